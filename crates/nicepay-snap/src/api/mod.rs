@@ -1,0 +1,152 @@
+//! Typed SNAP operations and the `prepare` / `parse` pair that turns them into bytes and back.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::canonical::signed_path;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::http::{Method, PreparedRequest, RawResponse};
+use crate::minify::minify_json;
+use crate::response::parse_response;
+use crate::secret::AccessToken;
+use crate::timestamp::Timestamp;
+use crate::types::ExternalId;
+
+/// Declares a marker type implementing [`Operation`].
+macro_rules! operation {
+    ($(#[$doc:meta])* $name:ident, $req:ty, $resp:ty, $label:literal, $method:expr, $path:literal, $svc:literal, $money:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct $name;
+
+        impl $crate::api::Operation for $name {
+            type Request = $req;
+            type Response = $resp;
+            const NAME: &'static str = $label;
+            const METHOD: $crate::http::Method = $method;
+            const PATH: &'static str = $path;
+            const SERVICE_CODE: &'static str = $svc;
+            const MONEY_MOVING: bool = $money;
+        }
+    };
+}
+
+pub mod notification;
+pub mod qris;
+pub mod token;
+
+/// Extra JSON fields kept verbatim, so new NICEPAY fields never break parsing.
+pub type Extra = serde_json::Map<String, serde_json::Value>;
+
+/// A request payload that can check itself before anything is signed.
+pub trait Validate {
+    /// Returns [`Error::InvalidInput`] naming the first bad JSON field.
+    fn validate(&self) -> Result<()>;
+}
+
+/// One outbound SNAP operation: its path, method, service code and payload types.
+pub trait Operation {
+    /// Request body type.
+    type Request: Serialize + Validate;
+    /// Success response type.
+    type Response: DeserializeOwned;
+    /// Short name, e.g. `qris.refund`.
+    const NAME: &'static str;
+    /// HTTP method (sent and signed).
+    const METHOD: Method;
+    /// Signed path (without `/nicepay`).
+    const PATH: &'static str;
+    /// SNAP service code (middle two digits of `responseCode`).
+    const SERVICE_CODE: &'static str;
+    /// `true` when the call moves money: a timeout or 5xx is then an unknown outcome that must be
+    /// resolved by a status query, never by resending with a new identity.
+    const MONEY_MOVING: bool;
+}
+
+/// The per-request inputs the core cannot make itself: token, clock reading and a unique id.
+#[derive(Debug, Clone)]
+pub struct RequestContext<'a> {
+    /// Current access token.
+    pub access_token: &'a AccessToken,
+    /// `X-TIMESTAMP` instant.
+    pub timestamp: Timestamp,
+    /// `X-EXTERNAL-ID`.
+    pub external_id: ExternalId,
+}
+
+impl Config {
+    /// Prepares a typed operation: validates, serializes once to compact JSON, hashes and signs
+    /// those exact bytes, and returns them with the headers.
+    pub fn prepare<O: Operation>(&self, request: &O::Request, ctx: &RequestContext<'_>) -> Result<PreparedRequest> {
+        request.validate()?;
+        let body = serde_json::to_vec(request).map_err(|e| Error::invalid("body", format!("cannot serialize: {e}")))?;
+        self.prepare_bytes(O::METHOD, O::PATH, body, ctx)
+    }
+
+    /// Prepares a request from a caller-supplied JSON document. The JSON is minified lexically
+    /// (whitespace only; key order, numbers and escapes kept) and the minified bytes are what is
+    /// hashed, signed and sent.
+    pub fn prepare_json(
+        &self,
+        method: Method,
+        path: &str,
+        json: &[u8],
+        ctx: &RequestContext<'_>,
+    ) -> Result<PreparedRequest> {
+        let body = minify_json(json)?;
+        self.prepare_bytes(method, path, body, ctx)
+    }
+
+    fn prepare_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        body: Vec<u8>,
+        ctx: &RequestContext<'_>,
+    ) -> Result<PreparedRequest> {
+        let path = signed_path(path)?;
+        let token = ctx.access_token.expose_secret();
+        if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid("access_token", "must be non-empty printable ASCII"));
+        }
+        let timestamp = ctx.timestamp.to_string();
+        let signature = self.signer().sign_transaction(method, path, token, &body, &timestamp)?;
+        let headers = vec![
+            ("Content-Type".to_owned(), "application/json".to_owned()),
+            ("Authorization".to_owned(), format!("Bearer {token}")),
+            ("X-TIMESTAMP".to_owned(), timestamp),
+            ("X-SIGNATURE".to_owned(), signature),
+            ("X-PARTNER-ID".to_owned(), self.client_id().to_owned()),
+            ("X-EXTERNAL-ID".to_owned(), ctx.external_id.as_str().to_owned()),
+            ("CHANNEL-ID".to_owned(), self.channel_id().to_owned()),
+        ];
+        Ok(PreparedRequest {
+            method,
+            url: self.url_for(path),
+            path: path.to_owned(),
+            headers,
+            body,
+        })
+    }
+
+    /// Parses the response of a typed operation.
+    pub fn parse<O: Operation>(&self, raw: &RawResponse) -> Result<O::Response> {
+        parse_response(raw)
+    }
+}
+
+/// Checks a string field: `required` means non-empty; `max` is in characters.
+pub(crate) fn check(field: &str, value: &str, max: usize, required: bool) -> Result<()> {
+    if required && value.trim().is_empty() {
+        return Err(Error::invalid(field, "is mandatory"));
+    }
+    if value.chars().count() > max {
+        return Err(Error::invalid(field, format!("at most {max} characters")));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_opt(field: &str, value: Option<&String>, max: usize) -> Result<()> {
+    value.map_or(Ok(()), |v| check(field, v, max, false))
+}

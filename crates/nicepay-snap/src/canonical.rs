@@ -1,0 +1,138 @@
+//! Canonical strings-to-sign and the body hash, public for debugging and test vectors.
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::http::Method;
+
+/// The prefix every NICEPAY SNAP URL path carries but no signature covers.
+pub const NICEPAY_PREFIX: &str = "/nicepay";
+
+/// `clientId|X-TIMESTAMP`: what the merchant signs with SHA256withRSA to get an access token,
+/// and what NICEPAY signs on notifications.
+pub fn token_string_to_sign(client_id: &str, timestamp: &str) -> String {
+    format!("{client_id}|{timestamp}")
+}
+
+/// The notification string-to-sign. NICEPAY uses the same `clientId|X-TIMESTAMP` form as the
+/// token request (not the generic SNAP `METHOD:path:hash:timestamp` form); the body is **not**
+/// covered.
+pub fn notification_string_to_sign(client_id: &str, timestamp: &str) -> String {
+    token_string_to_sign(client_id, timestamp)
+}
+
+/// Lowercase hex SHA-256 of the exact body bytes.
+pub fn body_sha256_hex(body: &[u8]) -> String {
+    hex_lower(&Sha256::digest(body))
+}
+
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 0x0f)] as char);
+    }
+    out
+}
+
+/// Normalises a path into the form that is signed: starts with `/`, no `/nicepay` prefix,
+/// no scheme/host, no query string, no trailing slash.
+///
+/// ```
+/// use nicepay_snap::canonical::signed_path;
+/// assert_eq!(signed_path("/nicepay/api/v1.0/qr/qr-mpm-refund").unwrap(), "/api/v1.0/qr/qr-mpm-refund");
+/// assert_eq!(signed_path("/api/v1.0/qr/qr-mpm-refund").unwrap(), "/api/v1.0/qr/qr-mpm-refund");
+/// assert!(signed_path("https://dev.nicepay.co.id/nicepay/api/v1.0/qr/qr-mpm-refund").is_err());
+/// ```
+pub fn signed_path(path: &str) -> Result<&str> {
+    if !path.starts_with('/') {
+        return Err(Error::invalid("path", "must start with '/' (no scheme or host)"));
+    }
+    if path.contains('?') || path.contains('#') {
+        return Err(Error::invalid("path", "must not contain a query string or fragment"));
+    }
+    if path
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || !b.is_ascii())
+    {
+        return Err(Error::invalid("path", "must be printable ASCII without spaces"));
+    }
+    let path = match path.strip_prefix(NICEPAY_PREFIX) {
+        Some(rest) if rest.starts_with('/') => rest,
+        Some("") => return Err(Error::invalid("path", "is only the /nicepay prefix")),
+        _ => path,
+    };
+    if path.len() > 1 && path.ends_with('/') {
+        return Err(Error::invalid("path", "must not end with '/'"));
+    }
+    Ok(path)
+}
+
+/// `METHOD:path:accessToken:sha256hex(body):X-TIMESTAMP` (path without `/nicepay`).
+///
+/// `body` must be the exact bytes that are sent. The result contains the access token, so
+/// treat it as a secret.
+pub fn transaction_string_to_sign(
+    method: Method,
+    path: &str,
+    access_token: &str,
+    body: &[u8],
+    timestamp: &str,
+) -> Result<String> {
+    let path = signed_path(path)?;
+    Ok(format!(
+        "{}:{}:{}:{}:{}",
+        method.as_str(),
+        path,
+        access_token,
+        body_sha256_hex(body),
+        timestamp
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn spec_body_hash() {
+        let body = br#"{"originalReferenceNo":"TNICEQR08108202309122320370700","originalPartnerReferenceNo":"ncpy20221017161458","partnerRefundNo":"refund20240705101140","merchantId":"TNICEQR081","externalStoreId":"NicepayStoreID1","refundAmount":{"value":"10000.00","currency":"IDR"},"reason":"Refund Trans","additionalInfo":{"cancelType":"1"}}"#;
+        assert_eq!(
+            body_sha256_hex(body),
+            "3a67191727ceefa79f6447724ef7acf81eac9aec10f22a7392f09faff77da1d0"
+        );
+        assert_eq!(
+            body_sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn path_rules() {
+        assert!(signed_path("/nicepay").is_err());
+        assert!(signed_path("/api/v1.0/x/").is_err());
+        assert!(signed_path("/api/v1.0/x?y=1").is_err());
+        assert!(signed_path("api/v1.0/x").is_err());
+        assert_eq!(signed_path("/nicepayfoo").unwrap(), "/nicepayfoo");
+    }
+
+    proptest! {
+        #[test]
+        fn signed_path_never_keeps_the_prefix(rest in "(/[a-z0-9.-]{1,12}){1,4}") {
+            let full = format!("/nicepay{rest}");
+            let signed = signed_path(&full).unwrap();
+            prop_assert_eq!(signed, rest.as_str());
+            prop_assert!(!signed.starts_with("/nicepay/"));
+            prop_assert_eq!(signed_path(&rest).unwrap(), rest.as_str());
+        }
+
+        #[test]
+        fn body_hash_is_64_lower_hex(body in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let h = body_sha256_hex(&body);
+            prop_assert_eq!(h.len(), 64);
+            prop_assert!(h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        }
+    }
+}

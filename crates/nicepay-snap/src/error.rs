@@ -1,0 +1,87 @@
+//! The one error type of the core crate.
+
+use crate::response::ResponseCode;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while preparing a request, signing, verifying or parsing.
+///
+/// The variants are categories a caller can act on:
+/// - [`Error::InvalidInput`]: fix the named field and try again; nothing was sent.
+/// - [`Error::InvalidKey`]: the configured key material is unusable.
+/// - [`Error::SignatureMismatch`]: a signature did not verify (for example an inbound notification).
+/// - [`Error::Api`]: NICEPAY answered with a non-success `responseCode`.
+/// - [`Error::Decode`]: a response or notification body could not be decoded; the raw body is kept.
+///
+/// No variant ever carries a client secret, private key or access token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A caller-supplied value is missing or malformed.
+    #[error("invalid input for `{field}`: {reason}")]
+    InvalidInput {
+        /// Name of the offending field (a config field, header or JSON field name).
+        field: String,
+        /// Human-readable reason.
+        reason: String,
+    },
+    /// Key material could not be parsed or used.
+    #[error("invalid key `{field}`: {reason}")]
+    InvalidKey {
+        /// Which key (`private_key`, `public_key`, ...).
+        field: String,
+        /// Why it was rejected (never contains key material).
+        reason: String,
+    },
+    /// A signature did not verify.
+    #[error("signature mismatch: {context}")]
+    SignatureMismatch {
+        /// What was being verified.
+        context: String,
+    },
+    /// NICEPAY answered with a `responseCode` that is not a final success.
+    #[error("NICEPAY API error {response_code} (HTTP {http_status}): {response_message}")]
+    Api {
+        /// HTTP status the transport saw.
+        http_status: u16,
+        /// The parsed 7-character `responseCode`.
+        response_code: ResponseCode,
+        /// The `responseMessage` that came with it.
+        response_message: String,
+    },
+    /// A body could not be decoded as the expected JSON document.
+    #[error("could not decode response (HTTP {http_status}): {reason}")]
+    Decode {
+        /// HTTP status the transport saw (0 when not applicable, e.g. a notification body).
+        http_status: u16,
+        /// Why decoding failed.
+        reason: String,
+        /// The raw bytes, kept for diagnostics.
+        body: Vec<u8>,
+    },
+}
+
+impl Error {
+    pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn key(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidKey {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The `responseCode` if this is an [`Error::Api`].
+    pub fn response_code(&self) -> Option<&ResponseCode> {
+        match self {
+            Self::Api { response_code, .. } => Some(response_code),
+            _ => None,
+        }
+    }
+}

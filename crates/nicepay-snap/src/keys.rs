@@ -1,0 +1,243 @@
+//! RSA key parsing (every encoding the official SDKs use) and SHA256withRSA.
+
+use std::fmt;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPublicKey};
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
+use rsa::sha2::Sha256;
+use rsa::signature::{SignatureEncoding, Signer, Verifier};
+
+use crate::error::{Error, Result};
+
+/// Which armour (if any) the text carried.
+#[derive(Debug, PartialEq, Eq)]
+enum Armor {
+    None,
+    Label(String),
+}
+
+/// Normalises key text: literal `\n` sequences (as found in env vars), CR/LF, spaces,
+/// PEM armour. Returns the DER bytes and the PEM label, if any.
+fn decode_key_text(field: &str, text: &str) -> Result<(Vec<u8>, Armor)> {
+    let text = text.replace("\\n", "\n").replace("\\r", "");
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(Error::key(field, "empty key"));
+    }
+    let (armor, b64): (Armor, String) = if let Some(rest) = trimmed.strip_prefix("-----BEGIN ") {
+        let (label, after) = rest
+            .split_once("-----")
+            .ok_or_else(|| Error::key(field, "malformed PEM header"))?;
+        let end_marker = format!("-----END {label}-----");
+        let body = after
+            .split_once(end_marker.as_str())
+            .map(|(body, _)| body)
+            .ok_or_else(|| Error::key(field, format!("missing PEM footer `{end_marker}`")))?;
+        if body.contains("Proc-Type:") || label.contains("ENCRYPTED") {
+            return Err(Error::key(
+                field,
+                "encrypted private keys are not supported; decrypt it first",
+            ));
+        }
+        (
+            Armor::Label(label.to_owned()),
+            body.chars().filter(|c| !c.is_whitespace()).collect(),
+        )
+    } else {
+        (Armor::None, trimmed.chars().filter(|c| !c.is_whitespace()).collect())
+    };
+    let der = STANDARD
+        .decode(b64.as_bytes())
+        .map_err(|e| Error::key(field, format!("key is not valid base64: {e}")))?;
+    Ok((der, armor))
+}
+
+/// The merchant's RSA private key, parsed once and ready to sign.
+///
+/// Accepts bare base64 PKCS#8 DER, PEM `PRIVATE KEY` (PKCS#8), PEM `RSA PRIVATE KEY` (PKCS#1, or
+/// PKCS#8 wrapped with that label as the PHP SDK does), with or without line breaks or literal
+/// `\n` sequences. Its `Debug` output never shows key material.
+#[derive(Clone)]
+pub struct PrivateKey {
+    signing_key: SigningKey<Sha256>,
+    public: PublicKey,
+}
+
+impl PrivateKey {
+    /// Parses a private key from text (PEM or bare base64).
+    pub fn parse(text: &str) -> Result<Self> {
+        let (der, _armor) = decode_key_text("private_key", text)?;
+        Self::from_der(&der)
+    }
+
+    /// Parses a private key from DER bytes (PKCS#8 or PKCS#1).
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        let key = rsa::PrivateKey::from_pkcs8_der(der)
+            .or_else(|_| rsa::PrivateKey::from_pkcs1_der(der))
+            .map_err(|_| Error::key("private_key", "not an RSA private key in PKCS#8 or PKCS#1 DER form"))?;
+        let public = PublicKey::from_rsa(key.to_public_key());
+        Ok(Self {
+            signing_key: SigningKey::<Sha256>::new(key),
+            public,
+        })
+    }
+
+    /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`, base64 (standard alphabet, padded).
+    pub fn sign_base64(&self, message: &[u8]) -> Result<String> {
+        let sig: Signature = self
+            .signing_key
+            .try_sign(message)
+            .map_err(|_| Error::key("private_key", "RSA signing failed"))?;
+        Ok(STANDARD.encode(sig.to_bytes()))
+    }
+
+    /// The matching public key (what the merchant registers with NICEPAY).
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PrivateKey([redacted])")
+    }
+}
+
+/// An RSA public key used to verify SHA256withRSA signatures (NICEPAY notifications, or the
+/// merchant's token signature inside a simulator).
+///
+/// Accepts bare base64 of X.509 SubjectPublicKeyInfo DER, PEM `PUBLIC KEY`, or PEM
+/// `RSA PUBLIC KEY` (PKCS#1).
+#[derive(Clone)]
+pub struct PublicKey {
+    key: rsa::PublicKey,
+    verifying_key: VerifyingKey<Sha256>,
+}
+
+impl PublicKey {
+    fn from_rsa(key: rsa::PublicKey) -> Self {
+        Self {
+            verifying_key: VerifyingKey::<Sha256>::new(key.clone()),
+            key,
+        }
+    }
+
+    /// Parses a public key from text (PEM or bare base64).
+    pub fn parse(text: &str) -> Result<Self> {
+        let (der, _armor) = decode_key_text("public_key", text)?;
+        Self::from_der(&der)
+    }
+
+    /// Parses a public key from DER bytes (SPKI or PKCS#1).
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        let key = rsa::PublicKey::from_public_key_der(der)
+            .or_else(|_| rsa::PublicKey::from_pkcs1_der(der))
+            .map_err(|_| Error::key("public_key", "not an RSA public key in SPKI or PKCS#1 DER form"))?;
+        Ok(Self::from_rsa(key))
+    }
+
+    /// Verifies a base64 SHA256withRSA signature over `message`.
+    pub fn verify_base64(&self, message: &[u8], signature_b64: &str) -> Result<()> {
+        let mismatch = || Error::SignatureMismatch {
+            context: "SHA256withRSA signature does not verify with the configured public key".into(),
+        };
+        let raw = STANDARD
+            .decode(signature_b64.trim().as_bytes())
+            .map_err(|_| Error::invalid("X-SIGNATURE", "signature is not valid standard base64"))?;
+        let sig = Signature::try_from(raw.as_slice()).map_err(|_| mismatch())?;
+        self.verifying_key.verify(message, &sig).map_err(|_| mismatch())
+    }
+
+    /// Bare base64 of the SubjectPublicKeyInfo DER, the form NICEPAY exchanges by email.
+    pub fn to_base64_spki(&self) -> String {
+        let doc = self
+            .key
+            .to_public_key_der()
+            .expect("encoding an in-memory RSA public key cannot fail");
+        STANDARD.encode(doc.as_bytes())
+    }
+
+    /// PEM `PUBLIC KEY` (SPKI) text.
+    pub fn to_pem(&self) -> String {
+        let b64 = self.to_base64_spki();
+        let mut out = String::from("-----BEGIN PUBLIC KEY-----\n");
+        for chunk in b64.as_bytes().chunks(64) {
+            out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+            out.push('\n');
+        }
+        out.push_str("-----END PUBLIC KEY-----\n");
+        out
+    }
+
+    /// Bare base64 of the PKCS#1 `RSAPublicKey` DER.
+    pub fn to_base64_pkcs1(&self) -> String {
+        let doc = self
+            .key
+            .to_pkcs1_der()
+            .expect("encoding an in-memory RSA public key cannot fail");
+        STANDARD.encode(doc.as_bytes())
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("PublicKey").field(&self.to_base64_spki()).finish()
+    }
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for PublicKey {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOTIF_PUB: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApizrKJl/1Legp3Zj8f0oTIjKnUWe2HJCBSoRsVLxtpf0Dr1MI+23y+AMNKKxVXxbvReZq/sD91uN4GFYMUr16LY9oX7nJXh9C1JlI4/Xb/Q9MF30o1XYvogHLATtvTR/KQ8hxrf6Nlj/yuzeqrT+PiQMZt1CaKiE6UMn36kq11DmDq4ocwcNhChKDudNZSZ4YYIFn5IgH05K+VsRjehpa0szbO8qHmvnprXVVcqvk7ZSS+6fYwDynOq0f552aL0LWX0glNhh9F0oJqmTreW4lM0mdhNDq4GhlJZl5IpaUiaGRM2Rz/t6spgwR7nqUhI9aE2kjzaorgP4ZWUGm3wlTwIDAQAB";
+
+    #[test]
+    fn public_key_round_trips_through_every_encoding() {
+        let key = PublicKey::parse(NOTIF_PUB).unwrap();
+        assert_eq!(key.to_base64_spki(), NOTIF_PUB);
+        assert_eq!(PublicKey::parse(&key.to_pem()).unwrap(), key);
+        assert_eq!(PublicKey::parse(&key.to_pem().replace('\n', "\\n")).unwrap(), key);
+        let pkcs1 = format!(
+            "-----BEGIN RSA PUBLIC KEY-----\n{}\n-----END RSA PUBLIC KEY-----",
+            key.to_base64_pkcs1()
+        );
+        assert_eq!(PublicKey::parse(&pkcs1).unwrap(), key);
+    }
+
+    #[test]
+    fn bad_keys_are_typed_errors() {
+        for bad in ["", "   ", "not base64 !!", "QUJD", "-----BEGIN PRIVATE KEY-----\nQUJD"] {
+            match PrivateKey::parse(bad) {
+                Err(Error::InvalidKey { field, .. }) => assert_eq!(field, "private_key"),
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+        let enc = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nQUJD\n-----END ENCRYPTED PRIVATE KEY-----";
+        assert!(matches!(PrivateKey::parse(enc), Err(Error::InvalidKey { .. })));
+        assert!(matches!(PublicKey::parse("QUJD"), Err(Error::InvalidKey { .. })));
+    }
+
+    #[test]
+    fn garbage_signature_is_mismatch_not_panic() {
+        let key = PublicKey::parse(NOTIF_PUB).unwrap();
+        assert!(matches!(
+            key.verify_base64(b"x", "QUJD"),
+            Err(Error::SignatureMismatch { .. })
+        ));
+        assert!(matches!(
+            key.verify_base64(b"x", "***"),
+            Err(Error::InvalidInput { .. })
+        ));
+    }
+}

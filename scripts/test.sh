@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The one test command: formatting, lints, every Rust test, the sans-IO guard.
+# Installs what it needs itself. Usage: ./scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "sans-IO guard: the core's normal dependency tree has no IO crate"
+io=$(cargo tree -p nicepay-snap -e normal --prefix none | grep -E '^(ureq|reqwest|hyper|tokio|async-std|mio|socket2) ' | sort -u || true)
+if [ -n "$io" ]; then
+  echo "core crate depends on IO crates: $io" >&2
+  exit 1
+fi
+if grep -rnE 'std::net|SystemTime|Instant::now|std::fs|std::env' crates/nicepay-snap/src; then
+  echo "core crate touches the network, the clock, the file system or the environment" >&2
+  exit 1
+fi
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test --workspace"
+cargo test --workspace --locked
