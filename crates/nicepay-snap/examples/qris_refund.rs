@@ -18,7 +18,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let timestamp = Timestamp::from_unix_seconds(now.as_secs() as i64)?;
 
     let token_request = config.prepare_access_token(timestamp)?;
-    println!("# 1. access token request\n{} {}", token_request.method, token_request.url);
+    println!(
+        "# 1. access token request\n{} {}",
+        token_request.method, token_request.url
+    );
     for (k, v) in &token_request.headers {
         println!("{k}: {v}");
     }
@@ -41,7 +44,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         external_id: ExternalId::from_parts(now.as_millis() as u64, u64::from(now.subsec_nanos())),
     };
     let request = config.prepare::<QrisRefund>(&refund, &ctx)?;
-    println!("# 2. QRIS refund request (Authorization redacted)\n{} {}", request.method, request.url);
+    println!(
+        "# 2. QRIS refund request (Authorization redacted)\n{} {}",
+        request.method, request.url
+    );
     for (k, v) in &request.headers {
         let v = if k == "Authorization" { "Bearer [redacted]" } else { v };
         println!("{k}: {v}");

@@ -1,0 +1,168 @@
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use nicepay_snap::api::qris::{
+    QrisGenerate, QrisGenerateRequest, QrisGenerateResponse, QrisQuery, QrisQueryRequest, QrisQueryResponse,
+    QrisRefund, QrisRefundRequest, QrisRefundResponse,
+};
+use nicepay_snap::{
+    AccessToken, Config, NotificationVerifier, Operation, RawResponse, RequestContext, SyncTransport, TransportError,
+};
+use serde::de::DeserializeOwned;
+
+use crate::policy::{decide, CachedToken, Next};
+use crate::{ClientError, ClientOptions, Clock, ExternalIdGenerator, SystemClock};
+
+/// A blocking NICEPAY SNAP client over any [`SyncTransport`] (e.g. `nicepay_snap_ureq::UreqTransport`).
+///
+/// It caches the access token and refreshes it before expiry (one refresh at a time, shared by
+/// all threads), retries once with a fresh token on `401xx01`, gives every request a fresh
+/// `X-EXTERNAL-ID`, and reports an unknown outcome of a money-moving call as
+/// [`ClientError::OutcomeUnknown`] instead of resending it. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct Client<T> {
+    config: Arc<Config>,
+    transport: T,
+    options: ClientOptions,
+    clock: Arc<dyn Clock>,
+    ids: ExternalIdGenerator,
+    token: Mutex<Option<CachedToken>>,
+}
+
+impl<T: SyncTransport> Client<T> {
+    /// A client with default options and the system clock.
+    pub fn new(config: Config, transport: T) -> Self {
+        Self {
+            config: Arc::new(config),
+            transport,
+            options: ClientOptions::default(),
+            clock: Arc::new(SystemClock),
+            ids: ExternalIdGenerator::default(),
+            token: Mutex::new(None),
+        }
+    }
+
+    /// Replaces the options.
+    pub fn with_options(mut self, options: ClientOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Replaces the clock (tests).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<CachedToken>> {
+        // A panic while holding the lock cannot leave the cache inconsistent (it is a plain
+        // Option), so a poisoned lock is still usable.
+        self.token.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn send(&self, request: &nicepay_snap::PreparedRequest) -> Result<RawResponse, TransportError> {
+        let mut resends = self.options.connect_retries;
+        loop {
+            match self.transport.send(request) {
+                Err(e) if e.is_not_delivered() && resends > 0 => {
+                    resends -= 1;
+                    std::thread::sleep(self.options.connect_retry_backoff);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// A valid access token: the cached one, or a new one (single-flight: concurrent callers
+    /// wait for one refresh).
+    pub fn access_token(&self) -> Result<AccessToken, ClientError> {
+        let mut cache = self.lock();
+        let now = self.clock.now_unix_millis();
+        if let Some(cached) = cache.as_ref().filter(|c| c.is_fresh(now)) {
+            return Ok(cached.token.clone());
+        }
+        let request = self.config.prepare_access_token(self.clock.now())?;
+        let raw = self.send(&request)?;
+        let response = self.config.parse_access_token(&raw)?;
+        let fresh = CachedToken::new(response, now, &self.options);
+        let token = fresh.token.clone();
+        *cache = Some(fresh);
+        Ok(token)
+    }
+
+    /// Forgets the cached token if it is still `rejected`.
+    fn invalidate(&self, rejected: &AccessToken) {
+        let mut cache = self.lock();
+        if cache.as_ref().is_some_and(|c| &c.token == rejected) {
+            *cache = None;
+        }
+    }
+
+    /// Executes any typed operation.
+    pub fn execute<O: Operation>(&self, request: &O::Request) -> Result<O::Response, ClientError> {
+        let mut token_retry_left = true;
+        loop {
+            let token = self.access_token()?;
+            let ctx = RequestContext {
+                access_token: &token,
+                timestamp: self.clock.now(),
+                external_id: self.ids.next(self.clock.now_unix_millis()),
+            };
+            let prepared = self.config.prepare::<O>(request, &ctx)?;
+            let mut resend_left = self.options.connect_retries;
+            loop {
+                let sent = self.transport.send(&prepared);
+                match decide::<O>(&self.config, &prepared, sent, token_retry_left, resend_left > 0) {
+                    Next::Done(result) => return result,
+                    Next::Resend => {
+                        resend_left -= 1;
+                        std::thread::sleep(self.options.connect_retry_backoff);
+                    }
+                    Next::RefreshToken => {
+                        self.invalidate(&token);
+                        token_retry_left = false;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// QRIS generate.
+    pub fn qris_generate(&self, request: &QrisGenerateRequest) -> Result<QrisGenerateResponse, ClientError> {
+        self.execute::<QrisGenerate>(request)
+    }
+
+    /// QRIS status query.
+    pub fn qris_query(&self, request: &QrisQueryRequest) -> Result<QrisQueryResponse, ClientError> {
+        self.execute::<QrisQuery>(request)
+    }
+
+    /// QRIS refund (moves money: see [`ClientError::OutcomeUnknown`]).
+    pub fn qris_refund(&self, request: &QrisRefundRequest) -> Result<QrisRefundResponse, ClientError> {
+        self.execute::<QrisRefund>(request)
+    }
+
+    /// A notification verifier for the configured NICEPAY notification public key.
+    pub fn notification_verifier(&self) -> Result<NotificationVerifier, ClientError> {
+        crate::notification_verifier(&self.config)
+    }
+
+    /// Verifies an inbound notification's headers against the current time and parses its body.
+    pub fn verify_notification<N: DeserializeOwned>(
+        &self,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<N, ClientError> {
+        Ok(self.notification_verifier()?.verify(headers, body, self.clock.now())?)
+    }
+}

@@ -1,0 +1,48 @@
+use nicepay_snap::{ExternalId, ResponseCode, TransportError};
+
+/// Everything a client call can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// Invalid input, key problems, API rejections, undecodable responses (from the core).
+    #[error(transparent)]
+    Snap(#[from] nicepay_snap::Error),
+    /// The request could not be exchanged, and the call does not move money (or it certainly
+    /// never reached the server).
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// A call that moves money may or may not have been applied (timeout, dropped connection,
+    /// 5xx, `504`, `202`, or an undecodable success). Do **not** resend it with a new identity:
+    /// resolve it with a status query for `identifiers`, or resend the same request unchanged
+    /// (same `partnerRefundNo` / `partnerReferenceNo`), which the server deduplicates.
+    #[error("outcome of {operation} is unknown ({reason}); resolve it with a status query for {identifiers:?}")]
+    OutcomeUnknown {
+        /// Operation name, e.g. `qris.refund`.
+        operation: &'static str,
+        /// What happened.
+        reason: String,
+        /// `X-EXTERNAL-ID` of the last attempt.
+        external_id: ExternalId,
+        /// Identifiers from the request body needed to query the status
+        /// (`originalReferenceNo`, `partnerRefundNo`, ...).
+        identifiers: Vec<(String, String)>,
+        /// The `responseCode`, if the server sent one.
+        response_code: Option<ResponseCode>,
+    },
+}
+
+impl ClientError {
+    /// The SNAP `responseCode`, if the server sent one.
+    pub fn response_code(&self) -> Option<&ResponseCode> {
+        match self {
+            Self::Snap(e) => e.response_code(),
+            Self::OutcomeUnknown { response_code, .. } => response_code.as_ref(),
+            Self::Transport(_) => None,
+        }
+    }
+
+    /// `true` for [`ClientError::OutcomeUnknown`].
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Self::OutcomeUnknown { .. })
+    }
+}

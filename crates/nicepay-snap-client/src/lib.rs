@@ -1,0 +1,52 @@
+//! Clients for NICEPAY SNAP on top of the sans-IO `nicepay-snap` core: [`Client`] (blocking,
+//! over a [`nicepay_snap::SyncTransport`] such as `nicepay-snap-ureq`) and [`AsyncClient`]
+//! (over a [`nicepay_snap::AsyncTransport`] such as `nicepay-snap-reqwest`).
+//!
+//! Both:
+//! - cache the B2B access token and refresh it [`ClientOptions::token_refresh_margin`] before it
+//!   expires, with one refresh at a time (concurrent callers wait and share it);
+//! - retry a call once with a fresh token when NICEPAY answers `401xx01` (Access Token Invalid);
+//! - give every request a fresh `X-EXTERNAL-ID` and a Jakarta-time `X-TIMESTAMP`;
+//! - resend byte-identical requests only when they certainly never reached the server;
+//! - never replay a money-moving call: a timeout, dropped connection, 5xx, `504` or `202` on a
+//!   refund is reported as [`ClientError::OutcomeUnknown`] with the identifiers to query.
+//!
+//! ```
+//! use nicepay_snap::{PreparedRequest, RawResponse, TransportError};
+//! use nicepay_snap_client::Client;
+//! # let pem = include_str!("../../../tests/keys/merchant-test-private-pkcs8.pem");
+//! let config = nicepay_snap::Config::builder()
+//!     .client_id("IONPAYTEST")
+//!     .client_secret("secret")
+//!     .private_key_text(pem)
+//!     .build()
+//!     .unwrap();
+//! // Any closure is a transport: handy for tests.
+//! let transport = |_req: &PreparedRequest| -> Result<RawResponse, TransportError> {
+//!     Ok(RawResponse::new(200, vec![], br#"{"responseCode":"2007300","responseMessage":"Successful","accessToken":"T","tokenType":"Bearer","expiresIn":"900"}"#.to_vec()))
+//! };
+//! let client = Client::new(config, transport);
+//! assert_eq!(client.access_token().unwrap().expose_secret(), "T");
+//! ```
+
+mod blocking;
+mod clock;
+mod error;
+mod nonblocking;
+mod policy;
+
+pub use blocking::Client;
+pub use clock::{Clock, ExternalIdGenerator, SystemClock};
+pub use error::ClientError;
+pub use nonblocking::AsyncClient;
+pub use policy::ClientOptions;
+
+fn notification_verifier(config: &nicepay_snap::Config) -> Result<nicepay_snap::NotificationVerifier, ClientError> {
+    let key = config
+        .notification_public_key()
+        .ok_or_else(|| nicepay_snap::Error::InvalidKey {
+            field: "notification_public_key".into(),
+            reason: "not configured; NICEPAY sends it to merchants separately".into(),
+        })?;
+    Ok(nicepay_snap::NotificationVerifier::new(key.clone(), config.client_id()))
+}

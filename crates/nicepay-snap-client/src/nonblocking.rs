@@ -1,0 +1,168 @@
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, MutexGuard};
+
+use nicepay_snap::api::qris::{
+    QrisGenerate, QrisGenerateRequest, QrisGenerateResponse, QrisQuery, QrisQueryRequest, QrisQueryResponse,
+    QrisRefund, QrisRefundRequest, QrisRefundResponse,
+};
+use nicepay_snap::{
+    AccessToken, AsyncTransport, Config, NotificationVerifier, Operation, RawResponse, RequestContext, TransportError,
+};
+use serde::de::DeserializeOwned;
+
+use crate::policy::{decide, CachedToken, Next};
+use crate::{ClientError, ClientOptions, Clock, ExternalIdGenerator, SystemClock};
+
+/// An async NICEPAY SNAP client over any [`AsyncTransport`] (e.g. `nicepay_snap_reqwest::ReqwestTransport`).
+///
+/// It caches the access token and refreshes it before expiry (one refresh at a time, shared by
+/// all threads), retries once with a fresh token on `401xx01`, gives every request a fresh
+/// `X-EXTERNAL-ID`, and reports an unknown outcome of a money-moving call as
+/// [`ClientError::OutcomeUnknown`] instead of resending it. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct AsyncClient<T> {
+    config: Arc<Config>,
+    transport: T,
+    options: ClientOptions,
+    clock: Arc<dyn Clock>,
+    ids: ExternalIdGenerator,
+    token: Mutex<Option<CachedToken>>,
+}
+
+impl<T: AsyncTransport> AsyncClient<T> {
+    /// A client with default options and the system clock.
+    pub fn new(config: Config, transport: T) -> Self {
+        Self {
+            config: Arc::new(config),
+            transport,
+            options: ClientOptions::default(),
+            clock: Arc::new(SystemClock),
+            ids: ExternalIdGenerator::default(),
+            token: Mutex::new(None),
+        }
+    }
+
+    /// Replaces the options.
+    pub fn with_options(mut self, options: ClientOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Replaces the clock (tests).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    async fn lock(&self) -> MutexGuard<'_, Option<CachedToken>> {
+        self.token.lock().await
+    }
+
+    async fn send(&self, request: &nicepay_snap::PreparedRequest) -> Result<RawResponse, TransportError> {
+        let mut resends = self.options.connect_retries;
+        loop {
+            match self.transport.send(request).await {
+                Err(e) if e.is_not_delivered() && resends > 0 => {
+                    resends -= 1;
+                    tokio::time::sleep(self.options.connect_retry_backoff).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// A valid access token: the cached one, or a new one (single-flight: concurrent callers
+    /// wait for one refresh).
+    pub async fn access_token(&self) -> Result<AccessToken, ClientError> {
+        let mut cache = self.lock().await;
+        let now = self.clock.now_unix_millis();
+        if let Some(cached) = cache.as_ref().filter(|c| c.is_fresh(now)) {
+            return Ok(cached.token.clone());
+        }
+        let request = self.config.prepare_access_token(self.clock.now())?;
+        let raw = self.send(&request).await?;
+        let response = self.config.parse_access_token(&raw)?;
+        let fresh = CachedToken::new(response, now, &self.options);
+        let token = fresh.token.clone();
+        *cache = Some(fresh);
+        Ok(token)
+    }
+
+    /// Forgets the cached token if it is still `rejected`.
+    async fn invalidate(&self, rejected: &AccessToken) {
+        let mut cache = self.lock().await;
+        if cache.as_ref().is_some_and(|c| &c.token == rejected) {
+            *cache = None;
+        }
+    }
+
+    /// Executes any typed operation.
+    pub async fn execute<O: Operation>(&self, request: &O::Request) -> Result<O::Response, ClientError> {
+        let mut token_retry_left = true;
+        loop {
+            let token = self.access_token().await?;
+            let ctx = RequestContext {
+                access_token: &token,
+                timestamp: self.clock.now(),
+                external_id: self.ids.next(self.clock.now_unix_millis()),
+            };
+            let prepared = self.config.prepare::<O>(request, &ctx)?;
+            let mut resend_left = self.options.connect_retries;
+            loop {
+                let sent = self.transport.send(&prepared).await;
+                match decide::<O>(&self.config, &prepared, sent, token_retry_left, resend_left > 0) {
+                    Next::Done(result) => return result,
+                    Next::Resend => {
+                        resend_left -= 1;
+                        tokio::time::sleep(self.options.connect_retry_backoff).await;
+                    }
+                    Next::RefreshToken => {
+                        self.invalidate(&token).await;
+                        token_retry_left = false;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// QRIS generate.
+    pub async fn qris_generate(&self, request: &QrisGenerateRequest) -> Result<QrisGenerateResponse, ClientError> {
+        self.execute::<QrisGenerate>(request).await
+    }
+
+    /// QRIS status query.
+    pub async fn qris_query(&self, request: &QrisQueryRequest) -> Result<QrisQueryResponse, ClientError> {
+        self.execute::<QrisQuery>(request).await
+    }
+
+    /// QRIS refund (moves money: see [`ClientError::OutcomeUnknown`]).
+    pub async fn qris_refund(&self, request: &QrisRefundRequest) -> Result<QrisRefundResponse, ClientError> {
+        self.execute::<QrisRefund>(request).await
+    }
+
+    /// A notification verifier for the configured NICEPAY notification public key.
+    pub fn notification_verifier(&self) -> Result<NotificationVerifier, ClientError> {
+        crate::notification_verifier(&self.config)
+    }
+
+    /// Verifies an inbound notification's headers against the current time and parses its body.
+    pub fn verify_notification<N: DeserializeOwned>(
+        &self,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<N, ClientError> {
+        Ok(self.notification_verifier()?.verify(headers, body, self.clock.now())?)
+    }
+}

@@ -1,0 +1,161 @@
+//! The decisions shared by the blocking and async clients: token freshness, what to do with
+//! each response, and how to report unknown outcomes. Pure functions, no IO.
+
+use std::time::Duration;
+
+use nicepay_snap::api::token::AccessTokenResponse;
+use nicepay_snap::{AccessToken, Config, Error, Operation, Outcome, PreparedRequest, RawResponse, TransportError};
+
+use crate::ClientError;
+
+/// Tunables of a client.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Refresh the access token this long before it expires.
+    pub token_refresh_margin: Duration,
+    /// Lifetime assumed when the token response has no usable `expiresIn`.
+    pub default_token_lifetime: Duration,
+    /// How many times to resend a request that certainly never reached the server
+    /// (connection refused, DNS, TLS handshake). Resends are byte-identical.
+    pub connect_retries: u32,
+    /// Pause before such a resend.
+    pub connect_retry_backoff: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            token_refresh_margin: Duration::from_secs(60),
+            default_token_lifetime: Duration::from_secs(900),
+            connect_retries: 1,
+            connect_retry_backoff: Duration::from_millis(200),
+        }
+    }
+}
+
+/// A token and when it stops being usable.
+#[derive(Debug, Clone)]
+pub(crate) struct CachedToken {
+    pub(crate) token: AccessToken,
+    /// Unix milliseconds after which the token must be refreshed (expiry minus margin).
+    pub(crate) refresh_at_millis: u64,
+}
+
+impl CachedToken {
+    pub(crate) fn new(response: AccessTokenResponse, now_millis: u64, options: &ClientOptions) -> Self {
+        let lifetime = response
+            .expires_in_seconds()
+            .map(Duration::from_secs)
+            .unwrap_or(options.default_token_lifetime);
+        let usable = lifetime.saturating_sub(options.token_refresh_margin);
+        Self {
+            token: response.access_token,
+            refresh_at_millis: now_millis.saturating_add(u64::try_from(usable.as_millis()).unwrap_or(u64::MAX)),
+        }
+    }
+
+    pub(crate) fn is_fresh(&self, now_millis: u64) -> bool {
+        now_millis < self.refresh_at_millis
+    }
+}
+
+/// What to do after one exchange.
+pub(crate) enum Next<T> {
+    /// Return this to the caller.
+    Done(Result<T, ClientError>),
+    /// The token was rejected (`401xx01`): drop it, fetch a new one, and prepare again.
+    RefreshToken,
+    /// The request certainly never arrived: send the same bytes again.
+    Resend,
+}
+
+/// Decides the fate of one exchange of operation `O`.
+pub(crate) fn decide<O: Operation>(
+    config: &Config,
+    prepared: &PreparedRequest,
+    sent: Result<RawResponse, TransportError>,
+    token_retry_left: bool,
+    resend_left: bool,
+) -> Next<O::Response> {
+    let raw = match sent {
+        Ok(raw) => raw,
+        Err(e) if e.is_not_delivered() && resend_left => return Next::Resend,
+        Err(e) if e.is_not_delivered() || !O::MONEY_MOVING => return Next::Done(Err(ClientError::Transport(e))),
+        Err(e) => return Next::Done(Err(unknown::<O>(prepared, format!("transport failure: {e}"), None))),
+    };
+    match config.parse::<O>(&raw) {
+        Ok(response) => Next::Done(Ok(response)),
+        Err(Error::Api { response_code, .. }) if response_code.is_access_token_invalid() && token_retry_left => {
+            Next::RefreshToken
+        }
+        Err(Error::Api {
+            response_code,
+            response_message,
+            http_status,
+        }) => {
+            let outcome = response_code.outcome();
+            if O::MONEY_MOVING && matches!(outcome, Outcome::Unknown | Outcome::InProgress) {
+                let reason = format!("{response_code} {response_message}");
+                Next::Done(Err(unknown::<O>(prepared, reason, Some(response_code))))
+            } else {
+                Next::Done(Err(ClientError::Snap(Error::Api {
+                    http_status,
+                    response_code,
+                    response_message,
+                })))
+            }
+        }
+        // A body we cannot read on a money-moving call is only proof of rejection when the
+        // HTTP status says so (4xx); anything else may hide an applied request.
+        Err(Error::Decode {
+            http_status, reason, ..
+        }) if O::MONEY_MOVING && !(400..500).contains(&http_status) => Next::Done(Err(unknown::<O>(
+            prepared,
+            format!("HTTP {http_status}, {reason}"),
+            None,
+        ))),
+        Err(other) => Next::Done(Err(ClientError::Snap(other))),
+    }
+}
+
+/// Top-level body fields that identify a transaction for a status query.
+const IDENTIFIER_FIELDS: &[&str] = &[
+    "originalReferenceNo",
+    "originalPartnerReferenceNo",
+    "partnerReferenceNo",
+    "partnerRefundNo",
+    "referenceNo",
+    "trxId",
+    "virtualAccountNo",
+    "merchantId",
+];
+
+pub(crate) fn unknown<O: Operation>(
+    prepared: &PreparedRequest,
+    reason: String,
+    response_code: Option<nicepay_snap::ResponseCode>,
+) -> ClientError {
+    let identifiers = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&prepared.body)
+        .map(|body| {
+            IDENTIFIER_FIELDS
+                .iter()
+                .filter_map(|k| {
+                    body.get(*k)
+                        .and_then(|v| v.as_str())
+                        .map(|v| ((*k).to_owned(), v.to_owned()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let external_id = prepared
+        .header("X-EXTERNAL-ID")
+        .and_then(|id| nicepay_snap::ExternalId::new(id).ok())
+        .unwrap_or_else(|| nicepay_snap::ExternalId::from_parts(0, 0));
+    ClientError::OutcomeUnknown {
+        operation: O::NAME,
+        reason,
+        external_id,
+        identifiers,
+        response_code,
+    }
+}

@@ -1,0 +1,345 @@
+//! Client behaviour against scripted in-process transports (no sockets): token caching and
+//! expiry, single-flight refresh, the `401xx01` retry, connect resends and unknown outcomes.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use nicepay_snap::api::qris::{QrisQueryRequest, QrisRefundAdditionalInfo, QrisRefundRequest};
+use nicepay_snap::{Amount, Config, PreparedRequest, RawResponse, TransportError, TransportErrorKind};
+use nicepay_snap_client::{AsyncClient, Client, ClientError, ClientOptions, Clock};
+
+fn config() -> Config {
+    Config::builder()
+        .client_id("IONPAYTEST")
+        .client_secret("secret")
+        .private_key_text(include_str!("../../../tests/keys/merchant-test-private-pkcs8.pem"))
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap()
+}
+
+#[derive(Debug, Default)]
+struct FakeClock(AtomicU64);
+
+impl Clock for FakeClock {
+    fn now_unix_millis(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+fn token_reply(n: usize) -> RawResponse {
+    RawResponse::new(
+        200,
+        vec![],
+        format!(
+            r#"{{"responseCode":"2007300","responseMessage":"Successful","accessToken":"TOKEN{n}","tokenType":"Bearer","expiresIn":"900"}}"#
+        ),
+    )
+}
+
+fn json(status: u16, body: &str) -> Result<RawResponse, TransportError> {
+    Ok(RawResponse::new(status, vec![], body.as_bytes().to_vec()))
+}
+
+const QUERY_OK: &str = r#"{"responseCode":"2005100","responseMessage":"Successful","latestTransactionStatus":"03"}"#;
+
+type Reply = Result<RawResponse, TransportError>;
+type Canned = Box<dyn Fn() -> Reply + Send + Sync>;
+type Script = Arc<dyn Fn(usize, &PreparedRequest) -> Reply + Send + Sync>;
+
+/// A scripted server: token calls are answered by `token_reply`, other calls by `script`.
+#[derive(Clone)]
+struct Fake {
+    tokens: Arc<AtomicUsize>,
+    calls: Arc<Mutex<Vec<PreparedRequest>>>,
+    script: Script,
+}
+
+impl Fake {
+    fn new(
+        script: impl Fn(usize, &PreparedRequest) -> Result<RawResponse, TransportError> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            tokens: Arc::default(),
+            calls: Arc::default(),
+            script: Arc::new(script),
+        }
+    }
+
+    fn handle(&self, req: &PreparedRequest) -> Result<RawResponse, TransportError> {
+        if req.path == "/v1.0/access-token/b2b" {
+            let n = self.tokens.fetch_add(1, Ordering::SeqCst) + 1;
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            return Ok(token_reply(n));
+        }
+        let mut calls = self.calls.lock().unwrap();
+        calls.push(req.clone());
+        let n = calls.len();
+        drop(calls);
+        (self.script)(n, req)
+    }
+
+    fn transport(&self) -> impl Fn(&PreparedRequest) -> Result<RawResponse, TransportError> + Send + Sync {
+        let me = self.clone();
+        move |req| me.handle(req)
+    }
+}
+
+impl nicepay_snap::AsyncTransport for Fake {
+    async fn send(&self, req: &PreparedRequest) -> Result<RawResponse, TransportError> {
+        self.handle(req)
+    }
+}
+
+fn query() -> QrisQueryRequest {
+    QrisQueryRequest::new("IONPAYTEST00000000000000000001", "order-1", "IONPAYTEST", "NICEPAY")
+}
+
+fn refund() -> QrisRefundRequest {
+    QrisRefundRequest {
+        original_reference_no: "IONPAYTEST00000000000000000001".into(),
+        original_partner_reference_no: "order-1".into(),
+        partner_refund_no: "refund-1".into(),
+        merchant_id: "IONPAYTEST".into(),
+        external_store_id: "NICEPAY".into(),
+        refund_amount: Amount::idr("1000.00").unwrap(),
+        reason: "test".into(),
+        additional_info: QrisRefundAdditionalInfo::default(),
+    }
+}
+
+fn fast() -> ClientOptions {
+    ClientOptions {
+        connect_retry_backoff: std::time::Duration::from_millis(1),
+        ..ClientOptions::default()
+    }
+}
+
+#[test]
+fn token_is_cached_and_refreshed_before_expiry() {
+    let fake = Fake::new(|_, _| json(200, QUERY_OK));
+    let clock = Arc::new(FakeClock(AtomicU64::new(1_764_000_000_000)));
+    let client = Client::new(config(), fake.transport()).with_clock(clock.clone());
+    for _ in 0..5 {
+        client.qris_query(&query()).unwrap();
+    }
+    assert_eq!(fake.tokens.load(Ordering::SeqCst), 1);
+    // 900 s lifetime, 60 s margin: still cached at +839 s, refreshed at +840 s.
+    clock.0.fetch_add(839_000, Ordering::SeqCst);
+    client.qris_query(&query()).unwrap();
+    assert_eq!(fake.tokens.load(Ordering::SeqCst), 1);
+    clock.0.fetch_add(1_000, Ordering::SeqCst);
+    client.qris_query(&query()).unwrap();
+    assert_eq!(fake.tokens.load(Ordering::SeqCst), 2);
+    let calls = fake.calls.lock().unwrap();
+    assert_eq!(calls.last().unwrap().header("Authorization"), Some("Bearer TOKEN2"));
+    // Every request has its own external id.
+    let mut ids: Vec<_> = calls
+        .iter()
+        .map(|c| c.header("X-EXTERNAL-ID").unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), calls.len());
+}
+
+#[test]
+fn concurrent_callers_share_one_token_refresh() {
+    let fake = Fake::new(|_, _| json(200, QUERY_OK));
+    let client = Arc::new(Client::new(config(), fake.transport()));
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let c = client.clone();
+            std::thread::spawn(move || c.qris_query(&query()).unwrap())
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(fake.tokens.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn access_token_invalid_is_retried_once_with_a_fresh_token_and_new_external_id() {
+    let fake = Fake::new(|n, _| {
+        if n == 1 {
+            json(
+                401,
+                r#"{"responseCode":"4015101","responseMessage":"Access Token Invalid"}"#,
+            )
+        } else {
+            json(200, QUERY_OK)
+        }
+    });
+    let client = Client::new(config(), fake.transport());
+    client.qris_query(&query()).unwrap();
+    assert_eq!(fake.tokens.load(Ordering::SeqCst), 2);
+    let calls = fake.calls.lock().unwrap();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].header("Authorization"), Some("Bearer TOKEN1"));
+    assert_eq!(calls[1].header("Authorization"), Some("Bearer TOKEN2"));
+    assert_ne!(calls[0].header("X-EXTERNAL-ID"), calls[1].header("X-EXTERNAL-ID"));
+    assert_eq!(calls[0].body, calls[1].body);
+
+    // A second 401xx01 in a row is returned, not looped on.
+    let always = Fake::new(|_, _| {
+        json(
+            401,
+            r#"{"responseCode":"4015101","responseMessage":"Access Token Invalid"}"#,
+        )
+    });
+    let client = Client::new(config(), always.transport());
+    let err = client.qris_query(&query()).unwrap_err();
+    assert_eq!(err.response_code().unwrap().as_str(), "4015101");
+    assert_eq!(always.calls.lock().unwrap().len(), 2);
+}
+
+#[test]
+fn undelivered_requests_are_resent_byte_identical() {
+    let fake = Fake::new(|n, _| {
+        if n == 1 {
+            Err(TransportError::new(TransportErrorKind::Connect, "connection refused"))
+        } else {
+            json(200, r#"{"responseCode":"2007800","responseMessage":"Successful"}"#)
+        }
+    });
+    let client = Client::new(config(), fake.transport()).with_options(fast());
+    client.qris_refund(&refund()).unwrap();
+    let calls = fake.calls.lock().unwrap();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0], calls[1], "same bytes, same headers, same identity");
+}
+
+#[test]
+fn money_moving_calls_report_unknown_outcomes_and_are_never_replayed() {
+    let cases: Vec<(&str, Canned)> = vec![
+        (
+            "timeout",
+            Box::new(|| Err(TransportError::new(TransportErrorKind::Timeout, "read timed out"))),
+        ),
+        (
+            "dropped",
+            Box::new(|| Err(TransportError::new(TransportErrorKind::Io, "connection reset"))),
+        ),
+        (
+            "500",
+            Box::new(|| json(500, r#"{"responseCode":"5007800","responseMessage":"General Error"}"#)),
+        ),
+        (
+            "504",
+            Box::new(|| json(504, r#"{"responseCode":"5047800","responseMessage":"Request Timeout"}"#)),
+        ),
+        (
+            "202",
+            Box::new(|| {
+                json(
+                    202,
+                    r#"{"responseCode":"2027800","responseMessage":"Request In Progress"}"#,
+                )
+            }),
+        ),
+        ("502 html", Box::new(|| json(502, "<html>Bad Gateway</html>"))),
+        (
+            "200 garbled",
+            Box::new(|| json(200, "{\"responseCode\":\"2007800\",\"refundAmount\":7}")),
+        ),
+    ];
+    for (name, reply) in cases {
+        let fake = Fake::new(move |_, _| reply());
+        let client = Client::new(config(), fake.transport()).with_options(fast());
+        match client.qris_refund(&refund()) {
+            Err(ClientError::OutcomeUnknown {
+                operation,
+                identifiers,
+                external_id,
+                ..
+            }) => {
+                assert_eq!(operation, "qris.refund");
+                assert!(
+                    identifiers.contains(&("partnerRefundNo".to_owned(), "refund-1".to_owned())),
+                    "{name}"
+                );
+                assert!(identifiers.contains(&(
+                    "originalReferenceNo".to_owned(),
+                    "IONPAYTEST00000000000000000001".to_owned()
+                )));
+                let calls = fake.calls.lock().unwrap();
+                assert_eq!(calls.len(), 1, "{name}: a money-moving call is sent once");
+                assert_eq!(calls[0].header("X-EXTERNAL-ID"), Some(external_id.as_str()));
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn non_money_calls_and_rejections_keep_their_own_errors() {
+    let fake = Fake::new(|_, _| Err(TransportError::new(TransportErrorKind::Timeout, "slow")));
+    let client = Client::new(config(), fake.transport());
+    assert!(matches!(client.qris_query(&query()), Err(ClientError::Transport(_))));
+
+    let fake = Fake::new(|_, _| {
+        json(
+            403,
+            r#"{"responseCode":"4037815","responseMessage":"Transaction Not Permitted"}"#,
+        )
+    });
+    let client = Client::new(config(), fake.transport());
+    let err = client.qris_refund(&refund()).unwrap_err();
+    assert!(
+        matches!(err, ClientError::Snap(nicepay_snap::Error::Api { .. })),
+        "{err:?}"
+    );
+    assert_eq!(err.response_code().unwrap().as_str(), "4037815");
+
+    // Invalid input never reaches the transport.
+    let fake = Fake::new(|_, _| unreachable!("nothing is sent"));
+    let client = Client::new(config(), fake.transport());
+    let mut bad = refund();
+    bad.partner_refund_no.clear();
+    assert!(matches!(
+        client.qris_refund(&bad),
+        Err(ClientError::Snap(nicepay_snap::Error::InvalidInput { .. }))
+    ));
+}
+
+#[test]
+fn errors_and_debug_never_show_secrets() {
+    let fake = Fake::new(|_, _| Err(TransportError::new(TransportErrorKind::Timeout, "slow")));
+    let client = Client::new(config(), fake.transport()).with_options(fast());
+    let err = client.qris_refund(&refund()).unwrap_err();
+    client.access_token().unwrap();
+    for text in [format!("{err}"), format!("{err:?}"), format!("{:?}", client.config())] {
+        assert!(!text.contains("TOKEN1"), "{text}");
+        assert!(!text.contains("secret\""), "{text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_client_has_the_same_policy() {
+    let fake = Fake::new(|n, _| match n {
+        1 => json(
+            401,
+            r#"{"responseCode":"4015101","responseMessage":"Access Token Invalid"}"#,
+        ),
+        2 => json(200, QUERY_OK),
+        _ => Err(TransportError::new(TransportErrorKind::Timeout, "slow")),
+    });
+    let client = Arc::new(AsyncClient::new(config(), fake.clone()).with_options(fast()));
+    client.qris_query(&query()).await.unwrap();
+    assert_eq!(fake.tokens.load(Ordering::SeqCst), 2);
+    assert!(client.qris_refund(&refund()).await.unwrap_err().is_outcome_unknown());
+    // Single-flight across tasks.
+    let fresh = Fake::new(|_, _| json(200, QUERY_OK));
+    let client = Arc::new(AsyncClient::new(config(), fresh.clone()));
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.qris_query(&query()).await.unwrap() })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(fresh.tokens.load(Ordering::SeqCst), 1);
+}
