@@ -1,0 +1,190 @@
+//! `nicepay_snap._nicepay_snap`: the native module behind the `nicepay-snap` Python package.
+//!
+//! A thin layer over the sans-IO core crate: every function converts its arguments, calls one
+//! core function and maps errors in `errors.rs`. The public facade is `nicepay_snap/__init__.py`
+//! and the typed surface is the hand-written `_nicepay_snap.pyi` (checked by `mypy.stubtest`).
+//!
+//! Conventions:
+//! - every argument but the body / path of the one-argument helpers is keyword-only;
+//! - a `body` is `str` (signed as its UTF-8 bytes) or `bytes`/`bytearray` (signed as is), never
+//!   re-serialised;
+//! - outbound timestamps must already be in the canonical `yyyy-MM-ddTHH:mm:ss+07:00` form (the
+//!   string is signed exactly as given); `normalize_timestamp` converts other offsets;
+//! - RSA signing and verification run with the GIL released (`py.detach`).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use nicepay_snap::canonical;
+use nicepay_snap::{ClientSecret, Method, SymmetricSigner, Timestamp};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+mod errors;
+mod types;
+
+use errors::IntoPyResult as _;
+use types::{
+    check_client_id, check_token_like, inbound_timestamp, outbound_timestamp, private_key_arg, public_key_arg, Body,
+    PyPrivateKey, PyPublicKey,
+};
+
+/// Validated inputs of a transactional signature.
+fn transaction_inputs(method: &str, access_token: &str, timestamp: &str) -> PyResult<Method> {
+    let method = Method::parse(method).py()?;
+    check_token_like("access_token", access_token).py()?;
+    outbound_timestamp(timestamp).py()?;
+    Ok(method)
+}
+
+/// `METHOD:path:accessToken:sha256hex(body):X-TIMESTAMP`, the string a transactional
+/// `X-SIGNATURE` covers (`path` without `/nicepay`). Contains the access token: treat as secret.
+#[pyfunction]
+#[pyo3(signature = (*, method, path, access_token, body, timestamp))]
+fn transaction_string_to_sign(
+    method: &str,
+    path: &str,
+    access_token: &str,
+    body: Body,
+    timestamp: &str,
+) -> PyResult<String> {
+    let method = transaction_inputs(method, access_token, timestamp)?;
+    canonical::transaction_string_to_sign(method, path, access_token, body.as_bytes(), timestamp).py()
+}
+
+/// base64(HMAC-SHA512(client_secret, transaction string-to-sign)): the `X-SIGNATURE` of a
+/// transactional call.
+#[pyfunction]
+#[pyo3(signature = (*, client_secret, method, path, access_token, body, timestamp))]
+fn sign_transaction(
+    client_secret: &str,
+    method: &str,
+    path: &str,
+    access_token: &str,
+    body: Body,
+    timestamp: &str,
+) -> PyResult<String> {
+    if client_secret.is_empty() {
+        return Err(Python::attach(|py| {
+            errors::invalid_input(py, "client_secret", "must not be empty")
+        }));
+    }
+    let method = transaction_inputs(method, access_token, timestamp)?;
+    SymmetricSigner::new(&ClientSecret::new(client_secret))
+        .sign_transaction(method, path, access_token, body.as_bytes(), timestamp)
+        .py()
+}
+
+/// Lowercase hex SHA-256 of the body's exact bytes.
+#[pyfunction]
+#[pyo3(signature = (body))]
+fn body_sha256_hex(body: Body) -> String {
+    canonical::body_sha256_hex(body.as_bytes())
+}
+
+/// `clientId|X-TIMESTAMP`: what the token request (and a NICEPAY notification) signs.
+#[pyfunction]
+#[pyo3(signature = (*, client_id, timestamp))]
+fn token_string_to_sign(client_id: &str, timestamp: &str) -> PyResult<String> {
+    check_client_id(client_id).py()?;
+    outbound_timestamp(timestamp).py()?;
+    Ok(canonical::token_string_to_sign(client_id, timestamp))
+}
+
+/// base64 SHA256withRSA over `clientId|X-TIMESTAMP`: the `X-SIGNATURE` of the access-token
+/// request. The GIL is released while signing.
+#[pyfunction]
+#[pyo3(signature = (*, private_key, client_id, timestamp))]
+fn sign_token_request(
+    py: Python<'_>,
+    private_key: &Bound<'_, PyAny>,
+    client_id: &str,
+    timestamp: &str,
+) -> PyResult<String> {
+    let key = private_key_arg(private_key)?;
+    check_client_id(client_id).py()?;
+    outbound_timestamp(timestamp).py()?;
+    let message = canonical::token_string_to_sign(client_id, timestamp);
+    py.detach(move || key.sign_base64(message.as_bytes())).py()
+}
+
+/// `True` when `signature` is NICEPAY's SHA256withRSA signature of `clientId|timestamp` (the
+/// timestamp exactly as received). Does not check freshness and does not cover the body.
+#[pyfunction]
+#[pyo3(signature = (*, public_key, client_id, timestamp, signature))]
+fn verify_notification(
+    py: Python<'_>,
+    public_key: &Bound<'_, PyAny>,
+    client_id: &str,
+    timestamp: &str,
+    signature: &str,
+) -> PyResult<bool> {
+    let key = public_key_arg(public_key)?;
+    check_client_id(client_id).py()?;
+    inbound_timestamp(timestamp).py()?;
+    let message = canonical::notification_string_to_sign(client_id, timestamp);
+    let signature = signature.to_owned();
+    Ok(py.detach(move || key.verify_base64(message.as_bytes(), &signature).is_ok()))
+}
+
+/// Removes insignificant whitespace from one JSON document and nothing else (key order,
+/// numbers and escapes kept). Returns `str` for `str` input, `bytes` otherwise.
+#[pyfunction]
+#[pyo3(signature = (body))]
+fn minify_json<'py>(py: Python<'py>, body: Body) -> PyResult<Bound<'py, PyAny>> {
+    let out = nicepay_snap::minify_json(body.as_bytes()).py()?;
+    if body.is_text() {
+        // Minifying valid UTF-8 JSON only drops ASCII whitespace bytes, so it stays UTF-8.
+        let text =
+            String::from_utf8(out).map_err(|_| errors::invalid_input(py, "body", "minified JSON is not UTF-8"))?;
+        Ok(PyString::new(py, &text).into_any())
+    } else {
+        Ok(PyBytes::new(py, &out).into_any())
+    }
+}
+
+/// The path that is signed: without `/nicepay`, checked (leading `/`, no query, no trailing `/`).
+#[pyfunction]
+#[pyo3(signature = (path))]
+fn signed_path(path: &str) -> PyResult<String> {
+    canonical::signed_path(path).map(str::to_owned).py()
+}
+
+/// The same instant in the canonical `yyyy-MM-ddTHH:mm:ss+07:00` form (accepts `Z` or any
+/// `±HH:MM` offset).
+#[pyfunction]
+#[pyo3(signature = (timestamp))]
+fn normalize_timestamp(timestamp: &str) -> PyResult<String> {
+    Ok(inbound_timestamp(timestamp).py()?.to_string())
+}
+
+/// The current time as an `X-TIMESTAMP` (Jakarta time, `+07:00`).
+#[pyfunction]
+fn timestamp_now() -> PyResult<String> {
+    let unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    Ok(Timestamp::from_unix_seconds(unix).py()?.to_string())
+}
+
+/// Native core of the `nicepay_snap` package (NICEPAY SNAP signatures and clients).
+#[pymodule(gil_used = false)]
+fn _nicepay_snap(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(transaction_string_to_sign, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_transaction, m)?)?;
+    m.add_function(wrap_pyfunction!(body_sha256_hex, m)?)?;
+    m.add_function(wrap_pyfunction!(token_string_to_sign, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_token_request, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_notification, m)?)?;
+    m.add_function(wrap_pyfunction!(minify_json, m)?)?;
+    m.add_function(wrap_pyfunction!(signed_path, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize_timestamp, m)?)?;
+    m.add_function(wrap_pyfunction!(timestamp_now, m)?)?;
+    m.add_class::<PyPrivateKey>()?;
+    m.add_class::<PyPublicKey>()?;
+    let errors = errors::errors_module(m.py())?;
+    for name in errors::EXCEPTION_NAMES {
+        m.add(*name, errors.getattr(*name)?)?;
+    }
+    Ok(())
+}

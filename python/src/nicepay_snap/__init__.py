@@ -1,0 +1,71 @@
+"""NICEPAY SNAP for Python: exact-bytes signatures and notification verification.
+
+Everything is implemented by the Rust core (``nicepay_snap._nicepay_snap``); this module is the
+public facade. Quick start::
+
+    import nicepay_snap as snap
+
+    signature = snap.sign_transaction(
+        client_secret=secret,
+        method="POST",
+        path="/api/v1.0/qr/qr-mpm-refund",
+        access_token=token,
+        body=body,                      # str or bytes: these exact bytes are signed; send them
+        timestamp=snap.timestamp_now(), # yyyy-MM-ddTHH:mm:ss+07:00
+    )
+
+Errors derive from ``NicepayError``; bad arguments raise ``InvalidInputError`` (also a
+``ValueError``) naming the offending ``field``. Secrets never appear in a ``repr`` or in an
+exception message.
+"""
+
+from nicepay_snap._errors import (
+    ApiError,
+    DecodeError,
+    InvalidInputError,
+    NicepayError,
+    OutcomeUnknownError,
+    SignatureError,
+    TransportError,
+)
+from nicepay_snap._nicepay_snap import (
+    PrivateKey,
+    PublicKey,
+    __version__,
+    body_sha256_hex,
+    minify_json,
+    normalize_timestamp,
+    sign_token_request,
+    sign_transaction,
+    signed_path,
+    timestamp_now,
+    token_string_to_sign,
+    transaction_string_to_sign,
+    verify_notification,
+)
+
+__all__ = [
+    "__version__",
+    # signatures and canonical strings
+    "sign_transaction",
+    "transaction_string_to_sign",
+    "body_sha256_hex",
+    "sign_token_request",
+    "token_string_to_sign",
+    "verify_notification",
+    "minify_json",
+    "signed_path",
+    "normalize_timestamp",
+    "timestamp_now",
+    # keys
+    "PrivateKey",
+    "PublicKey",
+    # errors
+    "NicepayError",
+    "InvalidInputError",
+    "SignatureError",
+    "ApiError",
+    "DecodeError",
+    "TransportError",
+    "OutcomeUnknownError",
+]

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Python package check: builds the wheel with maturin, installs it into a fresh-enough venv,
+# runs mypy.stubtest on the native module and the pytest suite in python/tests.
+# Needs only python3 (>= 3.9, with venv + pip) and cargo. Usage: ./scripts/test-python.sh
+#
+# Environment:
+#   PYTHON            interpreter to build the venv from (default: python3.11, else python3)
+#   NICEPAY_VENV      venv directory (default: .venv-ci, gitignored; reused when present)
+#   MATURIN_PROFILE   cargo profile for the wheel (default: dev, which shares compiled
+#                     dependencies with `cargo test` in target/; use `release` for a release check)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export CARGO_TERM_COLOR=never
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+
+step() { printf '\n==> %s\n' "$*"; }
+started=$SECONDS
+
+python=${PYTHON:-}
+if [ -z "$python" ]; then
+  if command -v python3.11 >/dev/null 2>&1; then python=python3.11; else python=python3; fi
+fi
+venv=${NICEPAY_VENV:-$root/.venv-ci}
+profile=${MATURIN_PROFILE:-dev}
+
+step "venv at $venv ($($python --version 2>&1))"
+if [ ! -x "$venv/bin/python" ]; then
+  "$python" -m venv "$venv"
+fi
+vpy="$venv/bin/python"
+"$vpy" -m pip install --quiet --upgrade "maturin>=1.9.4,<2" "pytest>=7" "mypy>=1.10" "hypothesis>=6" typing_extensions
+
+step "maturin build --profile $profile"
+wheels="$root/target/wheels-python"
+rm -rf "$wheels"
+(cd python && "$venv/bin/maturin" build --profile "$profile" --interpreter "$vpy" --out "$wheels")
+
+step "pip install the wheel"
+"$vpy" -m pip install --quiet --force-reinstall --no-deps "$wheels"/nicepay_snap-*.whl
+
+# Run from outside the source tree so the installed wheel (not python/src) is what is tested.
+cd "$root/python/tests"
+
+step "mypy.stubtest nicepay_snap._nicepay_snap"
+"$vpy" -m mypy.stubtest nicepay_snap._nicepay_snap
+
+step "pytest python/tests"
+set +e
+"$vpy" -m pytest -q -p no:cacheprovider --rootdir "$root/python" -c "$root/python/pyproject.toml" "$root/python/tests"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+  echo "pytest collected no tests: that is a failure" >&2
+  exit 1
+fi
+if [ "$status" -ne 0 ]; then
+  exit "$status"
+fi
+printf '\nPython package checks passed in %ss\n' "$((SECONDS - started))"
