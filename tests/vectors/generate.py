@@ -144,6 +144,43 @@ transaction(
     "delete-method-va", "test-client-secret", "DELETE", "/nicepay/api/v1.0/transfer-va/delete-va",
     "TESTACCESSTOKEN123", "2024-07-05T10:11:40+07:00", VA_DELETE_BODY, "41807553358950093185",
     "VA delete: the DELETE method is what gets signed.",
+    operation="va.delete",
+)
+
+def compact(obj):
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+transaction(
+    "va-create", "test-client-secret", "POST", "/nicepay/api/v1.0/transfer-va/create-va",
+    "TESTACCESSTOKEN123", "2024-07-05T10:11:40+07:00", compact({
+        "partnerServiceId": "", "customerNo": "", "virtualAccountNo": "",
+        "virtualAccountName": "Budi Santoso", "trxId": "ord20240705101140",
+        "totalAmount": {"value": "10000.00", "currency": "IDR"},
+        "additionalInfo": {"bankCd": "CENA", "goodsNm": "Kopi", "dbProcessUrl": "https://merchant.example/notify/va",
+                           "vacctValidDt": "20240706", "vacctValidTm": "235959", "msId": "", "msFee": "", "msFeeType": "", "mbFee": "", "mbFeeType": ""},
+    }), "41807553358950093186", "VA create with every documented additionalInfo key.", operation="va.create",
+)
+transaction(
+    "ewallet-payment-url-param-array", "test-client-secret", "POST", "/nicepay/api/v1.0/debit/payment-host-to-host",
+    "TESTACCESSTOKEN123", "2024-07-05T10:11:40+07:00", compact({
+        "partnerReferenceNo": "ord20240705101141", "merchantId": "IONPAYTEST", "subMerchantId": "", "externalStoreId": "",
+        "validUpTo": "", "pointOfInitiation": "Mobile App", "amount": {"value": "25000.00", "currency": "IDR"},
+        "urlParam": [{"url": "https://merchant.example/notify/ewallet", "type": "PAY_NOTIFY", "isDeeplink": "N"},
+                     {"url": "https://merchant.example/return", "type": "PAY_RETURN", "isDeeplink": "N"}],
+        "additionalInfo": {"mitraCd": "DANA", "goodsNm": "Kopi", "billingNm": "Budi", "billingPhone": "08123456789",
+                           "billingEmail": "budi@example.com", "dbProcessUrl": "https://merchant.example/notify/ewallet",
+                           "callBackUrl": "https://merchant.example/return", "cartData": "{\"count\":1}"},
+    }), "41807553358950093187", "E-wallet payment: urlParam is an array of objects.", operation="ewallet.payment",
+)
+transaction(
+    "payout-registration", "test-client-secret", "POST", "/nicepay/api/v1.0/transfer/registration",
+    "TESTACCESSTOKEN123", "2024-07-05T10:11:40+07:00", compact({
+        "partnerReferenceNo": "payout20240705101142", "merchantId": "IONPAYTEST", "beneficiaryAccountNo": "5345000060",
+        "beneficiaryName": "IONPAY NETWORKS", "beneficiaryPhone": "08123456789", "beneficiaryCustomerResidence": "1",
+        "beneficiaryCustomerType": "1", "beneficiaryPostalCode": "123456", "beneficiaryBankCode": "CENA",
+        "payoutMethod": "0", "description": "Payout test", "reservedDt": "", "reservedTm": "", "deliveryId": "",
+        "deliveryName": "", "amount": {"value": "10000.00", "currency": "IDR"},
+    }), "41807553358950093188", "Payout registration with the Kotlin SDK's deliveryName key.", operation="payout.registration",
 )
 
 token("rsa-token-pkcs8", "IONPAYTEST", "2024-07-05T10:11:40+07:00",

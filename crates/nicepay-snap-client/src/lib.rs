@@ -50,3 +50,32 @@ fn notification_verifier(config: &nicepay_snap::Config) -> Result<nicepay_snap::
         })?;
     Ok(nicepay_snap::NotificationVerifier::new(key.clone(), config.client_id()))
 }
+
+fn decode_request<O: nicepay_snap::Operation>(request: serde_json::Value) -> Result<O::Request, ClientError> {
+    serde_json::from_value(request).map_err(|e| {
+        ClientError::Snap(nicepay_snap::Error::InvalidInput {
+            field: "request".into(),
+            reason: format!("does not match the {} request shape: {e}", O::NAME),
+        })
+    })
+}
+
+fn encode_response<T: serde::Serialize>(response: &T) -> Result<serde_json::Value, ClientError> {
+    serde_json::to_value(response).map_err(|e| {
+        ClientError::Snap(nicepay_snap::Error::Decode {
+            http_status: 200,
+            reason: format!("cannot re-encode the response: {e}"),
+            body: Vec::new(),
+        })
+    })
+}
+
+fn unknown_operation(name: &str) -> ClientError {
+    ClientError::Snap(nicepay_snap::Error::InvalidInput {
+        field: "operation".into(),
+        reason: format!(
+            "unknown operation {name:?}; expected one of {:?}",
+            nicepay_snap::api::OPERATION_NAMES
+        ),
+    })
+}

@@ -137,6 +137,26 @@ impl<T: AsyncTransport> AsyncClient<T> {
         }
     }
 
+    /// Executes an operation by name (`"qris.refund"`, `"va.create"`, ... see
+    /// [`nicepay_snap::api::OPERATION_NAMES`]) with a JSON request, returning the JSON of the typed
+    /// response. The JSON is first decoded into the operation's typed request, so unknown shapes
+    /// are rejected before anything is signed. Used by the language bindings.
+    pub async fn execute_json(
+        &self,
+        operation: &str,
+        request: serde_json::Value,
+    ) -> Result<serde_json::Value, ClientError> {
+        nicepay_snap::with_operation!(
+            operation,
+            Op => {
+                let typed = crate::decode_request::<Op>(request)?;
+                let response = self.execute::<Op>(&typed).await?;
+                crate::encode_response(&response)
+            },
+            Err(crate::unknown_operation(operation))
+        )
+    }
+
     /// QRIS generate.
     pub async fn qris_generate(&self, request: &QrisGenerateRequest) -> Result<QrisGenerateResponse, ClientError> {
         self.execute::<QrisGenerate>(request).await

@@ -343,3 +343,37 @@ async fn async_client_has_the_same_policy() {
     }
     assert_eq!(fresh.tokens.load(Ordering::SeqCst), 1);
 }
+
+#[test]
+fn execute_json_dispatches_by_name_and_validates_shape() {
+    let fake = Fake::new(|_, req| {
+        assert_eq!(req.path, "/api/v1.0/transfer-va/delete-va");
+        assert_eq!(req.method, nicepay_snap::Method::Delete);
+        json(
+            200,
+            r#"{"responseCode":"2003100","responseMessage":"Successful","virtualAccountData":{"virtualAccountNo":"99123"}}"#,
+        )
+    });
+    let client = Client::new(config(), fake.transport());
+    let request = serde_json::json!({
+        "partnerServiceId": "", "customerNo": "", "virtualAccountNo": "99123", "trxId": "ord-1",
+        "additionalInfo": {"totalAmount": {"value": "10000.00", "currency": "IDR"}, "tXidVA": "IONPAYTEST0001", "cancelMessage": "cancel"}
+    });
+    let out = client.execute_json("va.delete", request.clone()).unwrap();
+    assert_eq!(out["responseCode"], "2003100");
+    assert_eq!(out["virtualAccountData"]["virtualAccountNo"], "99123");
+    let field = |e: ClientError| match e {
+        ClientError::Snap(nicepay_snap::Error::InvalidInput { field, .. }) => field,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(field(client.execute_json("va.nope", request).unwrap_err()), "operation");
+    assert_eq!(
+        field(
+            client
+                .execute_json("va.delete", serde_json::json!({"trxId": 1}))
+                .unwrap_err()
+        ),
+        "request"
+    );
+    assert_eq!(fake.calls.lock().unwrap().len(), 1);
+}

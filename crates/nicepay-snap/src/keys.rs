@@ -51,7 +51,8 @@ fn decode_key_text(field: &str, text: &str) -> Result<(Vec<u8>, Armor)> {
     };
     let der = STANDARD
         .decode(b64.as_bytes())
-        .map_err(|e| Error::key(field, format!("key is not valid base64: {e}")))?;
+        // The decoder's message would quote a character of the key: keep it out of errors.
+        .map_err(|_| Error::key(field, "key is not valid base64 (PEM armour and whitespace removed)"))?;
     Ok((der, armor))
 }
 

@@ -4,7 +4,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use nicepay_snap::api::notification::NotificationVerifier;
-use nicepay_snap::api::qris::{QrisGenerate, QrisRefund};
 use nicepay_snap::canonical::{body_sha256_hex, token_string_to_sign, transaction_string_to_sign};
 use nicepay_snap::{
     AccessToken, Config, ExternalId, Method, Operation, PrivateKey, PublicKey, RequestContext, SymmetricSigner,
@@ -47,10 +46,9 @@ fn config(secret: &str) -> Config {
         .unwrap()
 }
 
-fn typed_round_trip<O: Operation>(body: &[u8])
-where
-    O::Request: serde::de::DeserializeOwned,
-{
+/// Deserializes the body into the operation's typed request, checks it re-serializes to the
+/// exact bytes, and prepares it.
+fn typed_prepare<O: Operation>(cfg: &Config, body: &[u8], ctx: &RequestContext<'_>) -> nicepay_snap::PreparedRequest {
     let typed: O::Request = serde_json::from_slice(body).unwrap();
     assert_eq!(
         serde_json::to_vec(&typed).unwrap(),
@@ -58,6 +56,7 @@ where
         "typed {} request re-serializes exactly",
         O::NAME
     );
+    cfg.prepare::<O>(&typed, ctx).unwrap()
 }
 
 #[test]
@@ -103,21 +102,14 @@ fn transaction_vectors() {
             from_pretty.body, body,
             "pretty JSON is minified back to the exact bytes"
         );
-        match ctx["operation"].as_str() {
-            Some("qris.refund") => {
-                typed_round_trip::<QrisRefund>(&body);
-                let typed = serde_json::from_slice(&body).unwrap();
-                let p = cfg.prepare::<QrisRefund>(&typed, &rctx).unwrap();
-                assert_eq!(p, prepared);
-            }
-            Some("qris.generate") => {
-                typed_round_trip::<QrisGenerate>(&body);
-                let typed = serde_json::from_slice(&body).unwrap();
-                let p = cfg.prepare::<QrisGenerate>(&typed, &rctx).unwrap();
-                assert_eq!(p, prepared);
-            }
-            Some(other) => panic!("unknown operation {other}"),
-            None => {}
+        if let Some(name) = ctx["operation"].as_str() {
+            let typed = nicepay_snap::with_operation!(name, Op => typed_prepare::<Op>(&cfg, &body, &rctx), panic!("unknown operation {name}"));
+            assert_eq!(typed, prepared, "{name}");
+            assert_eq!(
+                nicepay_snap::with_operation!(name, Op => Op::METHOD, unreachable!()),
+                method,
+                "{name}"
+            );
         }
     }
     assert!(n >= 4);

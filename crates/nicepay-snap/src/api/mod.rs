@@ -32,9 +32,111 @@ macro_rules! operation {
     };
 }
 
+pub mod ewallet;
 pub mod notification;
+pub mod payout;
 pub mod qris;
 pub mod token;
+pub mod va;
+
+/// Runs `$body` with `$op` bound (as a type alias) to the operation named `$name`
+/// (`"qris.refund"`, `"va.create"`, ...); evaluates `$unknown` for any other name. This is the
+/// one registry of operations that name-based callers (bindings, CLI) dispatch through.
+///
+/// ```
+/// use nicepay_snap::{with_operation, Operation};
+/// let path = with_operation!("va.delete", Op => Op::PATH, "?");
+/// assert_eq!(path, "/api/v1.0/transfer-va/delete-va");
+/// assert_eq!(with_operation!("nope", Op => Op::PATH, "?"), "?");
+/// ```
+#[macro_export]
+macro_rules! with_operation {
+    ($name:expr, $op:ident => $body:expr, $unknown:expr) => {{
+        use $crate::api::{ewallet, payout, qris, va};
+        match $name {
+            "qris.generate" => {
+                type $op = qris::QrisGenerate;
+                $body
+            }
+            "qris.query" => {
+                type $op = qris::QrisQuery;
+                $body
+            }
+            "qris.refund" => {
+                type $op = qris::QrisRefund;
+                $body
+            }
+            "va.create" => {
+                type $op = va::VaCreate;
+                $body
+            }
+            "va.status" => {
+                type $op = va::VaStatus;
+                $body
+            }
+            "va.delete" => {
+                type $op = va::VaDelete;
+                $body
+            }
+            "ewallet.payment" => {
+                type $op = ewallet::EwalletPayment;
+                $body
+            }
+            "ewallet.status" => {
+                type $op = ewallet::EwalletStatus;
+                $body
+            }
+            "ewallet.refund" => {
+                type $op = ewallet::EwalletRefund;
+                $body
+            }
+            "payout.registration" => {
+                type $op = payout::PayoutRegistration;
+                $body
+            }
+            "payout.approve" => {
+                type $op = payout::PayoutApprove;
+                $body
+            }
+            "payout.inquiry" => {
+                type $op = payout::PayoutInquiry;
+                $body
+            }
+            "payout.cancel" => {
+                type $op = payout::PayoutCancel;
+                $body
+            }
+            "payout.reject" => {
+                type $op = payout::PayoutReject;
+                $body
+            }
+            "payout.balance" => {
+                type $op = payout::BalanceInquiry;
+                $body
+            }
+            _ => $unknown,
+        }
+    }};
+}
+
+/// Every operation name [`with_operation!`] accepts.
+pub const OPERATION_NAMES: &[&str] = &[
+    "qris.generate",
+    "qris.query",
+    "qris.refund",
+    "va.create",
+    "va.status",
+    "va.delete",
+    "ewallet.payment",
+    "ewallet.status",
+    "ewallet.refund",
+    "payout.registration",
+    "payout.approve",
+    "payout.inquiry",
+    "payout.cancel",
+    "payout.reject",
+    "payout.balance",
+];
 
 /// Extra JSON fields kept verbatim, so new NICEPAY fields never break parsing.
 pub type Extra = serde_json::Map<String, serde_json::Value>;
@@ -48,9 +150,9 @@ pub trait Validate {
 /// One outbound SNAP operation: its path, method, service code and payload types.
 pub trait Operation {
     /// Request body type.
-    type Request: Serialize + Validate;
+    type Request: Serialize + DeserializeOwned + Validate;
     /// Success response type.
-    type Response: DeserializeOwned;
+    type Response: Serialize + DeserializeOwned;
     /// Short name, e.g. `qris.refund`.
     const NAME: &'static str;
     /// HTTP method (sent and signed).
