@@ -166,8 +166,9 @@ fn verify_notification(args: VerifyArgs) -> Result<(serde_json::Value, bool), Fa
             ("X-TIMESTAMP".to_owned(), args.timestamp.clone()),
             ("X-SIGNATURE".to_owned(), args.signature.clone()),
         ];
-        if let Err(e @ nicepay_snap::Error::InvalidInput { .. }) =
-            verifier.with_max_skew_seconds(max).verify_headers(&headers, SystemClock.now())
+        if let Err(e @ nicepay_snap::Error::InvalidInput { .. }) = verifier
+            .with_max_skew_seconds(max)
+            .verify_headers(&headers, SystemClock.now())
         {
             problems.push(e.to_string());
         }
@@ -191,8 +192,12 @@ fn verify_notification(args: VerifyArgs) -> Result<(serde_json::Value, bool), Fa
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let (out, ok) = match cli.command {
-        Command::Sign { what: SignCommand::Transaction(args) } => (sign_transaction(args)?, true),
-        Command::Sign { what: SignCommand::Token(args) } => (sign_token(args)?, true),
+        Command::Sign {
+            what: SignCommand::Transaction(args),
+        } => (sign_transaction(args)?, true),
+        Command::Sign {
+            what: SignCommand::Token(args),
+        } => (sign_token(args)?, true),
         Command::VerifyNotification(args) => verify_notification(args)?,
     };
     println!("{}", serde_json::to_string_pretty(&out)?);

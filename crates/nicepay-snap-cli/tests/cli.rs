@@ -29,9 +29,18 @@ fn json(out: &Output) -> serde_json::Value {
 fn sign_transaction_prints_every_artifact() {
     let body = repo().join("tests/vectors/spec-hmac-qris-refund/body.json");
     let out = run(&[
-        "sign", "transaction", "--client-secret", "test-client-secret", "--path", "/nicepay/api/v1.0/qr/qr-mpm-refund",
-        "--access-token", "TESTACCESSTOKEN123", "--timestamp", "2024-07-05T10:11:40+07:00",
-        "--body-file", body.to_str().unwrap(),
+        "sign",
+        "transaction",
+        "--client-secret",
+        "test-client-secret",
+        "--path",
+        "/nicepay/api/v1.0/qr/qr-mpm-refund",
+        "--access-token",
+        "TESTACCESSTOKEN123",
+        "--timestamp",
+        "2024-07-05T10:11:40+07:00",
+        "--body-file",
+        body.to_str().unwrap(),
     ]);
     let v = json(&out);
     let case = "spec-hmac-qris-refund";
@@ -46,21 +55,41 @@ fn sign_token_and_verify_notification_match_vectors() {
     let ctx: serde_json::Value = serde_json::from_str(&vector("rsa-token-pkcs1", "context.json")).unwrap();
     let key = repo().join(ctx["privateKeyFile"].as_str().unwrap());
     let v = json(&run(&[
-        "sign", "token", "--private-key-file", key.to_str().unwrap(), "--client-id", ctx["clientId"].as_str().unwrap(),
-        "--timestamp", ctx["timestamp"].as_str().unwrap(),
+        "sign",
+        "token",
+        "--private-key-file",
+        key.to_str().unwrap(),
+        "--client-id",
+        ctx["clientId"].as_str().unwrap(),
+        "--timestamp",
+        ctx["timestamp"].as_str().unwrap(),
     ]));
     assert_eq!(v["signature"], vector("rsa-token-pkcs1", "token-signature.txt"));
     assert_eq!(v["stringToSign"], vector("rsa-token-pkcs1", "token-string-to-sign.txt"));
 
     let public = repo().join("tests/keys/nicepay-notification-test-public.pem");
     let good = run(&[
-        "verify-notification", "--public-key-file", public.to_str().unwrap(), "--client-id", "IONPAYTEST",
-        "--timestamp", "2026-11-25T19:30:00+07:00", "--signature", &vector("test-key-notification-qris", "signature.txt"),
+        "verify-notification",
+        "--public-key-file",
+        public.to_str().unwrap(),
+        "--client-id",
+        "IONPAYTEST",
+        "--timestamp",
+        "2026-11-25T19:30:00+07:00",
+        "--signature",
+        &vector("test-key-notification-qris", "signature.txt"),
     ]);
     assert_eq!(json(&good)["valid"], true);
     let bad = run(&[
-        "verify-notification", "--public-key-file", public.to_str().unwrap(), "--client-id", "IONPAYTEST",
-        "--timestamp", "2026-11-25T19:30:01+07:00", "--signature", &vector("test-key-notification-qris", "signature.txt"),
+        "verify-notification",
+        "--public-key-file",
+        public.to_str().unwrap(),
+        "--client-id",
+        "IONPAYTEST",
+        "--timestamp",
+        "2026-11-25T19:30:01+07:00",
+        "--signature",
+        &vector("test-key-notification-qris", "signature.txt"),
     ]);
     assert_eq!(bad.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
@@ -73,11 +102,58 @@ fn bad_input_is_one_line_and_exit_2_never_a_panic() {
     std::fs::write(&bad_json, "{not json").unwrap();
     let not_a_key = repo().join("Cargo.toml");
     let cases: Vec<Vec<&str>> = vec![
-        vec!["sign", "token", "--private-key-file", "/definitely/missing.pem", "--client-id", "X"],
-        vec!["sign", "token", "--private-key-file", not_a_key.to_str().unwrap(), "--client-id", "X"],
-        vec!["sign", "transaction", "--client-secret", "s", "--path", "/api/x", "--access-token", "t", "--body-file", bad_json.to_str().unwrap()],
-        vec!["sign", "transaction", "--client-secret", "s", "--path", "/api/x", "--access-token", "t", "--body-file", bad_json.to_str().unwrap(), "--method", "GET"],
-        vec!["sign", "token", "--private-key-file", not_a_key.to_str().unwrap(), "--client-id", "X", "--timestamp", "yesterday"],
+        vec![
+            "sign",
+            "token",
+            "--private-key-file",
+            "/definitely/missing.pem",
+            "--client-id",
+            "X",
+        ],
+        vec![
+            "sign",
+            "token",
+            "--private-key-file",
+            not_a_key.to_str().unwrap(),
+            "--client-id",
+            "X",
+        ],
+        vec![
+            "sign",
+            "transaction",
+            "--client-secret",
+            "s",
+            "--path",
+            "/api/x",
+            "--access-token",
+            "t",
+            "--body-file",
+            bad_json.to_str().unwrap(),
+        ],
+        vec![
+            "sign",
+            "transaction",
+            "--client-secret",
+            "s",
+            "--path",
+            "/api/x",
+            "--access-token",
+            "t",
+            "--body-file",
+            bad_json.to_str().unwrap(),
+            "--method",
+            "GET",
+        ],
+        vec![
+            "sign",
+            "token",
+            "--private-key-file",
+            not_a_key.to_str().unwrap(),
+            "--client-id",
+            "X",
+            "--timestamp",
+            "yesterday",
+        ],
     ];
     for args in cases {
         let out = run(&args);
