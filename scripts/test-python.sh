@@ -31,6 +31,23 @@ fi
 vpy="$venv/bin/python"
 "$vpy" -m pip install --quiet --upgrade "maturin>=1.9.4,<2" "pytest>=7" "mypy>=1.10" "hypothesis>=6" typing_extensions
 
+# The client tests run against `nicepay-snap simulate` on loopback. Build the CLI when the
+# workspace has it; once it has the `simulate` subcommand, a simulator that cannot start fails
+# the run (NICEPAY_REQUIRE_SIMULATOR=1) instead of skipping those tests.
+if [ -z "${NICEPAY_SIMULATOR_BIN:-}" ] && [ -f crates/nicepay-snap-cli/Cargo.toml ]; then
+  step "cargo build -p nicepay-snap-cli (the simulator for the client tests)"
+  cargo build -p nicepay-snap-cli
+  target_dir=$(cargo metadata --format-version 1 --no-deps | "$vpy" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+  if "$target_dir/debug/nicepay-snap" simulate --help >/dev/null 2>&1; then
+    export NICEPAY_SIMULATOR_BIN="$target_dir/debug/nicepay-snap"
+    export NICEPAY_REQUIRE_SIMULATOR=1
+  else
+    echo "warning: nicepay-snap has no 'simulate' subcommand yet: the client tests will be skipped" >&2
+  fi
+elif [ -n "${NICEPAY_SIMULATOR_BIN:-}" ]; then
+  export NICEPAY_REQUIRE_SIMULATOR=1
+fi
+
 step "maturin build --profile $profile"
 wheels="$root/target/wheels-python"
 rm -rf "$wheels"

@@ -12,10 +12,14 @@
 //! | `Error::SignatureMismatch` | `SignatureError` |
 //! | `Error::Api { .. }` | `ApiError` (`.http_status .response_code .service_code .case_code .response_message`) |
 //! | `Error::Decode { .. }` | `DecodeError` (`.http_status .body`) |
+//! | `TransportError`, `ClientError::Transport` | `TransportError` (`.kind .not_delivered`) |
+//! | `ClientError::OutcomeUnknown` | `OutcomeUnknownError` (`.operation .external_id .identifiers .http_status .response_code`) |
+//! | `ClientError::Snap(e)` | as `e` above |
 //!
 //! No message built here contains a secret: the core's messages never do, and nothing is added.
 
-use nicepay_snap::Error;
+use nicepay_snap::{Error, TransportErrorKind};
+use nicepay_snap_client::ClientError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule, PyType};
@@ -89,6 +93,54 @@ pub(crate) fn core_error(py: Python<'_>, err: Error) -> PyErr {
         }),
         // `Error` is `#[non_exhaustive]`: a variant added to the core later still arrives as a
         // `NicepayError` with the core's (secret-free) message until it gets its own row above.
+        _ => new_exception(py, "NicepayError", &message, |_| Ok(())),
+    }
+}
+
+/// Maps a transport failure to `TransportError`.
+pub(crate) fn transport_error(py: Python<'_>, err: &nicepay_snap::TransportError) -> PyErr {
+    let kind = transport_kind(err.kind());
+    new_exception(py, "TransportError", &err.to_string(), |kw| {
+        kw.set_item("kind", kind)?;
+        kw.set_item("not_delivered", err.is_not_delivered())
+    })
+}
+
+/// The stable Python spelling of a transport failure kind.
+fn transport_kind(kind: TransportErrorKind) -> &'static str {
+    match kind {
+        TransportErrorKind::Connect => "connect",
+        TransportErrorKind::Timeout => "timeout",
+        TransportErrorKind::Io => "io",
+        TransportErrorKind::BodyTooLarge => "body_too_large",
+        _ => "other",
+    }
+}
+
+/// Maps a client failure (core error, transport failure or unknown outcome).
+pub(crate) fn client_error(py: Python<'_>, err: ClientError) -> PyErr {
+    let message = err.to_string();
+    match err {
+        ClientError::Snap(e) => core_error(py, e),
+        ClientError::Transport(e) => transport_error(py, &e),
+        ClientError::OutcomeUnknown {
+            operation,
+            external_id,
+            identifiers,
+            response_code,
+            ..
+        } => new_exception(py, "OutcomeUnknownError", &message, |kw| {
+            let ids = PyDict::new(py);
+            for (name, value) in identifiers {
+                ids.set_item(name, value)?;
+            }
+            kw.set_item("operation", operation)?;
+            kw.set_item("external_id", external_id.as_str())?;
+            kw.set_item("identifiers", ids)?;
+            kw.set_item("http_status", response_code.as_ref().map_or(0, |c| c.http_status()))?;
+            kw.set_item("response_code", response_code.as_ref().map(|c| c.as_str()))
+        }),
+        // `ClientError` is `#[non_exhaustive]` too.
         _ => new_exception(py, "NicepayError", &message, |_| Ok(())),
     }
 }

@@ -19,7 +19,9 @@ use nicepay_snap::{ClientSecret, Method, SymmetricSigner, Timestamp};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
+mod client;
 mod errors;
+mod json;
 mod types;
 
 use errors::IntoPyResult as _;
@@ -182,6 +184,8 @@ fn _nicepay_snap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(timestamp_now, m)?)?;
     m.add_class::<PyPrivateKey>()?;
     m.add_class::<PyPublicKey>()?;
+    m.add_class::<client::PyClient>()?;
+    m.add_class::<client::PyAsyncClient>()?;
     let errors = errors::errors_module(m.py())?;
     for name in errors::EXCEPTION_NAMES {
         m.add(*name, errors.getattr(*name)?)?;

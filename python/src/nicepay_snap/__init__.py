@@ -29,6 +29,8 @@ from nicepay_snap._errors import (
     TransportError,
 )
 from nicepay_snap._nicepay_snap import (
+    AsyncClient,
+    Client,
     PrivateKey,
     PublicKey,
     __version__,
@@ -57,6 +59,9 @@ __all__ = [
     "signed_path",
     "normalize_timestamp",
     "timestamp_now",
+    # clients
+    "Client",
+    "AsyncClient",
     # keys
     "PrivateKey",
     "PublicKey",

@@ -10,7 +10,7 @@ access token.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Dict, Optional
 
 __all__ = [
     "NicepayError",
@@ -108,13 +108,19 @@ class TransportError(NicepayError):
 
 
 class OutcomeUnknownError(NicepayError):
-    """A call that moves money may or may not have been applied (timeout, HTTP 5xx, 202).
+    """A call that moves money may or may not have been applied (timeout, dropped connection,
+    HTTP 5xx, ``504``, ``202``, or an unreadable success).
 
-    Resolve it with a status query using the same ``partner_reference_no``; never resend the
-    request under a new identity. ``http_status`` and ``response_code`` are set when a response
-    was received (``0`` / ``None`` otherwise).
+    Do **not** resend it under a new identity: resolve it with a status query for
+    ``identifiers`` (e.g. ``originalReferenceNo``, ``partnerRefundNo``), or resend the very same
+    request, which NICEPAY deduplicates. ``http_status`` / ``response_code`` are set when a
+    response was received (``0`` / ``None`` otherwise); ``external_id`` is the last attempt's
+    ``X-EXTERNAL-ID``.
     """
 
+    operation: str
+    external_id: Optional[str]
+    identifiers: Dict[str, str]
     http_status: int
     response_code: Optional[str]
 
@@ -122,9 +128,15 @@ class OutcomeUnknownError(NicepayError):
         self,
         message: str,
         *,
+        operation: str = "",
+        external_id: Optional[str] = None,
+        identifiers: Optional[Dict[str, str]] = None,
         http_status: int = 0,
         response_code: Optional[str] = None,
     ) -> None:
         super().__init__(message)
+        self.operation = operation
+        self.external_id = external_id
+        self.identifiers = dict(identifiers or {})
         self.http_status = http_status
         self.response_code = response_code

@@ -1,6 +1,6 @@
 """Native core of the ``nicepay_snap`` package (hand-written stub, checked by mypy.stubtest)."""
 
-from typing import Union, overload
+from typing import Any, Awaitable, Dict, Iterable, Mapping, Optional, Tuple, Union, overload
 
 from typing_extensions import final
 
@@ -13,10 +13,14 @@ from nicepay_snap._errors import SignatureError as SignatureError
 from nicepay_snap._errors import TransportError as TransportError
 
 _Body = Union[str, bytes, bytearray]
+_Json = Dict[str, Any]
+_Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 
 __all__ = [
     "__version__",
     "ApiError",
+    "AsyncClient",
+    "Client",
     "DecodeError",
     "InvalidInputError",
     "NicepayError",
@@ -129,3 +133,96 @@ def normalize_timestamp(timestamp: str) -> str:
 
 def timestamp_now() -> str:
     """The current time as an ``X-TIMESTAMP`` in Jakarta time (``+07:00``)."""
+
+@final
+class Client:
+    """Blocking NICEPAY SNAP client (ureq under the hood; the GIL is released during calls).
+
+    Caches the access token (refreshed before its 900 s expiry), retries once on
+    ``401xx01``, gives every request a fresh ``X-EXTERNAL-ID`` and never resends a refund whose
+    outcome is unknown: that raises ``OutcomeUnknownError``. Requests and responses are dicts
+    with NICEPAY's camelCase JSON names. Thread-safe; share one instance.
+
+    ``base_url`` (e.g. ``"http://127.0.0.1:8080"``, ``/nicepay`` is appended) overrides
+    ``environment`` (``"sandbox"`` or ``"production"``); ``host_family`` is ``"classic"``
+    (``dev``/``www.nicepay.co.id``) or ``"cloud"`` (``dev-services``/``services``).
+    Timeouts are in seconds.
+    """
+
+    def __new__(
+        cls,
+        *,
+        client_id: str,
+        client_secret: str,
+        private_key: Union[str, PrivateKey],
+        notification_public_key: Union[str, PublicKey, None] = None,
+        base_url: Optional[str] = None,
+        environment: str = "sandbox",
+        host_family: str = "classic",
+        channel_id: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+    ) -> "Client": ...
+    @staticmethod
+    def from_env(*, timeout: Optional[float] = None, connect_timeout: Optional[float] = None) -> "Client":
+        """A client from ``NICEPAY_CLIENT_ID``, ``NICEPAY_CLIENT_SECRET``, ``NICEPAY_PRIVATE_KEY``
+        and the optional ``NICEPAY_NOTIFICATION_PUBLIC_KEY``, ``NICEPAY_BASE_URL``,
+        ``NICEPAY_ENVIRONMENT``, ``NICEPAY_HOST_FAMILY``, ``NICEPAY_CHANNEL_ID``."""
+    @property
+    def client_id(self) -> str:
+        """The client id (iMid)."""
+    @property
+    def base_url(self) -> str:
+        """The base URL including ``/nicepay``."""
+    def access_token(self) -> str:
+        """A valid access token (cached). A secret: never log it."""
+    def qris_generate(self, request: Mapping[str, Any], /) -> _Json:
+        """QRIS generate (``POST /api/v1.0/qr/qr-mpm-generate``)."""
+    def qris_query(self, request: Mapping[str, Any], /) -> _Json:
+        """QRIS status query (``POST /api/v1.0/qr/qr-mpm-query``)."""
+    def qris_refund(self, request: Mapping[str, Any], /) -> _Json:
+        """QRIS refund (moves money; an unknown outcome raises ``OutcomeUnknownError``)."""
+    def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
+        """Verifies a NICEPAY notification (fresh ``X-TIMESTAMP``, ``X-CLIENT-KEY``,
+        ``X-SIGNATURE``) and returns its JSON body. Raises ``SignatureError`` or
+        ``InvalidInputError``. The signature does not cover the body: confirm with a query."""
+
+@final
+class AsyncClient:
+    """asyncio twin of ``Client`` (reqwest on a tokio runtime); methods return awaitables."""
+
+    def __new__(
+        cls,
+        *,
+        client_id: str,
+        client_secret: str,
+        private_key: Union[str, PrivateKey],
+        notification_public_key: Union[str, PublicKey, None] = None,
+        base_url: Optional[str] = None,
+        environment: str = "sandbox",
+        host_family: str = "classic",
+        channel_id: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+    ) -> "AsyncClient": ...
+    @staticmethod
+    def from_env(
+        *, timeout: Optional[float] = None, connect_timeout: Optional[float] = None
+    ) -> "AsyncClient":
+        """Like ``Client.from_env``."""
+    @property
+    def client_id(self) -> str:
+        """The client id (iMid)."""
+    @property
+    def base_url(self) -> str:
+        """The base URL including ``/nicepay``."""
+    def access_token(self) -> Awaitable[str]:
+        """A valid access token (cached). A secret: never log it."""
+    def qris_generate(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """QRIS generate."""
+    def qris_query(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """QRIS status query."""
+    def qris_refund(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """QRIS refund (moves money; an unknown outcome raises ``OutcomeUnknownError``)."""
+    def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
+        """Verifies a notification (synchronous: no IO) and returns its JSON body."""

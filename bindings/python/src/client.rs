@@ -1,0 +1,464 @@
+//! `Client` (blocking, over ureq, GIL released during every call) and `AsyncClient` (asyncio,
+//! over reqwest on the tokio runtime of `pyo3-async-runtimes`).
+//!
+//! Both wrap `nicepay-snap-client`, which caches the access token, retries once on `401xx01`,
+//! makes a fresh `X-EXTERNAL-ID` per request, and reports an unknown outcome of a money-moving
+//! call (refund) as `OutcomeUnknownError` instead of resending it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use nicepay_snap::api::qris::{QrisGenerateRequest, QrisQueryRequest, QrisRefundRequest};
+use nicepay_snap::{Config, Environment, Error, HostFamily};
+use nicepay_snap_client::{AsyncClient, Client, ClientError};
+use nicepay_snap_reqwest::ReqwestTransport;
+use nicepay_snap_ureq::UreqTransport;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyMapping, PyString};
+
+use crate::errors::{client_error, IntoPyResult as _};
+use crate::json::{self, PyJson};
+use crate::types::{private_key_arg, public_key_arg, Body};
+
+/// Environment variables read by `from_env()`.
+const ENV_CLIENT_ID: &str = "NICEPAY_CLIENT_ID";
+const ENV_CLIENT_SECRET: &str = "NICEPAY_CLIENT_SECRET";
+const ENV_PRIVATE_KEY: &str = "NICEPAY_PRIVATE_KEY";
+const ENV_NOTIFICATION_PUBLIC_KEY: &str = "NICEPAY_NOTIFICATION_PUBLIC_KEY";
+const ENV_BASE_URL: &str = "NICEPAY_BASE_URL";
+const ENV_ENVIRONMENT: &str = "NICEPAY_ENVIRONMENT";
+const ENV_HOST_FAMILY: &str = "NICEPAY_HOST_FAMILY";
+const ENV_CHANNEL_ID: &str = "NICEPAY_CHANNEL_ID";
+
+/// Timeouts of a transport, in seconds as Python gives them.
+#[derive(Debug, Clone, Copy)]
+struct Timeouts {
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+}
+
+fn seconds(field: &str, value: Option<f64>) -> Result<Option<Duration>, Error> {
+    value
+        .map(|s| {
+            Duration::try_from_secs_f64(s)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| Error::InvalidInput {
+                    field: field.into(),
+                    reason: "must be a positive number of seconds".into(),
+                })
+        })
+        .transpose()
+}
+
+impl Timeouts {
+    fn new(timeout: Option<f64>, connect_timeout: Option<f64>) -> PyResult<Self> {
+        Ok(Self {
+            timeout: seconds("timeout", timeout).py()?,
+            connect_timeout: seconds("connect_timeout", connect_timeout).py()?,
+        })
+    }
+
+    fn ureq(self) -> UreqTransport {
+        let mut b = UreqTransport::builder();
+        if let Some(t) = self.timeout {
+            b = b.timeout(t);
+        }
+        if let Some(t) = self.connect_timeout {
+            b = b.connect_timeout(t);
+        }
+        b.build()
+    }
+
+    fn reqwest(self, py: Python<'_>) -> PyResult<ReqwestTransport> {
+        let mut b = ReqwestTransport::builder();
+        if let Some(t) = self.timeout {
+            b = b.timeout(t);
+        }
+        if let Some(t) = self.connect_timeout {
+            b = b.connect_timeout(t);
+        }
+        b.build().map_err(|e| crate::errors::transport_error(py, &e))
+    }
+}
+
+/// Builds the core `Config` from constructor arguments.
+#[allow(clippy::too_many_arguments)]
+fn build_config(
+    client_id: &str,
+    client_secret: &str,
+    private_key: &Bound<'_, PyAny>,
+    notification_public_key: Option<&Bound<'_, PyAny>>,
+    base_url: Option<&str>,
+    environment: &str,
+    host_family: &str,
+    channel_id: Option<&str>,
+) -> PyResult<Config> {
+    let mut builder = Config::builder()
+        .client_id(client_id)
+        .client_secret(client_secret)
+        .private_key((*private_key_arg(private_key)?).clone());
+    if let Some(key) = notification_public_key.filter(|k| !k.is_none()) {
+        builder = builder.notification_public_key((*public_key_arg(key)?).clone());
+    }
+    let environment = match (base_url, environment.to_ascii_lowercase().as_str()) {
+        (Some(url), _) => Environment::Custom(url.to_owned()),
+        (None, "sandbox") => Environment::Sandbox,
+        (None, "production") => Environment::Production,
+        (None, _) => {
+            return Err(Error::InvalidInput {
+                field: "environment".into(),
+                reason: "must be \"sandbox\" or \"production\" (or give base_url)".into(),
+            })
+            .py()
+        }
+    };
+    let host_family = match host_family.to_ascii_lowercase().as_str() {
+        "classic" => HostFamily::Classic,
+        "cloud" => HostFamily::Cloud,
+        _ => {
+            return Err(Error::InvalidInput {
+                field: "host_family".into(),
+                reason: "must be \"classic\" or \"cloud\"".into(),
+            })
+            .py()
+        }
+    };
+    builder = builder.environment(environment).host_family(host_family);
+    if let Some(channel) = channel_id {
+        builder = builder.channel_id(channel);
+    }
+    builder.build().py()
+}
+
+/// Constructor keyword arguments read from the documented environment variables.
+fn env_kwargs<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    let kw = PyDict::new(py);
+    let required = [
+        (ENV_CLIENT_ID, "client_id"),
+        (ENV_CLIENT_SECRET, "client_secret"),
+        (ENV_PRIVATE_KEY, "private_key"),
+    ];
+    for (var, arg) in required {
+        match std::env::var(var) {
+            Ok(v) if !v.trim().is_empty() => kw.set_item(arg, v)?,
+            _ => {
+                return Err(Error::InvalidInput {
+                    field: var.into(),
+                    reason: "environment variable is not set".into(),
+                })
+                .py()
+            }
+        }
+    }
+    let optional = [
+        (ENV_NOTIFICATION_PUBLIC_KEY, "notification_public_key"),
+        (ENV_BASE_URL, "base_url"),
+        (ENV_ENVIRONMENT, "environment"),
+        (ENV_HOST_FAMILY, "host_family"),
+        (ENV_CHANNEL_ID, "channel_id"),
+    ];
+    for (var, arg) in optional {
+        if let Ok(v) = std::env::var(var) {
+            if !v.trim().is_empty() {
+                kw.set_item(arg, v.trim())?;
+            }
+        }
+    }
+    Ok(kw)
+}
+
+/// Notification headers: a mapping (dict, `http.client.HTTPMessage`, Starlette `Headers`, ...)
+/// or an iterable of `(name, value)` pairs.
+fn headers_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let pairs = if let Ok(m) = obj.cast::<PyMapping>() {
+        m.items()?.into_any()
+    } else if obj.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err("headers must be a mapping or (name, value) pairs"));
+    } else {
+        obj.clone()
+    };
+    let mut out = Vec::new();
+    for item in pairs.try_iter()? {
+        let (name, value): (String, String) = item?
+            .extract()
+            .map_err(|_| PyTypeError::new_err("headers must map str names to str values"))?;
+        out.push((name, value));
+    }
+    Ok(out)
+}
+
+fn describe(config: &Config) -> String {
+    format!(
+        "client_id={:?}, base_url={:?}, notification_public_key={}",
+        config.client_id(),
+        config.base_url(),
+        if config.notification_public_key().is_some() {
+            "set"
+        } else {
+            "None"
+        }
+    )
+}
+
+fn py_client_error(err: ClientError) -> PyErr {
+    Python::attach(|py| client_error(py, err))
+}
+
+/// Blocking NICEPAY SNAP client.
+#[pyclass(frozen, name = "Client", module = "nicepay_snap")]
+#[derive(Debug)]
+pub(crate) struct PyClient {
+    inner: Client<UreqTransport>,
+}
+
+#[pymethods]
+impl PyClient {
+    #[new]
+    #[pyo3(signature = (
+        *, client_id, client_secret, private_key, notification_public_key=None, base_url=None,
+        environment="sandbox", host_family="classic", channel_id=None, timeout=None, connect_timeout=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        client_id: &str,
+        client_secret: &str,
+        private_key: &Bound<'_, PyAny>,
+        notification_public_key: Option<&Bound<'_, PyAny>>,
+        base_url: Option<&str>,
+        environment: &str,
+        host_family: &str,
+        channel_id: Option<&str>,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+    ) -> PyResult<Self> {
+        let config = build_config(
+            client_id,
+            client_secret,
+            private_key,
+            notification_public_key,
+            base_url,
+            environment,
+            host_family,
+            channel_id,
+        )?;
+        let transport = Timeouts::new(timeout, connect_timeout)?.ureq();
+        Ok(Self {
+            inner: Client::new(config, transport),
+        })
+    }
+
+    /// A client configured from `NICEPAY_*` environment variables.
+    #[staticmethod]
+    #[pyo3(signature = (*, timeout=None, connect_timeout=None))]
+    fn from_env(py: Python<'_>, timeout: Option<f64>, connect_timeout: Option<f64>) -> PyResult<Py<Self>> {
+        let kw = env_kwargs(py)?;
+        kw.set_item("timeout", timeout)?;
+        kw.set_item("connect_timeout", connect_timeout)?;
+        py.get_type::<Self>()
+            .call((), Some(&kw))?
+            .cast_into::<Self>()
+            .map(Bound::unbind)
+            .map_err(Into::into)
+    }
+
+    /// The client id.
+    #[getter]
+    fn client_id(&self) -> &str {
+        self.inner.config().client_id()
+    }
+
+    /// The base URL including `/nicepay`.
+    #[getter]
+    fn base_url(&self) -> &str {
+        self.inner.config().base_url()
+    }
+
+    /// A valid access token (cached; refreshed before it expires). A secret: do not log it.
+    fn access_token(&self, py: Python<'_>) -> PyResult<String> {
+        let token = py.detach(|| self.inner.access_token()).map_err(py_client_error)?;
+        Ok(token.expose_secret().to_owned())
+    }
+
+    /// QRIS generate (`POST /api/v1.0/qr/qr-mpm-generate`).
+    #[pyo3(signature = (request, /))]
+    fn qris_generate<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let request: QrisGenerateRequest = json::request(request)?;
+        let response = py
+            .detach(|| self.inner.qris_generate(&request))
+            .map_err(py_client_error)?;
+        json::to_py(py, &json::response(&response)?)
+    }
+
+    /// QRIS status query (`POST /api/v1.0/qr/qr-mpm-query`).
+    #[pyo3(signature = (request, /))]
+    fn qris_query<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let request: QrisQueryRequest = json::request(request)?;
+        let response = py.detach(|| self.inner.qris_query(&request)).map_err(py_client_error)?;
+        json::to_py(py, &json::response(&response)?)
+    }
+
+    /// QRIS refund (`POST /api/v1.0/qr/qr-mpm-refund`). Moves money: on a timeout or 5xx it
+    /// raises `OutcomeUnknownError` instead of resending.
+    #[pyo3(signature = (request, /))]
+    fn qris_refund<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let request: QrisRefundRequest = json::request(request)?;
+        let response = py
+            .detach(|| self.inner.qris_refund(&request))
+            .map_err(py_client_error)?;
+        json::to_py(py, &json::response(&response)?)
+    }
+
+    /// Verifies an inbound notification (`X-TIMESTAMP` fresh, `X-CLIENT-KEY`, `X-SIGNATURE`)
+    /// and returns its JSON body as a dict.
+    #[pyo3(signature = (*, headers, body))]
+    fn verify_notification<'py>(
+        &self,
+        py: Python<'py>,
+        headers: &Bound<'py, PyAny>,
+        body: Body,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let headers = headers_arg(headers)?;
+        let parsed: serde_json::Value = py
+            .detach(|| self.inner.verify_notification(&headers, body.as_bytes()))
+            .map_err(py_client_error)?;
+        json::to_py(py, &parsed)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Client({})", describe(self.inner.config()))
+    }
+}
+
+/// asyncio NICEPAY SNAP client.
+#[pyclass(frozen, name = "AsyncClient", module = "nicepay_snap")]
+#[derive(Debug)]
+pub(crate) struct PyAsyncClient {
+    inner: Arc<AsyncClient<ReqwestTransport>>,
+}
+
+#[pymethods]
+impl PyAsyncClient {
+    #[new]
+    #[pyo3(signature = (
+        *, client_id, client_secret, private_key, notification_public_key=None, base_url=None,
+        environment="sandbox", host_family="classic", channel_id=None, timeout=None, connect_timeout=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        client_id: &str,
+        client_secret: &str,
+        private_key: &Bound<'_, PyAny>,
+        notification_public_key: Option<&Bound<'_, PyAny>>,
+        base_url: Option<&str>,
+        environment: &str,
+        host_family: &str,
+        channel_id: Option<&str>,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+    ) -> PyResult<Self> {
+        let config = build_config(
+            client_id,
+            client_secret,
+            private_key,
+            notification_public_key,
+            base_url,
+            environment,
+            host_family,
+            channel_id,
+        )?;
+        let transport = Timeouts::new(timeout, connect_timeout)?.reqwest(py)?;
+        Ok(Self {
+            inner: Arc::new(AsyncClient::new(config, transport)),
+        })
+    }
+
+    /// A client configured from `NICEPAY_*` environment variables.
+    #[staticmethod]
+    #[pyo3(signature = (*, timeout=None, connect_timeout=None))]
+    fn from_env(py: Python<'_>, timeout: Option<f64>, connect_timeout: Option<f64>) -> PyResult<Py<Self>> {
+        let kw = env_kwargs(py)?;
+        kw.set_item("timeout", timeout)?;
+        kw.set_item("connect_timeout", connect_timeout)?;
+        py.get_type::<Self>()
+            .call((), Some(&kw))?
+            .cast_into::<Self>()
+            .map(Bound::unbind)
+            .map_err(Into::into)
+    }
+
+    /// The client id.
+    #[getter]
+    fn client_id(&self) -> &str {
+        self.inner.config().client_id()
+    }
+
+    /// The base URL including `/nicepay`.
+    #[getter]
+    fn base_url(&self) -> &str {
+        self.inner.config().base_url()
+    }
+
+    /// Awaitable: a valid access token (cached). A secret: do not log it.
+    fn access_token<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let client = Arc::clone(&self.inner);
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let token = client.access_token().await.map_err(py_client_error)?;
+            Ok(token.expose_secret().to_owned())
+        })
+    }
+
+    /// Awaitable QRIS generate.
+    #[pyo3(signature = (request, /))]
+    fn qris_generate<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let request: QrisGenerateRequest = json::request(request)?;
+        let client = Arc::clone(&self.inner);
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let response = client.qris_generate(&request).await.map_err(py_client_error)?;
+            Ok(PyJson(json::response(&response)?))
+        })
+    }
+
+    /// Awaitable QRIS status query.
+    #[pyo3(signature = (request, /))]
+    fn qris_query<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let request: QrisQueryRequest = json::request(request)?;
+        let client = Arc::clone(&self.inner);
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let response = client.qris_query(&request).await.map_err(py_client_error)?;
+            Ok(PyJson(json::response(&response)?))
+        })
+    }
+
+    /// Awaitable QRIS refund (moves money: see `OutcomeUnknownError`).
+    #[pyo3(signature = (request, /))]
+    fn qris_refund<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let request: QrisRefundRequest = json::request(request)?;
+        let client = Arc::clone(&self.inner);
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let response = client.qris_refund(&request).await.map_err(py_client_error)?;
+            Ok(PyJson(json::response(&response)?))
+        })
+    }
+
+    /// Verifies an inbound notification and returns its JSON body (synchronous: no IO).
+    #[pyo3(signature = (*, headers, body))]
+    fn verify_notification<'py>(
+        &self,
+        py: Python<'py>,
+        headers: &Bound<'py, PyAny>,
+        body: Body,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let headers = headers_arg(headers)?;
+        let parsed: serde_json::Value = py
+            .detach(|| self.inner.verify_notification(&headers, body.as_bytes()))
+            .map_err(py_client_error)?;
+        json::to_py(py, &parsed)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("AsyncClient({})", describe(self.inner.config()))
+    }
+}

@@ -1,0 +1,322 @@
+"""Client and AsyncClient: the full QRIS flow against the simulator on loopback, error mapping,
+money safety, redaction, from_env."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+import urllib.request
+import uuid
+from typing import Any, Dict, Iterator
+
+import pytest
+
+import nicepay_snap as snap
+from conftest import NotificationInbox
+
+REFUND_PATH = "/api/v1.0/qr/qr-mpm-refund"
+
+
+def admin(info: Dict[str, Any], method: str, path: str, payload: Any = None) -> Any:
+    data = None if payload is None else json.dumps(payload).encode()
+    req = urllib.request.Request(
+        info["baseUrl"] + path, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(req, timeout=10) as resp:  # loopback only
+        raw = resp.read()
+    return json.loads(raw) if raw else None
+
+
+@pytest.fixture
+def info(simulator: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
+    admin(simulator, "DELETE", "/__admin/faults")
+    yield simulator
+    admin(simulator, "DELETE", "/__admin/faults")
+
+
+def client_kwargs(info: Dict[str, Any]) -> Dict[str, Any]:
+    return dict(
+        client_id=info["clientId"],
+        client_secret=info["clientSecret"],
+        private_key=info["privateKeyPem"],
+        notification_public_key=info["notificationPublicKey"],
+        base_url=info["baseUrl"],
+        timeout=10.0,
+    )
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:20]}"
+
+
+def generate_request(info: Dict[str, Any], db_process_url: str = "", value: str = "10000.00") -> Dict[str, Any]:
+    extra: Dict[str, Any] = {"goodsNm": "Test goods", "billingNm": "Budi"}
+    if db_process_url:
+        extra["dbProcessUrl"] = db_process_url
+    return {
+        "partnerReferenceNo": unique("ord"),
+        "amount": {"value": value, "currency": "IDR"},
+        "merchantId": info["clientId"],
+        "storeId": "NicepayStoreID1",
+        "validityPeriod": "",
+        "additionalInfo": extra,
+    }
+
+
+def query_request(info: Dict[str, Any], generated: Dict[str, Any], order: str) -> Dict[str, Any]:
+    return {
+        "originalReferenceNo": generated["referenceNo"],
+        "originalPartnerReferenceNo": order,
+        "merchantId": info["clientId"],
+        "externalStoreId": "NicepayStoreID1",
+        "serviceCode": "47",
+        "additionalInfo": {},
+    }
+
+
+def refund_request(info: Dict[str, Any], generated: Dict[str, Any], order: str, value: str) -> Dict[str, Any]:
+    return {
+        "originalReferenceNo": generated["referenceNo"],
+        "originalPartnerReferenceNo": order,
+        "partnerRefundNo": unique("rfd"),
+        "merchantId": info["clientId"],
+        "externalStoreId": "NicepayStoreID1",
+        "refundAmount": {"value": value, "currency": "IDR"},
+        "reason": "Customer request",
+        "additionalInfo": {"cancelType": "1"},
+    }
+
+
+def paid_qr(client: snap.Client, info: Dict[str, Any], inbox: NotificationInbox) -> Any:
+    gen_req = generate_request(info, db_process_url=inbox.url)
+    generated = client.qris_generate(gen_req)
+    admin(info, "POST", f"/__admin/qris/{generated['referenceNo']}/pay")
+    return gen_req["partnerReferenceNo"], generated
+
+
+def test_full_qris_flow_sync(info: Dict[str, Any], inbox: NotificationInbox) -> None:
+    client = snap.Client(**client_kwargs(info))
+    token = client.access_token()
+    assert token and client.access_token() == token, "the token is cached"
+
+    gen_req = generate_request(info, db_process_url=inbox.url)
+    generated = client.qris_generate(gen_req)
+    assert generated["responseCode"] == "2004700"
+    assert generated["referenceNo"] and generated["qrContent"]
+    order = gen_req["partnerReferenceNo"]
+
+    pending = client.qris_query(query_request(info, generated, order))
+    assert pending["responseCode"] == "2005100"
+    assert pending["latestTransactionStatus"] == "03"
+
+    admin(info, "POST", f"/__admin/qris/{generated['referenceNo']}/pay")
+    headers, body = inbox.next()
+    notification = client.verify_notification(headers=headers, body=body)
+    assert notification["originalReferenceNo"] == generated["referenceNo"]
+    # dict headers and str body work too
+    assert client.verify_notification(headers=dict(headers), body=body.decode()) == notification
+
+    paid = client.qris_query(query_request(info, generated, order))
+    assert paid["latestTransactionStatus"] == "00"
+
+    refund = refund_request(info, generated, order, "10000.00")
+    refunded = client.qris_refund(refund)
+    assert refunded["responseCode"] == "2007800"
+    assert refunded["partnerRefundNo"] == refund["partnerRefundNo"]
+
+    # A second full refund is rejected: ApiError with the parsed code.
+    with pytest.raises(snap.ApiError) as err:
+        client.qris_refund({**refund, "partnerRefundNo": unique("rfd")})
+    assert err.value.http_status == 403
+    assert err.value.service_code == "78"
+    assert err.value.response_code.startswith("40378")
+    assert err.value.response_message
+
+
+def test_full_qris_flow_async(info: Dict[str, Any]) -> None:
+    async def flow() -> None:
+        client = snap.AsyncClient(**client_kwargs(info))
+        gen_req = generate_request(info)
+        order = gen_req["partnerReferenceNo"]
+        generated, token = await asyncio.gather(client.qris_generate(gen_req), client.access_token())
+        assert token
+        assert generated["responseCode"] == "2004700"
+        admin(info, "POST", f"/__admin/qris/{generated['referenceNo']}/pay")
+        paid = await client.qris_query(query_request(info, generated, order))
+        assert paid["latestTransactionStatus"] == "00"
+        # Two partial refunds concurrently.
+        results = await asyncio.gather(
+            client.qris_refund(refund_request(info, generated, order, "4000.00")),
+            client.qris_refund(refund_request(info, generated, order, "6000.00")),
+        )
+        assert [r["responseCode"] for r in results] == ["2007800", "2007800"]
+        with pytest.raises(snap.ApiError):
+            await client.qris_refund(refund_request(info, generated, order, "1.00"))
+
+    asyncio.run(flow())
+
+
+def test_unknown_refund_outcome_is_not_resent(info: Dict[str, Any], inbox: NotificationInbox) -> None:
+    client = snap.Client(**client_kwargs(info))
+    order, generated = paid_qr(client, info, inbox)
+    admin(info, "POST", "/__admin/faults", {"path": REFUND_PATH, "kind": "respondAfter", "status": 504, "times": 1})
+    refund = refund_request(info, generated, order, "10000.00")
+    with pytest.raises(snap.OutcomeUnknownError) as err:
+        client.qris_refund(refund)
+    e = err.value
+    assert e.operation == "qris.refund"
+    assert e.http_status == 504
+    assert e.response_code == "5047800"
+    assert e.identifiers.get("partnerRefundNo") == refund["partnerRefundNo"]
+    assert e.external_id
+    # The refund was applied once (respondAfter), and never resent.
+    status = client.qris_query(query_request(info, generated, order))
+    assert status["latestTransactionStatus"] == "04"
+
+
+def test_async_unknown_outcome_on_dropped_connection(info: Dict[str, Any], inbox: NotificationInbox) -> None:
+    sync_client = snap.Client(**client_kwargs(info))
+    order, generated = paid_qr(sync_client, info, inbox)
+    admin(info, "POST", "/__admin/faults", {"path": REFUND_PATH, "kind": "dropAfter", "times": 1})
+
+    async def refund() -> None:
+        client = snap.AsyncClient(**client_kwargs(info))
+        await client.qris_refund(refund_request(info, generated, order, "10000.00"))
+
+    with pytest.raises(snap.OutcomeUnknownError) as err:
+        asyncio.run(refund())
+    assert err.value.http_status == 0 and err.value.response_code is None
+
+
+def test_tampered_and_stale_notifications(info: Dict[str, Any], inbox: NotificationInbox) -> None:
+    client = snap.Client(**client_kwargs(info))
+    paid_qr(client, info, inbox)
+    headers, body = inbox.next()
+    h = dict(headers)
+    sig_name = next(k for k in h if k.lower() == "x-signature")
+    ts_name = next(k for k in h if k.lower() == "x-timestamp")
+    with pytest.raises(snap.SignatureError):
+        client.verify_notification(headers={**h, sig_name: h[sig_name][:-4] + "AAA="}, body=body)
+    with pytest.raises(snap.InvalidInputError) as err:
+        client.verify_notification(headers={**h, ts_name: "2020-01-01T00:00:00+07:00"}, body=body)
+    assert err.value.field == "X-TIMESTAMP"
+    with pytest.raises(snap.InvalidInputError):
+        client.verify_notification(headers={k: v for k, v in h.items() if k != sig_name}, body=body)
+    with pytest.raises(snap.DecodeError):
+        client.verify_notification(headers=h, body=b"not json")
+
+
+def test_gil_is_released_during_calls(info: Dict[str, Any]) -> None:
+    client = snap.Client(**client_kwargs(info))
+    client.access_token()
+    admin(info, "POST", "/__admin/faults", {"path": "/api/v1.0/qr/qr-mpm-generate", "kind": "none", "latencyMs": 600, "times": 1})
+    ticks = 0
+    done = threading.Event()
+
+    def spin() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            ticks += 1
+            time.sleep(0.01)
+
+    t = threading.Thread(target=spin)
+    t.start()
+    try:
+        client.qris_generate(generate_request(info))
+    finally:
+        done.set()
+        t.join()
+    assert ticks >= 20, f"the Python thread was starved ({ticks} ticks during a 600 ms call)"
+
+
+def test_bad_payloads(info: Dict[str, Any]) -> None:
+    client = snap.Client(**client_kwargs(info))
+    with pytest.raises(snap.InvalidInputError) as err:
+        client.qris_generate({"partnerReferenceNo": "x"})
+    assert err.value.field == "request"
+    bad_amount = generate_request(info, value="10000")
+    with pytest.raises(snap.InvalidInputError) as err:
+        client.qris_generate(bad_amount)
+    with pytest.raises(TypeError):
+        client.qris_generate({**generate_request(info), "amount": object()})
+    with pytest.raises(TypeError):
+        client.qris_generate("{}")  # type: ignore[arg-type]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_connection_refused_is_a_transport_error(simulator: Dict[str, Any]) -> None:
+    kwargs = {**client_kwargs(simulator), "base_url": f"http://127.0.0.1:{free_port()}", "connect_timeout": 2.0}
+    with pytest.raises(snap.TransportError) as err:
+        snap.Client(**kwargs).access_token()
+    assert err.value.kind == "connect"
+    assert err.value.not_delivered is True
+
+    async def go() -> None:
+        await snap.AsyncClient(**kwargs).access_token()
+
+    with pytest.raises(snap.TransportError):
+        asyncio.run(go())
+
+
+def test_constructor_validation(merchant_private_pem: str) -> None:
+    base = dict(client_id="IONPAYTEST", client_secret="s", private_key=merchant_private_pem)
+    for cls in (snap.Client, snap.AsyncClient):
+        with pytest.raises(snap.InvalidInputError) as err:
+            cls(**{**base, "environment": "staging"})
+        assert err.value.field == "environment"
+        with pytest.raises(snap.InvalidInputError) as err:
+            cls(**{**base, "client_secret": ""})
+        assert err.value.field == "client_secret"
+        with pytest.raises(snap.InvalidInputError) as err:
+            cls(**{**base, "private_key": "nope"})
+        assert err.value.field == "private_key"
+        with pytest.raises(snap.InvalidInputError) as err:
+            cls(**{**base, "timeout": -1.0})
+        assert err.value.field == "timeout"
+        with pytest.raises(snap.InvalidInputError):
+            cls(**{**base, "base_url": "ftp://x"})
+        with pytest.raises(TypeError):
+            cls("IONPAYTEST", "s", merchant_private_pem)  # type: ignore[misc]
+        c = cls(**{**base, "environment": "production", "host_family": "cloud"})
+        assert c.base_url == "https://services.nicepay.co.id/nicepay"
+        assert cls(**base).base_url == "https://dev.nicepay.co.id/nicepay"
+
+
+def test_client_repr_has_no_secret(merchant_private_pem: str) -> None:
+    secret = "Very-Secret-Client-Value"
+    for cls in (snap.Client, snap.AsyncClient):
+        c = cls(client_id="IONPAYTEST", client_secret=secret, private_key=merchant_private_pem)
+        text = repr(c) + str(c)
+        assert "IONPAYTEST" in text
+        assert secret not in text
+        for line in merchant_private_pem.splitlines()[1:5]:
+            assert line not in text
+
+
+def test_from_env(monkeypatch: pytest.MonkeyPatch, merchant_private_pem: str) -> None:
+    for var in ("NICEPAY_CLIENT_ID", "NICEPAY_CLIENT_SECRET", "NICEPAY_PRIVATE_KEY", "NICEPAY_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(snap.InvalidInputError) as err:
+        snap.Client.from_env()
+    assert err.value.field == "NICEPAY_CLIENT_ID"
+    monkeypatch.setenv("NICEPAY_CLIENT_ID", "IONPAYTEST")
+    monkeypatch.setenv("NICEPAY_CLIENT_SECRET", "env-secret-value")
+    # Keys in env vars often carry literal \n sequences.
+    monkeypatch.setenv("NICEPAY_PRIVATE_KEY", merchant_private_pem.replace("\n", "\\n"))
+    monkeypatch.setenv("NICEPAY_BASE_URL", "http://127.0.0.1:9")
+    client = snap.Client.from_env(timeout=5)
+    assert isinstance(client, snap.Client)
+    assert client.base_url == "http://127.0.0.1:9/nicepay"
+    assert "env-secret-value" not in repr(client)
+    assert isinstance(snap.AsyncClient.from_env(), snap.AsyncClient)
+    monkeypatch.delenv("NICEPAY_BASE_URL")
+    monkeypatch.setenv("NICEPAY_ENVIRONMENT", "production")
+    assert snap.Client.from_env().base_url == "https://www.nicepay.co.id/nicepay"
