@@ -1,0 +1,108 @@
+//! The non-SNAP admin API under `/__admin`.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::error::SimulatorError;
+use crate::fault::{Fault, FaultRule};
+use crate::qris;
+use crate::state::Shared;
+
+impl IntoResponse for SimulatorError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::InvalidFault(_) | Self::Config { .. } => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        (status, Json(json!({ "error": self.to_string() }))).into_response()
+    }
+}
+
+/// Adds fault rules (validated first; all or nothing).
+pub(crate) fn add_faults(shared: &Shared, faults: Vec<Fault>) -> Result<(), SimulatorError> {
+    for f in &faults {
+        f.validate()?;
+    }
+    shared.lock().faults.extend(faults.into_iter().map(FaultRule::new));
+    Ok(())
+}
+
+fn faults_json(shared: &Shared) -> Response {
+    let faults: Vec<Fault> = shared.lock().faults.iter().map(FaultRule::to_fault).collect();
+    Json(json!({ "faults": faults })).into_response()
+}
+
+async fn pay(State(shared): State<Arc<Shared>>, Path(reference_no): Path<String>) -> Response {
+    match qris::pay(&shared, &reference_no).await {
+        Ok(outcome) => Json(outcome).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn notify(State(shared): State<Arc<Shared>>, Path(reference_no): Path<String>) -> Response {
+    match qris::resend_notification(&shared, &reference_no).await {
+        Ok(delivery) => Json(json!({ "referenceNo": reference_no, "notification": delivery })).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn state(State(shared): State<Arc<Shared>>) -> Response {
+    let snapshot = shared.lock().snapshot(&shared.settings);
+    Json(snapshot).into_response()
+}
+
+async fn info(State(shared): State<Arc<Shared>>) -> Response {
+    Json(shared.info.clone()).into_response()
+}
+
+async fn list_faults(State(shared): State<Arc<Shared>>) -> Response {
+    faults_json(&shared)
+}
+
+async fn post_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let faults = match serde_json::from_slice::<Vec<Fault>>(&body) {
+        Ok(list) => Ok(list),
+        Err(_) => serde_json::from_slice::<Fault>(&body).map(|f| vec![f]),
+    };
+    let faults = match faults {
+        Ok(f) => f,
+        Err(e) => return SimulatorError::InvalidFault(e.to_string()).into_response(),
+    };
+    match add_faults(&shared, faults) {
+        Ok(()) => faults_json(&shared),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn clear_faults(State(shared): State<Arc<Shared>>) -> Response {
+    shared.lock().faults.clear();
+    faults_json(&shared)
+}
+
+async fn expire_tokens(State(shared): State<Arc<Shared>>) -> Response {
+    shared.lock().expire_tokens();
+    Json(json!({ "expired": true })).into_response()
+}
+
+/// The admin routes.
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/__admin/qris/{reference_no}/pay", post(pay))
+        .route("/__admin/qris/{reference_no}/notify", post(notify))
+        .route("/__admin/state", get(state))
+        .route("/__admin/info", get(info))
+        .route(
+            "/__admin/faults",
+            get(list_faults).post(post_faults).delete(clear_faults),
+        )
+        .route("/__admin/tokens/expire", post(expire_tokens))
+}

@@ -1,0 +1,320 @@
+//! Fault injection for money-safety tests: latency, canned error answers before or after the
+//! request is applied, and dropped connections.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::error::SimulatorError;
+use crate::server::ConnKill;
+use crate::snap::{service_code_for, snap_body_response, NICEPAY_PREFIX};
+use crate::state::Shared;
+
+/// What a matching fault does to a SNAP request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum FaultKind {
+    /// Nothing but the configured latency.
+    #[default]
+    None,
+    /// Answer with the fault's status/code **without** applying the request.
+    RespondBefore,
+    /// Apply the request (e.g. record the refund), then answer with the fault's status/code
+    /// instead of the real response.
+    RespondAfter,
+    /// Close the connection without any response and without applying the request.
+    DropBefore,
+    /// Apply the request, then close the connection without any response: the client sees a
+    /// transport error although the money moved.
+    DropAfter,
+}
+
+/// One fault-injection rule, as accepted by `POST /__admin/faults` and
+/// [`SimulatorHandle::set_fault`](crate::SimulatorHandle::set_fault).
+///
+/// JSON (camelCase, unknown keys rejected):
+/// `{"path":"/api/v1.0/qr/qr-mpm-refund","kind":"respondAfter","status":504,"times":1}`.
+/// Omitted `responseCode` defaults to `{status}{service code}00`; omitted `responseMessage` to
+/// the usual SNAP text for the status (`General Error`, `Request Timeout`, ...).
+///
+/// ```
+/// use nicepay_snap_simulator::{Fault, FaultKind};
+/// let f = Fault::respond_after("/api/v1.0/qr/qr-mpm-refund", 504).times(1);
+/// assert_eq!(f.kind, FaultKind::RespondAfter);
+/// let json = serde_json::to_string(&f).unwrap();
+/// assert_eq!(
+///     json,
+///     r#"{"path":"/api/v1.0/qr/qr-mpm-refund","kind":"respondAfter","latencyMs":0,"status":504,"times":1}"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Fault {
+    /// Path the rule applies to, with or without the `/nicepay` prefix
+    /// (`/api/v1.0/qr/qr-mpm-refund`, `/v1.0/access-token/b2b`); absent or `"*"` = every SNAP path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// What to do.
+    #[serde(default)]
+    pub kind: FaultKind,
+    /// Delay added before the request is handled, in milliseconds.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// HTTP status for `respondBefore` / `respondAfter` (e.g. 500, 504, 202).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// `responseCode` to answer with (default `{status}{svc}00`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_code: Option<String>,
+    /// `responseMessage` to answer with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_message: Option<String>,
+    /// How many matching requests the rule affects; absent = until cleared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
+}
+
+impl Fault {
+    fn with_kind(path: &str, kind: FaultKind) -> Self {
+        Self {
+            path: Some(path.to_owned()),
+            kind,
+            ..Self::default()
+        }
+    }
+
+    /// Only latency, on `path` (`"*"` for every path).
+    pub fn latency(path: &str, millis: u64) -> Self {
+        Self::with_kind(path, FaultKind::None).latency_ms(millis)
+    }
+
+    /// Answer `status` without applying the request.
+    pub fn respond_before(path: &str, status: u16) -> Self {
+        Self {
+            status: Some(status),
+            ..Self::with_kind(path, FaultKind::RespondBefore)
+        }
+    }
+
+    /// Apply the request, then answer `status`.
+    pub fn respond_after(path: &str, status: u16) -> Self {
+        Self {
+            status: Some(status),
+            ..Self::with_kind(path, FaultKind::RespondAfter)
+        }
+    }
+
+    /// Close the connection without applying the request.
+    pub fn drop_before(path: &str) -> Self {
+        Self::with_kind(path, FaultKind::DropBefore)
+    }
+
+    /// Apply the request, then close the connection without a response.
+    pub fn drop_after(path: &str) -> Self {
+        Self::with_kind(path, FaultKind::DropAfter)
+    }
+
+    /// Limits the rule to the next `n` matching requests.
+    pub fn times(mut self, n: u32) -> Self {
+        self.times = Some(n);
+        self
+    }
+
+    /// Adds latency (milliseconds) to matching requests.
+    pub fn latency_ms(mut self, millis: u64) -> Self {
+        self.latency_ms = millis;
+        self
+    }
+
+    /// Sets an explicit `responseCode` and `responseMessage`.
+    pub fn with_code(mut self, response_code: &str, response_message: &str) -> Self {
+        self.response_code = Some(response_code.to_owned());
+        self.response_message = Some(response_message.to_owned());
+        self
+    }
+
+    /// Checks the rule is usable.
+    pub(crate) fn validate(&self) -> Result<(), SimulatorError> {
+        let bad = |why: &str| Err(SimulatorError::InvalidFault(why.to_owned()));
+        if matches!(self.kind, FaultKind::RespondBefore | FaultKind::RespondAfter) {
+            match self.status {
+                Some(s) if (100..=599).contains(&s) => {}
+                _ => return bad("respondBefore/respondAfter need a status between 100 and 599"),
+            }
+        }
+        if let Some(code) = &self.response_code {
+            if code.len() != 7 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                return bad("responseCode must be 7 digits");
+            }
+        }
+        if self.times == Some(0) {
+            return bad("times must be at least 1 (omit it for 'until cleared')");
+        }
+        if self.latency_ms > 600_000 {
+            return bad("latencyMs must be at most 600000");
+        }
+        Ok(())
+    }
+
+    /// The path in signed form, or `None` for "every path".
+    fn normalized_path(&self) -> Option<String> {
+        let p = self.path.as_deref()?.trim();
+        if p.is_empty() || p == "*" {
+            return None;
+        }
+        let p = match p.strip_prefix(NICEPAY_PREFIX) {
+            Some(rest) if rest.starts_with('/') => rest,
+            _ => p,
+        };
+        Some(p.trim_end_matches('/').to_owned())
+    }
+}
+
+/// A stored rule with its remaining count.
+#[derive(Debug, Clone)]
+pub(crate) struct FaultRule {
+    fault: Fault,
+    path: Option<String>,
+}
+
+impl FaultRule {
+    pub(crate) fn new(fault: Fault) -> Self {
+        Self {
+            path: fault.normalized_path(),
+            fault,
+        }
+    }
+
+    pub(crate) fn to_fault(&self) -> Fault {
+        self.fault.clone()
+    }
+}
+
+/// Takes one use of the first rule matching `signed_path`.
+pub(crate) fn take_matching(rules: &mut Vec<FaultRule>, signed_path: &str) -> Option<Fault> {
+    let idx = rules
+        .iter()
+        .position(|r| r.path.as_deref().is_none_or(|p| p == signed_path))?;
+    let rule = &mut rules[idx];
+    let taken = rule.fault.clone();
+    if let Some(n) = rule.fault.times.as_mut() {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            rules.remove(idx);
+        }
+    }
+    Some(taken)
+}
+
+fn default_message(status: u16) -> &'static str {
+    match status {
+        200 => "Successful",
+        202 => "Request In Progress",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Transaction Not Permitted",
+        404 => "Transaction Not Found",
+        409 => "Conflict",
+        429 => "Too Many Requests",
+        500 => "General Error",
+        503 => "Service Unavailable",
+        504 => "Request Timeout",
+        _ => "Simulated Fault",
+    }
+}
+
+fn fault_response(fault: &Fault, signed_path: &str) -> Response {
+    let status = fault.status.unwrap_or(500);
+    let code = fault
+        .response_code
+        .clone()
+        .unwrap_or_else(|| format!("{status:03}{}00", service_code_for(signed_path)));
+    let message = fault
+        .response_message
+        .clone()
+        .unwrap_or_else(|| default_message(status).to_owned());
+    snap_body_response(status, &code, &message)
+}
+
+/// Closes the connection carrying this request without answering.
+async fn drop_connection(kill: Option<ConnKill>) -> Response {
+    if let Some(kill) = kill {
+        kill.fire();
+        // The connection task drops this future together with the connection.
+        std::future::pending::<()>().await;
+    }
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+/// Middleware in front of every SNAP route.
+pub(crate) async fn layer(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let signed_path = match path.strip_prefix(NICEPAY_PREFIX) {
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => path,
+    }
+    .to_owned();
+    let Some(fault) = take_matching(&mut shared.lock().faults, &signed_path) else {
+        return next.run(req).await;
+    };
+    if fault.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
+    }
+    let kill = req.extensions().get::<ConnKill>().cloned();
+    match fault.kind {
+        FaultKind::RespondBefore => fault_response(&fault, &signed_path),
+        FaultKind::RespondAfter => {
+            let _applied = next.run(req).await;
+            fault_response(&fault, &signed_path)
+        }
+        FaultKind::DropBefore => drop_connection(kill).await,
+        FaultKind::DropAfter => {
+            let _applied = next.run(req).await;
+            drop_connection(kill).await
+        }
+        FaultKind::None => next.run(req).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_consumed_in_order() {
+        let mut rules = vec![
+            FaultRule::new(Fault::respond_before("/nicepay/api/v1.0/qr/qr-mpm-refund", 500).times(2)),
+            FaultRule::new(Fault::latency("*", 5)),
+        ];
+        let p = "/api/v1.0/qr/qr-mpm-refund";
+        assert_eq!(take_matching(&mut rules, p).unwrap().kind, FaultKind::RespondBefore);
+        assert_eq!(take_matching(&mut rules, p).unwrap().kind, FaultKind::RespondBefore);
+        assert_eq!(take_matching(&mut rules, p).unwrap().kind, FaultKind::None);
+        assert_eq!(rules.len(), 1);
+        assert_eq!(
+            take_matching(&mut rules, "/v1.0/access-token/b2b").unwrap().latency_ms,
+            5
+        );
+    }
+
+    #[test]
+    fn validation() {
+        assert!(Fault::respond_after("*", 504).validate().is_ok());
+        assert!(Fault::respond_after("*", 42).validate().is_err());
+        assert!(Fault::drop_after("*").times(0).validate().is_err());
+        assert!(Fault::respond_before("*", 500)
+            .with_code("50078", "x")
+            .validate()
+            .is_err());
+        let parsed: Fault = serde_json::from_str(r#"{"kind":"dropAfter","path":"*"}"#).unwrap();
+        assert_eq!(parsed, Fault::drop_after("*"));
+        assert!(serde_json::from_str::<Fault>(r#"{"kind":"dropAfter","pth":"*"}"#).is_err());
+    }
+}

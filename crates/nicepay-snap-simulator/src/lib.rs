@@ -1,0 +1,595 @@
+//! # nicepay-snap-simulator
+//!
+//! A real HTTP/1.1 server on `127.0.0.1` that behaves like the NICEPAY SNAP sandbox, so the
+//! SDK's clients, the CLI demo and the Python/Node test suites run fully offline.
+//!
+//! It verifies requests the way NICEPAY does — SHA256withRSA token requests, the HMAC-SHA512
+//! transactional signature over the **raw received body bytes** with the signed path = request
+//! path minus `/nicepay`, `X-TIMESTAMP` format and skew, same-day `X-EXTERNAL-ID` reuse,
+//! mandatory fields and amount formats — and keeps QRIS transactions in memory:
+//!
+//! | Endpoint | Service | Success |
+//! |---|---|---|
+//! | `POST /nicepay/v1.0/access-token/b2b` | 73 | `2007300` |
+//! | `POST /nicepay/api/v1.0/qr/qr-mpm-generate` | 47 | `2004700` |
+//! | `POST /nicepay/api/v1.0/qr/qr-mpm-query` (body `serviceCode` `47` or `51`) | 51 | `2005100` |
+//! | `POST /nicepay/api/v1.0/qr/qr-mpm-refund` | 78 | `2007800` |
+//!
+//! Errors use the SNAP envelope `{"responseCode":"{http}{svc}{case}","responseMessage":...}`:
+//! `400xx00` Bad Request (malformed JSON), `400xx01` Invalid Field Format {field},
+//! `400xx02` Invalid Mandatory Field {field}, `401xx00` Unauthorized. {reason} (bad signature,
+//! unknown client), `401xx01` Access Token Invalid, `403xx02` Exceeds Transaction Amount Limit
+//! (a refund above the remaining paid amount), `403xx15` Transaction Not Permitted (refund of
+//! an unpaid or fully refunded QR), `404xx01` Transaction Not Found, `409xx00` Conflict (same
+//! `X-EXTERNAL-ID` on the same Jakarta day), `409xx01` Duplicate partnerReferenceNo /
+//! partnerRefundNo.
+//!
+//! Not part of SNAP, the admin API drives the scenario:
+//!
+//! | Admin endpoint | Does |
+//! |---|---|
+//! | `POST /__admin/qris/{referenceNo}/pay` | marks the QR paid and posts the signed notification to its `dbProcessUrl`; answers a [`PaymentOutcome`] |
+//! | `POST /__admin/qris/{referenceNo}/notify` | posts the notification of a paid QR again |
+//! | `GET /__admin/state` | a [`StateSnapshot`] (no secrets) |
+//! | `GET /__admin/info` | the [`SimulatorInfo`] |
+//! | `GET`/`POST`/`DELETE /__admin/faults` | list / add (one [`Fault`] or an array) / clear fault rules |
+//! | `POST /__admin/tokens/expire` | invalidates every access token |
+//!
+//! Notifications are only ever posted to `http://` loopback URLs; any other `dbProcessUrl` is
+//! stored but not called.
+//!
+//! ```
+//! use nicepay_snap_simulator::{Fault, Simulator};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), nicepay_snap_simulator::SimulatorError> {
+//! let sim = Simulator::builder().start().await?;
+//! let info = sim.info();
+//! assert!(info.base_url.starts_with("http://127.0.0.1:"));
+//! assert_eq!(info.client_id, "IONPAYTEST");
+//! // Point a client at `{base_url}` (clients append `/nicepay`) with `info.client_secret`
+//! // and `info.private_key_pem`, verify notifications with `info.notification_public_key`.
+//! sim.set_fault(Fault::respond_after("/api/v1.0/qr/qr-mpm-refund", 504).times(1))?;
+//! assert_eq!(sim.state().faults.len(), 1);
+//! sim.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+mod admin;
+mod error;
+mod fault;
+mod notify;
+mod qris;
+mod server;
+mod snap;
+mod state;
+mod token;
+mod util;
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use nicepay_snap::{ClientSecret, PrivateKey, PublicKey, SymmetricSigner};
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use error::SimulatorError;
+pub use fault::{Fault, FaultKind};
+pub use notify::NotificationDelivery;
+pub use qris::{PaymentOutcome, QrisRefundSnapshot, QrisStatus, QrisTransactionSnapshot};
+pub use state::StateSnapshot;
+
+use state::{ClientCredentials, Settings, Shared};
+
+/// TEST-ONLY merchant private key (PEM PKCS#8) the simulator expects token requests to be
+/// signed with by default. Public; never use it for anything real.
+pub const TEST_MERCHANT_PRIVATE_KEY_PEM: &str = include_str!("../../../tests/keys/merchant-test-private-pkcs8.pem");
+
+/// TEST-ONLY key standing in for NICEPAY's notification signing key (PEM PKCS#8).
+pub const TEST_NOTIFICATION_PRIVATE_KEY_PEM: &str =
+    include_str!("../../../tests/keys/nicepay-notification-test-private-pkcs8.pem");
+
+/// Default merchant client id.
+pub const DEFAULT_CLIENT_ID: &str = "IONPAYTEST";
+
+/// Default (TEST-ONLY) client secret.
+pub const DEFAULT_CLIENT_SECRET: &str = "nicepay-snap-simulator-test-secret";
+
+/// Default access-token lifetime (NICEPAY's documented 900 s).
+pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(900);
+
+/// Default accepted distance between `X-TIMESTAMP` and the simulator's clock.
+pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(300);
+
+/// Entry point: `Simulator::builder()...start().await`.
+///
+/// A `Simulator` is a validated configuration (keys parsed); start it with
+/// [`Simulator::start`] (async) or [`Simulator::start_blocking`] (own runtime thread).
+pub struct Simulator {
+    client_id: String,
+    client_secret: String,
+    merchant_public_key: PublicKey,
+    merchant_private_key_pem: Option<String>,
+    notification_key: PrivateKey,
+    token_ttl: Duration,
+    max_skew: Duration,
+    require_jakarta_offset: bool,
+    port: u16,
+}
+
+impl fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Simulator")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("token_ttl", &self.token_ttl)
+            .field("max_skew", &self.max_skew)
+            .field("require_jakarta_offset", &self.require_jakarta_offset)
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builder for [`Simulator`]. Every setting has a TEST-ONLY default.
+#[derive(Clone)]
+pub struct SimulatorBuilder {
+    client_id: String,
+    client_secret: String,
+    merchant_private_key_pem: Option<String>,
+    merchant_public_key_pem: Option<String>,
+    notification_private_key_pem: String,
+    token_ttl: Duration,
+    max_skew: Duration,
+    require_jakarta_offset: bool,
+    port: u16,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        Self {
+            client_id: DEFAULT_CLIENT_ID.to_owned(),
+            client_secret: DEFAULT_CLIENT_SECRET.to_owned(),
+            merchant_private_key_pem: Some(TEST_MERCHANT_PRIVATE_KEY_PEM.to_owned()),
+            merchant_public_key_pem: None,
+            notification_private_key_pem: TEST_NOTIFICATION_PRIVATE_KEY_PEM.to_owned(),
+            token_ttl: DEFAULT_TOKEN_TTL,
+            max_skew: DEFAULT_MAX_SKEW,
+            require_jakarta_offset: true,
+            port: 0,
+        }
+    }
+}
+
+impl fmt::Debug for SimulatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimulatorBuilder")
+            .field("client_id", &self.client_id)
+            .field("token_ttl", &self.token_ttl)
+            .field("max_skew", &self.max_skew)
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimulatorBuilder {
+    /// Merchant client id (default `IONPAYTEST`).
+    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = client_id.into();
+        self
+    }
+
+    /// Merchant client secret, the HMAC key (default [`DEFAULT_CLIENT_SECRET`]).
+    pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
+        self.client_secret = secret.into();
+        self
+    }
+
+    /// The merchant private key (any text form the core accepts). The simulator verifies token
+    /// signatures with its public half and reports the text in [`SimulatorInfo::private_key_pem`].
+    pub fn merchant_private_key_pem(mut self, pem: impl Into<String>) -> Self {
+        self.merchant_private_key_pem = Some(pem.into());
+        self.merchant_public_key_pem = None;
+        self
+    }
+
+    /// Only the merchant public key (as registered with NICEPAY). [`SimulatorInfo::private_key_pem`]
+    /// is then `null`.
+    pub fn merchant_public_key_pem(mut self, pem: impl Into<String>) -> Self {
+        self.merchant_public_key_pem = Some(pem.into());
+        self.merchant_private_key_pem = None;
+        self
+    }
+
+    /// The private key the simulator signs notifications with (stands in for NICEPAY's).
+    pub fn notification_private_key_pem(mut self, pem: impl Into<String>) -> Self {
+        self.notification_private_key_pem = pem.into();
+        self
+    }
+
+    /// Access-token lifetime (default 900 s). Use a short one to test token refresh.
+    pub fn token_ttl(mut self, ttl: Duration) -> Self {
+        self.token_ttl = ttl;
+        self
+    }
+
+    /// Accepted `X-TIMESTAMP` skew either side of the simulator's clock (default 300 s).
+    pub fn max_skew(mut self, skew: Duration) -> Self {
+        self.max_skew = skew;
+        self
+    }
+
+    /// Whether `X-TIMESTAMP` must use the `+07:00` offset as the docs demand (default `true`);
+    /// `false` accepts any offset (`Z`, `+00:00`, ...).
+    pub fn require_jakarta_offset(mut self, require: bool) -> Self {
+        self.require_jakarta_offset = require;
+        self
+    }
+
+    /// Port on 127.0.0.1 (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Validates the settings and parses the keys.
+    pub fn build(self) -> Result<Simulator, SimulatorError> {
+        let config_err = |field: &'static str, reason: String| SimulatorError::Config { field, reason };
+        if self.client_id.is_empty()
+            || self.client_id.len() > 20
+            || !self.client_id.bytes().all(|b| b.is_ascii_graphic())
+            || self.client_id.contains('|')
+        {
+            return Err(config_err(
+                "client_id",
+                "1 to 20 printable ASCII characters, no '|'".into(),
+            ));
+        }
+        if self.client_secret.is_empty() {
+            return Err(config_err("client_secret", "must not be empty".into()));
+        }
+        let merchant_public_key = match (&self.merchant_private_key_pem, &self.merchant_public_key_pem) {
+            (Some(pem), _) => PrivateKey::parse(pem)
+                .map_err(|e| config_err("merchant_private_key", e.to_string()))?
+                .public_key()
+                .clone(),
+            (None, Some(pem)) => PublicKey::parse(pem).map_err(|e| config_err("merchant_public_key", e.to_string()))?,
+            (None, None) => return Err(config_err("merchant_public_key", "is required".into())),
+        };
+        let notification_key = PrivateKey::parse(&self.notification_private_key_pem)
+            .map_err(|e| config_err("notification_private_key", e.to_string()))?;
+        Ok(Simulator {
+            client_id: self.client_id,
+            client_secret: self.client_secret,
+            merchant_public_key,
+            merchant_private_key_pem: self.merchant_private_key_pem,
+            notification_key,
+            token_ttl: self.token_ttl,
+            max_skew: self.max_skew,
+            require_jakarta_offset: self.require_jakarta_offset,
+            port: self.port,
+        })
+    }
+
+    /// `build()` then [`Simulator::start`].
+    pub async fn start(self) -> Result<SimulatorHandle, SimulatorError> {
+        self.build()?.start().await
+    }
+
+    /// `build()` then [`Simulator::start_blocking`].
+    pub fn start_blocking(self) -> Result<BlockingSimulator, SimulatorError> {
+        self.build()?.start_blocking()
+    }
+}
+
+impl Simulator {
+    /// A builder with TEST-ONLY defaults.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    /// Binds `127.0.0.1:{port}` and serves on the current Tokio runtime until
+    /// [`SimulatorHandle::shutdown`] (or the handle is dropped).
+    pub async fn start(self) -> Result<SimulatorHandle, SimulatorError> {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))).await?;
+        let addr = listener.local_addr()?;
+        let info = SimulatorInfo {
+            base_url: format!("http://{addr}"),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            private_key_pem: self.merchant_private_key_pem.clone(),
+            notification_public_key: self.notification_key.public_key().to_pem(),
+        };
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| SimulatorError::Internal(format!("notification client: {e}")))?;
+        let shared = Arc::new(Shared {
+            settings: Settings {
+                clients: vec![ClientCredentials {
+                    client_id: self.client_id.clone(),
+                    signer: SymmetricSigner::new(&ClientSecret::new(self.client_secret.clone())),
+                    public_key: self.merchant_public_key,
+                }],
+                notification_key: self.notification_key,
+                token_ttl: self.token_ttl,
+                max_skew_seconds: self.max_skew.as_secs(),
+                require_jakarta_offset: self.require_jakarta_offset,
+            },
+            state: Mutex::new(state::State::default()),
+            http,
+            info: info.clone(),
+        });
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, server::router(shared.clone()), stop_rx));
+        Ok(SimulatorHandle {
+            info,
+            addr,
+            shared,
+            stop: stop_tx,
+            task: Some(task),
+        })
+    }
+
+    /// Starts the simulator on its own runtime thread and returns a synchronous handle (for
+    /// blocking tests and the CLI). Must not be called from inside a Tokio runtime.
+    pub fn start_blocking(self) -> Result<BlockingSimulator, SimulatorError> {
+        ensure_outside_runtime()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("nicepay-snap-simulator")
+            .enable_all()
+            .build()?;
+        let handle = runtime.block_on(self.start())?;
+        Ok(BlockingSimulator {
+            handle: Some(handle),
+            runtime: Some(runtime),
+        })
+    }
+}
+
+fn ensure_outside_runtime() -> Result<(), SimulatorError> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(SimulatorError::Runtime(
+            "blocking simulator calls cannot run inside a Tokio runtime; use Simulator::start().await".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// What a client needs to talk to a running simulator. Serializes to one JSON line (see
+/// [`SimulatorInfo::to_json_line`]) that `nicepay-snap simulate` prints and the Python/Node
+/// test suites read:
+///
+/// `{"baseUrl":"http://127.0.0.1:PORT","clientId":"IONPAYTEST","clientSecret":"...","privateKeyPem":"-----BEGIN PRIVATE KEY-----\n...","notificationPublicKey":"-----BEGIN PUBLIC KEY-----\n..."}`
+///
+/// All values are TEST-ONLY; `Debug` still redacts the secret and the private key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SimulatorInfo {
+    /// Host root, e.g. `http://127.0.0.1:41234` (clients append `/nicepay`).
+    pub base_url: String,
+    /// Merchant client id.
+    pub client_id: String,
+    /// Merchant client secret (HMAC key).
+    pub client_secret: String,
+    /// Merchant private key PEM that signs token requests; `null` when the simulator was given
+    /// only the public key.
+    pub private_key_pem: Option<String>,
+    /// PEM (`PUBLIC KEY`, SPKI) of the key notifications are signed with.
+    pub notification_public_key: String,
+}
+
+impl SimulatorInfo {
+    /// Compact JSON on one line (no trailing newline).
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for SimulatorInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimulatorInfo")
+            .field("base_url", &self.base_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("private_key_pem", &self.private_key_pem.as_ref().map(|_| "[redacted]"))
+            .field("notification_public_key", &self.notification_public_key)
+            .finish()
+    }
+}
+
+/// A running simulator on the caller's Tokio runtime. Dropping it stops the server.
+pub struct SimulatorHandle {
+    info: SimulatorInfo,
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for SimulatorHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimulatorHandle")
+            .field("addr", &self.addr)
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimulatorHandle {
+    /// Host root, e.g. `http://127.0.0.1:41234`; clients append `/nicepay`.
+    pub fn base_url(&self) -> &str {
+        &self.info.base_url
+    }
+
+    /// The bound socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Connection details for clients.
+    pub fn info(&self) -> &SimulatorInfo {
+        &self.info
+    }
+
+    /// Simulates the customer paying a pending QRIS transaction: marks it paid and posts the
+    /// signed notification to its `dbProcessUrl` (loopback only), reporting the merchant's answer.
+    pub async fn pay_qris(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
+        qris::pay(&self.shared, reference_no).await
+    }
+
+    /// Posts the notification of an already paid QRIS transaction again (as NICEPAY retries do).
+    pub async fn resend_qris_notification(
+        &self,
+        reference_no: &str,
+    ) -> Result<Option<NotificationDelivery>, SimulatorError> {
+        qris::resend_notification(&self.shared, reference_no).await
+    }
+
+    /// Adds a fault-injection rule (rules are matched in insertion order).
+    pub fn set_fault(&self, fault: Fault) -> Result<(), SimulatorError> {
+        admin::add_faults(&self.shared, vec![fault])
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// Invalidates every issued access token (clients then get `401xx01`).
+    pub fn expire_tokens(&self) {
+        self.shared.lock().expire_tokens();
+    }
+
+    /// A snapshot of the state (no secrets).
+    pub fn state(&self) -> StateSnapshot {
+        self.shared.lock().snapshot(&self.shared.settings)
+    }
+
+    /// Stops accepting, closes open connections and waits for the server task.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SimulatorHandle {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// A running simulator on its own runtime thread, driven synchronously. Dropping it stops the
+/// server. Its methods must not be called from inside a Tokio runtime.
+pub struct BlockingSimulator {
+    handle: Option<SimulatorHandle>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl fmt::Debug for BlockingSimulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlockingSimulator")
+            .field("handle", &self.handle)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BlockingSimulator {
+    fn handle(&self) -> &SimulatorHandle {
+        self.handle.as_ref().expect("the handle lives until drop or shutdown")
+    }
+
+    fn block_on<F: std::future::Future>(&self, fut: F) -> Result<F::Output, SimulatorError> {
+        ensure_outside_runtime()?;
+        let runtime = self
+            .runtime
+            .as_ref()
+            .ok_or_else(|| SimulatorError::Runtime("the simulator was shut down".into()))?;
+        Ok(runtime.block_on(fut))
+    }
+
+    /// Host root, e.g. `http://127.0.0.1:41234`; clients append `/nicepay`.
+    pub fn base_url(&self) -> &str {
+        self.handle().base_url()
+    }
+
+    /// The bound socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.handle().addr()
+    }
+
+    /// Connection details for clients.
+    pub fn info(&self) -> &SimulatorInfo {
+        self.handle().info()
+    }
+
+    /// Blocking [`SimulatorHandle::pay_qris`].
+    pub fn pay_qris(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
+        self.block_on(self.handle().pay_qris(reference_no))?
+    }
+
+    /// Blocking [`SimulatorHandle::resend_qris_notification`].
+    pub fn resend_qris_notification(&self, reference_no: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
+        self.block_on(self.handle().resend_qris_notification(reference_no))?
+    }
+
+    /// See [`SimulatorHandle::set_fault`].
+    pub fn set_fault(&self, fault: Fault) -> Result<(), SimulatorError> {
+        self.handle().set_fault(fault)
+    }
+
+    /// See [`SimulatorHandle::clear_faults`].
+    pub fn clear_faults(&self) {
+        self.handle().clear_faults();
+    }
+
+    /// See [`SimulatorHandle::expire_tokens`].
+    pub fn expire_tokens(&self) {
+        self.handle().expire_tokens();
+    }
+
+    /// See [`SimulatorHandle::state`].
+    pub fn state(&self) -> StateSnapshot {
+        self.handle().state()
+    }
+
+    /// Blocks the calling thread while the server runs (until the process ends); for the CLI.
+    pub fn wait(mut self) -> Result<(), SimulatorError> {
+        ensure_outside_runtime()?;
+        let task = self.handle.as_mut().and_then(|h| h.task.take());
+        if let (Some(task), Some(runtime)) = (task, self.runtime.as_ref()) {
+            let _ = runtime.block_on(task);
+        }
+        Ok(())
+    }
+
+    /// Stops the server and its runtime.
+    pub fn shutdown(mut self) {
+        self.stop_now();
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            match self.runtime.as_ref() {
+                Some(rt) if tokio::runtime::Handle::try_current().is_err() => rt.block_on(handle.shutdown()),
+                _ => drop(handle),
+            }
+        }
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+impl Drop for BlockingSimulator {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}

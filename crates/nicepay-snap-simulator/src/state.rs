@@ -1,0 +1,140 @@
+//! In-memory simulator state behind one mutex (never held across an `.await`), and the
+//! serializable snapshot exposed by `GET /__admin/state` and `state()`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use nicepay_snap::{PrivateKey, PublicKey, SymmetricSigner};
+use serde::{Deserialize, Serialize};
+
+use crate::fault::{Fault, FaultRule};
+use crate::qris::{QrisState, QrisTransactionSnapshot};
+use crate::util;
+
+/// One merchant the simulator knows.
+pub(crate) struct ClientCredentials {
+    pub(crate) client_id: String,
+    pub(crate) signer: SymmetricSigner,
+    pub(crate) public_key: PublicKey,
+}
+
+/// Immutable settings fixed at start.
+pub(crate) struct Settings {
+    pub(crate) clients: Vec<ClientCredentials>,
+    pub(crate) notification_key: PrivateKey,
+    pub(crate) token_ttl: Duration,
+    pub(crate) max_skew_seconds: u64,
+    pub(crate) require_jakarta_offset: bool,
+}
+
+impl Settings {
+    pub(crate) fn client(&self, client_id: &str) -> Option<&ClientCredentials> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+}
+
+/// Everything shared by the request handlers.
+pub(crate) struct Shared {
+    pub(crate) settings: Settings,
+    pub(crate) state: Mutex<State>,
+    /// Client used to deliver notifications (loopback only, no proxy, no redirects).
+    pub(crate) http: reqwest::Client,
+    /// What clients need to talk to this simulator (includes `baseUrl`).
+    pub(crate) info: crate::SimulatorInfo,
+}
+
+impl Shared {
+    /// Locks the state; a poisoned lock is recovered (the state stays usable).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+struct TokenEntry {
+    client_id: String,
+    expires_at: Instant,
+}
+
+/// Mutable state.
+#[derive(Default)]
+pub(crate) struct State {
+    tokens: HashMap<String, TokenEntry>,
+    external_ids: HashSet<(String, String)>,
+    external_ids_day: i64,
+    seq: u64,
+    pub(crate) qris: QrisState,
+    pub(crate) faults: Vec<FaultRule>,
+}
+
+impl State {
+    /// Stores a new token for `client_id`, valid for `ttl`; drops expired ones.
+    pub(crate) fn issue_token(&mut self, token: String, client_id: &str, ttl: Duration) {
+        let now = Instant::now();
+        self.tokens.retain(|_, t| t.expires_at > now);
+        self.tokens.insert(
+            token,
+            TokenEntry {
+                client_id: client_id.to_owned(),
+                expires_at: now + ttl,
+            },
+        );
+    }
+
+    /// The client a valid, unexpired token belongs to.
+    pub(crate) fn token_client(&self, token: &str) -> Option<String> {
+        self.tokens
+            .get(token)
+            .filter(|t| t.expires_at > Instant::now())
+            .map(|t| t.client_id.clone())
+    }
+
+    /// Makes every issued token invalid (to test re-authentication).
+    pub(crate) fn expire_tokens(&mut self) {
+        self.tokens.clear();
+    }
+
+    /// Records an `X-EXTERNAL-ID`; `false` if the client already used it on this Jakarta day.
+    pub(crate) fn record_external_id(&mut self, client_id: &str, external_id: &str) -> bool {
+        let day = util::jakarta_day(util::now_unix());
+        if day != self.external_ids_day {
+            self.external_ids.clear();
+            self.external_ids_day = day;
+        }
+        self.external_ids.insert((client_id.to_owned(), external_id.to_owned()))
+    }
+
+    /// A process-unique sequence number.
+    pub(crate) fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    pub(crate) fn snapshot(&self, settings: &Settings) -> StateSnapshot {
+        let now = Instant::now();
+        StateSnapshot {
+            client_ids: settings.clients.iter().map(|c| c.client_id.clone()).collect(),
+            active_tokens: self.tokens.values().filter(|t| t.expires_at > now).count(),
+            external_ids_today: self.external_ids.len(),
+            qris: self.qris.snapshot(),
+            faults: self.faults.iter().map(FaultRule::to_fault).collect(),
+        }
+    }
+}
+
+/// A point-in-time view of the simulator (no secrets: tokens are only counted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct StateSnapshot {
+    /// Merchants the simulator accepts.
+    pub client_ids: Vec<String>,
+    /// Number of unexpired access tokens.
+    pub active_tokens: usize,
+    /// `X-EXTERNAL-ID`s recorded for the current Jakarta day.
+    pub external_ids_today: usize,
+    /// QRIS transactions, oldest first.
+    pub qris: Vec<QrisTransactionSnapshot>,
+    /// Pending fault rules.
+    pub faults: Vec<Fault>,
+}

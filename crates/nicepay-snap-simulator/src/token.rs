@@ -1,0 +1,64 @@
+//! `POST /nicepay/v1.0/access-token/b2b` (service 73, spec §4.1).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use nicepay_snap::canonical::token_string_to_sign;
+use serde_json::{json, Value};
+
+use crate::snap::{check_timestamp, required_header, success, SnapError};
+use crate::state::Shared;
+use crate::util;
+
+/// Signed path of the token endpoint.
+pub(crate) const TOKEN_PATH: &str = "/v1.0/access-token/b2b";
+/// Service code of the token endpoint.
+pub(crate) const SERVICE_CODE: &str = "73";
+
+/// Axum handler.
+pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    match issue(&shared, &headers, &body) {
+        Ok(body) => (StatusCode::OK, Json(body)).into_response(),
+        Err(err) => err.into_response(),
+    }
+}
+
+fn issue(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
+    let svc = SERVICE_CODE;
+    let (timestamp, _) = check_timestamp(shared, headers, svc)?;
+    let client_id = required_header(headers, "X-CLIENT-KEY", svc)?;
+    let client = shared
+        .settings
+        .client(client_id)
+        .ok_or_else(|| SnapError::unauthorized(svc, "Unknown Client"))?;
+    let signature = required_header(headers, "X-SIGNATURE", svc)?;
+    client
+        .public_key
+        .verify_base64(token_string_to_sign(client_id, &timestamp).as_bytes(), signature)
+        .map_err(|_| SnapError::unauthorized(svc, "Signature"))?;
+    let body = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => map,
+        _ => return Err(SnapError::bad_request(svc)),
+    };
+    match body.get("grantType") {
+        None | Some(Value::Null) => return Err(SnapError::mandatory(svc, "grantType")),
+        Some(Value::String(s)) if s == "client_credentials" => {}
+        Some(Value::String(s)) if s.is_empty() => return Err(SnapError::mandatory(svc, "grantType")),
+        Some(_) => return Err(SnapError::invalid_format(svc, "grantType")),
+    }
+    let token = util::new_token();
+    let ttl = shared.settings.token_ttl;
+    shared.lock().issue_token(token.clone(), client_id, ttl);
+    Ok(success(
+        svc,
+        json!({
+            "accessToken": token,
+            "tokenType": "Bearer",
+            "expiresIn": ttl.as_secs().to_string(),
+        }),
+    ))
+}

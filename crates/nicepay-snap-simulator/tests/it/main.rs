@@ -1,0 +1,9 @@
+//! Integration tests: real HTTP against a simulator on loopback, requests built by the core's
+//! `Config::prepare_*`.
+#![allow(dead_code, unreachable_pub, missing_docs)]
+
+mod admin;
+mod common;
+mod errors;
+mod faults;
+mod flow;
