@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod demo;
+mod receiver;
+
 use clap::{Parser, Subcommand};
 use nicepay_snap::api::notification::NotificationVerifier;
 use nicepay_snap::canonical::{body_sha256_hex, signed_path, token_string_to_sign, transaction_string_to_sign};
@@ -27,6 +30,15 @@ enum Command {
     },
     /// Check an inbound NICEPAY notification's X-SIGNATURE (and optionally its body).
     VerifyNotification(VerifyArgs),
+    /// Run the NICEPAY SNAP simulator on 127.0.0.1 until interrupted. Prints one JSON line with
+    /// its base URL and TEST-ONLY credentials first.
+    Simulate {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Run the whole QRIS flow against an embedded simulator, printing every step.
+    Demo,
 }
 
 #[derive(Debug, Subcommand)]
@@ -199,6 +211,19 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             what: SignCommand::Token(args),
         } => (sign_token(args)?, true),
         Command::VerifyNotification(args) => verify_notification(args)?,
+        Command::Simulate { port } => {
+            let sim = nicepay_snap_simulator::Simulator::builder()
+                .port(port)
+                .start_blocking()?;
+            println!("{}", sim.info().to_json_line());
+            eprintln!("simulator listening on {}; stop with Ctrl-C", sim.base_url());
+            sim.wait()?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Demo => {
+            demo::qris()?;
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })

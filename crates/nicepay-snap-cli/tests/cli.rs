@@ -165,3 +165,57 @@ fn bad_input_is_one_line_and_exit_2_never_a_panic() {
     }
     std::fs::remove_file(bad_json).ok();
 }
+
+#[test]
+fn demo_runs_the_whole_qris_flow() {
+    let out = run(&["demo"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in [
+        "access token                 2007300",
+        "QRIS generate 10000.00 IDR   2004700",
+        "answered HTTP 200",
+        "notification verified        2005200  signature OK",
+        "latestTransactionStatus=00 (Success)",
+        "partial refund 4000.00       2007800",
+        "refund the rest 6000.00      2007800",
+        "over-refund 1.00 (rejected)  4037815",
+        "latestTransactionStatus=04 (Refunded)",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+    }
+}
+
+#[test]
+fn simulate_prints_credentials_then_serves() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nicepay-snap"))
+        .args(["simulate", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let config = nicepay_snap::Config::builder()
+        .client_id(info["clientId"].as_str().unwrap())
+        .client_secret(info["clientSecret"].as_str().unwrap())
+        .private_key_text(info["privateKeyPem"].as_str().unwrap())
+        .notification_public_key_text(info["notificationPublicKey"].as_str().unwrap())
+        .base_url(info["baseUrl"].as_str().unwrap())
+        .build()
+        .unwrap();
+    assert!(info["baseUrl"].as_str().unwrap().starts_with("http://127.0.0.1:"));
+    let client = nicepay_snap_client::Client::new(config, nicepay_snap_ureq::UreqTransport::new());
+    let token = client.access_token();
+    child.kill().ok();
+    child.wait().ok();
+    assert!(!token.unwrap().expose_secret().is_empty());
+}

@@ -181,4 +181,23 @@ impl<T: SyncTransport> Client<T> {
     ) -> Result<N, ClientError> {
         Ok(self.notification_verifier()?.verify(headers, body, self.clock.now())?)
     }
+
+    /// Verifies a notification (signature, freshness, client id), then confirms it with a status
+    /// query, because the signature does not cover the body. Fulfil the order only when
+    /// [`crate::Confirmed::paid`] is `true`.
+    pub fn verify_and_confirm<N: crate::Confirmable>(
+        &self,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<crate::Confirmed<N>, ClientError> {
+        let notification: N = self.verify_notification(headers, body)?;
+        let request = notification.status_request(&self.config)?;
+        let status = self.execute::<N::Query>(&request)?;
+        let paid = notification.confirms(&status);
+        Ok(crate::Confirmed {
+            notification,
+            status,
+            paid,
+        })
+    }
 }

@@ -31,12 +31,14 @@
 
 mod blocking;
 mod clock;
+mod confirm;
 mod error;
 mod nonblocking;
 mod policy;
 
 pub use blocking::Client;
 pub use clock::{Clock, ExternalIdGenerator, SystemClock};
+pub use confirm::{Confirmable, Confirmed};
 pub use error::ClientError;
 pub use nonblocking::AsyncClient;
 pub use policy::ClientOptions;

@@ -185,4 +185,23 @@ impl<T: AsyncTransport> AsyncClient<T> {
     ) -> Result<N, ClientError> {
         Ok(self.notification_verifier()?.verify(headers, body, self.clock.now())?)
     }
+
+    /// Verifies a notification (signature, freshness, client id), then confirms it with a status
+    /// query, because the signature does not cover the body. Fulfil the order only when
+    /// [`crate::Confirmed::paid`] is `true`.
+    pub async fn verify_and_confirm<N: crate::Confirmable>(
+        &self,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<crate::Confirmed<N>, ClientError> {
+        let notification: N = self.verify_notification(headers, body)?;
+        let request = notification.status_request(&self.config)?;
+        let status = self.execute::<N::Query>(&request).await?;
+        let paid = notification.confirms(&status);
+        Ok(crate::Confirmed {
+            notification,
+            status,
+            paid,
+        })
+    }
 }

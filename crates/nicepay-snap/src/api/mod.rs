@@ -150,9 +150,9 @@ pub trait Validate {
 /// One outbound SNAP operation: its path, method, service code and payload types.
 pub trait Operation {
     /// Request body type.
-    type Request: Serialize + DeserializeOwned + Validate;
+    type Request: Serialize + DeserializeOwned + Validate + std::fmt::Debug + Clone + Send + Sync;
     /// Success response type.
-    type Response: Serialize + DeserializeOwned;
+    type Response: Serialize + DeserializeOwned + std::fmt::Debug + Clone + Send + Sync;
     /// Short name, e.g. `qris.refund`.
     const NAME: &'static str;
     /// HTTP method (sent and signed).

@@ -1,0 +1,146 @@
+//! "Verify and confirm by query": a notification's signature covers only `clientId|X-TIMESTAMP`,
+//! not the body, so before fulfilling an order the clients re-read the transaction's status from
+//! NICEPAY and compare it with what the notification claims.
+
+use nicepay_snap::api::ewallet::{EwalletNotification, EwalletStatus, EwalletStatusRequest};
+use nicepay_snap::api::qris::{QrisNotification, QrisQuery, QrisQueryRequest};
+use nicepay_snap::api::va::{VaNotification, VaStatus, VaStatusAdditionalInfo, VaStatusRequest};
+use nicepay_snap::api::Extra;
+use nicepay_snap::{Amount, Config, Error, Operation, TransactionStatus};
+use serde::de::DeserializeOwned;
+
+use crate::ClientError;
+
+/// A notification body that can be confirmed with a status query.
+pub trait Confirmable: DeserializeOwned + std::fmt::Debug + Clone {
+    /// The status operation to ask.
+    type Query: Operation;
+
+    /// Builds the status request from the notification.
+    fn status_request(&self, config: &Config) -> Result<<Self::Query as Operation>::Request, ClientError>;
+
+    /// `true` when the status response confirms a completed payment matching the notification.
+    fn confirms(&self, status: &<Self::Query as Operation>::Response) -> bool;
+}
+
+/// A verified notification together with the status NICEPAY reported for it.
+#[derive(Debug, Clone)]
+pub struct Confirmed<N: Confirmable> {
+    /// The verified, parsed notification.
+    pub notification: N,
+    /// What the status query answered.
+    pub status: <N::Query as Operation>::Response,
+    /// `true` when the status query confirms the payment (paid, same amount). Only fulfil the
+    /// order when this is `true`.
+    pub paid: bool,
+}
+
+fn missing(field: &str) -> ClientError {
+    ClientError::Snap(Error::InvalidInput {
+        field: field.to_owned(),
+        reason: "missing from the notification, so its status cannot be queried".to_owned(),
+    })
+}
+
+fn same_amount(a: Option<&Amount>, b: Option<&Amount>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.minor_units().ok() == b.minor_units().ok() && a.currency() == b.currency(),
+        // The status response may omit the amount; the status alone then decides.
+        (_, None) => true,
+        (None, Some(_)) => false,
+    }
+}
+
+impl Confirmable for QrisNotification {
+    type Query = QrisQuery;
+
+    fn status_request(&self, config: &Config) -> Result<QrisQueryRequest, ClientError> {
+        Ok(QrisQueryRequest::new(
+            self.original_reference_no
+                .clone()
+                .ok_or_else(|| missing("originalReferenceNo"))?,
+            self.original_partner_reference_no
+                .clone()
+                .ok_or_else(|| missing("originalPartnerReferenceNo"))?,
+            config.client_id(),
+            self.external_store_id
+                .clone()
+                .ok_or_else(|| missing("externalStoreID"))?,
+        ))
+    }
+
+    fn confirms(&self, status: &nicepay_snap::api::qris::QrisQueryResponse) -> bool {
+        status.latest_transaction_status == Some(TransactionStatus::Success)
+            && same_amount(self.amount.as_ref(), status.amount.as_ref())
+    }
+}
+
+impl Confirmable for EwalletNotification {
+    type Query = EwalletStatus;
+
+    fn status_request(&self, config: &Config) -> Result<EwalletStatusRequest, ClientError> {
+        Ok(EwalletStatusRequest {
+            merchant_id: config.client_id().to_owned(),
+            sub_merchant_id: String::new(),
+            original_partner_reference_no: self
+                .original_partner_reference_no
+                .clone()
+                .ok_or_else(|| missing("originalPartnerReferenceNo"))?,
+            original_reference_no: self
+                .original_reference_no
+                .clone()
+                .ok_or_else(|| missing("originalReferenceNo"))?,
+            service_code: "54".to_owned(),
+            transaction_date: String::new(),
+            external_store_id: self.external_store_id.clone().unwrap_or_default(),
+            amount: self.amount.clone().ok_or_else(|| missing("amount"))?,
+            additional_info: Extra::new(),
+        })
+    }
+
+    fn confirms(&self, status: &nicepay_snap::api::ewallet::EwalletStatusResponse) -> bool {
+        status.latest_transaction_status == Some(TransactionStatus::Success)
+            && same_amount(
+                self.amount.as_ref(),
+                status.amount.as_ref().or(status.trans_amount.as_ref()),
+            )
+    }
+}
+
+impl Confirmable for VaNotification {
+    type Query = VaStatus;
+
+    fn status_request(&self, _config: &Config) -> Result<VaStatusRequest, ClientError> {
+        let info = self.additional_info.as_ref();
+        let txid_va = info
+            .and_then(|i| i.get("tXidVA"))
+            .and_then(|v| v.as_str())
+            .or(self.payment_request_id.as_deref())
+            .ok_or_else(|| missing("additionalInfo.tXidVA"))?;
+        let trx_id = self.trx_id.clone().ok_or_else(|| missing("trxId"))?;
+        Ok(VaStatusRequest {
+            partner_service_id: self.partner_service_id.clone().unwrap_or_default(),
+            customer_no: self.customer_no.clone().unwrap_or_default(),
+            virtual_account_no: self
+                .virtual_account_no
+                .clone()
+                .ok_or_else(|| missing("virtualAccountNo"))?,
+            inquiry_request_id: format!("confirm-{trx_id}"),
+            additional_info: VaStatusAdditionalInfo {
+                total_amount: self.paid_amount.clone().ok_or_else(|| missing("paidAmount"))?,
+                trx_id,
+                txid_va: txid_va.to_owned(),
+                extra: Extra::new(),
+            },
+        })
+    }
+
+    fn confirms(&self, status: &nicepay_snap::api::va::VaStatusResponse) -> bool {
+        let amount = status
+            .virtual_account_data
+            .as_ref()
+            .and_then(|d| d.total_amount.as_ref());
+        status.latest_transaction_status() == Some(TransactionStatus::Success)
+            && same_amount(self.paid_amount.as_ref(), amount)
+    }
+}
