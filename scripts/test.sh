@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The one test command: formatting, lints, every Rust test, the sans-IO guard.
+# The one test command: formatting, lints, every Rust test, the sans-IO guard, then the Python
+# and Node packages (each script installs its own tools).
 # Installs what it needs itself. Usage: ./scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,3 +27,6 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test --workspace"
 cargo test --workspace --locked
+
+step "Python package (scripts/test-python.sh)"
+./scripts/test-python.sh
