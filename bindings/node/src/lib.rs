@@ -1,0 +1,333 @@
+//! `nicepay-snap-node`: the native addon behind the `nicepay-snap` npm package.
+//!
+//! A thin layer over the sans-IO core crate: every function reads its JavaScript arguments
+//! (`types.rs`), calls one core function and maps errors in one place (`errors.rs`). The typed
+//! surface is the `index.d.ts` that `napi build` generates from this file; it is committed and
+//! checked for freshness in CI.
+//!
+//! Conventions:
+//! - functions take one options object with camelCase fields (`{ clientSecret, method, ... }`),
+//!   except the one-argument helpers (`bodySha256Hex(body)`, `minifyJson(body)`, ...);
+//! - a `body` is a `string` (signed as its UTF-8 bytes) or a `Buffer` / `Uint8Array` (signed as
+//!   is), never re-serialised;
+//! - outbound timestamps must already be in the canonical `yyyy-MM-ddTHH:mm:ss+07:00` form (the
+//!   string is signed exactly as given); `normalizeTimestamp` converts other offsets;
+//! - every failure is an `Error` with a stable `code` (`ERR_NICEPAY_*`), never a panic, and no
+//!   message or property ever contains a secret.
+
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use napi::bindgen_prelude::{Buffer, Either, Unknown};
+use napi::Env;
+use napi_derive::napi;
+use nicepay_snap::canonical;
+use nicepay_snap::{ClientSecret, Method, PrivateKey, PublicKey, SymmetricSigner, Timestamp};
+
+mod errors;
+mod types;
+
+use errors::{IntoNapiResult as _, NodeError};
+use types::{body_arg, body_bytes, check_client_id, check_token_like, inbound_timestamp, outbound_timestamp, Options};
+
+const REDACTED: &str = "[redacted]";
+
+/// Options of `transactionStringToSign`.
+#[napi(object, object_to_js = false)]
+pub struct TransactionStringToSignOptions {
+    /// `POST` or `DELETE` (case-insensitive).
+    pub method: String,
+    /// The URL path, with or without the `/nicepay` prefix (it is not signed), without query.
+    pub path: String,
+    /// The B2B access token (`Authorization: Bearer ...`).
+    pub access_token: String,
+    /// The exact body bytes that are sent: a `string` (UTF-8) or a `Buffer`.
+    pub body: Either<String, Buffer>,
+    /// `X-TIMESTAMP`, exactly as sent: `yyyy-MM-ddTHH:mm:ss+07:00`.
+    pub timestamp: String,
+}
+
+impl fmt::Debug for TransactionStringToSignOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransactionStringToSignOptions")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("access_token", &REDACTED)
+            .field("timestamp", &self.timestamp)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TransactionStringToSignOptions {
+    fn read(options: &Options<'_>) -> Result<Self, NodeError> {
+        Ok(Self {
+            method: options.string("method")?,
+            path: options.string("path")?,
+            access_token: options.string("accessToken")?,
+            body: options.body("body")?,
+            timestamp: options.string("timestamp")?,
+        })
+    }
+
+    fn method(&self) -> Result<Method, NodeError> {
+        let method = Method::parse(&self.method)?;
+        check_token_like("accessToken", &self.access_token)?;
+        outbound_timestamp(&self.timestamp)?;
+        Ok(method)
+    }
+}
+
+/// Options of `signTransaction`.
+#[napi(object, object_to_js = false)]
+pub struct SignTransactionOptions {
+    /// The merchant's client secret (the HMAC-SHA512 key, used as UTF-8 bytes).
+    pub client_secret: String,
+    /// `POST` or `DELETE` (case-insensitive).
+    pub method: String,
+    /// The URL path, with or without the `/nicepay` prefix (it is not signed), without query.
+    pub path: String,
+    /// The B2B access token (`Authorization: Bearer ...`).
+    pub access_token: String,
+    /// The exact body bytes that are sent: a `string` (UTF-8) or a `Buffer`.
+    pub body: Either<String, Buffer>,
+    /// `X-TIMESTAMP`, exactly as sent: `yyyy-MM-ddTHH:mm:ss+07:00`.
+    pub timestamp: String,
+}
+
+impl fmt::Debug for SignTransactionOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignTransactionOptions")
+            .field("client_secret", &REDACTED)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("access_token", &REDACTED)
+            .field("timestamp", &self.timestamp)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Options of `tokenStringToSign`.
+#[napi(object, object_to_js = false)]
+#[derive(Debug)]
+pub struct TokenStringToSignOptions {
+    /// Client ID (`X-CLIENT-KEY`).
+    pub client_id: String,
+    /// `X-TIMESTAMP`, exactly as sent: `yyyy-MM-ddTHH:mm:ss+07:00`.
+    pub timestamp: String,
+}
+
+/// Options of `signTokenRequest`.
+#[napi(object, object_to_js = false)]
+pub struct SignTokenRequestOptions {
+    /// The merchant's RSA private key: PEM (`PRIVATE KEY` or `RSA PRIVATE KEY`) or bare base64
+    /// PKCS#8, with line breaks or literal `\n`.
+    pub private_key: String,
+    /// Client ID (`X-CLIENT-KEY`).
+    pub client_id: String,
+    /// `X-TIMESTAMP`, exactly as sent: `yyyy-MM-ddTHH:mm:ss+07:00`.
+    pub timestamp: String,
+}
+
+impl fmt::Debug for SignTokenRequestOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignTokenRequestOptions")
+            .field("private_key", &REDACTED)
+            .field("client_id", &self.client_id)
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
+}
+
+/// Options of `verifyNotification`.
+#[napi(object, object_to_js = false)]
+#[derive(Debug)]
+pub struct VerifyNotificationOptions {
+    /// NICEPAY's notification public key: PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`) or bare base64
+    /// SubjectPublicKeyInfo.
+    pub public_key: String,
+    /// The merchant's client ID.
+    pub client_id: String,
+    /// `X-TIMESTAMP` exactly as received (any offset).
+    pub timestamp: String,
+    /// `X-SIGNATURE` as received (base64).
+    pub signature: String,
+}
+
+fn options(value: Unknown<'_>) -> Result<Options<'_>, NodeError> {
+    Options::new(value)
+}
+
+/// `METHOD:path:accessToken:sha256hex(body):X-TIMESTAMP`, the string a transactional
+/// `X-SIGNATURE` covers (`path` without `/nicepay`). Contains the access token: treat it as a
+/// secret.
+#[napi(ts_args_type = "options: TransactionStringToSignOptions")]
+pub fn transaction_string_to_sign(env: &Env, options: Unknown<'_>) -> napi::Result<String> {
+    let run = || -> Result<String, NodeError> {
+        let o = TransactionStringToSignOptions::read(&self::options(options)?)?;
+        let method = o.method()?;
+        Ok(canonical::transaction_string_to_sign(
+            method,
+            &o.path,
+            &o.access_token,
+            body_bytes(&o.body),
+            &o.timestamp,
+        )?)
+    };
+    run().node(env)
+}
+
+/// base64(HMAC-SHA512(clientSecret, transaction string-to-sign)): the `X-SIGNATURE` of a
+/// transactional call.
+#[napi(ts_args_type = "options: SignTransactionOptions")]
+pub fn sign_transaction(env: &Env, options: Unknown<'_>) -> napi::Result<String> {
+    let run = || -> Result<String, NodeError> {
+        let opts = self::options(options)?;
+        let o = SignTransactionOptions {
+            client_secret: opts.string("clientSecret")?,
+            method: opts.string("method")?,
+            path: opts.string("path")?,
+            access_token: opts.string("accessToken")?,
+            body: opts.body("body")?,
+            timestamp: opts.string("timestamp")?,
+        };
+        if o.client_secret.is_empty() {
+            return Err(NodeError::invalid_input("clientSecret", "must not be empty"));
+        }
+        let method = Method::parse(&o.method)?;
+        check_token_like("accessToken", &o.access_token)?;
+        outbound_timestamp(&o.timestamp)?;
+        Ok(
+            SymmetricSigner::new(&ClientSecret::new(o.client_secret)).sign_transaction(
+                method,
+                &o.path,
+                &o.access_token,
+                body_bytes(&o.body),
+                &o.timestamp,
+            )?,
+        )
+    };
+    run().node(env)
+}
+
+/// Lowercase hex SHA-256 of the body's exact bytes.
+#[napi(ts_args_type = "body: string | Buffer")]
+pub fn body_sha256_hex(env: &Env, body: Unknown<'_>) -> napi::Result<String> {
+    let body = body_arg(env, "body", body).node(env)?;
+    Ok(canonical::body_sha256_hex(body_bytes(&body)))
+}
+
+/// `clientId|X-TIMESTAMP`: what the access-token request (and a NICEPAY notification) signs.
+#[napi(ts_args_type = "options: TokenStringToSignOptions")]
+pub fn token_string_to_sign(env: &Env, options: Unknown<'_>) -> napi::Result<String> {
+    let run = || -> Result<String, NodeError> {
+        let opts = self::options(options)?;
+        let o = TokenStringToSignOptions {
+            client_id: opts.string("clientId")?,
+            timestamp: opts.string("timestamp")?,
+        };
+        check_client_id(&o.client_id)?;
+        outbound_timestamp(&o.timestamp)?;
+        Ok(canonical::token_string_to_sign(&o.client_id, &o.timestamp))
+    };
+    run().node(env)
+}
+
+/// base64 SHA256withRSA over `clientId|X-TIMESTAMP`: the `X-SIGNATURE` of the access-token
+/// request.
+#[napi(ts_args_type = "options: SignTokenRequestOptions")]
+pub fn sign_token_request(env: &Env, options: Unknown<'_>) -> napi::Result<String> {
+    let run = || -> Result<String, NodeError> {
+        let opts = self::options(options)?;
+        let o = SignTokenRequestOptions {
+            private_key: opts.string("privateKey")?,
+            client_id: opts.string("clientId")?,
+            timestamp: opts.string("timestamp")?,
+        };
+        let key = PrivateKey::parse(&o.private_key)?;
+        check_client_id(&o.client_id)?;
+        outbound_timestamp(&o.timestamp)?;
+        let message = canonical::token_string_to_sign(&o.client_id, &o.timestamp);
+        Ok(key.sign_base64(message.as_bytes())?)
+    };
+    run().node(env)
+}
+
+/// `true` when `signature` is NICEPAY's SHA256withRSA signature of `clientId|timestamp` (the
+/// timestamp exactly as received), `false` otherwise. Does not check freshness and does not cover
+/// the body; malformed keys, client IDs or timestamps throw `ERR_NICEPAY_INVALID_INPUT`.
+#[napi(ts_args_type = "options: VerifyNotificationOptions")]
+pub fn verify_notification(env: &Env, options: Unknown<'_>) -> napi::Result<bool> {
+    let run = || -> Result<bool, NodeError> {
+        let opts = self::options(options)?;
+        let o = VerifyNotificationOptions {
+            public_key: opts.string("publicKey")?,
+            client_id: opts.string("clientId")?,
+            timestamp: opts.string("timestamp")?,
+            signature: opts.string("signature")?,
+        };
+        let key = PublicKey::parse(&o.public_key)?;
+        check_client_id(&o.client_id)?;
+        inbound_timestamp(&o.timestamp)?;
+        let message = canonical::notification_string_to_sign(&o.client_id, &o.timestamp);
+        Ok(key.verify_base64(message.as_bytes(), &o.signature).is_ok())
+    };
+    run().node(env)
+}
+
+/// Removes insignificant whitespace from one JSON document and nothing else (key order, numbers
+/// and escapes kept). Returns a `string` for a `string`, a `Buffer` for a `Buffer`.
+#[napi(ts_args_type = "body: string | Buffer")]
+pub fn minify_json(env: &Env, body: Unknown<'_>) -> napi::Result<Either<String, Buffer>> {
+    let run = || -> Result<Either<String, Buffer>, NodeError> {
+        let body = body_arg(env, "body", body)?;
+        let out = nicepay_snap::minify_json(body_bytes(&body))?;
+        match body {
+            // Minifying valid UTF-8 JSON only drops ASCII whitespace, so it stays UTF-8.
+            Either::A(_) => String::from_utf8(out)
+                .map(Either::A)
+                .map_err(|_| NodeError::invalid_input("body", "minified JSON is not UTF-8")),
+            Either::B(_) => Ok(Either::B(out.into())),
+        }
+    };
+    run().node(env)
+}
+
+/// The path that is signed: without `/nicepay`, checked (leading `/`, no query, no trailing `/`).
+#[napi(ts_args_type = "path: string")]
+pub fn signed_path(env: &Env, path: Unknown<'_>) -> napi::Result<String> {
+    let run = || -> Result<String, NodeError> {
+        let path = string_arg(env, "path", path)?;
+        Ok(canonical::signed_path(&path)?.to_owned())
+    };
+    run().node(env)
+}
+
+/// The same instant in the canonical `yyyy-MM-ddTHH:mm:ss+07:00` form (accepts `Z` or any
+/// `±HH:MM` offset).
+#[napi(ts_args_type = "timestamp: string")]
+pub fn normalize_timestamp(env: &Env, timestamp: Unknown<'_>) -> napi::Result<String> {
+    let run = || -> Result<String, NodeError> {
+        let text = string_arg(env, "timestamp", timestamp)?;
+        Ok(inbound_timestamp(&text)?.to_string())
+    };
+    run().node(env)
+}
+
+/// The current time as an `X-TIMESTAMP` (Jakarta time, `+07:00`).
+#[napi]
+pub fn timestamp_now(env: &Env) -> napi::Result<String> {
+    let unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    Timestamp::from_unix_seconds(unix).map(|t| t.to_string()).node(env)
+}
+
+/// The package version (the Cargo workspace version, which `package.json` repeats).
+#[napi]
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+fn string_arg(env: &Env, field: &str, value: Unknown<'_>) -> Result<String, NodeError> {
+    Options::holding(env, field, value)?.string(field)
+}

@@ -1,0 +1,182 @@
+//! Reading JavaScript arguments: option objects, bodies (`string` or `Buffer`), timestamps and
+//! identifiers.
+//!
+//! Arguments arrive as `Unknown` and are checked here, so that a value of the wrong type is an
+//! `ERR_NICEPAY_INVALID_INPUT` naming the field, never napi's own conversion error (whose message
+//! would quote the offending value, which may be a secret).
+
+use napi::bindgen_prelude::{Buffer, BufferSlice, Either, JsValue, Object, Uint8Array, Unknown};
+use napi::{Env, ValueType};
+use nicepay_snap::{Error, Timestamp};
+
+use crate::errors::{NodeError, NodeResult};
+
+/// A body exactly as the caller gave it: a `string` (signed as its UTF-8 bytes) or a `Buffer` /
+/// `Uint8Array` (signed as is). Never re-serialised.
+pub(crate) type Body = Either<String, Buffer>;
+
+/// The exact bytes of a [`Body`].
+pub(crate) fn body_bytes(body: &Body) -> &[u8] {
+    match body {
+        Either::A(text) => text.as_bytes(),
+        Either::B(bytes) => bytes,
+    }
+}
+
+fn unreadable(field: &str) -> NodeError {
+    NodeError::invalid_input(field, "could not be read")
+}
+
+fn type_of(field: &str, value: &Unknown<'_>) -> NodeResult<ValueType> {
+    value.get_type().map_err(|_| unreadable(field))
+}
+
+/// Reads a positional body argument (`string`, `Buffer` or `Uint8Array`).
+pub(crate) fn body_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeResult<Body> {
+    // napi's typed getters convert a property safely, so the value is read through a holder.
+    Options::holding(env, field, value)?.body(field)
+}
+
+/// Reads `obj[field]` as a body. The type is checked before napi converts it.
+fn body_field(obj: &Object<'_>, field: &str) -> NodeResult<Body> {
+    let value: Unknown<'_> = obj
+        .get(field)
+        .map_err(|_| unreadable(field))?
+        .ok_or_else(|| NodeError::invalid_input(field, "is required"))?;
+    match type_of(field, &value)? {
+        ValueType::String => string_value(field, &value).map(Either::A),
+        ValueType::Object if value.is_buffer().unwrap_or(false) => {
+            let slice: Option<BufferSlice<'_>> = obj.get(field).map_err(|_| unreadable(field))?;
+            let slice = slice.ok_or_else(|| unreadable(field))?;
+            Ok(Either::B(Buffer::from(&slice[..])))
+        }
+        ValueType::Object if value.is_typedarray().unwrap_or(false) => {
+            let array: Option<Uint8Array> = obj
+                .get(field)
+                .map_err(|_| NodeError::invalid_input(field, "must be a string, a Buffer or a Uint8Array"))?;
+            let array = array.ok_or_else(|| unreadable(field))?;
+            Ok(Either::B(Buffer::from(&array[..])))
+        }
+        _ => Err(NodeError::invalid_input(field, "must be a string or a Buffer")),
+    }
+}
+
+fn string_value(field: &str, value: &Unknown<'_>) -> NodeResult<String> {
+    let text = value
+        .coerce_to_string()
+        .and_then(|s| s.into_utf8())
+        .map_err(|_| unreadable(field))?;
+    text.into_owned().map_err(|_| unreadable(field))
+}
+
+/// An options object (`{ clientSecret, method, ... }`) whose fields are read one at a time.
+pub(crate) struct Options<'env> {
+    obj: Object<'env>,
+}
+
+impl std::fmt::Debug for Options<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field values may be secrets.
+        f.write_str("Options(..)")
+    }
+}
+
+impl<'env> Options<'env> {
+    /// Checks that the argument is a plain object.
+    pub(crate) fn new(value: Unknown<'env>) -> NodeResult<Self> {
+        match type_of("options", &value)? {
+            ValueType::Object if !value.is_array().unwrap_or(false) => Ok(Self {
+                obj: value.coerce_to_object().map_err(|_| unreadable("options"))?,
+            }),
+            _ => Err(NodeError::invalid_input("options", "must be an object")),
+        }
+    }
+
+    /// An object holding `value` under `field`, so that one positional argument is read (and
+    /// type-checked) like an options field.
+    pub(crate) fn holding(env: &Env, field: &str, value: Unknown<'_>) -> NodeResult<Self> {
+        let mut obj = Object::new(env).map_err(|_| unreadable(field))?;
+        obj.set(field, value).map_err(|_| unreadable(field))?;
+        Ok(Self { obj })
+    }
+
+    fn get(&self, field: &str) -> NodeResult<Option<Unknown<'env>>> {
+        let value: Option<Unknown<'env>> = self.obj.get(field).map_err(|_| unreadable(field))?;
+        match value {
+            Some(v) if matches!(type_of(field, &v)?, ValueType::Undefined | ValueType::Null) => Ok(None),
+            other => Ok(other),
+        }
+    }
+
+    /// A required `string` field.
+    pub(crate) fn string(&self, field: &str) -> NodeResult<String> {
+        self.opt_string(field)?
+            .ok_or_else(|| NodeError::invalid_input(field, "is required"))
+    }
+
+    /// An optional `string` field (`undefined` and `null` mean absent).
+    pub(crate) fn opt_string(&self, field: &str) -> NodeResult<Option<String>> {
+        match self.get(field)? {
+            None => Ok(None),
+            Some(v) if type_of(field, &v)? == ValueType::String => string_value(field, &v).map(Some),
+            Some(_) => Err(NodeError::invalid_input(field, "must be a string")),
+        }
+    }
+
+    /// A required body field (`string` or `Buffer`).
+    pub(crate) fn body(&self, field: &str) -> NodeResult<Body> {
+        match self.get(field)? {
+            None => Err(NodeError::invalid_input(field, "is required")),
+            Some(_) => body_field(&self.obj, field),
+        }
+    }
+}
+
+/// Checks an outbound `X-TIMESTAMP`: it must parse **and** already be in the canonical Jakarta
+/// form `yyyy-MM-ddTHH:mm:ss+07:00`, because the string is signed exactly as given and must
+/// equal the header that is sent.
+pub(crate) fn outbound_timestamp(text: &str) -> NodeResult<Timestamp> {
+    let parsed = inbound_timestamp(text)?;
+    let canonical = parsed.to_string();
+    if canonical != text {
+        return Err(NodeError::invalid_input(
+            "timestamp",
+            &format!(
+                "must be Jakarta time in the form yyyy-MM-ddTHH:mm:ss+07:00 (the same instant is {canonical:?}; \
+                 see normalizeTimestamp)"
+            ),
+        ));
+    }
+    Ok(parsed)
+}
+
+/// Checks an inbound timestamp (any offset accepted; signatures cover it as received).
+pub(crate) fn inbound_timestamp(text: &str) -> NodeResult<Timestamp> {
+    Timestamp::parse(text).map_err(|e| match e {
+        Error::InvalidInput { reason, .. } => NodeError::invalid_input("timestamp", &reason),
+        other => other.into(),
+    })
+}
+
+/// A non-empty printable-ASCII value without spaces (header values and ids that are signed).
+pub(crate) fn check_token_like(field: &str, value: &str) -> NodeResult<()> {
+    if value.is_empty() {
+        return Err(NodeError::invalid_input(field, "must not be empty"));
+    }
+    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(NodeError::invalid_input(
+            field,
+            "only printable ASCII without spaces is allowed",
+        ));
+    }
+    Ok(())
+}
+
+/// A client id: a token-like value without `|` (the separator of `clientId|X-TIMESTAMP`).
+pub(crate) fn check_client_id(value: &str) -> NodeResult<()> {
+    check_token_like("clientId", value)?;
+    if value.contains('|') {
+        return Err(NodeError::invalid_input("clientId", "must not contain '|'"));
+    }
+    Ok(())
+}

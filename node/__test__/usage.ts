@@ -1,0 +1,52 @@
+// Type-checked (never run) by `npm run typecheck`: proves the generated index.d.ts is usable
+// from TypeScript, including the error properties documented in the README.
+import { readFileSync } from 'node:fs'
+
+import {
+  bodySha256Hex,
+  minifyJson,
+  normalizeTimestamp,
+  signTokenRequest,
+  signTransaction,
+  signedPath,
+  timestampNow,
+  tokenStringToSign,
+  transactionStringToSign,
+  verifyNotification,
+  version,
+  type SignTransactionOptions,
+} from '../index.js'
+
+const body: Buffer = readFileSync('body.json')
+const options: SignTransactionOptions = {
+  clientSecret: process.env.NICEPAY_CLIENT_SECRET ?? '',
+  method: 'POST',
+  path: '/nicepay/api/v1.0/qr/qr-mpm-refund',
+  accessToken: 'token',
+  body,
+  timestamp: timestampNow(),
+}
+const signature: string = signTransaction(options)
+const sts: string = transactionStringToSign({ ...options, body: body.toString('utf8') })
+const hash: string = bodySha256Hex('{}')
+const minified: string | Buffer = minifyJson(body)
+const path: string = signedPath('/nicepay/api/v1.0/qr/qr-mpm-refund')
+const ts: string = normalizeTimestamp('2024-07-05T03:11:40Z')
+const tokenSts: string = tokenStringToSign({ clientId: 'IONPAYTEST', timestamp: ts })
+const tokenSig: string = signTokenRequest({ privateKey: '-----BEGIN PRIVATE KEY-----...', clientId: 'IONPAYTEST', timestamp: ts })
+const ok: boolean = verifyNotification({ publicKey: 'MIIB...', clientId: 'IONPAYTEST', timestamp: ts, signature: tokenSig })
+const v: string = version()
+
+try {
+  signTransaction({ ...options, method: 'GET' })
+} catch (e) {
+  const err = e as Error & { code?: string; field?: string }
+  if (err.code === 'ERR_NICEPAY_INVALID_INPUT') console.error(err.field, err.message)
+}
+
+// @ts-expect-error: a body must be a string or a Buffer
+signTransaction({ ...options, body: 42 })
+// @ts-expect-error: clientSecret is required
+signTransaction({ method: 'POST', path: '/x', accessToken: 't', body: '', timestamp: ts })
+
+export { signature, sts, hash, minified, path, tokenSts, ok, v }

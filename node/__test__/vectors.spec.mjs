@@ -1,0 +1,124 @@
+// Every golden vector in tests/vectors/, artifact by artifact: the same files the Rust and
+// Python suites read, which is what proves the binding is thin.
+import assert from 'node:assert/strict'
+import { createPublicKey, verify } from 'node:crypto'
+import { describe, it } from 'node:test'
+
+import { cases, repoFile, snap } from './helpers.mjs'
+
+describe('transaction vectors', () => {
+  const all = cases('transaction')
+  it('finds the committed cases', () => assert.ok(all.length >= 4, `found ${all.length}`))
+
+  for (const c of all) {
+    describe(c.name, () => {
+      const { ctx } = c
+      const body = c.bytes('body.json')
+      const base = {
+        method: ctx.method,
+        path: ctx.path,
+        accessToken: ctx.accessToken,
+        timestamp: ctx.timestamp,
+      }
+
+      it('signed path', () => assert.equal(snap.signedPath(ctx.path), ctx.signedPath))
+
+      it('body hash of the exact bytes (Buffer, Uint8Array and string)', () => {
+        const expected = c.text('body-sha256.txt')
+        assert.equal(snap.bodySha256Hex(body), expected)
+        assert.equal(snap.bodySha256Hex(new Uint8Array(body)), expected)
+        assert.equal(snap.bodySha256Hex(body.toString('utf8')), expected)
+      })
+
+      it('string to sign', () => {
+        const expected = c.text('string-to-sign.txt')
+        assert.equal(snap.transactionStringToSign({ ...base, body }), expected)
+        assert.equal(snap.transactionStringToSign({ ...base, body: body.toString('utf8') }), expected)
+      })
+
+      it('signature', () => {
+        const expected = c.text('signature.txt')
+        assert.equal(snap.signTransaction({ ...base, clientSecret: ctx.clientSecret, body }), expected)
+        assert.equal(
+          snap.signTransaction({ ...base, clientSecret: ctx.clientSecret, body: body.toString('utf8') }),
+          expected,
+        )
+      })
+
+      it('minifying the exact bytes is the identity', () => {
+        assert.deepEqual(snap.minifyJson(body), body)
+        assert.equal(snap.minifyJson(body.toString('utf8')), body.toString('utf8'))
+      })
+
+      it('pretty JSON minifies back to the exact bytes', () => {
+        // Only JSON.stringify-safe bodies can be re-indented by JS without changing them.
+        const pretty = JSON.stringify(JSON.parse(body.toString('utf8')), null, 2)
+        if (JSON.stringify(JSON.parse(body.toString('utf8'))) === body.toString('utf8')) {
+          assert.equal(snap.minifyJson(pretty), body.toString('utf8'))
+        }
+      })
+
+      it('one changed body byte changes the signature', () => {
+        const changed = Buffer.from(body)
+        changed[changed.length - 2] ^= 1
+        assert.notEqual(
+          snap.signTransaction({ ...base, clientSecret: ctx.clientSecret, body: changed }),
+          c.text('signature.txt'),
+        )
+      })
+    })
+  }
+})
+
+describe('token vectors', () => {
+  const all = cases('token')
+  it('finds the committed cases', () => assert.ok(all.length >= 2, `found ${all.length}`))
+
+  for (const c of all) {
+    it(c.name, () => {
+      const { ctx } = c
+      const keyText = repoFile(ctx.privateKeyFile)
+      const sts = c.text('token-string-to-sign.txt')
+      const expected = c.text('token-signature.txt')
+      assert.equal(snap.tokenStringToSign({ clientId: ctx.clientId, timestamp: ctx.timestamp }), sts)
+      assert.equal(
+        snap.signTokenRequest({ privateKey: keyText, clientId: ctx.clientId, timestamp: ctx.timestamp }),
+        expected,
+      )
+      // Every accepted text form of the same key signs identically.
+      const bare = keyText
+        .split('\n')
+        .filter((l) => !l.startsWith('-----'))
+        .join('')
+      const escaped = keyText.replaceAll('\n', '\\n')
+      for (const form of [bare, escaped]) {
+        assert.equal(
+          snap.signTokenRequest({ privateKey: form, clientId: ctx.clientId, timestamp: ctx.timestamp }),
+          expected,
+        )
+      }
+      // Node's own crypto agrees that the signature is valid for the registered public key.
+      const pub = createPublicKey(repoFile(ctx.publicKeyFile))
+      assert.ok(verify('sha256', Buffer.from(sts), pub, Buffer.from(expected, 'base64')))
+    })
+  }
+})
+
+describe('notification vectors', () => {
+  const all = cases('notification')
+  it('finds the committed cases', () => assert.ok(all.length >= 3, `found ${all.length}`))
+
+  for (const c of all) {
+    it(`${c.name} (valid: ${c.ctx.valid})`, () => {
+      const { ctx } = c
+      assert.equal(snap.tokenStringToSign({ clientId: ctx.clientId, timestamp: ctx.timestamp }), c.text('string-to-sign.txt'))
+      const result = snap.verifyNotification({
+        publicKey: ctx.publicKey,
+        clientId: ctx.clientId,
+        timestamp: ctx.timestamp,
+        signature: c.text('signature.txt'),
+      })
+      assert.equal(result, ctx.valid)
+    })
+  }
+})

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The npm package's test command: builds the addon with @napi-rs/cli, checks that the committed
+# generated index.js / index.d.ts are fresh, runs the node:test suite and the TypeScript
+# typecheck, then packs the package and uses the tarball from an empty project through both
+# `require` and `import`. Needs only Node >= 20, npm and cargo; installs the rest from the npm
+# registry (package-lock.json). Non-interactive; safe under CI=true.
+#
+# Usage: ./scripts/test-node.sh
+# Env:   NICEPAY_NODE_RELEASE=1  build with --release (default: debug, which shares compiled
+#        dependencies with `cargo test --workspace` in target/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export CARGO_TERM_COLOR=never
+export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+
+step() { printf '\n==> %s\n' "$*"; }
+t0=$SECONDS
+
+step "node $(node --version), npm $(npm --version)"
+cd node
+
+step "npm ci"
+npm ci --no-audit --no-fund
+
+step "napi build (generates index.js and index.d.ts)"
+if [ "${NICEPAY_NODE_RELEASE:-0}" = 1 ]; then npm run build:release; else npm run build; fi
+
+step "generated files are committed and fresh"
+if ! git diff --exit-code -- index.d.ts index.js; then
+  echo "index.js / index.d.ts differ from the committed ones: run 'cd node && npm run build' and commit them" >&2
+  exit 1
+fi
+if [ -n "$(git status --porcelain -- index.d.ts index.js)" ]; then
+  echo "index.js / index.d.ts are not committed" >&2
+  exit 1
+fi
+
+step "node --test"
+node --test __test__/*.spec.mjs
+
+step "tsc --noEmit (TypeScript usage file)"
+npx --no-install tsc --noEmit -p __test__/tsconfig.json
+
+step "npm pack, then install the tarball into an empty project"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+npm pack --pack-destination "$tmp" >/dev/null
+tarball=$(ls "$tmp"/nicepay-snap-*.tgz)
+tar -tzf "$tarball" | sort
+mkdir "$tmp/app"
+cd "$tmp/app"
+printf '{ "name": "app", "version": "1.0.0", "private": true }\n' >package.json
+npm install --no-audit --no-fund --prefer-offline "$tarball"
+body="$root/tests/vectors/spec-hmac-qris-refund"
+export VECTOR_DIR="$body"
+cat >check.cjs <<'JS'
+const fs = require('node:fs')
+const { signTransaction, version } = require('nicepay-snap')
+const dir = process.env.VECTOR_DIR
+const ctx = JSON.parse(fs.readFileSync(`${dir}/context.json`, 'utf8'))
+const sig = signTransaction({ ...ctx, body: fs.readFileSync(`${dir}/body.json`) })
+if (sig !== fs.readFileSync(`${dir}/signature.txt`, 'utf8')) throw new Error(`require: wrong signature ${sig}`)
+console.log(`require('nicepay-snap') ${version()}: ok`)
+JS
+cat >check.mjs <<'JS'
+import fs from 'node:fs'
+import snap, { signTransaction, version } from 'nicepay-snap'
+const dir = process.env.VECTOR_DIR
+const ctx = JSON.parse(fs.readFileSync(`${dir}/context.json`, 'utf8'))
+const sig = signTransaction({ ...ctx, body: fs.readFileSync(`${dir}/body.json`, 'utf8') })
+if (sig !== fs.readFileSync(`${dir}/signature.txt`, 'utf8')) throw new Error(`import: wrong signature ${sig}`)
+if (snap.signTransaction !== signTransaction) throw new Error('default and named exports differ')
+console.log(`import 'nicepay-snap' ${version()}: ok`)
+JS
+node check.cjs
+node check.mjs
+cd "$root"
+
+step "node package: all checks passed in $((SECONDS - t0)) s"
