@@ -93,6 +93,16 @@ async fn expire_tokens(State(shared): State<Arc<Shared>>) -> Response {
     Json(json!({ "expired": true })).into_response()
 }
 
+async fn shutdown(State(shared): State<Arc<Shared>>) -> Response {
+    let stop = shared.stop.clone();
+    tokio::spawn(async move {
+        // Let this answer reach the caller before connections are closed.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let _ = stop.send(true);
+    });
+    Json(json!({ "shuttingDown": true })).into_response()
+}
+
 /// The admin routes.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -105,4 +115,5 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             get(list_faults).post(post_faults).delete(clear_faults),
         )
         .route("/__admin/tokens/expire", post(expire_tokens))
+        .route("/__admin/shutdown", post(shutdown))
 }

@@ -34,6 +34,7 @@
 //! | `GET /__admin/info` | the [`SimulatorInfo`] |
 //! | `GET`/`POST`/`DELETE /__admin/faults` | list / add (one [`Fault`] or an array) / clear fault rules |
 //! | `POST /__admin/tokens/expire` | invalidates every access token |
+//! | `POST /__admin/shutdown` | stops the server shortly after answering (ends `nicepay-snap simulate`) |
 //!
 //! Notifications are only ever posted to `http://` loopback URLs; any other `dbProcessUrl` is
 //! stored but not called.
@@ -308,6 +309,7 @@ impl Simulator {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| SimulatorError::Internal(format!("notification client: {e}")))?;
+        let (stop_tx, stop_rx) = watch::channel(false);
         let shared = Arc::new(Shared {
             settings: Settings {
                 clients: vec![ClientCredentials {
@@ -323,8 +325,8 @@ impl Simulator {
             state: Mutex::new(state::State::default()),
             http,
             info: info.clone(),
+            stop: stop_tx.clone(),
         });
-        let (stop_tx, stop_rx) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, server::router(shared.clone()), stop_rx));
         Ok(SimulatorHandle {
             info,
@@ -560,7 +562,8 @@ impl BlockingSimulator {
         self.handle().state()
     }
 
-    /// Blocks the calling thread while the server runs (until the process ends); for the CLI.
+    /// Blocks the calling thread while the server runs: until `POST /__admin/shutdown` (or the
+    /// process ends). For the CLI.
     pub fn wait(mut self) -> Result<(), SimulatorError> {
         ensure_outside_runtime()?;
         let task = self.handle.as_mut().and_then(|h| h.task.take());

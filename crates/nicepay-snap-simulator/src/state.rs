@@ -42,6 +42,8 @@ pub(crate) struct Shared {
     pub(crate) http: reqwest::Client,
     /// What clients need to talk to this simulator (includes `baseUrl`).
     pub(crate) info: crate::SimulatorInfo,
+    /// Turns `true` to stop the server (`POST /__admin/shutdown`, handle shutdown or drop).
+    pub(crate) stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl Shared {

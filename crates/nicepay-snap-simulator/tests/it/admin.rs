@@ -183,3 +183,20 @@ fn blocking_simulator_runs_without_a_runtime() {
 async fn blocking_calls_inside_a_runtime_are_errors_not_panics() {
     assert!(Simulator::builder().start_blocking().is_err());
 }
+
+#[test]
+fn admin_shutdown_ends_wait() {
+    let sim = Simulator::builder().start_blocking().unwrap();
+    let addr = sim.addr();
+    let waiter = std::thread::spawn(move || sim.wait());
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .write_all(b"POST /__admin/shutdown HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut out = String::new();
+    stream.read_to_string(&mut out).unwrap();
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    waiter.join().unwrap().unwrap();
+    assert!(std::net::TcpStream::connect(addr).is_err());
+}
