@@ -33,6 +33,10 @@ pub enum FaultKind {
     /// Apply the request, then close the connection without any response: the client sees a
     /// transport error although the money moved.
     DropAfter,
+    /// Apply the request first, then wait `latencyMs` before answering normally: a client with
+    /// a shorter timeout gives up although the request was certainly applied. (For every other
+    /// kind the latency comes before the request is handled.)
+    DelayAfter,
 }
 
 /// One fault-injection rule, as accepted by `POST /__admin/faults` and
@@ -119,6 +123,11 @@ impl Fault {
     /// Apply the request, then close the connection without a response.
     pub fn drop_after(path: &str) -> Self {
         Self::with_kind(path, FaultKind::DropAfter)
+    }
+
+    /// Apply the request, then wait `millis` before answering normally.
+    pub fn delay_after(path: &str, millis: u64) -> Self {
+        Self::with_kind(path, FaultKind::DelayAfter).latency_ms(millis)
     }
 
     /// Limits the rule to the next `n` matching requests.
@@ -264,8 +273,9 @@ pub(crate) async fn layer(State(shared): State<Arc<Shared>>, req: Request, next:
     let Some(fault) = take_matching(&mut shared.lock().faults, &signed_path) else {
         return next.run(req).await;
     };
-    if fault.latency_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
+    let latency = Duration::from_millis(fault.latency_ms);
+    if fault.kind != FaultKind::DelayAfter && !latency.is_zero() {
+        tokio::time::sleep(latency).await;
     }
     let kill = req.extensions().get::<ConnKill>().cloned();
     match fault.kind {
@@ -278,6 +288,11 @@ pub(crate) async fn layer(State(shared): State<Arc<Shared>>, req: Request, next:
         FaultKind::DropAfter => {
             let _applied = next.run(req).await;
             drop_connection(kill).await
+        }
+        FaultKind::DelayAfter => {
+            let response = next.run(req).await;
+            tokio::time::sleep(latency).await;
+            response
         }
         FaultKind::None => next.run(req).await,
     }

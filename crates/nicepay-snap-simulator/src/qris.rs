@@ -320,19 +320,21 @@ fn query(shared: &Shared, req: &Verified) -> HandlerResult {
         "remainingAmount".into(),
         amount_json_or_zero(txn.amount_minor.saturating_sub(refunded)),
     );
-    Ok(success(
-        req.service,
-        json!({
-            "originalReferenceNo": txn.reference_no,
-            "originalPartnerReferenceNo": txn.partner_reference_no,
-            "serviceCode": service_code,
-            "latestTransactionStatus": txn.status.code(),
-            "transactionStatusDesc": txn.status.description(),
-            "paidTime": txn.paid_at.map(|p| p.to_string()),
-            "amount": amount_json(txn.amount_minor),
-            "additionalInfo": additional,
-        }),
-    ))
+    let mut body = json!({
+        "originalReferenceNo": txn.reference_no,
+        "originalPartnerReferenceNo": txn.partner_reference_no,
+        "serviceCode": service_code,
+        "latestTransactionStatus": txn.status.code(),
+        "transactionStatusDesc": txn.status.description(),
+    });
+    if let (Some(paid_at), Value::Object(map)) = (txn.paid_at, &mut body) {
+        map.insert("paidTime".into(), Value::String(paid_at.to_string()));
+    }
+    if let Value::Object(map) = &mut body {
+        map.insert("amount".into(), amount_json(txn.amount_minor));
+        map.insert("additionalInfo".into(), Value::Object(additional));
+    }
+    Ok(success(req.service, body))
 }
 
 fn amount_json_or_zero(minor: u64) -> Value {

@@ -175,3 +175,20 @@ async fn faults_over_the_admin_api() {
     assert_eq!(resp.status(), 200);
     assert!(env.sim.state().faults.is_empty());
 }
+
+#[tokio::test]
+async fn delay_after_applies_before_the_client_times_out() {
+    let env = Env::start().await;
+    let token = env.token().await;
+    let (reference_no, partner_ref) = env.paid_qr(&token, "100.00").await;
+    env.sim.set_fault(Fault::delay_after(REFUND, 2_000).times(1)).unwrap();
+    let impatient = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let req = env.refund_request(&reference_no, &partner_ref, "slow-1", "60.00");
+    let err = send(&impatient, &env.prepare_refund(&token, &req)).await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(refunded(&env, &reference_no), "60.00");
+}
