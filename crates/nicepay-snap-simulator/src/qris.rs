@@ -219,7 +219,7 @@ fn generate(shared: &Shared, req: &Verified) -> HandlerResult {
     f.merchant_id(&req.client_id)?;
     let store_id = f.required_str("storeId", 32)?;
     f.optional_str("subMerchantId", 32)?;
-    f.optional_str("validityPeriod", 25)?;
+    f.optional_str("validityPeriod", 40)?;
     f.required_object("additionalInfo")?;
     let db_process_url = f.optional_str("additionalInfo.dbProcessUrl", 255)?;
     if let Some(url) = db_process_url {
