@@ -113,3 +113,31 @@ def test_no_input_panics(method: str, path: str, token: str, body: Any, ts: str,
             call()
         except snap.NicepayError:
             pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    unix=st.integers(min_value=-62_135_596_800 + 86_400, max_value=253_402_300_799 - 86_400),
+    offset_minutes=st.sampled_from([0, 7 * 60, -5 * 60, 5 * 60 + 30, 14 * 60, -12 * 60]),
+)
+def test_outbound_timestamp_accepted_iff_canonical(unix: int, offset_minutes: int) -> None:
+    import datetime as dt
+
+    tz = dt.timezone(dt.timedelta(minutes=offset_minutes))
+    instant = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=unix)
+    text = instant.astimezone(tz).strftime("%Y-%m-%dT%H:%M:%S%z")
+    text = text[:-2] + ":" + text[-2:]
+    if len(text) != 25:
+        return  # years before 1000 render with fewer digits on some platforms
+    canonical = snap.normalize_timestamp(text)
+    assert canonical.endswith("+07:00") and len(canonical) == 25
+    kwargs: Any = dict(client_secret="k", method="POST", path="/a", access_token="t", body=b"{}")
+    if text == canonical:
+        assert snap.sign_transaction(timestamp=text, **kwargs)
+    else:
+        try:
+            snap.sign_transaction(timestamp=text, **kwargs)
+        except snap.InvalidInputError as err:
+            assert err.field == "timestamp" and canonical in str(err)
+        else:
+            raise AssertionError(f"{text} was accepted although it is not {canonical}")

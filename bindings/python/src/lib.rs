@@ -12,9 +12,11 @@
 //!   string is signed exactly as given); `normalize_timestamp` converts other offsets;
 //! - RSA signing and verification run with the GIL released (`py.detach`).
 
+use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use nicepay_snap::canonical;
+use nicepay_snap::symmetric::constant_time_eq;
 use nicepay_snap::{ClientSecret, Method, SymmetricSigner, Timestamp};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
@@ -32,7 +34,11 @@ use types::{
 
 /// Validated inputs of a transactional signature.
 fn transaction_inputs(method: &str, access_token: &str, timestamp: &str) -> PyResult<Method> {
-    let method = Method::parse(method).py()?;
+    let method = match method {
+        "POST" => Method::Post,
+        "DELETE" => Method::Delete,
+        other => Method::parse(other).py()?,
+    };
     check_token_like("access_token", access_token).py()?;
     outbound_timestamp(timestamp).py()?;
     Ok(method)
@@ -71,9 +77,32 @@ fn sign_transaction(
         }));
     }
     let method = transaction_inputs(method, access_token, timestamp)?;
-    SymmetricSigner::new(&ClientSecret::new(client_secret))
-        .sign_transaction(method, path, access_token, body.as_bytes(), timestamp)
-        .py()
+    with_signer(client_secret, |signer| {
+        signer.sign_transaction(method, path, access_token, body.as_bytes(), timestamp)
+    })
+    .py()
+}
+
+thread_local! {
+    /// The last client secret's prepared HMAC key, per thread. A merchant signs with one secret,
+    /// and deriving the HMAC-SHA512 key costs two of the five SHA-512 blocks of a signature.
+    static LAST_SIGNER: RefCell<Option<(String, SymmetricSigner)>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with the prepared signer for `secret` (cached per thread, compared in constant time).
+fn with_signer<R>(secret: &str, f: impl FnOnce(&SymmetricSigner) -> R) -> R {
+    LAST_SIGNER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if let Some((cached, signer)) = slot.as_ref() {
+            if constant_time_eq(cached.as_bytes(), secret.as_bytes()) {
+                return f(signer);
+            }
+        }
+        let signer = SymmetricSigner::new(&ClientSecret::new(secret));
+        let out = f(&signer);
+        *slot = Some((secret.to_owned(), signer));
+        out
+    })
 }
 
 /// Lowercase hex SHA-256 of the body's exact bytes.
