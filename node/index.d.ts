@@ -9,8 +9,88 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * An async NICEPAY SNAP client. Network methods return Promises; the access token is cached and
+ * refreshed by the client. Neither `util.inspect` nor errors ever show the client secret, the
+ * private key or the access token.
+ */
+export declare class Client {
+  /**
+   * A client for one merchant. Throws `ERR_NICEPAY_INVALID_INPUT` for a missing field or an
+   * unusable key.
+   */
+  constructor(options: ClientOptions)
+  /**
+   * A client configured from `NICEPAY_CLIENT_ID`, `NICEPAY_CLIENT_SECRET`,
+   * `NICEPAY_PRIVATE_KEY`, and optionally `NICEPAY_NOTIFICATION_PUBLIC_KEY`, `NICEPAY_BASE_URL`,
+   * `NICEPAY_ENVIRONMENT`, `NICEPAY_HOST_FAMILY`, `NICEPAY_CHANNEL_ID`. Fields given in
+   * `options` win over the environment.
+   */
+  static fromEnv(options?: Partial<ClientOptions>): Client
+  /** The client ID. */
+  get clientId(): string
+  /** The base URL, including the `/nicepay` prefix. */
+  get baseUrl(): string
+  /**
+   * A valid B2B access token: the cached one, or a fresh one (concurrent callers share one
+   * refresh). Treat the value as a secret.
+   */
+  accessToken(): Promise<string>
+  /**
+   * Runs any SNAP operation by name (`"qris.generate"`, `"qris.query"`, `"qris.refund"`,
+   * `"va.create"`, ...) with a request object; resolves with the response object.
+   */
+  execute(operation: string, request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
+   * QRIS generate (`/api/v1.0/qr/qr-mpm-generate`): resolves with the response
+   * (`referenceNo`, `qrContent`, ...).
+   */
+  qrisGenerate(request: Record<string, unknown>): Promise<Record<string, any>>
+  /** QRIS status query (`/api/v1.0/qr/qr-mpm-query`). */
+  qrisQuery(request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
+   * QRIS refund (`/api/v1.0/qr/qr-mpm-refund`). Moves money: a timeout, dropped connection or
+   * 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a
+   * silent resend.
+   */
+  qrisRefund(request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
+   * Verifies an incoming notification from a Node request: `headers` as `req.headers`
+   * (`node:http`, Express, Fastify) or `req.rawHeaders`, `body` the raw body as a `Buffer` or
+   * string (`express.raw({ type: 'application/json' })`, Fastify's raw body). Checks the
+   * signature with the configured notification public key, `X-CLIENT-KEY` and freshness (300 s),
+   * then returns the parsed body. The signature does **not** cover the body: confirm the
+   * payment with `qrisQuery` before fulfilling an order.
+   */
+  verifyNotification(headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer): Record<string, any>
+}
+
 /** Lowercase hex SHA-256 of the body's exact bytes. */
 export declare function bodySha256Hex(body: string | Buffer): string
+
+/** Options of `new Client(...)`. */
+export interface ClientOptions {
+  /** Client ID (iMid): `X-CLIENT-KEY`, `X-PARTNER-ID`. */
+  clientId: string
+  /** Client secret (the HMAC-SHA512 key of transactional signatures). */
+  clientSecret: string
+  /** The merchant's RSA private key (PEM or bare base64), for the access-token request. */
+  privateKey: string
+  /** NICEPAY's notification public key (PEM or bare base64); needed to verify notifications. */
+  notificationPublicKey?: string
+  /** Host root such as `http://127.0.0.1:8080` (a simulator); overrides `environment`. */
+  baseUrl?: string
+  /** `"sandbox"` (default) or `"production"`. */
+  environment?: string
+  /** `"classic"` (default, `dev.nicepay.co.id`) or `"cloud"` (`dev-services.nicepay.co.id`). */
+  hostFamily?: string
+  /** `CHANNEL-ID` header (default: client ID + `"01"`). */
+  channelId?: string
+  /** Overall timeout of one HTTP exchange in milliseconds (default 30 000). */
+  timeoutMs?: number
+  /** Connect timeout in milliseconds (default 10 000). */
+  connectTimeoutMs?: number
+}
 
 /**
  * Removes insignificant whitespace from one JSON document and nothing else (key order, numbers
@@ -123,6 +203,22 @@ export interface VerifyNotificationOptions {
   timestamp: string
   /** `X-SIGNATURE` as received (base64). */
   signature: string
+}
+
+/**
+ * Verifies an incoming notification from a Node request without a `Client`: see
+ * `Client.verifyNotification`. Returns the parsed body.
+ */
+export declare function verifyNotificationRequest(options: VerifyNotificationRequestOptions, headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer): Record<string, any>
+
+/** Options of `verifyNotificationRequest`. */
+export interface VerifyNotificationRequestOptions {
+  /** NICEPAY's notification public key (PEM or bare base64). */
+  publicKey: string
+  /** The merchant's client ID (checked against `X-CLIENT-KEY` when present). */
+  clientId: string
+  /** Accepted distance between `X-TIMESTAMP` and now, in seconds (default 300). */
+  maxSkewSeconds?: number
 }
 
 /** The package version (the Cargo workspace version, which `package.json` repeats). */

@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Client = nativeBinding.Client
 module.exports.bodySha256Hex = nativeBinding.bodySha256Hex
 module.exports.minifyJson = nativeBinding.minifyJson
 module.exports.normalizeTimestamp = nativeBinding.normalizeTimestamp
@@ -845,4 +846,5 @@ module.exports.timestampNow = nativeBinding.timestampNow
 module.exports.tokenStringToSign = nativeBinding.tokenStringToSign
 module.exports.transactionStringToSign = nativeBinding.transactionStringToSign
 module.exports.verifyNotification = nativeBinding.verifyNotification
+module.exports.verifyNotificationRequest = nativeBinding.verifyNotificationRequest
 module.exports.version = nativeBinding.version

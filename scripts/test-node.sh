@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The npm package's test command: builds the addon with @napi-rs/cli, checks that the committed
-# generated index.js / index.d.ts are fresh, runs the node:test suite and the TypeScript
-# typecheck, then packs the package and uses the tarball from an empty project through both
-# `require` and `import`. Needs only Node >= 20, npm and cargo; installs the rest from the npm
-# registry (package-lock.json). Non-interactive; safe under CI=true.
+# generated index.js / index.d.ts are fresh, runs the node:test suite (golden vectors, errors,
+# the Client against the simulator on loopback) and the TypeScript typecheck, then packs the
+# package and uses the tarball from an empty project through both `require` and `import`.
+# Needs only Node >= 20, npm and cargo; installs the rest from the npm registry
+# (package-lock.json). Non-interactive; safe under CI=true.
 #
 # Usage: ./scripts/test-node.sh
 # Env:   NICEPAY_NODE_RELEASE=1  build with --release (default: debug, which shares compiled
@@ -35,6 +36,12 @@ if [ -n "$(git status --porcelain -- index.d.ts index.js)" ]; then
   echo "index.js / index.d.ts are not committed" >&2
   exit 1
 fi
+
+step "simulator for the client tests: cargo build -p nicepay-snap-cli"
+cargo build -p nicepay-snap-cli --locked
+target_dir=$(cargo metadata --format-version 1 --no-deps --locked | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+export NICEPAY_SIMULATOR_BIN="$target_dir/debug/nicepay-snap"
+export NICEPAY_REQUIRE_SIMULATOR=1
 
 step "node --test"
 node --test __test__/*.spec.mjs

@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs'
 
 import {
+  Client,
+  verifyNotificationRequest,
   bodySha256Hex,
   minifyJson,
   normalizeTimestamp,
@@ -50,3 +52,35 @@ signTransaction({ ...options, body: 42 })
 signTransaction({ method: 'POST', path: '/x', accessToken: 't', body: '', timestamp: ts })
 
 export { signature, sts, hash, minified, path, tokenSts, ok, v }
+
+// The async client.
+async function clientUsage(): Promise<void> {
+  const client = new Client({
+    clientId: 'IONPAYTEST',
+    clientSecret: 'secret',
+    privateKey: '-----BEGIN PRIVATE KEY-----...',
+    baseUrl: 'http://127.0.0.1:8080',
+    timeoutMs: 10_000,
+  })
+  const fromEnv: Client = Client.fromEnv({ environment: 'sandbox' })
+  const token: string = await client.accessToken()
+  const generated = await client.qrisGenerate({ partnerReferenceNo: 'ord1', amount: { value: '1.00', currency: 'IDR' } })
+  const referenceNo: string = generated.referenceNo
+  await client.qrisQuery({ originalReferenceNo: referenceNo })
+  await client.execute('qris.refund', { partnerRefundNo: 'r1' })
+  try {
+    await client.qrisRefund({ partnerRefundNo: 'r1' })
+  } catch (e) {
+    const err = e as Error & { code?: string; httpStatus?: number; responseCode?: string; responseMessage?: string }
+    if (err.code === 'ERR_NICEPAY_API') console.error(err.httpStatus, err.responseCode, err.responseMessage)
+  }
+  // In an Express handler with express.raw({ type: 'application/json' }):
+  const req = { headers: { 'x-timestamp': 't', 'x-signature': 's' } as Record<string, string | string[] | undefined>, body: Buffer.from('{}') }
+  const notification = client.verifyNotification(req.headers, req.body)
+  const again = verifyNotificationRequest({ publicKey: 'MIIB...', clientId: 'IONPAYTEST', maxSkewSeconds: 300 }, req.headers, req.body)
+  console.log(token, fromEnv.clientId, notification, again)
+  // @ts-expect-error: the options object is required
+  new Client()
+}
+
+export { clientUsage }

@@ -24,9 +24,11 @@ use napi_derive::napi;
 use nicepay_snap::canonical;
 use nicepay_snap::{ClientSecret, Method, PrivateKey, PublicKey, SymmetricSigner, Timestamp};
 
+mod client;
 mod errors;
 mod types;
 
+pub use client::{verify_notification_request, Client, ClientOptions, VerifyNotificationRequestOptions};
 use errors::{IntoNapiResult as _, NodeError};
 use types::{body_arg, body_bytes, check_client_id, check_token_like, inbound_timestamp, outbound_timestamp, Options};
 

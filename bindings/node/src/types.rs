@@ -5,7 +5,7 @@
 //! `ERR_NICEPAY_INVALID_INPUT` naming the field, never napi's own conversion error (whose message
 //! would quote the offending value, which may be a secret).
 
-use napi::bindgen_prelude::{Buffer, BufferSlice, Either, JsValue, Object, Uint8Array, Unknown};
+use napi::bindgen_prelude::{Buffer, BufferSlice, Either, JsObjectValue, JsValue, Object, Uint8Array, Unknown};
 use napi::{Env, ValueType};
 use nicepay_snap::{Error, Timestamp};
 
@@ -130,6 +130,27 @@ impl<'env> Options<'env> {
             Some(_) => body_field(&self.obj, field),
         }
     }
+
+    /// An optional non-negative whole-number field (`undefined` and `null` mean absent).
+    pub(crate) fn opt_u32(&self, field: &str) -> NodeResult<Option<u32>> {
+        match self.get(field)? {
+            None => Ok(None),
+            Some(v) if type_of(field, &v)? == ValueType::Number => {
+                let n = v
+                    .coerce_to_number()
+                    .and_then(|n| n.get_double())
+                    .map_err(|_| unreadable(field))?;
+                if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) {
+                    // Checked above: a whole number in u32 range.
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    Ok(Some(n as u32))
+                } else {
+                    Err(NodeError::invalid_input(field, "must be a non-negative whole number"))
+                }
+            }
+            Some(_) => Err(NodeError::invalid_input(field, "must be a number")),
+        }
+    }
 }
 
 /// Checks an outbound `X-TIMESTAMP`: it must parse **and** already be in the canonical Jakarta
@@ -179,4 +200,103 @@ pub(crate) fn check_client_id(value: &str) -> NodeResult<()> {
         return Err(NodeError::invalid_input("clientId", "must not contain '|'"));
     }
     Ok(())
+}
+
+/// Reads request headers in any of the shapes Node servers hand out:
+/// - an object of name to `string | string[]` (`req.headers` of `node:http`, Express, Fastify);
+///   array values (repeated headers) are joined with `", "`;
+/// - an array of `[name, value]` pairs;
+/// - a flat `[name, value, name, value, ...]` array (`req.rawHeaders`).
+pub(crate) fn headers_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeResult<Vec<(String, String)>> {
+    let shape = || {
+        NodeError::invalid_input(
+            field,
+            "must be an object of header values or an array of [name, value] pairs",
+        )
+    };
+    let holder = Options::holding(env, field, value)?;
+    let value = holder
+        .get(field)?
+        .ok_or_else(|| NodeError::invalid_input(field, "is required"))?;
+    if type_of(field, &value)? != ValueType::Object {
+        return Err(shape());
+    }
+    let obj = value.coerce_to_object().map_err(|_| unreadable(field))?;
+    let mut out = Vec::new();
+    if value.is_array().unwrap_or(false) {
+        let len = obj.get_array_length().map_err(|_| unreadable(field))?;
+        let items: Vec<Unknown<'_>> = (0..len)
+            .map(|i| obj.get_element::<Unknown<'_>>(i).map_err(|_| unreadable(field)))
+            .collect::<NodeResult<_>>()?;
+        let all_strings = items.iter().all(|v| matches!(v.get_type(), Ok(ValueType::String)));
+        if all_strings {
+            // `rawHeaders`: name, value, name, value, ...
+            if !items.len().is_multiple_of(2) {
+                return Err(shape());
+            }
+            for pair in items.chunks(2) {
+                out.push((string_value(field, &pair[0])?, string_value(field, &pair[1])?));
+            }
+        } else {
+            for item in items {
+                let pair = Options::holding(env, field, item)?;
+                let pair = pair.get(field)?.ok_or_else(shape)?;
+                if !pair.is_array().unwrap_or(false) {
+                    return Err(shape());
+                }
+                let pair = pair.coerce_to_object().map_err(|_| unreadable(field))?;
+                if pair.get_array_length().map_err(|_| unreadable(field))? != 2 {
+                    return Err(shape());
+                }
+                let name = pair.get_element::<Unknown<'_>>(0).map_err(|_| unreadable(field))?;
+                let value = pair.get_element::<Unknown<'_>>(1).map_err(|_| unreadable(field))?;
+                if type_of(field, &name)? != ValueType::String || type_of(field, &value)? != ValueType::String {
+                    return Err(shape());
+                }
+                out.push((string_value(field, &name)?, string_value(field, &value)?));
+            }
+        }
+        return Ok(out);
+    }
+    let names = obj.get_property_names().map_err(|_| unreadable(field))?;
+    let len = names.get_array_length().map_err(|_| unreadable(field))?;
+    let holder = Options { obj };
+    for i in 0..len {
+        let name: String = names.get_element(i).map_err(|_| unreadable(field))?;
+        let Some(value) = holder.get(&name)? else { continue };
+        match type_of(field, &value)? {
+            ValueType::String => out.push((name, string_value(field, &value)?)),
+            ValueType::Object if value.is_array().unwrap_or(false) => {
+                let values = value.coerce_to_object().map_err(|_| unreadable(field))?;
+                let n = values.get_array_length().map_err(|_| unreadable(field))?;
+                let mut joined = Vec::new();
+                for j in 0..n {
+                    let v = values.get_element::<Unknown<'_>>(j).map_err(|_| unreadable(field))?;
+                    if type_of(field, &v)? != ValueType::String {
+                        return Err(shape());
+                    }
+                    joined.push(string_value(field, &v)?);
+                }
+                out.push((name, joined.join(", ")));
+            }
+            // Numbers and the like are not header values a server hands out; skip nothing silently.
+            _ => return Err(shape()),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a JSON-compatible object (a request payload) as a `serde_json::Value`.
+pub(crate) fn json_object_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeResult<serde_json::Value> {
+    let holder = Options::holding(env, field, value)?;
+    let value = holder
+        .get(field)?
+        .ok_or_else(|| NodeError::invalid_input(field, "is required"))?;
+    if type_of(field, &value)? != ValueType::Object || value.is_array().unwrap_or(false) {
+        return Err(NodeError::invalid_input(field, "must be an object"));
+    }
+    let json: Option<serde_json::Value> = holder.obj.get(field).map_err(|_| {
+        NodeError::invalid_input(field, "must contain only JSON values (strings, numbers, objects, ...)")
+    })?;
+    json.ok_or_else(|| unreadable(field))
 }

@@ -1,0 +1,418 @@
+//! `Client`: the async NICEPAY SNAP client (`nicepay-snap-client`'s `AsyncClient` over the
+//! reqwest transport) on napi's tokio runtime; every network method returns a `Promise`.
+//!
+//! The core client caches the access token (refreshing it before expiry, one refresh at a time),
+//! retries once on `401xx01`, makes a fresh `X-EXTERNAL-ID` per request and reports an unknown
+//! outcome of a money-moving call (refund) as `ERR_NICEPAY_OUTCOME_UNKNOWN` instead of resending
+//! it. Payloads are plain JavaScript objects with SNAP's camelCase field names; they are decoded
+//! into the operation's typed request before anything is signed.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use napi::bindgen_prelude::{PromiseRaw, Unknown};
+use napi::Env;
+use napi_derive::napi;
+use nicepay_snap::{Config, Environment, HostFamily, NotificationVerifier, PublicKey, Timestamp};
+use nicepay_snap_client::AsyncClient;
+use nicepay_snap_reqwest::ReqwestTransport;
+
+use crate::errors::{IntoNapiResult as _, NodeError, NodeResult};
+use crate::types::{body_arg, body_bytes, check_client_id, headers_arg, json_object_arg, Options};
+
+/// Environment variables read by `Client.fromEnv()`.
+const ENV_VARS: [(&str, &str); 8] = [
+    ("clientId", "NICEPAY_CLIENT_ID"),
+    ("clientSecret", "NICEPAY_CLIENT_SECRET"),
+    ("privateKey", "NICEPAY_PRIVATE_KEY"),
+    ("notificationPublicKey", "NICEPAY_NOTIFICATION_PUBLIC_KEY"),
+    ("baseUrl", "NICEPAY_BASE_URL"),
+    ("environment", "NICEPAY_ENVIRONMENT"),
+    ("hostFamily", "NICEPAY_HOST_FAMILY"),
+    ("channelId", "NICEPAY_CHANNEL_ID"),
+];
+
+/// Options of `new Client(...)`.
+#[napi(object, object_to_js = false)]
+pub struct ClientOptions {
+    /// Client ID (iMid): `X-CLIENT-KEY`, `X-PARTNER-ID`.
+    pub client_id: String,
+    /// Client secret (the HMAC-SHA512 key of transactional signatures).
+    pub client_secret: String,
+    /// The merchant's RSA private key (PEM or bare base64), for the access-token request.
+    pub private_key: String,
+    /// NICEPAY's notification public key (PEM or bare base64); needed to verify notifications.
+    pub notification_public_key: Option<String>,
+    /// Host root such as `http://127.0.0.1:8080` (a simulator); overrides `environment`.
+    pub base_url: Option<String>,
+    /// `"sandbox"` (default) or `"production"`.
+    pub environment: Option<String>,
+    /// `"classic"` (default, `dev.nicepay.co.id`) or `"cloud"` (`dev-services.nicepay.co.id`).
+    pub host_family: Option<String>,
+    /// `CHANNEL-ID` header (default: client ID + `"01"`).
+    pub channel_id: Option<String>,
+    /// Overall timeout of one HTTP exchange in milliseconds (default 30 000).
+    pub timeout_ms: Option<u32>,
+    /// Connect timeout in milliseconds (default 10 000).
+    pub connect_timeout_ms: Option<u32>,
+}
+
+impl fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("private_key", &"[redacted]")
+            .field("base_url", &self.base_url)
+            .field("environment", &self.environment)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientOptions {
+    fn read(o: &Options<'_>) -> NodeResult<Self> {
+        Ok(Self {
+            client_id: o.string("clientId")?,
+            client_secret: o.string("clientSecret")?,
+            private_key: o.string("privateKey")?,
+            notification_public_key: o.opt_string("notificationPublicKey")?,
+            base_url: o.opt_string("baseUrl")?,
+            environment: o.opt_string("environment")?,
+            host_family: o.opt_string("hostFamily")?,
+            channel_id: o.opt_string("channelId")?,
+            timeout_ms: o.opt_u32("timeoutMs")?,
+            connect_timeout_ms: o.opt_u32("connectTimeoutMs")?,
+        })
+    }
+
+    /// Reads the documented `NICEPAY_*` variables; `overrides` win.
+    fn from_env(overrides: Option<&Options<'_>>) -> NodeResult<Self> {
+        let var = |js: &str| -> NodeResult<Option<String>> {
+            if let Some(v) = overrides.map(|o| o.opt_string(js)).transpose()?.flatten() {
+                return Ok(Some(v));
+            }
+            let name = ENV_VARS.iter().find(|(k, _)| *k == js).map_or("", |(_, v)| *v);
+            Ok(std::env::var(name).ok().filter(|v| !v.is_empty()))
+        };
+        let required = |js: &str| -> NodeResult<String> {
+            let name = ENV_VARS.iter().find(|(k, _)| *k == js).map_or("", |(_, v)| *v);
+            var(js)?.ok_or_else(|| NodeError::invalid_input(js, &format!("is required (set {name})")))
+        };
+        let number =
+            |js: &str| -> NodeResult<Option<u32>> { Ok(overrides.map(|o| o.opt_u32(js)).transpose()?.flatten()) };
+        Ok(Self {
+            client_id: required("clientId")?,
+            client_secret: required("clientSecret")?,
+            private_key: required("privateKey")?,
+            notification_public_key: var("notificationPublicKey")?,
+            base_url: var("baseUrl")?,
+            environment: var("environment")?,
+            host_family: var("hostFamily")?,
+            channel_id: var("channelId")?,
+            timeout_ms: number("timeoutMs")?,
+            connect_timeout_ms: number("connectTimeoutMs")?,
+        })
+    }
+
+    fn build(self) -> NodeResult<(Config, ReqwestTransport)> {
+        let mut builder = Config::builder()
+            .client_id(self.client_id)
+            .client_secret(self.client_secret)
+            .private_key_text(&self.private_key);
+        if let Some(key) = &self.notification_public_key {
+            builder = builder.notification_public_key_text(key);
+        }
+        let environment = match (self.base_url, self.environment.as_deref().map(str::to_ascii_lowercase)) {
+            (Some(url), _) => Environment::Custom(url),
+            (None, None) => Environment::Sandbox,
+            (None, Some(e)) if e == "sandbox" => Environment::Sandbox,
+            (None, Some(e)) if e == "production" => Environment::Production,
+            (None, Some(_)) => {
+                return Err(NodeError::invalid_input(
+                    "environment",
+                    "must be \"sandbox\" or \"production\" (or give baseUrl)",
+                ))
+            }
+        };
+        let host_family = match self.host_family.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("classic") => HostFamily::Classic,
+            Some("cloud") => HostFamily::Cloud,
+            Some(_) => {
+                return Err(NodeError::invalid_input(
+                    "hostFamily",
+                    "must be \"classic\" or \"cloud\"",
+                ))
+            }
+        };
+        builder = builder.environment(environment).host_family(host_family);
+        if let Some(channel) = self.channel_id {
+            builder = builder.channel_id(channel);
+        }
+        let config = builder.build()?;
+        let mut transport = ReqwestTransport::builder();
+        if let Some(ms) = self.timeout_ms {
+            transport = transport.timeout(millis("timeoutMs", ms)?);
+        }
+        if let Some(ms) = self.connect_timeout_ms {
+            transport = transport.connect_timeout(millis("connectTimeoutMs", ms)?);
+        }
+        Ok((config, transport.build()?))
+    }
+}
+
+fn millis(field: &str, ms: u32) -> NodeResult<Duration> {
+    if ms == 0 {
+        return Err(NodeError::invalid_input(field, "must be positive"));
+    }
+    Ok(Duration::from_millis(u64::from(ms)))
+}
+
+fn now() -> NodeResult<Timestamp> {
+    let unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    Ok(Timestamp::from_unix_seconds(unix)?)
+}
+
+/// Verifies an inbound notification's headers (signature, `X-CLIENT-KEY`, freshness against the
+/// system clock) and parses its raw body as JSON.
+fn verify_request(
+    verifier: &NotificationVerifier,
+    env: &Env,
+    headers: Unknown<'_>,
+    body: Unknown<'_>,
+) -> NodeResult<serde_json::Value> {
+    let headers = headers_arg(env, "headers", headers)?;
+    let body = body_arg(env, "body", body).map_err(|_| {
+        NodeError::invalid_input(
+            "body",
+            "must be the raw body as a Buffer or string (e.g. express.raw({ type: 'application/json' }))",
+        )
+    })?;
+    Ok(verifier.verify(&headers, body_bytes(&body), now()?)?)
+}
+
+/// Runs `fut` on napi's tokio runtime; the Promise resolves with its JSON value or rejects with
+/// the mapped `Error` (built on the JavaScript thread, so it carries every property).
+fn promise<'env, T, F>(env: &'env Env, fut: F) -> napi::Result<PromiseRaw<'env, T>>
+where
+    T: napi::bindgen_prelude::ToNapiValue + Send + 'static,
+    F: Future<Output = NodeResult<T>> + Send + 'static,
+{
+    env.spawn_future_with_callback(async move { Ok(fut.await) }, |env, result| {
+        result.map_err(|e| e.into_napi(env))
+    })
+}
+
+type Inner = AsyncClient<ReqwestTransport>;
+
+/// An async NICEPAY SNAP client. Network methods return Promises; the access token is cached and
+/// refreshed by the client. Neither `util.inspect` nor errors ever show the client secret, the
+/// private key or the access token.
+#[napi]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").field("config", self.inner.config()).finish()
+    }
+}
+
+#[napi]
+impl Client {
+    /// A client for one merchant. Throws `ERR_NICEPAY_INVALID_INPUT` for a missing field or an
+    /// unusable key.
+    #[napi(constructor, ts_args_type = "options: ClientOptions")]
+    pub fn new(env: &Env, options: Unknown<'_>) -> napi::Result<Self> {
+        let build = || -> NodeResult<Self> {
+            let (config, transport) = ClientOptions::read(&Options::new(options)?)?.build()?;
+            check_client_id(config.client_id())?;
+            Ok(Self {
+                inner: Arc::new(AsyncClient::new(config, transport)),
+            })
+        };
+        build().node(env)
+    }
+
+    /// A client configured from `NICEPAY_CLIENT_ID`, `NICEPAY_CLIENT_SECRET`,
+    /// `NICEPAY_PRIVATE_KEY`, and optionally `NICEPAY_NOTIFICATION_PUBLIC_KEY`, `NICEPAY_BASE_URL`,
+    /// `NICEPAY_ENVIRONMENT`, `NICEPAY_HOST_FAMILY`, `NICEPAY_CHANNEL_ID`. Fields given in
+    /// `options` win over the environment.
+    #[napi(factory, ts_args_type = "options?: Partial<ClientOptions>")]
+    pub fn from_env(env: &Env, options: Option<Unknown<'_>>) -> napi::Result<Self> {
+        let build = || -> NodeResult<Self> {
+            let overrides = options.map(Options::new).transpose()?;
+            let (config, transport) = ClientOptions::from_env(overrides.as_ref())?.build()?;
+            Ok(Self {
+                inner: Arc::new(AsyncClient::new(config, transport)),
+            })
+        };
+        build().node(env)
+    }
+
+    /// The client ID.
+    #[napi(getter)]
+    pub fn client_id(&self) -> String {
+        self.inner.config().client_id().to_owned()
+    }
+
+    /// The base URL, including the `/nicepay` prefix.
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.inner.config().base_url().to_owned()
+    }
+
+    /// A valid B2B access token: the cached one, or a fresh one (concurrent callers share one
+    /// refresh). Treat the value as a secret.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn access_token<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
+        let inner = Arc::clone(&self.inner);
+        promise(env, async move {
+            let token = inner.access_token().await?;
+            Ok(token.expose_secret().to_owned())
+        })
+    }
+
+    /// Runs any SNAP operation by name (`"qris.generate"`, `"qris.query"`, `"qris.refund"`,
+    /// `"va.create"`, ...) with a request object; resolves with the response object.
+    #[napi(
+        ts_args_type = "operation: string, request: Record<string, unknown>",
+        ts_return_type = "Promise<Record<string, any>>"
+    )]
+    pub fn execute<'env>(
+        &self,
+        env: &'env Env,
+        operation: Unknown<'_>,
+        request: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+        let operation = Options::holding(env, "operation", operation).and_then(|o| o.string("operation"));
+        match operation {
+            Ok(operation) => self.run(env, operation, request),
+            Err(e) => promise(env, async move { Err(e) }),
+        }
+    }
+
+    /// QRIS generate (`/api/v1.0/qr/qr-mpm-generate`): resolves with the response
+    /// (`referenceNo`, `qrContent`, ...).
+    #[napi(
+        ts_args_type = "request: Record<string, unknown>",
+        ts_return_type = "Promise<Record<string, any>>"
+    )]
+    pub fn qris_generate<'env>(
+        &self,
+        env: &'env Env,
+        request: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+        self.run(env, "qris.generate".to_owned(), request)
+    }
+
+    /// QRIS status query (`/api/v1.0/qr/qr-mpm-query`).
+    #[napi(
+        ts_args_type = "request: Record<string, unknown>",
+        ts_return_type = "Promise<Record<string, any>>"
+    )]
+    pub fn qris_query<'env>(
+        &self,
+        env: &'env Env,
+        request: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+        self.run(env, "qris.query".to_owned(), request)
+    }
+
+    /// QRIS refund (`/api/v1.0/qr/qr-mpm-refund`). Moves money: a timeout, dropped connection or
+    /// 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a
+    /// silent resend.
+    #[napi(
+        ts_args_type = "request: Record<string, unknown>",
+        ts_return_type = "Promise<Record<string, any>>"
+    )]
+    pub fn qris_refund<'env>(
+        &self,
+        env: &'env Env,
+        request: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+        self.run(env, "qris.refund".to_owned(), request)
+    }
+
+    /// Verifies an incoming notification from a Node request: `headers` as `req.headers`
+    /// (`node:http`, Express, Fastify) or `req.rawHeaders`, `body` the raw body as a `Buffer` or
+    /// string (`express.raw({ type: 'application/json' })`, Fastify's raw body). Checks the
+    /// signature with the configured notification public key, `X-CLIENT-KEY` and freshness (300 s),
+    /// then returns the parsed body. The signature does **not** cover the body: confirm the
+    /// payment with `qrisQuery` before fulfilling an order.
+    #[napi(
+        ts_args_type = "headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer",
+        ts_return_type = "Record<string, any>"
+    )]
+    pub fn verify_notification(
+        &self,
+        env: &Env,
+        headers: Unknown<'_>,
+        body: Unknown<'_>,
+    ) -> napi::Result<serde_json::Value> {
+        let run = || -> NodeResult<serde_json::Value> {
+            let verifier = self.inner.notification_verifier()?;
+            verify_request(&verifier, env, headers, body)
+        };
+        run().node(env)
+    }
+}
+
+impl Client {
+    fn run<'env>(
+        &self,
+        env: &'env Env,
+        operation: String,
+        request: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+        // Bad arguments reject the Promise too, so callers handle one failure path.
+        let request = json_object_arg(env, "request", request);
+        let inner = Arc::clone(&self.inner);
+        promise(env, async move { Ok(inner.execute_json(&operation, request?).await?) })
+    }
+}
+
+/// Options of `verifyNotificationRequest`.
+#[napi(object, object_to_js = false)]
+#[derive(Debug)]
+pub struct VerifyNotificationRequestOptions {
+    /// NICEPAY's notification public key (PEM or bare base64).
+    pub public_key: String,
+    /// The merchant's client ID (checked against `X-CLIENT-KEY` when present).
+    pub client_id: String,
+    /// Accepted distance between `X-TIMESTAMP` and now, in seconds (default 300).
+    pub max_skew_seconds: Option<u32>,
+}
+
+/// Verifies an incoming notification from a Node request without a `Client`: see
+/// `Client.verifyNotification`. Returns the parsed body.
+#[napi(
+    ts_args_type = "options: VerifyNotificationRequestOptions, headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer",
+    ts_return_type = "Record<string, any>"
+)]
+pub fn verify_notification_request(
+    env: &Env,
+    options: Unknown<'_>,
+    headers: Unknown<'_>,
+    body: Unknown<'_>,
+) -> napi::Result<serde_json::Value> {
+    let run = || -> NodeResult<serde_json::Value> {
+        let opts = Options::new(options)?;
+        let o = VerifyNotificationRequestOptions {
+            public_key: opts.string("publicKey")?,
+            client_id: opts.string("clientId")?,
+            max_skew_seconds: opts.opt_u32("maxSkewSeconds")?,
+        };
+        check_client_id(&o.client_id)?;
+        let mut verifier = NotificationVerifier::new(PublicKey::parse(&o.public_key)?, o.client_id);
+        if let Some(skew) = o.max_skew_seconds {
+            verifier = verifier.with_max_skew_seconds(skew);
+        }
+        verify_request(&verifier, env, headers, body)
+    };
+    run().node(env)
+}
