@@ -13,6 +13,11 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
+from hypothesis import settings
+
+# No example database on disk: runs stay reproducible and leave no .hypothesis/ behind.
+settings.register_profile("nicepay", database=None)
+settings.load_profile("nicepay")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VECTORS = REPO_ROOT / "tests" / "vectors"

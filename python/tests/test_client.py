@@ -320,3 +320,24 @@ def test_from_env(monkeypatch: pytest.MonkeyPatch, merchant_private_pem: str) ->
     monkeypatch.delenv("NICEPAY_BASE_URL")
     monkeypatch.setenv("NICEPAY_ENVIRONMENT", "production")
     assert snap.Client.from_env().base_url == "https://www.nicepay.co.id/nicepay"
+
+
+def test_execute_by_operation_name(info: Dict[str, Any]) -> None:
+    assert "qris.refund" in snap.OPERATIONS and "va.create" in snap.OPERATIONS
+    client = snap.Client(**client_kwargs(info))
+    gen_req = generate_request(info)
+    generated = client.execute("qris.generate", gen_req)
+    assert generated["responseCode"] == "2004700"
+    status = client.execute("qris.query", query_request(info, generated, gen_req["partnerReferenceNo"]))
+    assert status["latestTransactionStatus"] == "03"
+    with pytest.raises(snap.InvalidInputError) as err:
+        client.execute("qris.nope", {})
+    assert err.value.field == "operation"
+    with pytest.raises(snap.InvalidInputError) as err:
+        client.execute("va.create", {"unexpected": True})
+    assert err.value.field == "request"
+
+    async def go() -> Any:
+        return await snap.AsyncClient(**client_kwargs(info)).execute("qris.generate", generate_request(info))
+
+    assert asyncio.run(go())["responseCode"] == "2004700"

@@ -281,6 +281,23 @@ impl PyClient {
         Ok(token.expose_secret().to_owned())
     }
 
+    /// Any operation by name (one of `OPERATIONS`, e.g. `"va.create"`, `"payout.inquiry"`)
+    /// with a dict payload; returns the response dict. Same token, retry and money-safety
+    /// rules as the named methods.
+    #[pyo3(signature = (operation, request, /))]
+    fn execute<'py>(
+        &self,
+        py: Python<'py>,
+        operation: &str,
+        request: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request = json::request_value(request)?;
+        let response = py
+            .detach(|| self.inner.execute_json(operation, request))
+            .map_err(py_client_error)?;
+        json::to_py(py, &response)
+    }
+
     /// QRIS generate (`POST /api/v1.0/qr/qr-mpm-generate`).
     #[pyo3(signature = (request, /))]
     fn qris_generate<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -407,6 +424,26 @@ impl PyAsyncClient {
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
             let token = client.access_token().await.map_err(py_client_error)?;
             Ok(token.expose_secret().to_owned())
+        })
+    }
+
+    /// Awaitable: any operation by name (one of `OPERATIONS`) with a dict payload.
+    #[pyo3(signature = (operation, request, /))]
+    fn execute<'py>(
+        &self,
+        py: Python<'py>,
+        operation: &str,
+        request: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request = json::request_value(request)?;
+        let operation = operation.to_owned();
+        let client = Arc::clone(&self.inner);
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let response = client
+                .execute_json(&operation, request)
+                .await
+                .map_err(py_client_error)?;
+            Ok(PyJson(response))
         })
     }
 

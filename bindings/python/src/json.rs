@@ -122,17 +122,22 @@ pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, 
 /// A Python payload as the typed request `T`; a shape mismatch is `InvalidInputError`
 /// (`field="request"`, with serde's description of what was wrong).
 pub(crate) fn request<T: DeserializeOwned>(obj: &Bound<'_, PyAny>) -> PyResult<T> {
-    if !(obj.is_instance_of::<PyDict>() || obj.cast::<PyMapping>().is_ok()) {
-        let type_name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-        return Err(PyTypeError::new_err(format!("request must be a dict, not {type_name}")));
-    }
-    let value = to_value(obj)?;
+    let value = request_value(obj)?;
     serde_json::from_value(value)
         .map_err(|e| Error::InvalidInput {
             field: "request".into(),
             reason: e.to_string(),
         })
         .py()
+}
+
+/// A request payload (a dict or other Mapping) as a JSON object; anything else is a `TypeError`.
+pub(crate) fn request_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if !(obj.is_instance_of::<PyDict>() || obj.cast::<PyMapping>().is_ok()) {
+        let type_name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        return Err(PyTypeError::new_err(format!("request must be a dict, not {type_name}")));
+    }
+    to_value(obj)
 }
 
 /// A typed response as a JSON value (converted to Python later, once attached).

@@ -19,7 +19,7 @@ use nicepay_snap::canonical;
 use nicepay_snap::symmetric::constant_time_eq;
 use nicepay_snap::{ClientSecret, Method, SymmetricSigner, Timestamp};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyString, PyTuple};
 
 mod client;
 mod errors;
@@ -201,6 +201,7 @@ fn timestamp_now() -> PyResult<String> {
 #[pymodule(gil_used = false)]
 fn _nicepay_snap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("OPERATIONS", PyTuple::new(m.py(), nicepay_snap::api::OPERATION_NAMES)?)?;
     m.add_function(wrap_pyfunction!(transaction_string_to_sign, m)?)?;
     m.add_function(wrap_pyfunction!(sign_transaction, m)?)?;
     m.add_function(wrap_pyfunction!(body_sha256_hex, m)?)?;

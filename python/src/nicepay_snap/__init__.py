@@ -29,6 +29,7 @@ from nicepay_snap._errors import (
     TransportError,
 )
 from nicepay_snap._nicepay_snap import (
+    OPERATIONS,
     AsyncClient,
     Client,
     PrivateKey,
@@ -60,6 +61,7 @@ __all__ = [
     "normalize_timestamp",
     "timestamp_now",
     # clients
+    "OPERATIONS",
     "Client",
     "AsyncClient",
     # keys

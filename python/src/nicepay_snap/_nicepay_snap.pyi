@@ -18,6 +18,7 @@ _Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 
 __all__ = [
     "__version__",
+    "OPERATIONS",
     "ApiError",
     "AsyncClient",
     "Client",
@@ -42,6 +43,8 @@ __all__ = [
 ]
 
 __version__: str
+OPERATIONS: Tuple[str, ...]
+"""Operation names accepted by ``Client.execute`` (``"qris.refund"``, ``"va.create"``, ...)."""
 
 @final
 class PrivateKey:
@@ -176,6 +179,8 @@ class Client:
         """The base URL including ``/nicepay``."""
     def access_token(self) -> str:
         """A valid access token (cached). A secret: never log it."""
+    def execute(self, operation: str, request: Mapping[str, Any], /) -> _Json:
+        """Any operation by name (one of ``OPERATIONS``) with a dict payload."""
     def qris_generate(self, request: Mapping[str, Any], /) -> _Json:
         """QRIS generate (``POST /api/v1.0/qr/qr-mpm-generate``)."""
     def qris_query(self, request: Mapping[str, Any], /) -> _Json:
@@ -218,6 +223,8 @@ class AsyncClient:
         """The base URL including ``/nicepay``."""
     def access_token(self) -> Awaitable[str]:
         """A valid access token (cached). A secret: never log it."""
+    def execute(self, operation: str, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """Any operation by name (one of ``OPERATIONS``) with a dict payload."""
     def qris_generate(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
         """QRIS generate."""
     def qris_query(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
