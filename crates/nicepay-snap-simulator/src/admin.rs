@@ -12,8 +12,8 @@ use serde_json::json;
 
 use crate::error::SimulatorError;
 use crate::fault::{Fault, FaultRule};
-use crate::qris;
 use crate::state::Shared;
+use crate::{ewallet, qris, va};
 
 impl IntoResponse for SimulatorError {
     fn into_response(self) -> Response {
@@ -53,6 +53,68 @@ async fn notify(State(shared): State<Arc<Shared>>, Path(reference_no): Path<Stri
         Ok(delivery) => Json(json!({ "referenceNo": reference_no, "notification": delivery })).into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+async fn pay_va(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    match va::pay(&shared, &id).await {
+        Ok(outcome) => Json(outcome).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn pay_ewallet(State(shared): State<Arc<Shared>>, Path(reference_no): Path<String>) -> Response {
+    match ewallet::pay(&shared, &reference_no).await {
+        Ok((outcome, _)) => Json(outcome).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The simulated wallet page behind `webRedirectUrl`: opening it is the customer approving the
+/// payment. Answers `303 See Other` to the `PAY_RETURN` URL (or the outcome JSON without one).
+async fn approve_ewallet(State(shared): State<Arc<Shared>>, Path(reference_no): Path<String>) -> Response {
+    match ewallet::pay(&shared, &reference_no).await {
+        Ok((_, Some(return_url))) => {
+            (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, return_url)]).into_response()
+        }
+        Ok((outcome, None)) => Json(outcome).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct BalanceBody {
+    available_balance: String,
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+fn balance_json(shared: &Shared) -> Response {
+    let state = shared.lock();
+    let clients: Vec<String> = shared.settings.clients.iter().map(|c| c.client_id.clone()).collect();
+    Json(json!({ "payoutBalances": state.payout.balances(&clients, shared.settings.payout_balance_minor) }))
+        .into_response()
+}
+
+async fn get_balance(State(shared): State<Arc<Shared>>) -> Response {
+    balance_json(&shared)
+}
+
+async fn set_balance(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let parsed: BalanceBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return (StatusCode::BAD_REQUEST, Json(json!({ "error": e.to_string() }))).into_response(),
+    };
+    let minor = match nicepay_snap::Amount::idr(parsed.available_balance.as_str()).and_then(|a| a.minor_units()) {
+        Ok(m) => m,
+        Err(e) => return (StatusCode::BAD_REQUEST, Json(json!({ "error": e.to_string() }))).into_response(),
+    };
+    let client_id = parsed.client_id.unwrap_or_else(|| shared.info.client_id.clone());
+    if shared.settings.client(&client_id).is_none() {
+        return SimulatorError::NotFound(format!("client {client_id}")).into_response();
+    }
+    shared.lock().payout.set_balance(&client_id, minor);
+    balance_json(&shared)
 }
 
 async fn state(State(shared): State<Arc<Shared>>) -> Response {
@@ -108,6 +170,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/__admin/qris/{reference_no}/pay", post(pay))
         .route("/__admin/qris/{reference_no}/notify", post(notify))
+        .route("/__admin/va/{id}/pay", post(pay_va))
+        .route("/__admin/ewallet/{reference_no}/pay", post(pay_ewallet))
+        .route("/__sim/ewallet/{reference_no}/approve", get(approve_ewallet))
+        .route("/__admin/payout/balance", get(get_balance).post(set_balance))
         .route("/__admin/state", get(state))
         .route("/__admin/info", get(info))
         .route(

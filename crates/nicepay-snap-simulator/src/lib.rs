@@ -59,14 +59,17 @@
 
 mod admin;
 mod error;
+mod ewallet;
 mod fault;
 mod notify;
+mod payout;
 mod qris;
 mod server;
 mod snap;
 mod state;
 mod token;
 mod util;
+mod va;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -79,10 +82,13 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use error::SimulatorError;
+pub use ewallet::{EwalletSnapshot, EwalletStatus, EWALLET_MITRA_CODES};
 pub use fault::{Fault, FaultKind};
 pub use notify::NotificationDelivery;
+pub use payout::{PayoutSnapshot, PayoutStatus};
 pub use qris::{PaymentOutcome, QrisRefundSnapshot, QrisStatus, QrisTransactionSnapshot};
 pub use state::StateSnapshot;
+pub use va::{VaSnapshot, VaStatus};
 
 use state::{ClientCredentials, Settings, Shared};
 
@@ -106,6 +112,9 @@ pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(900);
 /// Default accepted distance between `X-TIMESTAMP` and the simulator's clock.
 pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(300);
 
+/// Default payout balance of every merchant: IDR 100,000,000.00 (in minor units).
+pub const DEFAULT_PAYOUT_BALANCE_MINOR: u64 = 10_000_000_000;
+
 /// Entry point: `Simulator::builder()...start().await`.
 ///
 /// A `Simulator` is a validated configuration (keys parsed); start it with
@@ -119,6 +128,7 @@ pub struct Simulator {
     token_ttl: Duration,
     max_skew: Duration,
     require_jakarta_offset: bool,
+    payout_balance_minor: u64,
     port: u16,
 }
 
@@ -146,6 +156,7 @@ pub struct SimulatorBuilder {
     token_ttl: Duration,
     max_skew: Duration,
     require_jakarta_offset: bool,
+    payout_balance_minor: u64,
     port: u16,
 }
 
@@ -160,6 +171,7 @@ impl Default for SimulatorBuilder {
             token_ttl: DEFAULT_TOKEN_TTL,
             max_skew: DEFAULT_MAX_SKEW,
             require_jakarta_offset: true,
+            payout_balance_minor: DEFAULT_PAYOUT_BALANCE_MINOR,
             port: 0,
         }
     }
@@ -230,6 +242,14 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Every merchant's starting payout balance in minor units (default
+    /// [`DEFAULT_PAYOUT_BALANCE_MINOR`], IDR 100,000,000.00). Approving a payout debits it; an
+    /// approve above it answers `4030014 Insufficient Funds`.
+    pub fn payout_balance_minor(mut self, minor: u64) -> Self {
+        self.payout_balance_minor = minor;
+        self
+    }
+
     /// Port on 127.0.0.1 (default 0: any free port).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -271,6 +291,7 @@ impl SimulatorBuilder {
             token_ttl: self.token_ttl,
             max_skew: self.max_skew,
             require_jakarta_offset: self.require_jakarta_offset,
+            payout_balance_minor: self.payout_balance_minor,
             port: self.port,
         })
     }
@@ -321,6 +342,7 @@ impl Simulator {
                 token_ttl: self.token_ttl,
                 max_skew_seconds: self.max_skew.as_secs(),
                 require_jakarta_offset: self.require_jakarta_offset,
+                payout_balance_minor: self.payout_balance_minor,
             },
             state: Mutex::new(state::State::default()),
             http,
@@ -453,6 +475,35 @@ impl SimulatorHandle {
         qris::resend_notification(&self.shared, reference_no).await
     }
 
+    /// Simulates the customer transferring to an unpaid virtual account, named by its
+    /// `tXidVA` or its `virtualAccountNo`: marks it paid (`00`) and posts the signed VA
+    /// notification to its `dbProcessUrl` (loopback only).
+    pub async fn pay_va(&self, id: &str) -> Result<PaymentOutcome, SimulatorError> {
+        va::pay(&self.shared, id).await
+    }
+
+    /// Simulates the customer approving a pending e-wallet payment (what opening its
+    /// `webRedirectUrl` does): marks it paid (`00`) and posts the signed e-wallet notification
+    /// to its `PAY_NOTIFY` URL (or `additionalInfo.dbProcessUrl`).
+    pub async fn pay_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
+        ewallet::pay(&self.shared, reference_no)
+            .await
+            .map(|(outcome, _)| outcome)
+    }
+
+    /// The merchant's available payout balance in minor units.
+    pub fn payout_balance_minor(&self, client_id: &str) -> u64 {
+        self.shared
+            .lock()
+            .payout
+            .balance(client_id, self.shared.settings.payout_balance_minor)
+    }
+
+    /// Sets the merchant's available payout balance (minor units).
+    pub fn set_payout_balance_minor(&self, client_id: &str, minor: u64) {
+        self.shared.lock().payout.set_balance(client_id, minor);
+    }
+
     /// Adds a fault-injection rule (rules are matched in insertion order).
     pub fn set_fault(&self, fault: Fault) -> Result<(), SimulatorError> {
         admin::add_faults(&self.shared, vec![fault])
@@ -540,6 +591,26 @@ impl BlockingSimulator {
     /// Blocking [`SimulatorHandle::resend_qris_notification`].
     pub fn resend_qris_notification(&self, reference_no: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
         self.block_on(self.handle().resend_qris_notification(reference_no))?
+    }
+
+    /// Blocking [`SimulatorHandle::pay_va`].
+    pub fn pay_va(&self, id: &str) -> Result<PaymentOutcome, SimulatorError> {
+        self.block_on(self.handle().pay_va(id))?
+    }
+
+    /// Blocking [`SimulatorHandle::pay_ewallet`].
+    pub fn pay_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
+        self.block_on(self.handle().pay_ewallet(reference_no))?
+    }
+
+    /// See [`SimulatorHandle::payout_balance_minor`].
+    pub fn payout_balance_minor(&self, client_id: &str) -> u64 {
+        self.handle().payout_balance_minor(client_id)
+    }
+
+    /// See [`SimulatorHandle::set_payout_balance_minor`].
+    pub fn set_payout_balance_minor(&self, client_id: &str, minor: u64) {
+        self.handle().set_payout_balance_minor(client_id, minor);
     }
 
     /// See [`SimulatorHandle::set_fault`].

@@ -198,20 +198,6 @@ pub struct QrisRefundSnapshot {
     pub cancel_trx_sn: String,
 }
 
-/// A NICEPAY-like transaction id: client id + `08` (QRIS) + `yyyyMMddHHmmss` (Jakarta) +
-/// 4 digits, unique within `taken`.
-fn new_txid(client_id: &str, seq: u64, taken: impl Fn(&str) -> bool) -> String {
-    let stamp = util::jakarta_compact(util::now_timestamp());
-    let mut n = seq;
-    loop {
-        let id = format!("{client_id}08{stamp}{:04}", n % 10_000);
-        if !taken(&id) {
-            return id;
-        }
-        n += 1;
-    }
-}
-
 fn generate(shared: &Shared, req: &Verified) -> HandlerResult {
     let f = req.fields();
     let partner_reference_no = f.required_str("partnerReferenceNo", 40)?;
@@ -235,7 +221,9 @@ fn generate(shared: &Shared, req: &Verified) -> HandlerResult {
         return Err(SnapError::duplicate(req.service, "partnerReferenceNo"));
     }
     let seq = state.next_seq();
-    let reference_no = new_txid(&req.client_id, seq, |id| state.qris.txns.contains_key(id));
+    let reference_no = util::new_txid(&req.client_id, util::PAY_METHOD_QRIS, seq, |id| {
+        state.qris.txns.contains_key(id)
+    });
     let qr_content = util::emv_qr(&req.client_id, &reference_no, partner_reference_no, amount_minor);
     let qr_url = format!(
         "{}/nicepay/api/generateQrisImage/{}",
@@ -423,7 +411,9 @@ fn refund(shared: &Shared, req: &Verified) -> HandlerResult {
     ))
 }
 
-/// Result of a simulated QRIS payment (`POST /__admin/qris/{referenceNo}/pay`).
+/// Result of a simulated payment: QRIS (`POST /__admin/qris/{referenceNo}/pay`), VA
+/// (`POST /__admin/va/{id}/pay`: `referenceNo` = `tXidVA`, `partnerReferenceNo` = `trxId`) or
+/// e-wallet (`POST /__admin/ewallet/{referenceNo}/pay` and the customer approval page).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -436,6 +426,9 @@ pub struct PaymentOutcome {
     pub latest_transaction_status: String,
     /// Payment time (`+07:00`).
     pub paid_at: String,
+    /// The VA number that was paid (VA payments only; omitted otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_account_no: Option<String>,
     /// What happened to the notification; `None` when the transaction had no `dbProcessUrl`.
     pub notification: Option<NotificationDelivery>,
 }
@@ -487,6 +480,7 @@ pub(crate) async fn pay(shared: &Shared, reference_no: &str) -> Result<PaymentOu
             partner_reference_no: txn.partner_reference_no.clone(),
             latest_transaction_status: txn.status.code().to_owned(),
             paid_at: paid_at.to_string(),
+            virtual_account_no: None,
             notification: None,
         };
         (outcome, notification_for(txn)?)

@@ -7,12 +7,11 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::middleware;
-use axum::routing::{on, post, MethodFilter};
+use axum::routing::{any, post};
 use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
-use nicepay_snap::Method;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tower_service::Service;
@@ -36,19 +35,17 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let mut snap: Router<Arc<Shared>> =
         Router::new().route(&format!("{NICEPAY_PREFIX}{}", token::TOKEN_PATH), post(token::handle));
     for endpoint in ENDPOINTS {
-        let filter = match endpoint.method {
-            Method::Delete => MethodFilter::DELETE,
-            _ => MethodFilter::POST,
-        };
+        // Every method is routed so that a wrong one (a POST to delete-va) gets a SNAP answer
+        // (`405{svc}00`) rather than an empty 405.
         snap = snap.route(
             &format!("{NICEPAY_PREFIX}{}", endpoint.path),
-            on(
-                filter,
+            any(
                 move |axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
+                      method: axum::http::Method,
                       uri: axum::http::Uri,
                       headers: axum::http::HeaderMap,
                       body: axum::body::Bytes| async move {
-                    dispatch(&shared, endpoint, &uri, &headers, &body)
+                    dispatch(&shared, endpoint, &method, &uri, &headers, &body)
                 },
             ),
         );

@@ -72,6 +72,36 @@ impl SnapError {
         Self::new(404, service, "01", "Transaction Not Found")
     }
 
+    /// `403{svc}14 Insufficient Funds`.
+    pub(crate) fn insufficient_funds(service: &'static str) -> Self {
+        Self::new(403, service, "14", "Insufficient Funds")
+    }
+
+    /// `404{svc}13 Paid Bill` (NICEPAY's table; the BI SNAP standard uses 14).
+    pub(crate) fn paid_bill(service: &'static str) -> Self {
+        Self::new(404, service, "13", "Paid Bill")
+    }
+
+    /// `404{svc}11 Invalid Account`.
+    pub(crate) fn invalid_account(service: &'static str) -> Self {
+        Self::new(404, service, "11", "Invalid Account")
+    }
+
+    /// `404{svc}19 Invalid Virtual Account`.
+    pub(crate) fn invalid_va(service: &'static str) -> Self {
+        Self::new(404, service, "19", "Invalid Virtual Account")
+    }
+
+    /// `405{svc}00 Method Not Allowed` (e.g. VA delete sent as POST).
+    pub(crate) fn method_not_allowed(service: &'static str, expected: Method) -> Self {
+        Self::new(
+            405,
+            service,
+            "00",
+            format!("Method Not Allowed. Use {}", expected.as_str()),
+        )
+    }
+
     /// `409{svc}00 Conflict` (X-EXTERNAL-ID reused on the same Jakarta day).
     pub(crate) fn conflict(service: &'static str) -> Self {
         Self::new(409, service, "00", "Conflict")
@@ -289,6 +319,42 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// An optional `http(s)://` URL of at most `max` characters (`""` counts as absent).
+    pub(crate) fn optional_url(&self, path: &str, max: usize) -> Result<Option<&'a str>, SnapError> {
+        let url = self.optional_str(path, max)?;
+        if let Some(u) = url {
+            if reqwest::Url::parse(u).map_or(true, |u| !matches!(u.scheme(), "http" | "https")) {
+                return Err(SnapError::invalid_format(self.service, path));
+            }
+        }
+        Ok(url)
+    }
+
+    /// An optional string of exactly `len` ASCII digits (`""` counts as absent).
+    pub(crate) fn optional_digits(&self, path: &str, len: usize) -> Result<Option<&'a str>, SnapError> {
+        match self.optional_str(path, len)? {
+            Some(s) if s.len() != len || !s.bytes().all(|b| b.is_ascii_digit()) => {
+                Err(SnapError::invalid_format(self.service, path))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// A mandatory string that must be one of `allowed`.
+    pub(crate) fn required_one_of(&self, path: &str, allowed: &[&str]) -> Result<&'a str, SnapError> {
+        let max = allowed.iter().map(|a| a.len()).max().unwrap_or(0);
+        let value = self.required_str(path, max.max(1))?;
+        if !allowed.contains(&value) {
+            return Err(SnapError::invalid_format(self.service, path));
+        }
+        Ok(value)
+    }
+
+    /// The raw JSON value at `path` (absent or `null` → `None`).
+    pub(crate) fn raw(&self, path: &str) -> Option<&'a Value> {
+        self.lookup(path)
+    }
+
     /// An optional JSON object.
     pub(crate) fn optional_object(&self, path: &str) -> Result<Option<&'a Map<String, Value>>, SnapError> {
         match self.lookup(path) {
@@ -348,8 +414,8 @@ pub(crate) const NICEPAY_PREFIX: &str = "/nicepay";
 /// What a transactional endpoint's business logic returns: the success body fields.
 pub(crate) type HandlerResult = Result<Value, SnapError>;
 
-/// One transactional SNAP endpoint. Each service module (QRIS now; VA, e-wallet and payout
-/// next) contributes entries to [`ENDPOINTS`]; routing, verification, fault injection and
+/// One transactional SNAP endpoint. Each service module (QRIS, VA, e-wallet, payout)
+/// contributes entries to [`ENDPOINTS`]; routing, verification, fault injection and
 /// error rendering are shared.
 #[derive(Debug)]
 pub(crate) struct Endpoint {
@@ -364,7 +430,23 @@ pub(crate) struct Endpoint {
 }
 
 /// Every transactional endpoint the simulator serves.
-pub(crate) const ENDPOINTS: &[Endpoint] = &[crate::qris::GENERATE, crate::qris::QUERY, crate::qris::REFUND];
+pub(crate) const ENDPOINTS: &[Endpoint] = &[
+    crate::qris::GENERATE,
+    crate::qris::QUERY,
+    crate::qris::REFUND,
+    crate::va::CREATE,
+    crate::va::STATUS,
+    crate::va::DELETE,
+    crate::ewallet::PAYMENT,
+    crate::ewallet::STATUS,
+    crate::ewallet::REFUND,
+    crate::payout::REGISTRATION,
+    crate::payout::APPROVE,
+    crate::payout::INQUIRY,
+    crate::payout::CANCEL,
+    crate::payout::REJECT,
+    crate::payout::BALANCE,
+];
 
 /// The service code for a signed path (`73` for the token endpoint, `00` if unknown).
 pub(crate) fn service_code_for(signed_path: &str) -> &'static str {
@@ -381,10 +463,14 @@ pub(crate) fn service_code_for(signed_path: &str) -> &'static str {
 pub(crate) fn dispatch(
     shared: &Arc<Shared>,
     endpoint: &'static Endpoint,
+    method: &axum::http::Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Response {
+    if !method.as_str().eq_ignore_ascii_case(endpoint.method.as_str()) {
+        return SnapError::method_not_allowed(endpoint.service_code, endpoint.method).into_response();
+    }
     let result = verify_transactional(shared, endpoint, uri.path(), headers, body)
         .and_then(|verified| (endpoint.handler)(shared, &verified));
     match result {

@@ -8,9 +8,12 @@ use std::time::{Duration, Instant};
 use nicepay_snap::{PrivateKey, PublicKey, SymmetricSigner};
 use serde::{Deserialize, Serialize};
 
+use crate::ewallet::{EwalletSnapshot, EwalletState};
 use crate::fault::{Fault, FaultRule};
+use crate::payout::{PayoutSnapshot, PayoutState};
 use crate::qris::{QrisState, QrisTransactionSnapshot};
 use crate::util;
+use crate::va::{VaSnapshot, VaState};
 
 /// One merchant the simulator knows.
 pub(crate) struct ClientCredentials {
@@ -26,6 +29,8 @@ pub(crate) struct Settings {
     pub(crate) token_ttl: Duration,
     pub(crate) max_skew_seconds: u64,
     pub(crate) require_jakarta_offset: bool,
+    /// Every merchant's payout balance at start, in minor units.
+    pub(crate) payout_balance_minor: u64,
 }
 
 impl Settings {
@@ -66,6 +71,9 @@ pub(crate) struct State {
     external_ids_day: i64,
     seq: u64,
     pub(crate) qris: QrisState,
+    pub(crate) va: VaState,
+    pub(crate) ewallet: EwalletState,
+    pub(crate) payout: PayoutState,
     pub(crate) faults: Vec<FaultRule>,
 }
 
@@ -119,6 +127,13 @@ impl State {
             active_tokens: self.tokens.values().filter(|t| t.expires_at > now).count(),
             external_ids_today: self.external_ids.len(),
             qris: self.qris.snapshot(),
+            va: self.va.snapshot(),
+            ewallet: self.ewallet.snapshot(),
+            payouts: self.payout.snapshot(),
+            payout_balances: self.payout.balances(
+                &settings.clients.iter().map(|c| c.client_id.clone()).collect::<Vec<_>>(),
+                settings.payout_balance_minor,
+            ),
             faults: self.faults.iter().map(FaultRule::to_fault).collect(),
         }
     }
@@ -137,6 +152,14 @@ pub struct StateSnapshot {
     pub external_ids_today: usize,
     /// QRIS transactions, oldest first.
     pub qris: Vec<QrisTransactionSnapshot>,
+    /// Virtual accounts, oldest first.
+    pub va: Vec<VaSnapshot>,
+    /// E-wallet payments, oldest first.
+    pub ewallet: Vec<EwalletSnapshot>,
+    /// Payouts, oldest first.
+    pub payouts: Vec<PayoutSnapshot>,
+    /// Available payout balance per merchant, e.g. `{"IONPAYTEST":"100000000.00"}`.
+    pub payout_balances: std::collections::BTreeMap<String, String>,
     /// Pending fault rules.
     pub faults: Vec<Fault>,
 }

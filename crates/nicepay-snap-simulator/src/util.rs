@@ -49,6 +49,34 @@ pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     buf
 }
 
+/// NICEPAY pay-method codes used inside simulated transaction ids.
+pub(crate) const PAY_METHOD_VA: &str = "02";
+/// E-wallet.
+pub(crate) const PAY_METHOD_EWALLET: &str = "05";
+/// Payout.
+pub(crate) const PAY_METHOD_PAYOUT: &str = "07";
+/// QRIS.
+pub(crate) const PAY_METHOD_QRIS: &str = "08";
+
+/// A NICEPAY-like transaction id: client id + pay method (`02` VA, `05` e-wallet, `07` payout,
+/// `08` QRIS) + `yyyyMMddHHmmss` (Jakarta) + 4 digits, unique within `taken`.
+pub(crate) fn new_txid(client_id: &str, pay_method: &str, seq: u64, taken: impl Fn(&str) -> bool) -> String {
+    let stamp = jakarta_compact(now_timestamp());
+    let mut n = seq;
+    loop {
+        let id = format!("{client_id}{pay_method}{stamp}{:04}", n % 10_000);
+        if !taken(&id) {
+            return id;
+        }
+        n += 1;
+    }
+}
+
+/// `minor` as a SNAP amount string, e.g. `"10000.00"`.
+pub(crate) fn minor_to_string(minor: u64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
 /// Lower-case hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -1,0 +1,1012 @@
+//! Virtual Account, e-wallet and payout through both clients against the simulator: a full flow
+//! per service per client, each service's error codes, signed notifications confirmed by query,
+//! and the payout approve timeout resolved by inquiry.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use nicepay_snap::api::ewallet::{
+    EwalletNotification, EwalletPayment, EwalletPaymentAdditionalInfo, EwalletPaymentRequest, EwalletRefund,
+    EwalletRefundAdditionalInfo, EwalletRefundRequest, EwalletStatus, EwalletStatusRequest, UrlParam,
+};
+use nicepay_snap::api::payout::{
+    BalanceInquiry, BalanceInquiryRequest, PayoutApprove, PayoutCancel, PayoutInquiry, PayoutReference,
+    PayoutRegistration, PayoutRegistrationRequest, PayoutReject,
+};
+use nicepay_snap::api::va::{
+    VaCreate, VaCreateAdditionalInfo, VaCreateRequest, VaDelete, VaDeleteAdditionalInfo, VaDeleteRequest,
+    VaNotification, VaStatus, VaStatusAdditionalInfo, VaStatusRequest,
+};
+use nicepay_snap::api::Extra;
+use nicepay_snap::{Amount, Config, Method, RequestContext, SyncTransport, TransactionStatus};
+use nicepay_snap_client::{AsyncClient, Client, ClientError, Clock, SystemClock};
+use nicepay_snap_reqwest::ReqwestTransport;
+use nicepay_snap_simulator::{BlockingSimulator, Fault, Simulator, SimulatorInfo};
+use nicepay_snap_ureq::UreqTransport;
+
+const APPROVE: &str = "/api/v1.0/transfer/approve";
+
+fn config(info: &SimulatorInfo) -> Config {
+    Config::builder()
+        .client_id(&info.client_id)
+        .client_secret(info.client_secret.as_str())
+        .private_key_text(info.private_key_pem.as_deref().unwrap())
+        .notification_public_key_text(&info.notification_public_key)
+        .base_url(&info.base_url)
+        .build()
+        .unwrap()
+}
+
+fn ureq_client(info: &SimulatorInfo) -> Client<UreqTransport> {
+    Client::new(
+        config(info),
+        UreqTransport::builder().timeout(Duration::from_secs(5)).build(),
+    )
+}
+
+fn reqwest_client(info: &SimulatorInfo) -> AsyncClient<ReqwestTransport> {
+    AsyncClient::new(
+        config(info),
+        ReqwestTransport::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap(),
+    )
+}
+
+fn unique(prefix: &str) -> String {
+    static N: AtomicI64 = AtomicI64::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        SystemClock.now_unix_millis() % 1_000_000_000,
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+fn code<T: std::fmt::Debug>(r: Result<T, ClientError>) -> String {
+    match r {
+        Ok(v) => panic!("expected an error, got {v:?}"),
+        Err(e) => e
+            .response_code()
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_else(|| format!("{e:?}")),
+    }
+}
+
+fn idr(v: &str) -> Amount {
+    Amount::idr(v).unwrap()
+}
+
+/// One received notification: headers and body.
+type Received = (Vec<(String, String)>, Vec<u8>);
+
+/// A merchant notification endpoint: records every request (headers, body) and acknowledges it.
+struct Inbox {
+    url: String,
+    rx: mpsc::Receiver<Received>,
+}
+
+impl Inbox {
+    fn start(ack_code: &'static str) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/notify", listener.local_addr().unwrap());
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                if let Some(request) = read_request(stream, ack_code) {
+                    if tx.send(request).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Self { url, rx }
+    }
+
+    fn next(&self) -> Received {
+        self.rx.recv_timeout(Duration::from_secs(10)).expect("a notification")
+    }
+}
+
+fn read_request(mut s: TcpStream, ack_code: &str) -> Option<Received> {
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = s.read(&mut chunk).ok()?;
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).to_string();
+        if let Some(pos) = text.find("\r\n\r\n") {
+            let head = &text[..pos];
+            let len: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap_or(0))
+                })
+                .unwrap_or(0);
+            if buf.len() >= pos + 4 + len {
+                let body = format!("{{\"responseCode\":\"{ack_code}\",\"responseMessage\":\"Successful\"}}");
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                s.write_all(reply.as_bytes()).ok()?;
+                let headers = head
+                    .lines()
+                    .skip(1)
+                    .filter_map(|l| {
+                        l.split_once(':')
+                            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                    })
+                    .collect();
+                return Some((headers, buf[pos + 4..pos + 4 + len].to_vec()));
+            }
+        }
+        if n == 0 {
+            return None;
+        }
+    }
+}
+
+/// A plain HTTP GET on loopback; returns (status, Location header).
+fn http_get(url: &str) -> (u16, Option<String>) {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let mut s = TcpStream::connect(host).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let status = text.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let location = text.lines().find_map(|l| {
+        l.to_ascii_lowercase()
+            .starts_with("location:")
+            .then(|| l[9..].trim().to_owned())
+    });
+    (status, location)
+}
+
+/// Sends a raw JSON body with any method through the blocking transport (to test what the
+/// typed API would never send). Returns (HTTP status, body text).
+fn send_raw(client: &Client<UreqTransport>, method: Method, path: &str, json: &str) -> (u16, String) {
+    let token = client.access_token().unwrap();
+    let ctx = RequestContext {
+        access_token: &token,
+        timestamp: SystemClock.now(),
+        external_id: nicepay_snap_client::ExternalIdGenerator::default().next(SystemClock.now_unix_millis()),
+    };
+    let prepared = client
+        .config()
+        .prepare_json(method, path, json.as_bytes(), &ctx)
+        .unwrap();
+    let raw = client.transport().send(&prepared).unwrap();
+    (raw.status, String::from_utf8_lossy(&raw.body).into_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request builders.
+
+fn va_create(trx_id: &str, value: &str, db_process_url: Option<&str>) -> VaCreateRequest {
+    VaCreateRequest {
+        partner_service_id: String::new(),
+        customer_no: String::new(),
+        virtual_account_no: String::new(),
+        virtual_account_name: "Budi Santoso".into(),
+        trx_id: trx_id.into(),
+        total_amount: idr(value),
+        additional_info: VaCreateAdditionalInfo {
+            bank_cd: "BMRI".into(),
+            goods_nm: Some("Kopi".into()),
+            db_process_url: db_process_url.map(str::to_owned),
+            vacct_valid_dt: Some(String::new()),
+            vacct_valid_tm: Some(String::new()),
+            ..Default::default()
+        },
+    }
+}
+
+/// (virtualAccountNo, tXidVA) of a create response.
+fn va_ids(resp: &nicepay_snap::api::va::VaCreateResponse) -> (String, String) {
+    let data = resp.virtual_account_data.as_ref().unwrap();
+    (
+        data.virtual_account_no.clone().unwrap(),
+        data.txid_va().unwrap().to_owned(),
+    )
+}
+
+fn va_status(va_no: &str, txid_va: &str, trx_id: &str, value: &str) -> VaStatusRequest {
+    VaStatusRequest {
+        partner_service_id: String::new(),
+        customer_no: String::new(),
+        virtual_account_no: va_no.into(),
+        inquiry_request_id: unique("inq"),
+        additional_info: VaStatusAdditionalInfo {
+            total_amount: idr(value),
+            trx_id: trx_id.into(),
+            txid_va: txid_va.into(),
+            extra: Extra::new(),
+        },
+    }
+}
+
+fn va_delete(va_no: &str, txid_va: &str, trx_id: &str, value: &str) -> VaDeleteRequest {
+    VaDeleteRequest {
+        partner_service_id: String::new(),
+        customer_no: String::new(),
+        virtual_account_no: va_no.into(),
+        trx_id: trx_id.into(),
+        additional_info: VaDeleteAdditionalInfo {
+            total_amount: idr(value),
+            txid_va: txid_va.into(),
+            cancel_message: "Order cancelled".into(),
+            extra: Extra::new(),
+        },
+    }
+}
+
+fn ewallet_payment(info: &SimulatorInfo, order: &str, value: &str, notify: Option<&str>) -> EwalletPaymentRequest {
+    let mut url_param = vec![UrlParam::pay_return("http://127.0.0.1:9/shop/return")];
+    if let Some(n) = notify {
+        url_param.insert(0, UrlParam::notify(n));
+    }
+    EwalletPaymentRequest {
+        partner_reference_no: order.into(),
+        merchant_id: info.client_id.clone(),
+        sub_merchant_id: String::new(),
+        external_store_id: String::new(),
+        valid_up_to: String::new(),
+        point_of_initiation: "Mobile App".into(),
+        amount: idr(value),
+        url_param,
+        additional_info: EwalletPaymentAdditionalInfo {
+            mitra_cd: "DANA".into(),
+            goods_nm: Some("Kopi".into()),
+            ..Default::default()
+        },
+    }
+}
+
+fn ewallet_status(info: &SimulatorInfo, reference_no: &str, order: &str, value: &str) -> EwalletStatusRequest {
+    EwalletStatusRequest {
+        merchant_id: info.client_id.clone(),
+        sub_merchant_id: String::new(),
+        original_partner_reference_no: order.into(),
+        original_reference_no: reference_no.into(),
+        service_code: "54".into(),
+        transaction_date: SystemClock.now().to_string(),
+        external_store_id: String::new(),
+        amount: idr(value),
+        additional_info: Extra::new(),
+    }
+}
+
+fn ewallet_refund(
+    info: &SimulatorInfo,
+    reference_no: &str,
+    order: &str,
+    refund_no: &str,
+    value: &str,
+) -> EwalletRefundRequest {
+    EwalletRefundRequest {
+        merchant_id: info.client_id.clone(),
+        sub_merchant_id: String::new(),
+        original_partner_reference_no: order.into(),
+        original_reference_no: reference_no.into(),
+        partner_refund_no: refund_no.into(),
+        external_store_id: String::new(),
+        refund_amount: idr(value),
+        reason: "Customer request".into(),
+        additional_info: EwalletRefundAdditionalInfo::default(),
+    }
+}
+
+fn payout_registration(
+    info: &SimulatorInfo,
+    reference: &str,
+    value: &str,
+    scheduled: bool,
+) -> PayoutRegistrationRequest {
+    PayoutRegistrationRequest {
+        partner_reference_no: reference.into(),
+        merchant_id: info.client_id.clone(),
+        ms_id: None,
+        beneficiary_account_no: "5345000060".into(),
+        beneficiary_name: "Ani Wijaya".into(),
+        beneficiary_phone: "08123456789".into(),
+        beneficiary_customer_residence: "1".into(),
+        beneficiary_customer_type: "1".into(),
+        beneficiary_postal_code: "10110".into(),
+        beneficiary_bank_code: "BNIA".into(),
+        payout_method: "0".into(),
+        description: Some("Seller payout".into()),
+        reserved_dt: if scheduled { "20991231".into() } else { String::new() },
+        reserved_tm: if scheduled { "100000".into() } else { String::new() },
+        delivery_id: String::new(),
+        delivery_name: None,
+        delivery_nm: Some("Ani".into()),
+        amount: idr(value),
+        beneficiary_poe: None,
+        beneficiary_doe: None,
+        beneficiary_co_no: None,
+        beneficiary_address: None,
+        beneficiary_auth_phone_number: None,
+        beneficiary_mer_category: None,
+        beneficiary_co_mgmt_name: None,
+        beneficiary_co_sh_name: None,
+        extra: Extra::new(),
+    }
+}
+
+fn payout_ref(info: &SimulatorInfo, reference_no: &str, reference: &str, account: Option<&str>) -> PayoutReference {
+    PayoutReference {
+        original_reference_no: reference_no.into(),
+        original_partner_reference_no: reference.into(),
+        merchant_id: info.client_id.clone(),
+        beneficiary_account_no: account.map(str::to_owned),
+    }
+}
+
+fn balance_of(resp: &nicepay_snap::api::payout::BalanceInquiryResponse) -> String {
+    resp.account_infos[0]
+        .available_balance
+        .as_ref()
+        .unwrap()
+        .value()
+        .to_owned()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Virtual Account.
+
+#[test]
+fn va_full_flow_blocking_with_notification_and_errors() {
+    let sim = Simulator::builder().start_blocking().unwrap();
+    let info = sim.info().clone();
+    let client = ureq_client(&info);
+    let inbox = Inbox::start("2002500");
+
+    let trx = unique("va");
+    let created = client
+        .execute::<VaCreate>(&va_create(&trx, "25000.00", Some(&inbox.url)))
+        .unwrap();
+    assert_eq!(created.response_code.as_str(), "2002700");
+    let (va_no, txid_va) = va_ids(&created);
+    assert!(
+        !va_no.is_empty() && va_no.bytes().all(|b| b.is_ascii_digit()),
+        "{va_no}"
+    );
+    assert!(txid_va.starts_with("IONPAYTEST02"), "{txid_va}");
+
+    let status = client
+        .execute::<VaStatus>(&va_status(&va_no, &txid_va, &trx, "25000.00"))
+        .unwrap();
+    assert_eq!(status.response_code.as_str(), "2002600");
+    assert_eq!(status.latest_transaction_status(), Some(TransactionStatus::Pending));
+
+    // VA delete is a DELETE: the same body POSTed is refused before anything else.
+    let body = serde_json::to_string(&va_delete(&va_no, &txid_va, &trx, "25000.00")).unwrap();
+    let (http, text) = send_raw(&client, Method::Post, "/api/v1.0/transfer-va/delete-va", &body);
+    assert_eq!(http, 405, "{text}");
+    assert!(text.contains("4053100"), "{text}");
+
+    // The customer pays by VA number; the notification carries tXidVA and is confirmed by query.
+    let paid = sim.pay_va(&va_no).unwrap();
+    assert_eq!(paid.reference_no, txid_va);
+    assert!(paid.notification.unwrap().delivered);
+    let (headers, body) = inbox.next();
+    let n: VaNotification = client.verify_notification(&headers, &body).unwrap();
+    assert_eq!(n.virtual_account_no.as_deref(), Some(va_no.as_str()));
+    assert_eq!(n.trx_id.as_deref(), Some(trx.as_str()));
+    assert_eq!(n.paid_amount.as_ref().unwrap().value(), "25000.00");
+    assert_eq!(
+        n.additional_info.as_ref().unwrap()["tXidVA"].as_str(),
+        Some(txid_va.as_str())
+    );
+    let confirmed = client.verify_and_confirm::<VaNotification>(&headers, &body).unwrap();
+    assert!(confirmed.paid);
+    let forged = String::from_utf8(body.clone()).unwrap().replace("25000.00", "1.00");
+    // The forged amount no longer matches the VA: the status query refuses it, never "paid".
+    match client.verify_and_confirm::<VaNotification>(&headers, forged.as_bytes()) {
+        Ok(c) => assert!(!c.paid),
+        Err(e) => assert_eq!(e.response_code().unwrap().as_str(), "4002601"),
+    }
+
+    let status = client
+        .execute::<VaStatus>(&va_status(&va_no, &txid_va, &trx, "25000.00"))
+        .unwrap();
+    assert_eq!(status.latest_transaction_status(), Some(TransactionStatus::Success));
+    // Paying twice is an admin conflict; deleting a paid VA is refused (Paid Bill).
+    assert!(sim.pay_va(&txid_va).is_err());
+    assert_eq!(
+        code(client.execute::<VaDelete>(&va_delete(&va_no, &txid_va, &trx, "25000.00"))),
+        "4043113"
+    );
+
+    // Errors: duplicate trxId, unknown tXidVA, wrong VA number, wrong amount.
+    assert_eq!(
+        code(client.execute::<VaCreate>(&va_create(&trx, "1.00", None))),
+        "4092701"
+    );
+    assert_eq!(
+        code(client.execute::<VaStatus>(&va_status(&va_no, "IONPAYTEST02000000000000000000", &trx, "25000.00"))),
+        "4042601"
+    );
+    assert_eq!(
+        code(client.execute::<VaStatus>(&va_status("8808999999999999", &txid_va, &trx, "25000.00"))),
+        "4042619"
+    );
+    assert_eq!(
+        code(client.execute::<VaStatus>(&va_status(&va_no, &txid_va, &trx, "1.00"))),
+        "4002601"
+    );
+    // Server-side field checks (bypassing the client's own validation).
+    let (http, text) = send_raw(
+        &client,
+        Method::Post,
+        "/api/v1.0/transfer-va/create-va",
+        r#"{"partnerServiceId":"","customerNo":"","virtualAccountNo":"","virtualAccountName":"X","trxId":"t-1","totalAmount":{"value":"10.00","currency":"IDR"},"additionalInfo":{}}"#,
+    );
+    assert_eq!((http, text.contains("4002702")), (400, true), "{text}");
+
+    // A second VA is deleted (DELETE with a body), then reads as cancelled.
+    let trx2 = unique("va");
+    let (va2, txid2) = va_ids(&client.execute::<VaCreate>(&va_create(&trx2, "10000.00", None)).unwrap());
+    let deleted = client
+        .execute::<VaDelete>(&va_delete(&va2, &txid2, &trx2, "10000.00"))
+        .unwrap();
+    assert_eq!(deleted.response_code.as_str(), "2003100");
+    let status = client
+        .execute::<VaStatus>(&va_status(&va2, &txid2, &trx2, "10000.00"))
+        .unwrap();
+    assert_eq!(status.latest_transaction_status(), Some(TransactionStatus::Refunded));
+    assert_eq!(
+        code(client.execute::<VaDelete>(&va_delete(&va2, &txid2, &trx2, "10000.00"))),
+        "4033115"
+    );
+    assert!(sim.pay_va(&txid2).is_err(), "a cancelled VA cannot be paid");
+    let state = sim.state();
+    assert_eq!(state.va.len(), 2);
+    assert_eq!(state.va[0].latest_transaction_status, "00");
+    assert_eq!(state.va[1].latest_transaction_status, "04");
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn va_full_flow_async() {
+    let sim = Simulator::builder().start().await.unwrap();
+    let info = sim.info().clone();
+    let client = reqwest_client(&info);
+    let inbox = Inbox::start("2002500");
+    let trx = unique("va");
+    let mut req = va_create(&trx, "75000.00", Some(&inbox.url));
+    req.virtual_account_no = "8808123412341234".into();
+    let created = client.execute::<VaCreate>(&req).await.unwrap();
+    let (va_no, txid_va) = va_ids(&created);
+    assert_eq!(va_no, "8808123412341234");
+    // The same fixed number cannot be issued twice while unpaid.
+    let mut again = va_create(&unique("va"), "1.00", None);
+    again.virtual_account_no = va_no.clone();
+    assert_eq!(code(client.execute::<VaCreate>(&again).await), "4092701");
+
+    let status = client
+        .execute::<VaStatus>(&va_status(&va_no, &txid_va, &trx, "75000.00"))
+        .await
+        .unwrap();
+    assert_eq!(status.latest_transaction_status(), Some(TransactionStatus::Pending));
+    let paid = sim.pay_va(&txid_va).await.unwrap();
+    assert_eq!(paid.virtual_account_no.as_deref(), Some(va_no.as_str()));
+    let (headers, body) = tokio::task::spawn_blocking(move || inbox.next()).await.unwrap();
+    let confirmed = client
+        .verify_and_confirm::<VaNotification>(&headers, &body)
+        .await
+        .unwrap();
+    assert!(confirmed.paid);
+    assert_eq!(
+        confirmed.status.latest_transaction_status(),
+        Some(TransactionStatus::Success)
+    );
+    assert_eq!(
+        code(
+            client
+                .execute::<VaDelete>(&va_delete(&va_no, &txid_va, &trx, "75000.00"))
+                .await
+        ),
+        "4043113"
+    );
+    // By name, as the bindings call it.
+    let json = client
+        .execute_json(
+            "va.status",
+            serde_json::to_value(va_status(&va_no, &txid_va, &trx, "75000.00")).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        json["virtualAccountData"]["additionalInfo"]["latestTransactionStatus"],
+        "00"
+    );
+    sim.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// E-wallet.
+
+#[test]
+fn ewallet_full_flow_blocking_with_redirect_notification_and_refunds() {
+    let sim = Simulator::builder().start_blocking().unwrap();
+    let info = sim.info().clone();
+    let client = ureq_client(&info);
+    let inbox = Inbox::start("2005600");
+
+    let order = unique("ew");
+    let paid = client
+        .execute::<EwalletPayment>(&ewallet_payment(&info, &order, "30000.00", Some(&inbox.url)))
+        .unwrap();
+    assert_eq!(paid.response_code.as_str(), "2005400");
+    let reference_no = paid.reference_no.clone().unwrap();
+    let redirect = paid.web_redirect_url.clone().unwrap();
+    assert!(redirect.starts_with(&info.base_url), "{redirect}");
+    let status = ewallet_status(&info, &reference_no, &order, "30000.00");
+    let pending = client.execute::<EwalletStatus>(&status).unwrap();
+    assert_eq!(pending.latest_transaction_status, Some(TransactionStatus::Pending));
+
+    // Refund before the customer approved.
+    assert_eq!(
+        code(client.execute::<EwalletRefund>(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "1.00"))),
+        "4035815"
+    );
+
+    // The customer opens webRedirectUrl: paid, notified, sent back to PAY_RETURN.
+    let (http, location) = http_get(&redirect);
+    assert_eq!(http, 303);
+    assert_eq!(location.as_deref(), Some("http://127.0.0.1:9/shop/return"));
+    let (headers, body) = inbox.next();
+    let n: EwalletNotification = client.verify_notification(&headers, &body).unwrap();
+    assert_eq!(n.original_reference_no.as_deref(), Some(reference_no.as_str()));
+    assert_eq!(n.latest_transaction_status, Some(TransactionStatus::Success));
+    let confirmed = client
+        .verify_and_confirm::<EwalletNotification>(&headers, &body)
+        .unwrap();
+    assert!(confirmed.paid);
+    let forged = String::from_utf8(body.clone()).unwrap().replace("30000.00", "99000.00");
+    let forged = client
+        .verify_and_confirm::<EwalletNotification>(&headers, forged.as_bytes())
+        .unwrap();
+    assert!(!forged.paid, "an edited body is not confirmed");
+    // Approving twice is a conflict (the page answers 409).
+    assert_eq!(http_get(&redirect).0, 409);
+
+    let r1 = unique("r");
+    let refunded = client
+        .execute::<EwalletRefund>(&ewallet_refund(&info, &reference_no, &order, &r1, "10000.00"))
+        .unwrap();
+    assert_eq!(refunded.response_code.as_str(), "2005800");
+    assert_eq!(refunded.refund_amount.unwrap().value(), "10000.00");
+    assert!(refunded.refund_no.is_some());
+    assert!(refunded.refund_time.unwrap().ends_with("+07:00"));
+    assert_eq!(
+        code(client.execute::<EwalletRefund>(&ewallet_refund(&info, &reference_no, &order, &r1, "10000.00"))),
+        "4095801"
+    );
+    assert_eq!(
+        code(client.execute::<EwalletRefund>(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "20000.01"))),
+        "4035802"
+    );
+    client
+        .execute::<EwalletRefund>(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "20000.00"))
+        .unwrap();
+    let done = client.execute::<EwalletStatus>(&status).unwrap();
+    assert_eq!(done.latest_transaction_status, Some(TransactionStatus::Refunded));
+    assert_eq!(
+        code(client.execute::<EwalletRefund>(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "1.00"))),
+        "4035815"
+    );
+
+    // Errors: duplicate order, unknown payment, urlParam as one object, unknown wallet.
+    assert_eq!(
+        code(client.execute::<EwalletPayment>(&ewallet_payment(&info, &order, "1.00", None))),
+        "4095401"
+    );
+    assert_eq!(
+        code(client.execute::<EwalletStatus>(&ewallet_status(&info, "IONPAYTEST05000000000000000000", &order, "1.00"))),
+        "4045501"
+    );
+    let mut one_object = serde_json::to_value(ewallet_payment(&info, &unique("ew"), "1.00", None)).unwrap();
+    one_object["urlParam"] = one_object["urlParam"][0].clone();
+    let (http, text) = send_raw(
+        &client,
+        Method::Post,
+        "/api/v1.0/debit/payment-host-to-host",
+        &one_object.to_string(),
+    );
+    assert_eq!((http, text.contains("4005401")), (400, true), "{text}");
+    let mut wallet = ewallet_payment(&info, &unique("ew"), "1.00", None);
+    wallet.additional_info.mitra_cd = "XXXX".into();
+    assert_eq!(code(client.execute::<EwalletPayment>(&wallet)), "4005401");
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ewallet_full_flow_async() {
+    let sim = Simulator::builder().start().await.unwrap();
+    let info = sim.info().clone();
+    let client = reqwest_client(&info);
+    let inbox = Inbox::start("2005600");
+    let order = unique("ew");
+    // The notification URL may also come from additionalInfo.dbProcessUrl.
+    let mut req = ewallet_payment(&info, &order, "45000.00", None);
+    req.additional_info.db_process_url = Some(inbox.url.clone());
+    let paid = client.execute::<EwalletPayment>(&req).await.unwrap();
+    let reference_no = paid.reference_no.unwrap();
+    let outcome = sim.pay_ewallet(&reference_no).await.unwrap();
+    assert_eq!(outcome.latest_transaction_status, "00");
+    assert!(outcome.notification.unwrap().delivered);
+    let (headers, body) = tokio::task::spawn_blocking(move || inbox.next()).await.unwrap();
+    let confirmed = client
+        .verify_and_confirm::<EwalletNotification>(&headers, &body)
+        .await
+        .unwrap();
+    assert!(confirmed.paid);
+    let refund = ewallet_refund(&info, &reference_no, &order, &unique("r"), "45000.00");
+    assert_eq!(
+        client
+            .execute::<EwalletRefund>(&refund)
+            .await
+            .unwrap()
+            .response_code
+            .as_str(),
+        "2005800"
+    );
+    assert_eq!(code(client.execute::<EwalletRefund>(&refund).await), "4095801");
+    let status = client
+        .execute::<EwalletStatus>(&ewallet_status(&info, &reference_no, &order, "45000.00"))
+        .await
+        .unwrap();
+    assert_eq!(status.latest_transaction_status, Some(TransactionStatus::Refunded));
+    // A refund that times out after being applied is an unknown outcome; resending the same
+    // partnerRefundNo is then a duplicate, never a second refund.
+    let order2 = unique("ew");
+    let ref2 = client
+        .execute::<EwalletPayment>(&ewallet_payment(&info, &order2, "5000.00", None))
+        .await
+        .unwrap()
+        .reference_no
+        .unwrap();
+    sim.pay_ewallet(&ref2).await.unwrap();
+    sim.set_fault(Fault::respond_after("/api/v1.0/debit/refund", 504).times(1))
+        .unwrap();
+    let refund2 = ewallet_refund(&info, &ref2, &order2, &unique("r"), "5000.00");
+    let err = client.execute::<EwalletRefund>(&refund2).await.unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    assert_eq!(code(client.execute::<EwalletRefund>(&refund2).await), "4095801");
+    sim.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payout.
+
+#[test]
+fn payout_full_flow_blocking_state_machine_and_errors() {
+    let sim = Simulator::builder().start_blocking().unwrap();
+    let info = sim.info().clone();
+    let client = ureq_client(&info);
+    let balance_req = BalanceInquiryRequest {
+        account_no: info.client_id.clone(),
+        ..Default::default()
+    };
+    let balance = client.execute::<BalanceInquiry>(&balance_req).unwrap();
+    assert_eq!(balance.response_code.as_str(), "2001100");
+    assert_eq!(balance_of(&balance), "100000000.00");
+
+    // registration → 03 → approve → 00, balance debited.
+    let p1 = unique("po");
+    let reg = client
+        .execute::<PayoutRegistration>(&payout_registration(&info, &p1, "150000.00", false))
+        .unwrap();
+    assert_eq!(reg.response_code.as_str(), "2000000");
+    assert_eq!(reg.transaction_status, Some(TransactionStatus::Pending));
+    let t1 = reg.reference_no.unwrap();
+    let inquiry = payout_ref(&info, &t1, &p1, Some("5345000060"));
+    let q = client.execute::<PayoutInquiry>(&inquiry).unwrap();
+    assert_eq!(q.status(), Some(&TransactionStatus::Pending));
+    let approved = client
+        .execute::<PayoutApprove>(&payout_ref(&info, &t1, &p1, None))
+        .unwrap();
+    assert_eq!(approved.response_code.as_str(), "2000000");
+    assert_eq!(approved.status(), Some(&TransactionStatus::Success));
+    assert_eq!(
+        balance_of(&client.execute::<BalanceInquiry>(&balance_req).unwrap()),
+        "99850000.00"
+    );
+    // Invalid transitions.
+    for r in [
+        client.execute::<PayoutApprove>(&payout_ref(&info, &t1, &p1, None)),
+        client.execute::<PayoutReject>(&payout_ref(&info, &t1, &p1, None)),
+        client.execute::<PayoutCancel>(&payout_ref(&info, &t1, &p1, None)),
+    ] {
+        assert_eq!(code(r), "4030015");
+    }
+
+    // registration → reject → 05; approve after reject is refused.
+    let p2 = unique("po");
+    let t2 = client
+        .execute::<PayoutRegistration>(&payout_registration(&info, &p2, "1000.00", false))
+        .unwrap()
+        .reference_no
+        .unwrap();
+    let rejected = client
+        .execute::<PayoutReject>(&payout_ref(&info, &t2, &p2, Some("5345000060")))
+        .unwrap();
+    assert_eq!(rejected.status(), Some(&TransactionStatus::Canceled));
+    assert_eq!(rejected.status().unwrap().code(), "05");
+    assert_eq!(
+        code(client.execute::<PayoutApprove>(&payout_ref(&info, &t2, &p2, None))),
+        "4030015"
+    );
+
+    // A scheduled payout can be cancelled (→ 04), also after approval (credited back).
+    let p3 = unique("po");
+    let mut scheduled = payout_registration(&info, &p3, "2000.00", true);
+    scheduled.delivery_nm = None;
+    scheduled.delivery_name = Some("Ani".into());
+    let t3 = client
+        .execute::<PayoutRegistration>(&scheduled)
+        .unwrap()
+        .reference_no
+        .unwrap();
+    client
+        .execute::<PayoutApprove>(&payout_ref(&info, &t3, &p3, None))
+        .unwrap();
+    let cancelled = client
+        .execute::<PayoutCancel>(&payout_ref(&info, &t3, &p3, None))
+        .unwrap();
+    assert_eq!(cancelled.status().unwrap().code(), "04");
+    assert_eq!(
+        balance_of(&client.execute::<BalanceInquiry>(&balance_req).unwrap()),
+        "99850000.00"
+    );
+    assert_eq!(
+        code(client.execute::<PayoutCancel>(&payout_ref(&info, &t3, &p3, None))),
+        "4030015"
+    );
+
+    // Insufficient balance: nothing moves, the payout stays pending.
+    sim.set_payout_balance_minor(&info.client_id, 50_000);
+    let p4 = unique("po");
+    let t4 = client
+        .execute::<PayoutRegistration>(&payout_registration(&info, &p4, "500.01", false))
+        .unwrap()
+        .reference_no
+        .unwrap();
+    assert_eq!(
+        code(client.execute::<PayoutApprove>(&payout_ref(&info, &t4, &p4, None))),
+        "4030014"
+    );
+    assert_eq!(
+        client
+            .execute::<PayoutInquiry>(&payout_ref(&info, &t4, &p4, Some("5345000060")))
+            .unwrap()
+            .status(),
+        Some(&TransactionStatus::Pending)
+    );
+    assert_eq!(sim.payout_balance_minor(&info.client_id), 50_000);
+
+    // Other errors.
+    assert_eq!(
+        code(client.execute::<PayoutRegistration>(&payout_registration(&info, &p4, "1.00", false))),
+        "4090001"
+    );
+    assert_eq!(
+        code(client.execute::<PayoutInquiry>(&payout_ref(&info, "IONPAYTEST07000000000000000000", &p4, Some("1")))),
+        "4040001"
+    );
+    assert_eq!(
+        code(client.execute::<PayoutInquiry>(&payout_ref(&info, &t4, &p4, Some("999")))),
+        "4040011"
+    );
+    assert_eq!(
+        code(client.execute::<PayoutInquiry>(&payout_ref(&info, &t4, &p4, None))),
+        "4000002"
+    );
+    assert_eq!(
+        code(client.execute::<BalanceInquiry>(&BalanceInquiryRequest {
+            account_no: "SOMEONEELSE".into(),
+            ..Default::default()
+        })),
+        "4041111"
+    );
+    // The Python SDK's empty accountNo means "this merchant".
+    assert_eq!(
+        balance_of(
+            &client
+                .execute::<BalanceInquiry>(&BalanceInquiryRequest::default())
+                .unwrap()
+        ),
+        "500.00"
+    );
+    let state = sim.state();
+    assert_eq!(state.payouts.len(), 4);
+    assert_eq!(state.payouts[2].delivery_name.as_deref(), Some("Ani"));
+    assert_eq!(state.payout_balances[&info.client_id], "500.00");
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payout_full_flow_async() {
+    let sim = Simulator::builder()
+        .payout_balance_minor(1_000_000)
+        .start()
+        .await
+        .unwrap();
+    let info = sim.info().clone();
+    let client = reqwest_client(&info);
+    let p = unique("po");
+    let t = client
+        .execute::<PayoutRegistration>(&payout_registration(&info, &p, "7500.00", false))
+        .await
+        .unwrap()
+        .reference_no
+        .unwrap();
+    let approved = client
+        .execute::<PayoutApprove>(&payout_ref(&info, &t, &p, None))
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), Some(&TransactionStatus::Success));
+    let balance = client
+        .execute::<BalanceInquiry>(&BalanceInquiryRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(balance_of(&balance), "2500.00");
+    let p2 = unique("po");
+    let t2 = client
+        .execute::<PayoutRegistration>(&payout_registration(&info, &p2, "2500.01", false))
+        .await
+        .unwrap()
+        .reference_no
+        .unwrap();
+    assert_eq!(
+        code(
+            client
+                .execute::<PayoutApprove>(&payout_ref(&info, &t2, &p2, None))
+                .await
+        ),
+        "4030014"
+    );
+    assert_eq!(
+        client
+            .execute::<PayoutReject>(&payout_ref(&info, &t2, &p2, None))
+            .await
+            .unwrap()
+            .status()
+            .unwrap()
+            .code(),
+        "05"
+    );
+    // Approve timed out client-side after the simulator applied it → unknown → inquiry.
+    let impatient = AsyncClient::new(
+        config(&info),
+        ReqwestTransport::builder()
+            .timeout(Duration::from_millis(300))
+            .build()
+            .unwrap(),
+    );
+    impatient.access_token().await.unwrap();
+    let p3 = unique("po");
+    let t3 = impatient
+        .execute::<PayoutRegistration>(&payout_registration(&info, &p3, "100.00", false))
+        .await
+        .unwrap()
+        .reference_no
+        .unwrap();
+    sim.set_fault(Fault::delay_after(APPROVE, 1_000).times(1)).unwrap();
+    let err = impatient
+        .execute::<PayoutApprove>(&payout_ref(&info, &t3, &p3, None))
+        .await
+        .unwrap_err();
+    match &err {
+        ClientError::OutcomeUnknown {
+            operation, identifiers, ..
+        } => {
+            assert_eq!(*operation, "payout.approve");
+            assert!(
+                identifiers.contains(&("originalReferenceNo".into(), t3.clone())),
+                "{identifiers:?}"
+            );
+        }
+        other => panic!("expected an unknown outcome, got {other:?}"),
+    }
+    let resolved = client
+        .execute::<PayoutInquiry>(&payout_ref(&info, &t3, &p3, Some("5345000060")))
+        .await
+        .unwrap();
+    assert_eq!(resolved.status(), Some(&TransactionStatus::Success));
+    assert_eq!(sim.payout_balance_minor(&info.client_id), 240_000);
+    sim.shutdown().await;
+}
+
+#[test]
+fn payout_approve_faults_are_unknown_outcomes_resolved_by_inquiry() {
+    let sim = Simulator::builder().start_blocking().unwrap();
+    let info = sim.info().clone();
+    let client = ureq_client(&info);
+    let impatient = Client::new(
+        config(&info),
+        UreqTransport::builder().timeout(Duration::from_millis(300)).build(),
+    );
+    impatient.access_token().unwrap();
+    for (name, fault, applied) in [
+        ("delay after apply", Fault::delay_after(APPROVE, 1_000).times(1), true),
+        ("504 after apply", Fault::respond_after(APPROVE, 504).times(1), true),
+        ("500 before apply", Fault::respond_before(APPROVE, 500).times(1), false),
+        ("drop after apply", Fault::drop_after(APPROVE).times(1), true),
+        ("drop before apply", Fault::drop_before(APPROVE).times(1), false),
+    ] {
+        let before = sim.payout_balance_minor(&info.client_id);
+        let p = unique("po");
+        let t = client
+            .execute::<PayoutRegistration>(&payout_registration(&info, &p, "1000.00", false))
+            .unwrap()
+            .reference_no
+            .unwrap();
+        sim.set_fault(fault).unwrap();
+        let err = impatient
+            .execute::<PayoutApprove>(&payout_ref(&info, &t, &p, None))
+            .unwrap_err();
+        assert!(err.is_outcome_unknown(), "{name}: {err:?}");
+        // Resolve by inquiry, never by approving blindly again.
+        let status = client
+            .execute::<PayoutInquiry>(&payout_ref(&info, &t, &p, Some("5345000060")))
+            .unwrap();
+        let expected = if applied { "00" } else { "03" };
+        assert_eq!(status.status().unwrap().code(), expected, "{name}");
+        if !applied {
+            client
+                .execute::<PayoutApprove>(&payout_ref(&info, &t, &p, None))
+                .unwrap();
+        }
+        assert_eq!(
+            sim.payout_balance_minor(&info.client_id),
+            before - 100_000,
+            "{name}: debited exactly once"
+        );
+    }
+    sim.shutdown();
+}
+
+#[test]
+fn faults_and_state_cover_va_and_ewallet() {
+    let sim: BlockingSimulator = Simulator::builder().start_blocking().unwrap();
+    let info = sim.info().clone();
+    let client = ureq_client(&info);
+    // Non-money calls: a 500 is a plain API error, not an unknown outcome.
+    sim.set_fault(Fault::respond_before("/api/v1.0/transfer-va/create-va", 500).times(1))
+        .unwrap();
+    let err = client
+        .execute::<VaCreate>(&va_create(&unique("va"), "1.00", None))
+        .unwrap_err();
+    assert!(!err.is_outcome_unknown());
+    assert_eq!(err.response_code().unwrap().as_str(), "5002700");
+    sim.set_fault(Fault::respond_before("/nicepay/api/v1.0/debit/status", 504).times(1))
+        .unwrap();
+    let order = unique("ew");
+    let r = client
+        .execute::<EwalletPayment>(&ewallet_payment(&info, &order, "1.00", None))
+        .unwrap()
+        .reference_no
+        .unwrap();
+    assert_eq!(
+        code(client.execute::<EwalletStatus>(&ewallet_status(&info, &r, &order, "1.00"))),
+        "5045500"
+    );
+    let state = sim.state();
+    assert_eq!(state.va.len(), 0);
+    assert_eq!(state.ewallet.len(), 1);
+    assert_eq!(state.ewallet[0].latest_transaction_status, "03");
+    assert!(state.faults.is_empty());
+    sim.shutdown();
+}
