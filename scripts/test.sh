@@ -30,3 +30,6 @@ cargo test --workspace --locked
 
 step "Python package (scripts/test-python.sh)"
 ./scripts/test-python.sh
+
+step "Node package (scripts/test-node.sh)"
+./scripts/test-node.sh
