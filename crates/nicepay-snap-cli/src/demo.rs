@@ -1,18 +1,63 @@
-//! `nicepay-snap demo`: the whole QRIS flow against an embedded simulator, step by step.
+//! `nicepay-snap demo [qris|va|ewallet|payout]`: one product's whole flow against an embedded
+//! simulator, every step printed with its `responseCode`, notifications received on a loopback
+//! endpoint, verified, acknowledged and confirmed by a status query.
 
+use std::io::{Read, Write};
 use std::time::Duration;
 
-use nicepay_snap::api::qris::{
-    QrisGenerateAdditionalInfo, QrisGenerateRequest, QrisQueryRequest, QrisRefundAdditionalInfo, QrisRefundRequest,
+use nicepay_snap::api::ewallet::{
+    EwalletNotification, EwalletPayment, EwalletPaymentAdditionalInfo, EwalletPaymentRequest, EwalletRefund,
+    EwalletRefundAdditionalInfo, EwalletRefundRequest, EwalletStatus, EwalletStatusRequest, UrlParam,
 };
+use nicepay_snap::api::notification::parse_notification;
+use nicepay_snap::api::payout::{
+    BalanceInquiry, BalanceInquiryRequest, BalanceInquiryResponse, PayoutApprove, PayoutCancel, PayoutInquiry,
+    PayoutReference, PayoutRegistration, PayoutRegistrationRequest, PayoutReject,
+};
+use nicepay_snap::api::qris::{
+    QrisGenerateAdditionalInfo, QrisGenerateRequest, QrisNotification, QrisQueryRequest, QrisRefundAdditionalInfo,
+    QrisRefundRequest,
+};
+use nicepay_snap::api::va::{
+    VaCreate, VaCreateAdditionalInfo, VaCreateRequest, VaCreateResponse, VaDelete, VaDeleteAdditionalInfo,
+    VaDeleteRequest, VaNotification, VaStatus, VaStatusAdditionalInfo, VaStatusRequest,
+};
+use nicepay_snap::api::Extra;
 use nicepay_snap::status::Product;
-use nicepay_snap::{Amount, Config};
-use nicepay_snap_client::{Client, Clock, SystemClock};
-use nicepay_snap_simulator::Simulator;
+use nicepay_snap::{Amount, Config, TransactionStatus};
+use nicepay_snap_client::{Client, ClientError, Clock, SystemClock};
+use nicepay_snap_simulator::{BlockingSimulator, Fault, Simulator, SimulatorInfo};
 use nicepay_snap_ureq::UreqTransport;
 
-use crate::receiver;
+use crate::receiver::{self, Received};
 use crate::Failure;
+
+/// Which flow `nicepay-snap demo` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum DemoProduct {
+    /// QRIS: generate, pay, notification, query, refunds.
+    Qris,
+    /// Virtual Account: create, status, pay, notification, delete.
+    Va,
+    /// E-wallet direct debit: payment, customer approval, notification, status, refunds.
+    Ewallet,
+    /// Payout: balance, registration, approve/reject/cancel, approve timeout resolved by inquiry.
+    Payout,
+}
+
+/// Runs one demo.
+pub(crate) fn run(product: DemoProduct) -> Result<(), Failure> {
+    let mut session = Session::start()?;
+    match product {
+        DemoProduct::Qris => qris(&mut session)?,
+        DemoProduct::Va => va(&mut session)?,
+        DemoProduct::Ewallet => ewallet(&mut session)?,
+        DemoProduct::Payout => payout(&mut session)?,
+    }
+    session.sim.shutdown();
+    println!("demo finished: every step answered as NICEPAY's sandbox would");
+    Ok(())
+}
 
 struct Steps(u32);
 
@@ -27,54 +72,141 @@ fn fail(step: &str, e: impl std::fmt::Display) -> Failure {
     Failure(format!("{step} failed: {e}"))
 }
 
-pub(crate) fn qris() -> Result<(), Failure> {
-    let sim = Simulator::builder()
-        .start_blocking()
-        .map_err(|e| fail("starting the simulator", e))?;
-    let info = sim.info().clone();
-    println!(
-        "simulator listening on {} (client id {})",
-        info.base_url, info.client_id
-    );
+fn code_of(e: &ClientError) -> String {
+    match e {
+        ClientError::OutcomeUnknown {
+            response_code: None, ..
+        } => "unknown".to_owned(),
+        _ => e
+            .response_code()
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_else(|| "error".to_owned()),
+    }
+}
 
-    let config = Config::builder()
+fn describe(s: Option<&TransactionStatus>, product: Product) -> String {
+    s.map(|s| format!("{} ({})", s.code(), s.describe(product)))
+        .unwrap_or_else(|| "?".into())
+}
+
+fn idr(value: &str) -> Result<Amount, Failure> {
+    Ok(Amount::idr(value)?)
+}
+
+/// Simulator, client and notification endpoint shared by every demo.
+struct Session {
+    sim: BlockingSimulator,
+    info: SimulatorInfo,
+    client: Client<UreqTransport>,
+    webhook: receiver::Receiver,
+    steps: Steps,
+    order: String,
+}
+
+impl Session {
+    fn start() -> Result<Self, Failure> {
+        let sim = Simulator::builder()
+            .start_blocking()
+            .map_err(|e| fail("starting the simulator", e))?;
+        let info = sim.info().clone();
+        println!(
+            "simulator listening on {} (client id {})",
+            info.base_url, info.client_id
+        );
+        let client = Client::new(
+            config(&info)?,
+            UreqTransport::builder().timeout(Duration::from_secs(10)).build(),
+        );
+        let verifier = client.notification_verifier()?;
+        let webhook = receiver::start(verifier).map_err(|e| fail("starting the notification endpoint", e))?;
+        let mut steps = Steps(0);
+        client.access_token().map_err(|e| fail("access token", e))?;
+        steps.print("access token", "2007300", "Bearer token cached by the client (900 s)");
+        Ok(Self {
+            sim,
+            info,
+            client,
+            webhook,
+            steps,
+            order: format!("order-{}", SystemClock.now_unix_millis()),
+        })
+    }
+
+    /// Waits for the next notification, prints the "verified" step and returns it.
+    fn notification(&mut self, amount: &str) -> Result<Received, Failure> {
+        let received = self
+            .webhook
+            .notifications
+            .recv_timeout(Duration::from_secs(10))
+            .map_err(|_| Failure("no notification arrived within 10 s".into()))?;
+        if let Err(e) = &received.verdict {
+            return Err(fail("notification verification", e));
+        }
+        let status: serde_json::Value = parse_notification(&received.body)?;
+        let status = status
+            .get("latestTransactionStatus")
+            .or_else(|| status.get("additionalInfo")?.get("latestTransactionStatus"))
+            .and_then(|s| s.as_str())
+            .map(TransactionStatus::from_code);
+        let ack: serde_json::Value = serde_json::from_slice(&received.ack.body)?;
+        self.steps.print(
+            "notification verified",
+            ack["responseCode"].as_str().unwrap_or_default(),
+            format!(
+                "signature OK (X-TIMESTAMP {}), status {} {amount}",
+                received.timestamp.clone().unwrap_or_default(),
+                status.as_ref().map(|s| s.code()).unwrap_or("?"),
+            ),
+        );
+        Ok(received)
+    }
+
+    /// Prints an expected rejection, failing the demo if the call succeeded.
+    fn rejected<T>(&mut self, label: &str, result: Result<T, ClientError>) -> Result<(), Failure> {
+        match result {
+            Err(e) => {
+                self.steps.print(label, &code_of(&e), e.to_string());
+                Ok(())
+            }
+            Ok(_) => Err(Failure(format!("{label}: the simulator accepted it"))),
+        }
+    }
+}
+
+fn config(info: &SimulatorInfo) -> Result<Config, Failure> {
+    Ok(Config::builder()
         .client_id(&info.client_id)
         .client_secret(info.client_secret.as_str())
         .private_key_text(info.private_key_pem.as_deref().unwrap_or_default())
         .notification_public_key_text(&info.notification_public_key)
         .base_url(&info.base_url)
-        .build()?;
-    let client = Client::new(
-        config,
-        UreqTransport::builder().timeout(Duration::from_secs(10)).build(),
-    );
-    let verifier = client.notification_verifier()?;
-    let webhook = receiver::start(verifier).map_err(|e| fail("starting the notification endpoint", e))?;
-    let mut steps = Steps(0);
+        .build()?)
+}
 
-    client.access_token().map_err(|e| fail("access token", e))?;
-    steps.print("access token", "2007300", "Bearer token cached by the client (900 s)");
+// ---------------------------------------------------------------------------------------------
 
-    let order = format!("order-{}", SystemClock.now_unix_millis());
-    let merchant_id = info.client_id.clone();
-    let generated = client
+fn qris(s: &mut Session) -> Result<(), Failure> {
+    let order = s.order.clone();
+    let merchant_id = s.info.client_id.clone();
+    let generated = s
+        .client
         .qris_generate(&QrisGenerateRequest {
             partner_reference_no: order.clone(),
-            amount: Amount::idr("10000.00")?,
+            amount: idr("10000.00")?,
             merchant_id: merchant_id.clone(),
             store_id: "NICEPAY".into(),
             sub_merchant_id: None,
             validity_period: None,
             additional_info: QrisGenerateAdditionalInfo {
                 goods_nm: Some("Kopi Susu".into()),
-                db_process_url: Some(webhook.url.clone()),
+                db_process_url: Some(s.webhook.url(receiver::QRIS_PATH)),
                 mitra_cd: Some("QSHP".into()),
                 ..Default::default()
             },
         })
         .map_err(|e| fail("QRIS generate", e))?;
     let reference_no = generated.reference_no.clone().unwrap_or_default();
-    steps.print(
+    s.steps.print(
         "QRIS generate 10000.00 IDR",
         generated.response_code.as_str(),
         format!(
@@ -89,98 +221,567 @@ pub(crate) fn qris() -> Result<(), Failure> {
         ),
     );
 
-    let paid = sim.pay_qris(&reference_no).map_err(|e| fail("simulated payment", e))?;
-    let delivery = paid
-        .notification
-        .map(|d| format!("notification → {} answered HTTP {}", d.url, d.http_status.unwrap_or(0)))
-        .unwrap_or_else(|| "no notification URL".into());
-    steps.print("customer pays (simulator)", &paid.latest_transaction_status, delivery);
-
-    let received = webhook
-        .notifications
-        .recv_timeout(Duration::from_secs(10))
-        .map_err(|_| Failure("no notification arrived within 10 s".into()))?;
-    let notification = received.verdict.map_err(|e| fail("notification verification", e))?;
-    let ack: serde_json::Value = serde_json::from_slice(&received.ack.body)?;
-    steps.print(
-        "notification verified",
-        ack["responseCode"].as_str().unwrap_or_default(),
-        format!(
-            "signature OK (X-TIMESTAMP {}), status {} {}",
-            received.timestamp.unwrap_or_default(),
-            notification
-                .latest_transaction_status
-                .as_ref()
-                .map(|s| s.code())
-                .unwrap_or("?"),
-            notification
-                .amount
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default()
-        ),
+    let paid = s
+        .sim
+        .pay_qris(&reference_no)
+        .map_err(|e| fail("simulated payment", e))?;
+    s.steps.print(
+        "customer pays (simulator)",
+        &paid.latest_transaction_status,
+        delivery(&paid),
     );
+    let received = s.notification("10000.00 IDR")?;
+    let _: QrisNotification = parse_notification(&received.body)?;
 
     let query = QrisQueryRequest::new(&reference_no, &order, &merchant_id, "NICEPAY");
-    let status = client.qris_query(&query).map_err(|e| fail("QRIS query", e))?;
-    let describe = |s: &Option<nicepay_snap::TransactionStatus>| {
-        s.as_ref()
-            .map(|s| format!("{} ({})", s.code(), s.describe(Product::Qris)))
-            .unwrap_or_default()
-    };
-    steps.print(
+    let status = s.client.qris_query(&query).map_err(|e| fail("QRIS query", e))?;
+    s.steps.print(
         "QRIS query (confirm payment)",
         status.response_code.as_str(),
         format!(
             "latestTransactionStatus={}",
-            describe(&status.latest_transaction_status)
+            describe(status.latest_transaction_status.as_ref(), Product::Qris)
         ),
     );
 
-    let refund = |no: &str, value: &str| QrisRefundRequest {
-        original_reference_no: reference_no.clone(),
-        original_partner_reference_no: order.clone(),
-        partner_refund_no: format!("{order}-{no}"),
-        merchant_id: merchant_id.clone(),
-        external_store_id: "NICEPAY".into(),
-        refund_amount: Amount::idr(value).expect("literal amount"),
-        reason: "Customer request".into(),
-        additional_info: QrisRefundAdditionalInfo::default(),
+    let refund = |no: &str, value: &str| -> Result<QrisRefundRequest, Failure> {
+        Ok(QrisRefundRequest {
+            original_reference_no: reference_no.clone(),
+            original_partner_reference_no: order.clone(),
+            partner_refund_no: format!("{order}-{no}"),
+            merchant_id: merchant_id.clone(),
+            external_store_id: "NICEPAY".into(),
+            refund_amount: idr(value)?,
+            reason: "Customer request".into(),
+            additional_info: QrisRefundAdditionalInfo::default(),
+        })
     };
     for (no, value, label) in [
         ("r1", "4000.00", "partial refund 4000.00"),
         ("r2", "6000.00", "refund the rest 6000.00"),
     ] {
-        let r = client.qris_refund(&refund(no, value)).map_err(|e| fail(label, e))?;
-        steps.print(
+        let r = s.client.qris_refund(&refund(no, value)?).map_err(|e| fail(label, e))?;
+        s.steps.print(
             label,
             r.response_code.as_str(),
             format!("refund referenceNo={}", r.reference_no.unwrap_or_default()),
         );
     }
+    let over = s.client.qris_refund(&refund("r3", "1.00")?);
+    s.rejected("over-refund 1.00 (rejected)", over)?;
 
-    match client.qris_refund(&refund("r3", "1.00")) {
-        Err(e) => steps.print(
-            "over-refund 1.00 (rejected)",
-            e.response_code()
-                .map(|c| c.as_str().to_owned())
-                .unwrap_or_default()
-                .as_str(),
-            e.to_string(),
-        ),
-        Ok(_) => return Err(Failure("the simulator accepted a refund above the paid amount".into())),
-    }
-
-    let status = client.qris_query(&query).map_err(|e| fail("QRIS query", e))?;
-    steps.print(
+    let status = s.client.qris_query(&query).map_err(|e| fail("QRIS query", e))?;
+    s.steps.print(
         "QRIS query (final)",
         status.response_code.as_str(),
         format!(
             "latestTransactionStatus={}",
-            describe(&status.latest_transaction_status)
+            describe(status.latest_transaction_status.as_ref(), Product::Qris)
         ),
     );
-    sim.shutdown();
-    println!("demo finished: every step answered as NICEPAY's sandbox would");
+    Ok(())
+}
+
+fn delivery(paid: &nicepay_snap_simulator::PaymentOutcome) -> String {
+    paid.notification
+        .as_ref()
+        .map(|d| format!("notification → {} answered HTTP {}", d.url, d.http_status.unwrap_or(0)))
+        .unwrap_or_else(|| "no notification URL".into())
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn va_create(s: &Session, trx_id: &str, value: &str) -> Result<VaCreateRequest, Failure> {
+    Ok(VaCreateRequest {
+        partner_service_id: String::new(),
+        customer_no: String::new(),
+        virtual_account_no: String::new(),
+        virtual_account_name: "Budi Santoso".into(),
+        trx_id: trx_id.into(),
+        total_amount: idr(value)?,
+        additional_info: VaCreateAdditionalInfo {
+            bank_cd: "BMRI".into(),
+            goods_nm: Some("Kopi Susu".into()),
+            db_process_url: Some(s.webhook.url(receiver::VA_PATH)),
+            vacct_valid_dt: Some(String::new()),
+            vacct_valid_tm: Some(String::new()),
+            ..Default::default()
+        },
+    })
+}
+
+fn va_ids(created: &VaCreateResponse) -> (String, String) {
+    let data = created.virtual_account_data.as_ref();
+    (
+        data.and_then(|d| d.virtual_account_no.clone()).unwrap_or_default(),
+        data.and_then(|d| d.txid_va()).unwrap_or_default().to_owned(),
+    )
+}
+
+fn va_status(va_no: &str, txid_va: &str, trx_id: &str, value: &str) -> Result<VaStatusRequest, Failure> {
+    Ok(VaStatusRequest {
+        partner_service_id: String::new(),
+        customer_no: String::new(),
+        virtual_account_no: va_no.into(),
+        inquiry_request_id: format!("inq-{}", SystemClock.now_unix_millis()),
+        additional_info: VaStatusAdditionalInfo {
+            total_amount: idr(value)?,
+            trx_id: trx_id.into(),
+            txid_va: txid_va.into(),
+            extra: Extra::new(),
+        },
+    })
+}
+
+fn va_delete(va_no: &str, txid_va: &str, trx_id: &str, value: &str) -> Result<VaDeleteRequest, Failure> {
+    Ok(VaDeleteRequest {
+        partner_service_id: String::new(),
+        customer_no: String::new(),
+        virtual_account_no: va_no.into(),
+        trx_id: trx_id.into(),
+        additional_info: VaDeleteAdditionalInfo {
+            total_amount: idr(value)?,
+            txid_va: txid_va.into(),
+            cancel_message: "Order cancelled".into(),
+            extra: Extra::new(),
+        },
+    })
+}
+
+fn va(s: &mut Session) -> Result<(), Failure> {
+    let trx = s.order.clone();
+    let created = s
+        .client
+        .execute::<VaCreate>(&va_create(s, &trx, "25000.00")?)
+        .map_err(|e| fail("VA create", e))?;
+    let (va_no, txid_va) = va_ids(&created);
+    s.steps.print(
+        "VA create 25000.00 IDR BMRI",
+        created.response_code.as_str(),
+        format!("virtualAccountNo={va_no} tXidVA={txid_va}"),
+    );
+    let status = s
+        .client
+        .execute::<VaStatus>(&va_status(&va_no, &txid_va, &trx, "25000.00")?)
+        .map_err(|e| fail("VA status", e))?;
+    s.steps.print(
+        "VA status (before transfer)",
+        status.response_code.as_str(),
+        format!(
+            "latestTransactionStatus={}",
+            describe(status.latest_transaction_status().as_ref(), Product::VirtualAccount)
+        ),
+    );
+
+    let paid = s.sim.pay_va(&va_no).map_err(|e| fail("simulated transfer", e))?;
+    s.steps.print(
+        "customer transfers (sim)",
+        &paid.latest_transaction_status,
+        delivery(&paid),
+    );
+    let received = s.notification("25000.00 IDR")?;
+    let confirmed = s
+        .client
+        .verify_and_confirm::<VaNotification>(&received.headers, &received.body)
+        .map_err(|e| fail("confirming the VA notification", e))?;
+    s.steps.print(
+        "confirmed by VA status",
+        confirmed.status.response_code.as_str(),
+        format!(
+            "latestTransactionStatus={} paid={} tXidVA={}",
+            describe(
+                confirmed.status.latest_transaction_status().as_ref(),
+                Product::VirtualAccount
+            ),
+            confirmed.paid,
+            confirmed
+                .notification
+                .additional_info
+                .as_ref()
+                .and_then(|i| i.get("tXidVA"))
+                .and_then(|v| v.as_str())
+                .unwrap_or("?")
+        ),
+    );
+    let refused = s
+        .client
+        .execute::<VaDelete>(&va_delete(&va_no, &txid_va, &trx, "25000.00")?);
+    s.rejected("delete paid VA (rejected)", refused)?;
+
+    let trx2 = format!("{trx}-2");
+    let created = s
+        .client
+        .execute::<VaCreate>(&va_create(s, &trx2, "10000.00")?)
+        .map_err(|e| fail("VA create", e))?;
+    let (va2, txid2) = va_ids(&created);
+    s.steps.print(
+        "VA create 10000.00 IDR BMRI",
+        created.response_code.as_str(),
+        format!("virtualAccountNo={va2} tXidVA={txid2}"),
+    );
+    let deleted = s
+        .client
+        .execute::<VaDelete>(&va_delete(&va2, &txid2, &trx2, "10000.00")?)
+        .map_err(|e| fail("VA delete", e))?;
+    s.steps.print(
+        "VA delete (HTTP DELETE)",
+        deleted.response_code.as_str(),
+        format!("virtualAccountNo={va2} cancelled"),
+    );
+    let status = s
+        .client
+        .execute::<VaStatus>(&va_status(&va2, &txid2, &trx2, "10000.00")?)
+        .map_err(|e| fail("VA status", e))?;
+    s.steps.print(
+        "VA status (deleted VA)",
+        status.response_code.as_str(),
+        format!(
+            "latestTransactionStatus={}",
+            describe(status.latest_transaction_status().as_ref(), Product::VirtualAccount)
+        ),
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Opens `url` like the customer's browser would (loopback only); returns the status line's
+/// code and the `Location` header.
+fn browse(url: &str) -> Result<(u16, Option<String>), Failure> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| Failure(format!("not a loopback http URL: {url}")))?;
+    let split = rest.find('/').unwrap_or(rest.len());
+    let (host, path) = rest.split_at(split);
+    let mut stream = std::net::TcpStream::connect(host)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "GET {} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n",
+        if path.is_empty() { "/" } else { path }
+    )?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text)?;
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| Failure("the wallet page sent no HTTP status".into()))?;
+    let location = text.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case("location").then(|| v.trim().to_owned())
+    });
+    Ok((status, location))
+}
+
+fn ewallet(s: &mut Session) -> Result<(), Failure> {
+    let order = s.order.clone();
+    let merchant_id = s.info.client_id.clone();
+    let return_url = format!("{}/shop/return", s.webhook.base);
+    let payment = s
+        .client
+        .execute::<EwalletPayment>(&EwalletPaymentRequest {
+            partner_reference_no: order.clone(),
+            merchant_id: merchant_id.clone(),
+            sub_merchant_id: String::new(),
+            external_store_id: String::new(),
+            valid_up_to: String::new(),
+            point_of_initiation: "Mobile App".into(),
+            amount: idr("30000.00")?,
+            url_param: vec![
+                UrlParam::notify(s.webhook.url(receiver::EWALLET_PATH)),
+                UrlParam::pay_return(&return_url),
+            ],
+            additional_info: EwalletPaymentAdditionalInfo {
+                mitra_cd: "DANA".into(),
+                goods_nm: Some("Kopi Susu".into()),
+                ..Default::default()
+            },
+        })
+        .map_err(|e| fail("e-wallet payment", e))?;
+    let reference_no = payment.reference_no.clone().unwrap_or_default();
+    let redirect = payment.web_redirect_url.clone().unwrap_or_default();
+    s.steps.print(
+        "e-wallet payment 30000 DANA",
+        payment.response_code.as_str(),
+        format!("referenceNo={reference_no} webRedirectUrl={redirect}"),
+    );
+    let status_request = EwalletStatusRequest {
+        merchant_id: merchant_id.clone(),
+        sub_merchant_id: String::new(),
+        original_partner_reference_no: order.clone(),
+        original_reference_no: reference_no.clone(),
+        service_code: "54".into(),
+        transaction_date: SystemClock.now().to_string(),
+        external_store_id: String::new(),
+        amount: idr("30000.00")?,
+        additional_info: Extra::new(),
+    };
+    let status = s
+        .client
+        .execute::<EwalletStatus>(&status_request)
+        .map_err(|e| fail("e-wallet status", e))?;
+    s.steps.print(
+        "e-wallet status (pending)",
+        status.response_code.as_str(),
+        format!(
+            "latestTransactionStatus={}",
+            describe(status.latest_transaction_status.as_ref(), Product::Ewallet)
+        ),
+    );
+
+    let (http, location) = browse(&redirect)?;
+    s.steps.print(
+        "customer approves (wallet)",
+        &http.to_string(),
+        format!(
+            "GET webRedirectUrl → redirected to {}",
+            location.unwrap_or_else(|| "nowhere".into())
+        ),
+    );
+    let received = s.notification("30000.00 IDR")?;
+    let confirmed = s
+        .client
+        .verify_and_confirm::<EwalletNotification>(&received.headers, &received.body)
+        .map_err(|e| fail("confirming the e-wallet notification", e))?;
+    s.steps.print(
+        "confirmed by e-wallet status",
+        confirmed.status.response_code.as_str(),
+        format!(
+            "latestTransactionStatus={} paid={}",
+            describe(confirmed.status.latest_transaction_status.as_ref(), Product::Ewallet),
+            confirmed.paid
+        ),
+    );
+
+    let refund = |no: &str, value: &str| -> Result<EwalletRefundRequest, Failure> {
+        Ok(EwalletRefundRequest {
+            merchant_id: merchant_id.clone(),
+            sub_merchant_id: String::new(),
+            original_partner_reference_no: order.clone(),
+            original_reference_no: reference_no.clone(),
+            partner_refund_no: format!("{order}-{no}"),
+            external_store_id: String::new(),
+            refund_amount: idr(value)?,
+            reason: "Customer request".into(),
+            additional_info: EwalletRefundAdditionalInfo::default(),
+        })
+    };
+    let r = s
+        .client
+        .execute::<EwalletRefund>(&refund("r1", "10000.00")?)
+        .map_err(|e| fail("e-wallet refund", e))?;
+    s.steps.print(
+        "partial refund 10000.00",
+        r.response_code.as_str(),
+        format!("refundNo={}", r.refund_no.unwrap_or_default()),
+    );
+    let dup = s.client.execute::<EwalletRefund>(&refund("r1", "10000.00")?);
+    s.rejected("same partnerRefundNo again", dup)?;
+    let over = s.client.execute::<EwalletRefund>(&refund("r2", "20000.01")?);
+    s.rejected("over-refund 20000.01", over)?;
+    let r = s
+        .client
+        .execute::<EwalletRefund>(&refund("r3", "20000.00")?)
+        .map_err(|e| fail("e-wallet refund", e))?;
+    s.steps.print(
+        "refund the rest 20000.00",
+        r.response_code.as_str(),
+        format!("refundNo={}", r.refund_no.unwrap_or_default()),
+    );
+    let status = s
+        .client
+        .execute::<EwalletStatus>(&status_request)
+        .map_err(|e| fail("e-wallet status", e))?;
+    s.steps.print(
+        "e-wallet status (final)",
+        status.response_code.as_str(),
+        format!(
+            "latestTransactionStatus={}",
+            describe(status.latest_transaction_status.as_ref(), Product::Ewallet)
+        ),
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const BENEFICIARY_ACCOUNT: &str = "5345000060";
+
+fn registration(
+    s: &Session,
+    reference: &str,
+    value: &str,
+    scheduled: bool,
+) -> Result<PayoutRegistrationRequest, Failure> {
+    Ok(PayoutRegistrationRequest {
+        partner_reference_no: reference.into(),
+        merchant_id: s.info.client_id.clone(),
+        ms_id: None,
+        beneficiary_account_no: BENEFICIARY_ACCOUNT.into(),
+        beneficiary_name: "Ani Wijaya".into(),
+        beneficiary_phone: "08123456789".into(),
+        beneficiary_customer_residence: "1".into(),
+        beneficiary_customer_type: "1".into(),
+        beneficiary_postal_code: "10110".into(),
+        beneficiary_bank_code: "BNIA".into(),
+        payout_method: "0".into(),
+        description: Some("Seller payout".into()),
+        reserved_dt: if scheduled { "20991231".into() } else { String::new() },
+        reserved_tm: if scheduled { "100000".into() } else { String::new() },
+        delivery_id: String::new(),
+        delivery_name: Some("Ani".into()),
+        delivery_nm: None,
+        amount: idr(value)?,
+        beneficiary_poe: None,
+        beneficiary_doe: None,
+        beneficiary_co_no: None,
+        beneficiary_address: None,
+        beneficiary_auth_phone_number: None,
+        beneficiary_mer_category: None,
+        beneficiary_co_mgmt_name: None,
+        beneficiary_co_sh_name: None,
+        extra: Extra::new(),
+    })
+}
+
+fn balance_text(b: &BalanceInquiryResponse) -> String {
+    b.account_infos
+        .first()
+        .and_then(|i| i.available_balance.as_ref())
+        .map(ToString::to_string)
+        .unwrap_or_else(|| "?".into())
+}
+
+/// Registers a payout and prints the step; returns (tXid, reference).
+fn register(s: &mut Session, suffix: &str, value: &str, scheduled: bool) -> Result<(String, String), Failure> {
+    let reference = format!("{}-{suffix}", s.order);
+    let reg = s
+        .client
+        .execute::<PayoutRegistration>(&registration(s, &reference, value, scheduled)?)
+        .map_err(|e| fail("payout registration", e))?;
+    let txid = reg.reference_no.clone().unwrap_or_default();
+    let label = if scheduled {
+        format!("register {value} (scheduled)")
+    } else {
+        format!("register payout {value}")
+    };
+    s.steps.print(
+        &label,
+        reg.response_code.as_str(),
+        format!(
+            "referenceNo={txid} transactionStatus={}",
+            describe(reg.transaction_status.as_ref(), Product::Payout)
+        ),
+    );
+    Ok((txid, reference))
+}
+
+fn payout(s: &mut Session) -> Result<(), Failure> {
+    let reference_for = |s: &Session, txid: &str, reference: &str, account: bool| PayoutReference {
+        original_reference_no: txid.into(),
+        original_partner_reference_no: reference.into(),
+        merchant_id: s.info.client_id.clone(),
+        beneficiary_account_no: account.then(|| BENEFICIARY_ACCOUNT.to_owned()),
+    };
+    let balance_request = BalanceInquiryRequest {
+        account_no: s.info.client_id.clone(),
+        ..Default::default()
+    };
+    let balance = s
+        .client
+        .execute::<BalanceInquiry>(&balance_request)
+        .map_err(|e| fail("balance inquiry", e))?;
+    s.steps.print(
+        "balance inquiry",
+        balance.response_code.as_str(),
+        format!("availableBalance={}", balance_text(&balance)),
+    );
+
+    let (t1, p1) = register(s, "p1", "150000.00", false)?;
+    let approved = s
+        .client
+        .execute::<PayoutApprove>(&reference_for(s, &t1, &p1, false))
+        .map_err(|e| fail("payout approve", e))?;
+    s.steps.print(
+        "payout approve",
+        approved.response_code.as_str(),
+        format!("transactionStatus={}", describe(approved.status(), Product::Payout)),
+    );
+    let balance = s
+        .client
+        .execute::<BalanceInquiry>(&balance_request)
+        .map_err(|e| fail("balance inquiry", e))?;
+    s.steps.print(
+        "balance inquiry (debited)",
+        balance.response_code.as_str(),
+        format!("availableBalance={}", balance_text(&balance)),
+    );
+    let again = s.client.execute::<PayoutApprove>(&reference_for(s, &t1, &p1, false));
+    s.rejected("approve again (rejected)", again)?;
+
+    let (t2, p2) = register(s, "p2", "1000.00", false)?;
+    let rejected = s
+        .client
+        .execute::<PayoutReject>(&reference_for(s, &t2, &p2, false))
+        .map_err(|e| fail("payout reject", e))?;
+    s.steps.print(
+        "payout reject",
+        rejected.response_code.as_str(),
+        format!("transactionStatus={}", describe(rejected.status(), Product::Payout)),
+    );
+    let late = s.client.execute::<PayoutApprove>(&reference_for(s, &t2, &p2, false));
+    s.rejected("approve after reject", late)?;
+
+    let (t3, p3) = register(s, "p3", "2000.00", true)?;
+    let cancelled = s
+        .client
+        .execute::<PayoutCancel>(&reference_for(s, &t3, &p3, false))
+        .map_err(|e| fail("payout cancel", e))?;
+    s.steps.print(
+        "cancel scheduled payout",
+        cancelled.response_code.as_str(),
+        format!("transactionStatus={}", describe(cancelled.status(), Product::Payout)),
+    );
+
+    // An approve that times out after NICEPAY applied it: unknown, resolved by inquiry.
+    let (t4, p4) = register(s, "p4", "5000.00", false)?;
+    let impatient = Client::new(
+        config(&s.info)?,
+        UreqTransport::builder().timeout(Duration::from_millis(500)).build(),
+    );
+    s.sim
+        .set_fault(Fault::delay_after("/api/v1.0/transfer/approve", 1_500).times(1))
+        .map_err(|e| fail("injecting the fault", e))?;
+    match impatient.execute::<PayoutApprove>(&reference_for(s, &t4, &p4, false)) {
+        Err(e) if e.is_outcome_unknown() => s.steps.print(
+            "approve times out",
+            &code_of(&e),
+            "OutcomeUnknown: never re-approve blindly, ask inquiry",
+        ),
+        other => return Err(Failure(format!("expected an unknown outcome, got {other:?}"))),
+    }
+    let inquiry = s
+        .client
+        .execute::<PayoutInquiry>(&reference_for(s, &t4, &p4, true))
+        .map_err(|e| fail("payout inquiry", e))?;
+    s.steps.print(
+        "payout inquiry (resolve)",
+        inquiry.response_code.as_str(),
+        format!("transactionStatus={}", describe(inquiry.status(), Product::Payout)),
+    );
+
+    let (t5, p5) = register(s, "p5", "200000000.00", false)?;
+    let short = s.client.execute::<PayoutApprove>(&reference_for(s, &t5, &p5, false));
+    s.rejected("approve above balance", short)?;
+    let balance = s
+        .client
+        .execute::<BalanceInquiry>(&balance_request)
+        .map_err(|e| fail("balance inquiry", e))?;
+    s.steps.print(
+        "balance inquiry (final)",
+        balance.response_code.as_str(),
+        format!("availableBalance={}", balance_text(&balance)),
+    );
     Ok(())
 }

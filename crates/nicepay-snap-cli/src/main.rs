@@ -37,8 +37,13 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         port: u16,
     },
-    /// Run the whole QRIS flow against an embedded simulator, printing every step.
-    Demo,
+    /// Run one product's whole flow against an embedded simulator, printing every step with its
+    /// responseCode and verifying the notifications it sends.
+    Demo {
+        /// Which flow: qris (default), va, ewallet or payout.
+        #[arg(value_enum, default_value_t = demo::DemoProduct::Qris)]
+        product: demo::DemoProduct,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,8 +225,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             sim.wait()?;
             return Ok(ExitCode::SUCCESS);
         }
-        Command::Demo => {
-            demo::qris()?;
+        Command::Demo { product } => {
+            demo::run(product)?;
             return Ok(ExitCode::SUCCESS);
         }
     };

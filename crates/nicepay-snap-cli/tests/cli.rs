@@ -190,6 +190,105 @@ fn demo_runs_the_whole_qris_flow() {
     }
 }
 
+fn demo_output(product: &str) -> String {
+    let out = run(&["demo", product]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn assert_lines(stdout: &str, expected: &[&str]) {
+    for e in expected {
+        assert!(stdout.contains(e), "missing {e:?} in:\n{stdout}");
+    }
+}
+
+#[test]
+fn demo_qris_is_the_default() {
+    let stdout = demo_output("qris");
+    assert_lines(
+        &stdout,
+        &[
+            "QRIS generate 10000.00 IDR   2004700",
+            "over-refund 1.00 (rejected)  4037815",
+        ],
+    );
+}
+
+#[test]
+fn demo_va_creates_pays_confirms_and_deletes() {
+    let stdout = demo_output("va");
+    assert_lines(
+        &stdout,
+        &[
+            "access token                 2007300",
+            "VA create 25000.00 IDR BMRI  2002700  virtualAccountNo=",
+            "VA status (before transfer)  2002600  latestTransactionStatus=03 (Unpaid)",
+            "/api/v1.0/transfer-va/payment answered HTTP 200",
+            "notification verified        2002500  signature OK",
+            "confirmed by VA status       2002600  latestTransactionStatus=00 (Paid) paid=true tXidVA=IONPAYTEST02",
+            "delete paid VA (rejected)    4043113",
+            "VA delete (HTTP DELETE)      2003100",
+            "latestTransactionStatus=04 (Cancel/Expired)",
+            "demo finished",
+        ],
+    );
+}
+
+#[test]
+fn demo_ewallet_approves_by_redirect_confirms_and_refunds() {
+    let stdout = demo_output("ewallet");
+    assert_lines(
+        &stdout,
+        &[
+            "e-wallet payment 30000 DANA  2005400  referenceNo=IONPAYTEST05",
+            "/__sim/ewallet/",
+            "e-wallet status (pending)    2005500  latestTransactionStatus=03 (Pending)",
+            "customer approves (wallet)   303      GET webRedirectUrl → redirected to http://127.0.0.1:",
+            "notification verified        2005600  signature OK",
+            "confirmed by e-wallet status 2005500  latestTransactionStatus=00 (Success) paid=true",
+            "partial refund 10000.00      2005800",
+            "same partnerRefundNo again   4095801",
+            "over-refund 20000.01         4035802",
+            "refund the rest 20000.00     2005800",
+            "latestTransactionStatus=04 (Refunded)",
+        ],
+    );
+}
+
+#[test]
+fn demo_payout_walks_the_state_machine_and_resolves_a_timeout() {
+    let stdout = demo_output("payout");
+    assert_lines(
+        &stdout,
+        &[
+            "balance inquiry              2001100  availableBalance=100000000.00 IDR",
+            "register payout 150000.00    2000000  referenceNo=IONPAYTEST07",
+            "payout approve               2000000  transactionStatus=00 (Success)",
+            "balance inquiry (debited)    2001100  availableBalance=99850000.00 IDR",
+            "approve again (rejected)     4030015",
+            "payout reject                2000000  transactionStatus=05 (Rejected)",
+            "approve after reject         4030015",
+            "cancel scheduled payout      2000000  transactionStatus=04 (Canceled)",
+            "approve times out            unknown  OutcomeUnknown",
+            "payout inquiry (resolve)     2000000  transactionStatus=00 (Success)",
+            "approve above balance        4030014",
+            "balance inquiry (final)      2001100  availableBalance=99845000.00 IDR",
+        ],
+    );
+}
+
+#[test]
+fn demo_rejects_an_unknown_product() {
+    let out = run(&["demo", "cheque"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cheque"));
+}
+
 #[test]
 fn simulate_prints_credentials_then_serves() {
     use std::io::{BufRead, BufReader};

@@ -6,7 +6,8 @@
 //! It verifies requests the way NICEPAY does — SHA256withRSA token requests, the HMAC-SHA512
 //! transactional signature over the **raw received body bytes** with the signed path = request
 //! path minus `/nicepay`, `X-TIMESTAMP` format and skew, same-day `X-EXTERNAL-ID` reuse,
-//! mandatory fields and amount formats — and keeps QRIS transactions in memory:
+//! mandatory fields and amount formats — and keeps QRIS, Virtual Account, e-wallet and payout
+//! transactions in memory:
 //!
 //! | Endpoint | Service | Success |
 //! |---|---|---|
@@ -14,6 +15,14 @@
 //! | `POST /nicepay/api/v1.0/qr/qr-mpm-generate` | 47 | `2004700` |
 //! | `POST /nicepay/api/v1.0/qr/qr-mpm-query` (body `serviceCode` `47` or `51`) | 51 | `2005100` |
 //! | `POST /nicepay/api/v1.0/qr/qr-mpm-refund` | 78 | `2007800` |
+//! | `POST /nicepay/api/v1.0/transfer-va/create-va` | 27 | `2002700` (generates `virtualAccountNo` when empty, and `tXidVA`) |
+//! | `POST /nicepay/api/v1.0/transfer-va/status` | 26 | `2002600` (`virtualAccountData.additionalInfo.latestTransactionStatus` `03`/`00`/`04`) |
+//! | `DELETE /nicepay/api/v1.0/transfer-va/delete-va` (any other method: `4053100`) | 31 | `2003100` |
+//! | `POST /nicepay/api/v1.0/debit/payment-host-to-host` | 54 | `2005400` (`webRedirectUrl` = the simulated wallet page) |
+//! | `POST /nicepay/api/v1.0/debit/status` | 55 | `2005500` |
+//! | `POST /nicepay/api/v1.0/debit/refund` | 58 | `2005800` |
+//! | `POST /nicepay/api/v1.0/transfer/{registration,approve,reject,cancel,inquiry}` | 00 | `2000000` |
+//! | `POST /nicepay/api/v1.0/balance-inquiry` | 11 | `2001100` |
 //!
 //! Errors use the SNAP envelope `{"responseCode":"{http}{svc}{case}","responseMessage":...}`:
 //! `400xx00` Bad Request (malformed JSON), `400xx01` Invalid Field Format {field},
@@ -24,12 +33,30 @@
 //! `X-EXTERNAL-ID` on the same Jakarta day), `409xx01` Duplicate partnerReferenceNo /
 //! partnerRefundNo.
 //!
+//! Per service (our choices where NICEPAY's table gives codes but not when they apply):
+//! - VA: duplicate `trxId` → `4092701`; a known `tXidVA` with another `virtualAccountNo` →
+//!   `404xx19` Invalid Virtual Account; another `totalAmount` → `400xx01`; deleting a **paid** VA →
+//!   `4043113` Paid Bill, a cancelled one → `4033115`; delete sent as anything but `DELETE` →
+//!   HTTP 405 `4053100`.
+//! - E-wallet: `urlParam` must be an array (one object → `4005401`); refunds follow the QRIS money
+//!   rules (`4035815` unpaid or fully refunded, `4035802` above the remaining amount, `4095801`
+//!   duplicate `partnerRefundNo`).
+//! - Payout: `deliveryName` and `deliveryNm` are both accepted. A state machine — `03` Pending →
+//!   approve → `00` (debits the merchant balance; above it `4030014` Insufficient Funds) or reject →
+//!   `05`; cancel → `04` only for scheduled payouts (non-empty `reservedDt`), pending or approved
+//!   (credited back). Every other transition → `4030015`. Balances start at
+//!   [`DEFAULT_PAYOUT_BALANCE_MINOR`] (IDR 100,000,000.00).
+//!
 //! Not part of SNAP, the admin API drives the scenario:
 //!
 //! | Admin endpoint | Does |
 //! |---|---|
 //! | `POST /__admin/qris/{referenceNo}/pay` | marks the QR paid and posts the signed notification to its `dbProcessUrl`; answers a [`PaymentOutcome`] |
 //! | `POST /__admin/qris/{referenceNo}/notify` | posts the notification of a paid QR again |
+//! | `POST /__admin/va/{virtualAccountNo or tXidVA}/pay` | the customer transfers: marks the VA paid and posts the signed VA notification (with `additionalInfo.tXidVA`) to its `dbProcessUrl` |
+//! | `POST /__admin/ewallet/{referenceNo}/pay` | the customer approves: marks the payment paid and posts the signed e-wallet notification to `PAY_NOTIFY` (or `additionalInfo.dbProcessUrl`) |
+//! | `GET /__sim/ewallet/{referenceNo}/approve` | the `webRedirectUrl` page: the same, then `303` to the `PAY_RETURN` URL |
+//! | `GET`/`POST /__admin/payout/balance` | reads / sets (`{"availableBalance":"500.00"}`) the payout balance |
 //! | `GET /__admin/state` | a [`StateSnapshot`] (no secrets) |
 //! | `GET /__admin/info` | the [`SimulatorInfo`] |
 //! | `GET`/`POST`/`DELETE /__admin/faults` | list / add (one [`Fault`] or an array) / clear fault rules |
