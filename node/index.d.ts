@@ -65,6 +65,46 @@ export declare class Client {
   verifyNotification(headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer): Record<string, any>
 }
 
+/**
+ * The merchant's RSA private key, parsed once. Pass it as `privateKey` to skip re-parsing the
+ * PEM on every call. Neither `util.inspect` nor errors ever show key material.
+ */
+export declare class PrivateKey {
+  /**
+   * Parses PEM (`PRIVATE KEY` or `RSA PRIVATE KEY`) or bare base64 PKCS#8, with line breaks or
+   * literal `
+  `. Throws `ERR_NICEPAY_INVALID_INPUT` (field `privateKey`) otherwise.
+   */
+  constructor(text: string)
+  /** The matching public key (the one registered with NICEPAY). */
+  publicKey(): JsPublicKey
+  /** base64 SHA256withRSA (PKCS#1 v1.5) over the message's exact bytes. */
+  sign(message: string | Buffer): string
+}
+export type JsPrivateKey = PrivateKey
+
+/**
+ * An RSA public key (NICEPAY's notification key), parsed once. Pass it as `publicKey` to skip
+ * re-parsing on every call.
+ */
+export declare class PublicKey {
+  /**
+   * Parses PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`) or bare base64 SubjectPublicKeyInfo.
+   * Throws `ERR_NICEPAY_INVALID_INPUT` (field `publicKey`) otherwise.
+   */
+  constructor(text: string)
+  /** PEM `PUBLIC KEY` (SPKI) text. */
+  toPem(): string
+  /** Bare base64 of the SubjectPublicKeyInfo DER (the form NICEPAY exchanges). */
+  toBase64(): string
+  /**
+   * `true` when `signature` (base64) is a SHA256withRSA signature of the message's exact
+   * bytes.
+   */
+  verify(message: string | Buffer, signature: string): boolean
+}
+export type JsPublicKey = PublicKey
+
 /** Lowercase hex SHA-256 of the body's exact bytes. */
 export declare function bodySha256Hex(body: string | Buffer): string
 
@@ -74,10 +114,16 @@ export interface ClientOptions {
   clientId: string
   /** Client secret (the HMAC-SHA512 key of transactional signatures). */
   clientSecret: string
-  /** The merchant's RSA private key (PEM or bare base64), for the access-token request. */
-  privateKey: string
-  /** NICEPAY's notification public key (PEM or bare base64); needed to verify notifications. */
-  notificationPublicKey?: string
+  /**
+   * The merchant's RSA private key (PEM or bare base64, or a parsed `PrivateKey`), for the
+   * access-token request.
+   */
+  privateKey: string | PrivateKey
+  /**
+   * NICEPAY's notification public key (PEM or bare base64, or a parsed `PublicKey`); needed
+   * to verify notifications.
+   */
+  notificationPublicKey?: string | PublicKey
   /** Host root such as `http://127.0.0.1:8080` (a simulator); overrides `environment`. */
   baseUrl?: string
   /** `"sandbox"` (default) or `"production"`. */
@@ -117,9 +163,9 @@ export declare function signTokenRequest(options: SignTokenRequestOptions): stri
 export interface SignTokenRequestOptions {
   /**
    * The merchant's RSA private key: PEM (`PRIVATE KEY` or `RSA PRIVATE KEY`) or bare base64
-   * PKCS#8, with line breaks or literal `\n`.
+   * PKCS#8, with line breaks or literal `\n`, or a parsed `PrivateKey`.
    */
-  privateKey: string
+  privateKey: string | PrivateKey
   /** Client ID (`X-CLIENT-KEY`). */
   clientId: string
   /** `X-TIMESTAMP`, exactly as sent: `yyyy-MM-ddTHH:mm:ss+07:00`. */
@@ -194,9 +240,9 @@ export declare function verifyNotification(options: VerifyNotificationOptions): 
 export interface VerifyNotificationOptions {
   /**
    * NICEPAY's notification public key: PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`) or bare base64
-   * SubjectPublicKeyInfo.
+   * SubjectPublicKeyInfo, or a parsed `PublicKey`.
    */
-  publicKey: string
+  publicKey: string | PublicKey
   /** The merchant's client ID. */
   clientId: string
   /** `X-TIMESTAMP` exactly as received (any offset). */
@@ -213,8 +259,8 @@ export declare function verifyNotificationRequest(options: VerifyNotificationReq
 
 /** Options of `verifyNotificationRequest`. */
 export interface VerifyNotificationRequestOptions {
-  /** NICEPAY's notification public key (PEM or bare base64). */
-  publicKey: string
+  /** NICEPAY's notification public key (PEM or bare base64, or a parsed `PublicKey`). */
+  publicKey: string | PublicKey
   /** The merchant's client ID (checked against `X-CLIENT-KEY` when present). */
   clientId: string
   /** Accepted distance between `X-TIMESTAMP` and now, in seconds (default 300). */

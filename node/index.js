@@ -836,6 +836,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Client = nativeBinding.Client
+module.exports.PrivateKey = nativeBinding.PrivateKey
+module.exports.JsPrivateKey = nativeBinding.JsPrivateKey
+module.exports.PublicKey = nativeBinding.PublicKey
+module.exports.JsPublicKey = nativeBinding.JsPublicKey
 module.exports.bodySha256Hex = nativeBinding.bodySha256Hex
 module.exports.minifyJson = nativeBinding.minifyJson
 module.exports.normalizeTimestamp = nativeBinding.normalizeTimestamp

@@ -133,7 +133,13 @@ describe('Client against the simulator', { skip: skip ?? false }, () => {
   })
 
   it('runs calls concurrently, through execute() too', async () => {
-    const client = new snap.Client(options())
+    // Parsed keys work as well as key texts.
+    const client = new snap.Client(
+      options({
+        privateKey: new snap.PrivateKey(info.privateKeyPem),
+        notificationPublicKey: new snap.PublicKey(info.notificationPublicKey),
+      }),
+    )
     const genReq = generateRequest()
     const [generated, token] = await Promise.all([client.qrisGenerate(genReq), client.accessToken()])
     assert.ok(token)

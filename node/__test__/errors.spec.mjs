@@ -108,13 +108,32 @@ describe('other functions reject bad input', () => {
       'timestamp',
     ],
     [
+      'signTokenRequest(a PublicKey as privateKey)',
+      () =>
+        snap.signTokenRequest({
+          privateKey: new snap.PublicKey(repoFile('tests/keys/merchant-test-public.pem')),
+          clientId: 'IONPAYTEST',
+          timestamp: TS,
+        }),
+      'privateKey',
+    ],
+    [
+      'signTokenRequest(a look-alike object as privateKey)',
+      () => snap.signTokenRequest({ privateKey: { inner: KEY }, clientId: 'IONPAYTEST', timestamp: TS }),
+      'privateKey',
+    ],
+    ['new PrivateKey(garbage)', () => new snap.PrivateKey('-----BEGIN PRIVATE KEY-----\nQUJD\n-----END PRIVATE KEY-----'), 'privateKey'],
+    ['new PrivateKey(number)', () => new snap.PrivateKey(5), 'privateKey'],
+    ['new PublicKey(private key)', () => new snap.PublicKey(KEY), 'publicKey'],
+    ['PrivateKey.sign(number)', () => new snap.PrivateKey(KEY).sign(5), 'message'],
+    [
       'verifyNotification(bad key)',
       () => snap.verifyNotification({ publicKey: 'QUJD', clientId: 'X', timestamp: TS, signature: 'QUJD' }),
       'publicKey',
     ],
     [
       'verifyNotification(missing signature)',
-      () => snap.verifyNotification({ publicKey: 'QUJD', clientId: 'X', timestamp: TS }),
+      () => snap.verifyNotification({ publicKey: repoFile('tests/keys/merchant-test-public.pem'), clientId: 'X', timestamp: TS }),
       'signature',
     ],
   ]
@@ -160,6 +179,12 @@ describe('secrets stay out of inspect output', () => {
       Object.keys(e).sort(),
       ['code', 'field'],
     )
+  })
+
+  it('a parsed PrivateKey shows no key material', () => {
+    const key = new snap.PrivateKey(KEY)
+    const shown = [inspect(key, { showHidden: true, depth: 5 }), String(key), JSON.stringify(key), Object.keys(key).join()].join(' ')
+    assert.ok(!shown.includes(KEY_BODY), shown)
   })
 
   it('the module itself shows no state', () => {

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs'
 
 import {
   Client,
+  PrivateKey,
+  PublicKey,
   verifyNotificationRequest,
   bodySha256Hex,
   minifyJson,
@@ -84,3 +86,11 @@ async function clientUsage(): Promise<void> {
 }
 
 export { clientUsage }
+
+// Parsed keys.
+const privateKey = new PrivateKey('-----BEGIN PRIVATE KEY-----...')
+const publicKey: PublicKey = privateKey.publicKey()
+const sig2: string = signTokenRequest({ privateKey, clientId: 'IONPAYTEST', timestamp: '2024-07-05T10:11:40+07:00' })
+const ok2: boolean = verifyNotification({ publicKey, clientId: 'IONPAYTEST', timestamp: '2024-07-05T10:11:40+07:00', signature: sig2 })
+const pem: string = publicKey.toPem()
+export { ok2, pem }

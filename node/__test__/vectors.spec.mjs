@@ -97,6 +97,13 @@ describe('token vectors', () => {
           expected,
         )
       }
+      // A parsed PrivateKey signs identically, and its public key is the registered one.
+      const key = new snap.PrivateKey(keyText)
+      assert.equal(snap.signTokenRequest({ privateKey: key, clientId: ctx.clientId, timestamp: ctx.timestamp }), expected)
+      assert.equal(key.sign(sts), expected)
+      assert.equal(key.sign(Buffer.from(sts)), expected)
+      assert.equal(key.publicKey().toPem(), new snap.PublicKey(repoFile(ctx.publicKeyFile)).toPem())
+      assert.ok(key.publicKey().verify(sts, expected))
       // Node's own crypto agrees that the signature is valid for the registered public key.
       const pub = createPublicKey(repoFile(ctx.publicKeyFile))
       assert.ok(verify('sha256', Buffer.from(sts), pub, Buffer.from(expected, 'base64')))
@@ -119,6 +126,13 @@ describe('notification vectors', () => {
         signature: c.text('signature.txt'),
       })
       assert.equal(result, ctx.valid)
+      const key = new snap.PublicKey(ctx.publicKey)
+      assert.equal(key.toBase64(), ctx.publicKey)
+      assert.equal(
+        snap.verifyNotification({ publicKey: key, clientId: ctx.clientId, timestamp: ctx.timestamp, signature: c.text('signature.txt') }),
+        ctx.valid,
+      )
+      assert.equal(key.verify(c.text('string-to-sign.txt'), c.text('signature.txt')), ctx.valid)
     })
   }
 })

@@ -15,12 +15,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
-use nicepay_snap::{Config, Environment, HostFamily, NotificationVerifier, PublicKey, Timestamp};
+use nicepay_snap::{Config, Environment, HostFamily, NotificationVerifier, PrivateKey, PublicKey, Timestamp};
 use nicepay_snap_client::AsyncClient;
 use nicepay_snap_reqwest::ReqwestTransport;
 
 use crate::errors::{IntoNapiResult as _, NodeError, NodeResult};
-use crate::types::{body_arg, body_bytes, check_client_id, headers_arg, json_object_arg, Options};
+use crate::types::{body_arg, body_bytes, check_client_id, headers_arg, json_object_arg, rename_key, Options};
 
 /// Environment variables read by `Client.fromEnv()`.
 const ENV_VARS: [(&str, &str); 8] = [
@@ -41,9 +41,13 @@ pub struct ClientOptions {
     pub client_id: String,
     /// Client secret (the HMAC-SHA512 key of transactional signatures).
     pub client_secret: String,
-    /// The merchant's RSA private key (PEM or bare base64), for the access-token request.
+    /// The merchant's RSA private key (PEM or bare base64, or a parsed `PrivateKey`), for the
+    /// access-token request.
+    #[napi(ts_type = "string | PrivateKey")]
     pub private_key: String,
-    /// NICEPAY's notification public key (PEM or bare base64); needed to verify notifications.
+    /// NICEPAY's notification public key (PEM or bare base64, or a parsed `PublicKey`); needed
+    /// to verify notifications.
+    #[napi(ts_type = "string | PublicKey")]
     pub notification_public_key: Option<String>,
     /// Host root such as `http://127.0.0.1:8080` (a simulator); overrides `environment`.
     pub base_url: Option<String>,
@@ -71,13 +75,38 @@ impl fmt::Debug for ClientOptions {
     }
 }
 
-impl ClientOptions {
+/// What `new Client(...)` / `Client.fromEnv(...)` read, keys parsed (the JavaScript shape is
+/// [`ClientOptions`]).
+struct Settings {
+    client_id: String,
+    client_secret: String,
+    private_key: Arc<PrivateKey>,
+    notification_public_key: Option<Arc<PublicKey>>,
+    base_url: Option<String>,
+    environment: Option<String>,
+    host_family: Option<String>,
+    channel_id: Option<String>,
+    timeout_ms: Option<u32>,
+    connect_timeout_ms: Option<u32>,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("client_id", &self.client_id)
+            .field("base_url", &self.base_url)
+            .field("environment", &self.environment)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Settings {
     fn read(o: &Options<'_>) -> NodeResult<Self> {
         Ok(Self {
             client_id: o.string("clientId")?,
             client_secret: o.string("clientSecret")?,
-            private_key: o.string("privateKey")?,
-            notification_public_key: o.opt_string("notificationPublicKey")?,
+            private_key: o.private_key("privateKey")?,
+            notification_public_key: o.opt_public_key("notificationPublicKey")?,
             base_url: o.opt_string("baseUrl")?,
             environment: o.opt_string("environment")?,
             host_family: o.opt_string("hostFamily")?,
@@ -87,26 +116,40 @@ impl ClientOptions {
         })
     }
 
-    /// Reads the documented `NICEPAY_*` variables; `overrides` win.
+    /// Reads the documented `NICEPAY_*` variables; fields given in `overrides` win.
     fn from_env(overrides: Option<&Options<'_>>) -> NodeResult<Self> {
+        let env_name = |js: &str| ENV_VARS.iter().find(|(k, _)| *k == js).map_or("", |(_, v)| *v);
+        let env_var = |js: &str| std::env::var(env_name(js)).ok().filter(|v| !v.is_empty());
         let var = |js: &str| -> NodeResult<Option<String>> {
-            if let Some(v) = overrides.map(|o| o.opt_string(js)).transpose()?.flatten() {
-                return Ok(Some(v));
-            }
-            let name = ENV_VARS.iter().find(|(k, _)| *k == js).map_or("", |(_, v)| *v);
-            Ok(std::env::var(name).ok().filter(|v| !v.is_empty()))
+            Ok(match overrides.map(|o| o.opt_string(js)).transpose()?.flatten() {
+                Some(v) => Some(v),
+                None => env_var(js),
+            })
         };
-        let required = |js: &str| -> NodeResult<String> {
-            let name = ENV_VARS.iter().find(|(k, _)| *k == js).map_or("", |(_, v)| *v);
-            var(js)?.ok_or_else(|| NodeError::invalid_input(js, &format!("is required (set {name})")))
+        let missing = |js: &str| NodeError::invalid_input(js, &format!("is required (set {})", env_name(js)));
+        let required = |js: &str| -> NodeResult<String> { var(js)?.ok_or_else(|| missing(js)) };
+        let given = |js: &str| -> NodeResult<bool> { Ok(overrides.map(|o| o.has(js)).transpose()?.unwrap_or(false)) };
+        let private_key = match overrides {
+            Some(o) if given("privateKey")? => o.private_key("privateKey")?,
+            _ => {
+                let text = env_var("privateKey").ok_or_else(|| missing("privateKey"))?;
+                Arc::new(PrivateKey::parse(&text).map_err(|e| rename_key(e, "privateKey"))?)
+            }
+        };
+        let notification_public_key = match overrides {
+            Some(o) if given("notificationPublicKey")? => o.opt_public_key("notificationPublicKey")?,
+            _ => env_var("notificationPublicKey")
+                .map(|text| PublicKey::parse(&text).map_err(|e| rename_key(e, "notificationPublicKey")))
+                .transpose()?
+                .map(Arc::new),
         };
         let number =
             |js: &str| -> NodeResult<Option<u32>> { Ok(overrides.map(|o| o.opt_u32(js)).transpose()?.flatten()) };
         Ok(Self {
             client_id: required("clientId")?,
             client_secret: required("clientSecret")?,
-            private_key: required("privateKey")?,
-            notification_public_key: var("notificationPublicKey")?,
+            private_key,
+            notification_public_key,
             base_url: var("baseUrl")?,
             environment: var("environment")?,
             host_family: var("hostFamily")?,
@@ -120,9 +163,9 @@ impl ClientOptions {
         let mut builder = Config::builder()
             .client_id(self.client_id)
             .client_secret(self.client_secret)
-            .private_key_text(&self.private_key);
+            .private_key((*self.private_key).clone());
         if let Some(key) = &self.notification_public_key {
-            builder = builder.notification_public_key_text(key);
+            builder = builder.notification_public_key((**key).clone());
         }
         let environment = match (self.base_url, self.environment.as_deref().map(str::to_ascii_lowercase)) {
             (Some(url), _) => Environment::Custom(url),
@@ -229,7 +272,7 @@ impl Client {
     #[napi(constructor, ts_args_type = "options: ClientOptions")]
     pub fn new(env: &Env, options: Unknown<'_>) -> napi::Result<Self> {
         let build = || -> NodeResult<Self> {
-            let (config, transport) = ClientOptions::read(&Options::new(options)?)?.build()?;
+            let (config, transport) = Settings::read(&Options::new(options)?)?.build()?;
             check_client_id(config.client_id())?;
             Ok(Self {
                 inner: Arc::new(AsyncClient::new(config, transport)),
@@ -246,7 +289,7 @@ impl Client {
     pub fn from_env(env: &Env, options: Option<Unknown<'_>>) -> napi::Result<Self> {
         let build = || -> NodeResult<Self> {
             let overrides = options.map(Options::new).transpose()?;
-            let (config, transport) = ClientOptions::from_env(overrides.as_ref())?.build()?;
+            let (config, transport) = Settings::from_env(overrides.as_ref())?.build()?;
             Ok(Self {
                 inner: Arc::new(AsyncClient::new(config, transport)),
             })
@@ -380,7 +423,8 @@ impl Client {
 #[napi(object, object_to_js = false)]
 #[derive(Debug)]
 pub struct VerifyNotificationRequestOptions {
-    /// NICEPAY's notification public key (PEM or bare base64).
+    /// NICEPAY's notification public key (PEM or bare base64, or a parsed `PublicKey`).
+    #[napi(ts_type = "string | PublicKey")]
     pub public_key: String,
     /// The merchant's client ID (checked against `X-CLIENT-KEY` when present).
     pub client_id: String,
@@ -402,14 +446,12 @@ pub fn verify_notification_request(
 ) -> napi::Result<serde_json::Value> {
     let run = || -> NodeResult<serde_json::Value> {
         let opts = Options::new(options)?;
-        let o = VerifyNotificationRequestOptions {
-            public_key: opts.string("publicKey")?,
-            client_id: opts.string("clientId")?,
-            max_skew_seconds: opts.opt_u32("maxSkewSeconds")?,
-        };
-        check_client_id(&o.client_id)?;
-        let mut verifier = NotificationVerifier::new(PublicKey::parse(&o.public_key)?, o.client_id);
-        if let Some(skew) = o.max_skew_seconds {
+        let public_key = opts.public_key("publicKey")?;
+        let client_id = opts.string("clientId")?;
+        let max_skew_seconds = opts.opt_u32("maxSkewSeconds")?;
+        check_client_id(&client_id)?;
+        let mut verifier = NotificationVerifier::new((*public_key).clone(), client_id);
+        if let Some(skew) = max_skew_seconds {
             verifier = verifier.with_max_skew_seconds(skew);
         }
         verify_request(&verifier, env, headers, body)

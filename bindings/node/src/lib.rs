@@ -22,14 +22,16 @@ use napi::bindgen_prelude::{Buffer, Either, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use nicepay_snap::canonical;
-use nicepay_snap::{ClientSecret, Method, PrivateKey, PublicKey, SymmetricSigner, Timestamp};
+use nicepay_snap::{ClientSecret, Method, SymmetricSigner, Timestamp};
 
 mod client;
 mod errors;
+mod keys;
 mod types;
 
 pub use client::{verify_notification_request, Client, ClientOptions, VerifyNotificationRequestOptions};
 use errors::{IntoNapiResult as _, NodeError};
+pub use keys::{JsPrivateKey, JsPublicKey};
 use types::{body_arg, body_bytes, check_client_id, check_token_like, inbound_timestamp, outbound_timestamp, Options};
 
 const REDACTED: &str = "[redacted]";
@@ -122,7 +124,8 @@ pub struct TokenStringToSignOptions {
 #[napi(object, object_to_js = false)]
 pub struct SignTokenRequestOptions {
     /// The merchant's RSA private key: PEM (`PRIVATE KEY` or `RSA PRIVATE KEY`) or bare base64
-    /// PKCS#8, with line breaks or literal `\n`.
+    /// PKCS#8, with line breaks or literal `\n`, or a parsed `PrivateKey`.
+    #[napi(ts_type = "string | PrivateKey")]
     pub private_key: String,
     /// Client ID (`X-CLIENT-KEY`).
     pub client_id: String,
@@ -145,7 +148,8 @@ impl fmt::Debug for SignTokenRequestOptions {
 #[derive(Debug)]
 pub struct VerifyNotificationOptions {
     /// NICEPAY's notification public key: PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`) or bare base64
-    /// SubjectPublicKeyInfo.
+    /// SubjectPublicKeyInfo, or a parsed `PublicKey`.
+    #[napi(ts_type = "string | PublicKey")]
     pub public_key: String,
     /// The merchant's client ID.
     pub client_id: String,
@@ -240,15 +244,13 @@ pub fn token_string_to_sign(env: &Env, options: Unknown<'_>) -> napi::Result<Str
 pub fn sign_token_request(env: &Env, options: Unknown<'_>) -> napi::Result<String> {
     let run = || -> Result<String, NodeError> {
         let opts = self::options(options)?;
-        let o = SignTokenRequestOptions {
-            private_key: opts.string("privateKey")?,
-            client_id: opts.string("clientId")?,
-            timestamp: opts.string("timestamp")?,
-        };
-        let key = PrivateKey::parse(&o.private_key)?;
-        check_client_id(&o.client_id)?;
-        outbound_timestamp(&o.timestamp)?;
-        let message = canonical::token_string_to_sign(&o.client_id, &o.timestamp);
+        // Field by field, in the documented order (the key may be a `PrivateKey` instance).
+        let key = opts.private_key("privateKey")?;
+        let client_id = opts.string("clientId")?;
+        let timestamp = opts.string("timestamp")?;
+        check_client_id(&client_id)?;
+        outbound_timestamp(&timestamp)?;
+        let message = canonical::token_string_to_sign(&client_id, &timestamp);
         Ok(key.sign_base64(message.as_bytes())?)
     };
     run().node(env)
@@ -261,17 +263,14 @@ pub fn sign_token_request(env: &Env, options: Unknown<'_>) -> napi::Result<Strin
 pub fn verify_notification(env: &Env, options: Unknown<'_>) -> napi::Result<bool> {
     let run = || -> Result<bool, NodeError> {
         let opts = self::options(options)?;
-        let o = VerifyNotificationOptions {
-            public_key: opts.string("publicKey")?,
-            client_id: opts.string("clientId")?,
-            timestamp: opts.string("timestamp")?,
-            signature: opts.string("signature")?,
-        };
-        let key = PublicKey::parse(&o.public_key)?;
-        check_client_id(&o.client_id)?;
-        inbound_timestamp(&o.timestamp)?;
-        let message = canonical::notification_string_to_sign(&o.client_id, &o.timestamp);
-        Ok(key.verify_base64(message.as_bytes(), &o.signature).is_ok())
+        let key = opts.public_key("publicKey")?;
+        let client_id = opts.string("clientId")?;
+        let timestamp = opts.string("timestamp")?;
+        let signature = opts.string("signature")?;
+        check_client_id(&client_id)?;
+        inbound_timestamp(&timestamp)?;
+        let message = canonical::notification_string_to_sign(&client_id, &timestamp);
+        Ok(key.verify_base64(message.as_bytes(), &signature).is_ok())
     };
     run().node(env)
 }

@@ -7,7 +7,12 @@
 
 use napi::bindgen_prelude::{Buffer, BufferSlice, Either, JsObjectValue, JsValue, Object, Uint8Array, Unknown};
 use napi::{Env, ValueType};
-use nicepay_snap::{Error, Timestamp};
+use std::sync::Arc;
+
+use napi::bindgen_prelude::ClassInstance;
+use nicepay_snap::{Error, PrivateKey, PublicKey, Timestamp};
+
+use crate::keys::{JsPrivateKey, JsPublicKey};
 
 use crate::errors::{NodeError, NodeResult};
 
@@ -131,6 +136,52 @@ impl<'env> Options<'env> {
         }
     }
 
+    /// A private key field: key text (PEM or base64) or a `PrivateKey` instance.
+    pub(crate) fn private_key(&self, field: &str) -> NodeResult<Arc<PrivateKey>> {
+        let wrong = || NodeError::invalid_input(field, "must be a key text (PEM or base64) or a PrivateKey");
+        match self.get(field)? {
+            None => Err(NodeError::invalid_input(field, "is required")),
+            Some(v) if type_of(field, &v)? == ValueType::String => Ok(Arc::new(
+                PrivateKey::parse(&string_value(field, &v)?).map_err(|e| rename_key(e, field))?,
+            )),
+            Some(v) if type_of(field, &v)? == ValueType::Object => {
+                let key: Option<ClassInstance<'_, JsPrivateKey>> = self.obj.get(field).map_err(|_| wrong())?;
+                key.map(|k| Arc::clone(&k.inner)).ok_or_else(wrong)
+            }
+            Some(_) => Err(wrong()),
+        }
+    }
+
+    /// `true` when the field is present (not `undefined` or `null`).
+    pub(crate) fn has(&self, field: &str) -> NodeResult<bool> {
+        Ok(self.get(field)?.is_some())
+    }
+
+    /// An optional public key field.
+    pub(crate) fn opt_public_key(&self, field: &str) -> NodeResult<Option<Arc<PublicKey>>> {
+        if self.has(field)? {
+            self.public_key(field).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// A public key field: key text (PEM or base64) or a `PublicKey` instance.
+    pub(crate) fn public_key(&self, field: &str) -> NodeResult<Arc<PublicKey>> {
+        let wrong = || NodeError::invalid_input(field, "must be a key text (PEM or base64) or a PublicKey");
+        match self.get(field)? {
+            None => Err(NodeError::invalid_input(field, "is required")),
+            Some(v) if type_of(field, &v)? == ValueType::String => Ok(Arc::new(
+                PublicKey::parse(&string_value(field, &v)?).map_err(|e| rename_key(e, field))?,
+            )),
+            Some(v) if type_of(field, &v)? == ValueType::Object => {
+                let key: Option<ClassInstance<'_, JsPublicKey>> = self.obj.get(field).map_err(|_| wrong())?;
+                key.map(|k| Arc::clone(&k.inner)).ok_or_else(wrong)
+            }
+            Some(_) => Err(wrong()),
+        }
+    }
+
     /// An optional non-negative whole-number field (`undefined` and `null` mean absent).
     pub(crate) fn opt_u32(&self, field: &str) -> NodeResult<Option<u32>> {
         match self.get(field)? {
@@ -150,6 +201,14 @@ impl<'env> Options<'env> {
             }
             Some(_) => Err(NodeError::invalid_input(field, "must be a number")),
         }
+    }
+}
+
+/// A key error reported under the caller's field name (`notificationPublicKey`, ...).
+pub(crate) fn rename_key(err: Error, field: &str) -> NodeError {
+    match err {
+        Error::InvalidKey { reason, .. } => NodeError::invalid_input(field, &reason),
+        other => other.into(),
     }
 }
 
