@@ -1,14 +1,24 @@
 //! RSA key parsing (every encoding the official SDKs use) and SHA256withRSA.
+//!
+//! Keys are always parsed by the pure-Rust `rsa` crate, so the accepted encodings do not depend
+//! on the backend. With the `aws-lc` cargo feature, signing and verification run on aws-lc-rs
+//! (AWS-LC) for keys of 2048 to 8192 bits (the range it accepts); other keys stay on `rsa`.
+//! RSASSA-PKCS1-v1_5 is deterministic, so both backends produce the same bytes (the golden
+//! vectors run under both in CI).
 
 use std::fmt;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+#[cfg(feature = "aws-lc")]
+use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPublicKey};
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
 use rsa::sha2::Sha256;
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
+#[cfg(feature = "aws-lc")]
+use rsa::traits::PublicKeyParts;
 
 use crate::error::{Error, Result};
 
@@ -64,6 +74,8 @@ fn decode_key_text(field: &str, text: &str) -> Result<(Vec<u8>, Armor)> {
 #[derive(Clone)]
 pub struct PrivateKey {
     signing_key: SigningKey<Sha256>,
+    #[cfg(feature = "aws-lc")]
+    aws: Option<aws_lc_rs::rsa::KeyPair>,
     public: PublicKey,
 }
 
@@ -80,14 +92,31 @@ impl PrivateKey {
             .or_else(|_| rsa::PrivateKey::from_pkcs1_der(der))
             .map_err(|_| Error::key("private_key", "not an RSA private key in PKCS#8 or PKCS#1 DER form"))?;
         let public = PublicKey::from_rsa(key.to_public_key());
+        #[cfg(feature = "aws-lc")]
+        let aws = if aws_lc::size_supported(public.key.n().bit_width()) {
+            // Re-encode what `rsa` parsed, so aws-lc sees the one form it always accepts.
+            key.to_pkcs1_der()
+                .ok()
+                .and_then(|der| aws_lc_rs::rsa::KeyPair::from_der(der.as_bytes()).ok())
+        } else {
+            None
+        };
         Ok(Self {
             signing_key: SigningKey::<Sha256>::new(key),
+            #[cfg(feature = "aws-lc")]
+            aws,
             public,
         })
     }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`, base64 (standard alphabet, padded).
     pub fn sign_base64(&self, message: &[u8]) -> Result<String> {
+        #[cfg(feature = "aws-lc")]
+        if let Some(pair) = &self.aws {
+            return aws_lc::sign(pair, message)
+                .map(|sig| STANDARD.encode(sig))
+                .map_err(|()| Error::key("private_key", "RSA signing failed"));
+        }
         let sig: Signature = self
             .signing_key
             .try_sign(message)
@@ -95,9 +124,38 @@ impl PrivateKey {
         Ok(STANDARD.encode(sig.to_bytes()))
     }
 
+    /// The name of the RSA implementation that signs with this key: `"aws-lc"` (cargo feature
+    /// `aws-lc`, keys of 2048 to 8192 bits) or `"rsa"`.
+    pub fn backend(&self) -> &'static str {
+        #[cfg(feature = "aws-lc")]
+        if self.aws.is_some() {
+            return "aws-lc";
+        }
+        "rsa"
+    }
+
     /// The matching public key (what the merchant registers with NICEPAY).
     pub fn public_key(&self) -> &PublicKey {
         &self.public
+    }
+}
+
+#[cfg(feature = "aws-lc")]
+mod aws_lc {
+    use aws_lc_rs::rsa::KeyPair;
+    use aws_lc_rs::signature::RSA_PKCS1_SHA256;
+
+    /// aws-lc-rs signs and verifies RSA keys of 2048 to 8192 bits.
+    pub(super) fn size_supported(bits: u32) -> bool {
+        (2048..=8192).contains(&bits)
+    }
+
+    pub(super) fn sign(pair: &KeyPair, message: &[u8]) -> Result<Vec<u8>, ()> {
+        let mut sig = vec![0u8; pair.public_modulus_len()];
+        // PKCS#1 v1.5 uses no randomness; aws-lc-rs ignores this argument.
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        pair.sign(&RSA_PKCS1_SHA256, &rng, message, &mut sig).map_err(|_| ())?;
+        Ok(sig)
     }
 }
 
@@ -116,13 +174,29 @@ impl fmt::Debug for PrivateKey {
 pub struct PublicKey {
     key: rsa::PublicKey,
     verifying_key: VerifyingKey<Sha256>,
+    #[cfg(feature = "aws-lc")]
+    aws: Option<aws_lc_rs::signature::ParsedPublicKey>,
 }
 
 impl PublicKey {
     fn from_rsa(key: rsa::PublicKey) -> Self {
+        #[cfg(feature = "aws-lc")]
+        let aws = if aws_lc::size_supported(key.n().bit_width()) {
+            key.to_pkcs1_der().ok().and_then(|der| {
+                aws_lc_rs::signature::ParsedPublicKey::new(
+                    &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+                    der.as_bytes(),
+                )
+                .ok()
+            })
+        } else {
+            None
+        };
         Self {
             verifying_key: VerifyingKey::<Sha256>::new(key.clone()),
             key,
+            #[cfg(feature = "aws-lc")]
+            aws,
         }
     }
 
@@ -148,8 +222,22 @@ impl PublicKey {
         let raw = STANDARD
             .decode(signature_b64.trim().as_bytes())
             .map_err(|_| Error::invalid("X-SIGNATURE", "signature is not valid standard base64"))?;
+        #[cfg(feature = "aws-lc")]
+        if let Some(key) = &self.aws {
+            return key.verify_sig(message, &raw).map_err(|_| mismatch());
+        }
         let sig = Signature::try_from(raw.as_slice()).map_err(|_| mismatch())?;
         self.verifying_key.verify(message, &sig).map_err(|_| mismatch())
+    }
+
+    /// The name of the RSA implementation that signs and verifies with this key: `"aws-lc"` or
+    /// `"rsa"` (for benchmarks and diagnostics).
+    pub fn backend(&self) -> &'static str {
+        #[cfg(feature = "aws-lc")]
+        if self.aws.is_some() {
+            return "aws-lc";
+        }
+        "rsa"
     }
 
     /// Bare base64 of the SubjectPublicKeyInfo DER, the form NICEPAY exchanges by email.
@@ -227,6 +315,49 @@ mod tests {
         let enc = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nQUJD\n-----END ENCRYPTED PRIVATE KEY-----";
         assert!(matches!(PrivateKey::parse(enc), Err(Error::InvalidKey { .. })));
         assert!(matches!(PublicKey::parse("QUJD"), Err(Error::InvalidKey { .. })));
+    }
+
+    const MERCHANT_KEY: &str = include_str!("../../../tests/keys/merchant-test-private-pkcs8.pem");
+
+    #[test]
+    fn backend_is_the_one_built() {
+        let key = PrivateKey::parse(MERCHANT_KEY).unwrap();
+        let expected = if cfg!(feature = "aws-lc") { "aws-lc" } else { "rsa" };
+        assert_eq!(key.backend(), expected);
+        assert_eq!(key.public_key().backend(), expected);
+        assert_eq!(PublicKey::parse(NOTIF_PUB).unwrap().backend(), expected);
+    }
+
+    /// Under `aws-lc`, every signature equals the `rsa` crate's, and each backend verifies the
+    /// other's signatures.
+    #[cfg(feature = "aws-lc")]
+    mod aws_lc_agrees_with_rsa {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn rsa_sign(message: &[u8]) -> String {
+            let key = PrivateKey::parse(MERCHANT_KEY).unwrap();
+            let sig: Signature = key.signing_key.try_sign(message).unwrap();
+            STANDARD.encode(sig.to_bytes())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(32))]
+            #[test]
+            fn same_signatures(message in proptest::collection::vec(any::<u8>(), 0..300)) {
+                let key = PrivateKey::parse(MERCHANT_KEY).unwrap();
+                let aws = key.sign_base64(&message).unwrap();
+                prop_assert_eq!(&aws, &rsa_sign(&message));
+                let public = key.public_key();
+                public.verify_base64(&message, &aws).unwrap();
+                let raw = STANDARD.decode(&aws).unwrap();
+                let sig = Signature::try_from(raw.as_slice()).unwrap();
+                prop_assert!(public.verifying_key.verify(&message, &sig).is_ok());
+                let mut other = message.clone();
+                other.push(0);
+                prop_assert!(public.verify_base64(&other, &aws).is_err());
+            }
+        }
     }
 
     #[test]

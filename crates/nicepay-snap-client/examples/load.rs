@@ -1,0 +1,278 @@
+//! End-to-end load bench: N concurrent clients doing QRIS generate → pay → refund against the
+//! in-process simulator on 127.0.0.1, first async (`AsyncClient` over reqwest, one task per
+//! client), then blocking (`Client` over ureq, one thread per client). Prints requests/s and
+//! p50/p99 latency per operation. Bounded in count and time; stops by itself.
+//!
+//! ```text
+//! cargo run --release -p nicepay-snap-client --example load -- [--clients N] [--flows M] [--max-seconds S]
+//! ```
+//! Defaults: 8 clients, 1000 flows each (a flow = generate + pay + refund), 30 s cap per mode.
+//! The simulator shares the machine's cores with the clients, so the figures are for the whole
+//! loop (client signing, HTTP on loopback, simulator verification), not for NICEPAY.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use nicepay_snap::api::qris::{
+    QrisGenerateAdditionalInfo, QrisGenerateRequest, QrisRefundAdditionalInfo, QrisRefundRequest,
+};
+use nicepay_snap::{Amount, Config};
+use nicepay_snap_client::{AsyncClient, Client};
+use nicepay_snap_reqwest::ReqwestTransport;
+use nicepay_snap_simulator::{Simulator, SimulatorInfo};
+use nicepay_snap_ureq::UreqTransport;
+
+#[derive(Debug, Clone, Copy)]
+struct Args {
+    clients: usize,
+    flows: usize,
+    max_seconds: u64,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        clients: 8,
+        flows: 1000,
+        max_seconds: 30,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || -> u64 {
+            it.next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("{flag} needs a number"))
+        };
+        match flag.as_str() {
+            "--clients" => args.clients = usize::try_from(value()).unwrap_or(1).max(1),
+            "--flows" => args.flows = usize::try_from(value()).unwrap_or(1).max(1),
+            "--max-seconds" => args.max_seconds = value().max(1),
+            // `cargo bench`-style flags that a harness might pass along are ignored.
+            "--bench" | "--test" => {}
+            other => panic!("unknown flag {other}; use --clients, --flows, --max-seconds"),
+        }
+    }
+    args
+}
+
+fn config(info: &SimulatorInfo) -> Config {
+    Config::builder()
+        .client_id(&info.client_id)
+        .client_secret(info.client_secret.as_str())
+        .private_key_text(info.private_key_pem.as_deref().expect("simulator key"))
+        .base_url(&info.base_url)
+        .build()
+        .expect("config")
+}
+
+static SEQ: AtomicU64 = AtomicU64::new(0);
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}{}", SEQ.fetch_add(1, Ordering::Relaxed))
+}
+
+fn generate_request(info: &SimulatorInfo, order: &str) -> QrisGenerateRequest {
+    QrisGenerateRequest {
+        partner_reference_no: order.into(),
+        amount: Amount::idr("10000.00").expect("amount"),
+        merchant_id: info.client_id.clone(),
+        store_id: "NICEPAY".into(),
+        sub_merchant_id: None,
+        validity_period: None,
+        additional_info: QrisGenerateAdditionalInfo {
+            goods_nm: Some("Kopi".into()),
+            ..Default::default()
+        },
+    }
+}
+
+fn refund_request(info: &SimulatorInfo, reference_no: &str, order: &str) -> QrisRefundRequest {
+    QrisRefundRequest {
+        original_reference_no: reference_no.into(),
+        original_partner_reference_no: order.into(),
+        partner_refund_no: unique("load-refund-"),
+        merchant_id: info.client_id.clone(),
+        external_store_id: "NICEPAY".into(),
+        refund_amount: Amount::idr("10000.00").expect("amount"),
+        reason: "load".into(),
+        additional_info: QrisRefundAdditionalInfo::default(),
+    }
+}
+
+/// Latencies of one operation, in microseconds.
+#[derive(Debug, Default)]
+struct Samples {
+    generate: Vec<u64>,
+    refund: Vec<u64>,
+    errors: u64,
+}
+
+impl Samples {
+    fn merge(&mut self, other: Self) {
+        self.generate.extend(other.generate);
+        self.refund.extend(other.refund);
+        self.errors += other.errors;
+    }
+}
+
+fn micros(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    // Nearest-rank percentile.
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1] as f64 / 1000.0
+}
+
+fn report(mode: &str, args: Args, samples: Samples, wall: Duration) {
+    let requests = samples.generate.len() + samples.refund.len();
+    let secs = wall.as_secs_f64();
+    println!(
+        "{mode}: {} clients, {requests} signed requests in {secs:.2} s = {:.0} req/s ({:.0} flows/s), {} errors",
+        args.clients,
+        requests as f64 / secs,
+        samples.refund.len() as f64 / secs,
+        samples.errors
+    );
+    let mut all: Vec<u64> = samples.generate.iter().chain(&samples.refund).copied().collect();
+    for (name, mut v) in [
+        ("generate", samples.generate),
+        ("refund", samples.refund),
+        ("all", std::mem::take(&mut all)),
+    ] {
+        v.sort_unstable();
+        println!(
+            "  {mode} {name:<8} n={:<6} p50={:.2} ms  p99={:.2} ms  max={:.2} ms",
+            v.len(),
+            percentile(&v, 50.0),
+            percentile(&v, 99.0),
+            v.last().copied().unwrap_or(0) as f64 / 1000.0
+        );
+    }
+}
+
+fn run_async(args: Args) -> (Samples, Duration) {
+    // The simulator gets its own runtime so client tasks and server tasks are scheduled apart.
+    let sim_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("simulator runtime");
+    let sim = Arc::new(sim_rt.block_on(Simulator::builder().start()).expect("simulator"));
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    let deadline = Instant::now() + Duration::from_secs(args.max_seconds);
+    let started = Instant::now();
+    let samples = client_rt.block_on(async {
+        let mut tasks = Vec::new();
+        for _ in 0..args.clients {
+            let sim = sim.clone();
+            tasks.push(tokio::spawn(async move {
+                let info = sim.info().clone();
+                let client = AsyncClient::new(config(&info), ReqwestTransport::new().expect("reqwest"));
+                client.access_token().await.expect("token");
+                let mut s = Samples::default();
+                for _ in 0..args.flows {
+                    if Instant::now() >= deadline {
+                        break;
+                    }
+                    let order = unique("load-order-");
+                    let t = Instant::now();
+                    let generated = client.qris_generate(&generate_request(&info, &order)).await;
+                    s.generate.push(micros(t));
+                    let Some(reference_no) = generated.ok().and_then(|g| g.reference_no) else {
+                        s.errors += 1;
+                        continue;
+                    };
+                    if sim.pay_qris(&reference_no).await.is_err() {
+                        s.errors += 1;
+                        continue;
+                    }
+                    let t = Instant::now();
+                    let refunded = client.qris_refund(&refund_request(&info, &reference_no, &order)).await;
+                    s.refund.push(micros(t));
+                    s.errors += u64::from(refunded.is_err());
+                }
+                s
+            }));
+        }
+        let mut all = Samples::default();
+        for task in tasks {
+            all.merge(task.await.expect("client task"));
+        }
+        all
+    });
+    let wall = started.elapsed();
+    drop(client_rt);
+    if let Ok(sim) = Arc::try_unwrap(sim) {
+        sim_rt.block_on(sim.shutdown());
+    }
+    (samples, wall)
+}
+
+fn run_blocking(args: Args) -> (Samples, Duration) {
+    let sim = Arc::new(Simulator::builder().start_blocking().expect("simulator"));
+    let deadline = Instant::now() + Duration::from_secs(args.max_seconds);
+    let started = Instant::now();
+    let threads: Vec<_> = (0..args.clients)
+        .map(|_| {
+            let sim = sim.clone();
+            std::thread::spawn(move || {
+                let info = sim.info().clone();
+                let client = Client::new(config(&info), UreqTransport::new());
+                client.access_token().expect("token");
+                let mut s = Samples::default();
+                for _ in 0..args.flows {
+                    if Instant::now() >= deadline {
+                        break;
+                    }
+                    let order = unique("load-order-");
+                    let t = Instant::now();
+                    let generated = client.qris_generate(&generate_request(&info, &order));
+                    s.generate.push(micros(t));
+                    let Some(reference_no) = generated.ok().and_then(|g| g.reference_no) else {
+                        s.errors += 1;
+                        continue;
+                    };
+                    if sim.pay_qris(&reference_no).is_err() {
+                        s.errors += 1;
+                        continue;
+                    }
+                    let t = Instant::now();
+                    let refunded = client.qris_refund(&refund_request(&info, &reference_no, &order));
+                    s.refund.push(micros(t));
+                    s.errors += u64::from(refunded.is_err());
+                }
+                s
+            })
+        })
+        .collect();
+    let mut all = Samples::default();
+    for t in threads {
+        all.merge(t.join().expect("client thread"));
+    }
+    let wall = started.elapsed();
+    if let Ok(sim) = Arc::try_unwrap(sim) {
+        sim.shutdown();
+    }
+    (all, wall)
+}
+
+fn main() {
+    let args = parse_args();
+    println!(
+        "load bench: {} clients x {} flows (generate, pay, refund), at most {} s per mode, simulator on 127.0.0.1",
+        args.clients, args.flows, args.max_seconds
+    );
+    let (samples, wall) = run_async(args);
+    report("async/reqwest", args, samples, wall);
+    let (samples, wall) = run_blocking(args);
+    report("blocking/ureq", args, samples, wall);
+}

@@ -1,0 +1,184 @@
+//! Signing, hashing, verification and key-parsing costs, each next to its floor measured in the
+//! same run (see BENCHMARKS.md; `benches/ratios.py` prints the ratios).
+//!
+//! Groups and ids (what `ratios.py` reads back):
+//! - `transaction/floor`: SHA-256 of the body + HMAC-SHA512 (key prepared once) over a
+//!   string-to-sign of the same length, nothing else. The cost no signer can avoid.
+//! - `transaction/floor_with_hmac_key_setup`: the same, keying HMAC for every request (what the
+//!   core must *not* do).
+//! - `transaction/typed_prepare`: `Config::prepare::<QrisRefund>` (validate, serialize, hash,
+//!   HMAC, headers).
+//! - `transaction/json_prepare_compact` / `json_prepare_pretty`: `Config::prepare_json` from a JSON
+//!   string (minify, hash, HMAC, headers).
+//! - `hash/body_sha256_hex`, `hash/sha256_raw`.
+//! - `rsa/*`: token signing and notification verification with the selected backend, and the
+//!   `rsa` crate called directly (so an `aws-lc` build compares both backends in one run).
+//! - `keys/*`: parsing PEM keys (done once per `Config`, never per request).
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use hmac::{Hmac, KeyInit, Mac};
+use nicepay_snap::api::notification::{sign_notification, NotificationVerifier};
+use nicepay_snap::api::qris::{QrisRefund, QrisRefundAdditionalInfo, QrisRefundRequest};
+use nicepay_snap::canonical::{body_sha256_hex, transaction_string_to_sign};
+use nicepay_snap::{AccessToken, Amount, Config, ExternalId, Method, PrivateKey, PublicKey, RequestContext, Timestamp};
+use sha2::{Digest, Sha256, Sha512};
+
+const MERCHANT_KEY: &str = include_str!("../../../tests/keys/merchant-test-private-pkcs8.pem");
+const MERCHANT_KEY_PKCS1: &str = include_str!("../../../tests/keys/merchant-test-private-pkcs1.pem");
+const MERCHANT_PUB: &str = include_str!("../../../tests/keys/merchant-test-public.pem");
+const NOTIF_KEY: &str = include_str!("../../../tests/keys/nicepay-notification-test-private-pkcs8.pem");
+const NOTIF_PUB: &str = include_str!("../../../tests/keys/nicepay-notification-test-public.pem");
+const SECRET: &str = "IONPAYTESTSECRET";
+const PATH: &str = "/nicepay/api/v1.0/qr/qr-mpm-refund";
+const TIMESTAMP: &str = "2024-12-31T10:11:40+07:00";
+
+fn config() -> Config {
+    Config::builder()
+        .client_id("IONPAYTEST")
+        .client_secret(SECRET)
+        .private_key_text(MERCHANT_KEY)
+        .base_url("http://127.0.0.1:8080")
+        .build()
+        .expect("bench config")
+}
+
+fn refund() -> QrisRefundRequest {
+    QrisRefundRequest {
+        original_reference_no: "IONPAYTEST08202412311011400001".into(),
+        original_partner_reference_no: "ord20241231101140".into(),
+        partner_refund_no: "refund20241231101140".into(),
+        merchant_id: "IONPAYTEST".into(),
+        external_store_id: "NicepayStoreID1".into(),
+        refund_amount: Amount::idr("10000.00").expect("amount"),
+        reason: "Refund Trans".into(),
+        additional_info: QrisRefundAdditionalInfo::default(),
+    }
+}
+
+fn transaction(c: &mut Criterion) {
+    let cfg = config();
+    let token = AccessToken::new("SEEDTESTACCESSTOKEN");
+    let ctx = RequestContext {
+        access_token: &token,
+        timestamp: Timestamp::parse(TIMESTAMP).expect("timestamp"),
+        external_id: ExternalId::new("202402111402271707638098").expect("external id"),
+    };
+    let request = refund();
+    let body = serde_json::to_vec(&request).expect("body");
+    let pretty =
+        serde_json::to_vec_pretty(&serde_json::from_slice::<serde_json::Value>(&body).expect("json")).expect("pretty");
+    // The floor hashes the same body and HMACs a string-to-sign of exactly the same bytes.
+    let sts = transaction_string_to_sign(Method::Post, PATH, "SEEDTESTACCESSTOKEN", &body, TIMESTAMP).expect("sts");
+    let keyed = <Hmac<Sha512> as KeyInit>::new_from_slice(SECRET.as_bytes()).expect("hmac key");
+
+    let mut g = c.benchmark_group("transaction");
+    g.bench_function("floor", |b| {
+        b.iter(|| {
+            let digest = Sha256::digest(black_box(&body));
+            let mut mac = keyed.clone();
+            mac.update(black_box(sts.as_bytes()));
+            black_box((digest, mac.finalize()))
+        })
+    });
+    g.bench_function("floor_with_hmac_key_setup", |b| {
+        b.iter(|| {
+            let digest = Sha256::digest(black_box(&body));
+            let mut mac = <Hmac<Sha512> as KeyInit>::new_from_slice(black_box(SECRET.as_bytes())).expect("hmac key");
+            mac.update(black_box(sts.as_bytes()));
+            black_box((digest, mac.finalize()))
+        })
+    });
+    g.bench_function("typed_prepare", |b| {
+        b.iter(|| cfg.prepare::<QrisRefund>(black_box(&request), &ctx).expect("prepare"))
+    });
+    g.bench_function("json_prepare_compact", |b| {
+        b.iter(|| {
+            cfg.prepare_json(Method::Post, PATH, black_box(&body), &ctx)
+                .expect("prepare_json")
+        })
+    });
+    g.bench_function("json_prepare_pretty", |b| {
+        b.iter(|| {
+            cfg.prepare_json(Method::Post, PATH, black_box(&pretty), &ctx)
+                .expect("prepare_json")
+        })
+    });
+    g.bench_function("sign_transaction", |b| {
+        b.iter(|| {
+            cfg.signer()
+                .sign_transaction(Method::Post, PATH, "SEEDTESTACCESSTOKEN", black_box(&body), TIMESTAMP)
+                .expect("sign")
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("hash");
+    g.bench_function("sha256_raw", |b| b.iter(|| Sha256::digest(black_box(&body))));
+    g.bench_function("body_sha256_hex", |b| b.iter(|| body_sha256_hex(black_box(&body))));
+    g.finish();
+}
+
+fn rsa(c: &mut Criterion) {
+    use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+    use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+    use rsa::signature::{Signer, Verifier};
+
+    let cfg = config();
+    let key = PrivateKey::parse(MERCHANT_KEY).expect("key");
+    let message = b"IONPAYTEST|2024-12-31T10:11:40+07:00";
+    let ts = Timestamp::parse(TIMESTAMP).expect("timestamp");
+    let notif_key = PrivateKey::parse(NOTIF_KEY).expect("notification key");
+    let notif_sig = sign_notification(&notif_key, "IONPAYTEST", TIMESTAMP).expect("sign");
+    let verifier = NotificationVerifier::new(PublicKey::parse(NOTIF_PUB).expect("pub"), "IONPAYTEST");
+
+    // The `rsa` crate used directly, whatever backend the core was built with.
+    let direct_signer =
+        SigningKey::<rsa::sha2::Sha256>::new(rsa::PrivateKey::from_pkcs8_pem(MERCHANT_KEY).expect("pem"));
+    let direct_verifier =
+        VerifyingKey::<rsa::sha2::Sha256>::new(rsa::PublicKey::from_public_key_pem(MERCHANT_PUB).expect("pem"));
+    let direct_sig: Signature = direct_signer.sign(message);
+
+    let mut g = c.benchmark_group("rsa");
+    g.sample_size(20);
+    g.bench_function("sign_base64", |b| {
+        b.iter(|| key.sign_base64(black_box(message)).expect("sign"))
+    });
+    g.bench_function("prepare_access_token", |b| {
+        b.iter(|| cfg.prepare_access_token(black_box(ts)).expect("prepare"))
+    });
+    g.bench_function("rsa_crate_sign", |b| {
+        b.iter(|| -> Signature { direct_signer.sign(black_box(message)) })
+    });
+    g.bench_function("verify_notification", |b| {
+        b.iter(|| {
+            verifier
+                .verify_signature(black_box(TIMESTAMP), &notif_sig)
+                .expect("verify")
+        })
+    });
+    g.bench_function("rsa_crate_verify", |b| {
+        b.iter(|| direct_verifier.verify(black_box(message), &direct_sig).expect("verify"))
+    });
+    g.finish();
+}
+
+fn keys(c: &mut Criterion) {
+    let mut g = c.benchmark_group("keys");
+    g.sample_size(20);
+    g.bench_function("parse_private_pkcs8_pem", |b| {
+        b.iter(|| PrivateKey::parse(black_box(MERCHANT_KEY)).expect("key"))
+    });
+    g.bench_function("parse_private_pkcs1_pem", |b| {
+        b.iter(|| PrivateKey::parse(black_box(MERCHANT_KEY_PKCS1)).expect("key"))
+    });
+    g.bench_function("parse_public_pem", |b| {
+        b.iter(|| PublicKey::parse(black_box(MERCHANT_PUB)).expect("key"))
+    });
+    g.bench_function("config_build", |b| b.iter(config));
+    g.finish();
+}
+
+criterion_group!(benches, transaction, rsa, keys);
+criterion_main!(benches);
