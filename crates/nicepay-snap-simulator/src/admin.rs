@@ -81,6 +81,20 @@ async fn approve_ewallet(State(shared): State<Arc<Shared>>, Path(reference_no): 
     }
 }
 
+async fn notify_va(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    match va::resend_notification(&shared, &id).await {
+        Ok(delivery) => Json(json!({ "id": id, "notification": delivery })).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn notify_ewallet(State(shared): State<Arc<Shared>>, Path(reference_no): Path<String>) -> Response {
+    match ewallet::resend_notification(&shared, &reference_no).await {
+        Ok(delivery) => Json(json!({ "referenceNo": reference_no, "notification": delivery })).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct BalanceBody {
@@ -171,7 +185,9 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/__admin/qris/{reference_no}/pay", post(pay))
         .route("/__admin/qris/{reference_no}/notify", post(notify))
         .route("/__admin/va/{id}/pay", post(pay_va))
+        .route("/__admin/va/{id}/notify", post(notify_va))
         .route("/__admin/ewallet/{reference_no}/pay", post(pay_ewallet))
+        .route("/__admin/ewallet/{reference_no}/notify", post(notify_ewallet))
         .route("/__sim/ewallet/{reference_no}/approve", get(approve_ewallet))
         .route("/__admin/payout/balance", get(get_balance).post(set_balance))
         .route("/__admin/state", get(state))

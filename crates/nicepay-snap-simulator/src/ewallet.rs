@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::error::SimulatorError;
-use crate::notify::{deliver, PendingNotification};
+use crate::notify::{deliver, NotificationDelivery, PendingNotification};
 use crate::qris::PaymentOutcome;
 use crate::snap::{amount_json, success, Endpoint, HandlerResult, SnapError, Verified};
 use crate::state::Shared;
@@ -467,4 +467,29 @@ pub(crate) async fn pay(
         },
         return_url,
     ))
+}
+
+/// Sends the notification of a paid (or refunded) e-wallet payment again.
+pub(crate) async fn resend_notification(
+    shared: &Shared,
+    reference_no: &str,
+) -> Result<Option<NotificationDelivery>, SimulatorError> {
+    let pending = {
+        let state = shared.lock();
+        let txn = state
+            .ewallet
+            .txns
+            .get(reference_no)
+            .ok_or_else(|| SimulatorError::NotFound(format!("e-wallet payment {reference_no}")))?;
+        if txn.status == EwalletStatus::Pending {
+            return Err(SimulatorError::Conflict(format!(
+                "e-wallet payment {reference_no} is not paid yet"
+            )));
+        }
+        notification_for(txn)?
+    };
+    Ok(match pending {
+        Some(p) => Some(deliver(shared, p).await),
+        None => None,
+    })
 }

@@ -55,6 +55,7 @@
 //! | `POST /__admin/qris/{referenceNo}/notify` | posts the notification of a paid QR again |
 //! | `POST /__admin/va/{virtualAccountNo or tXidVA}/pay` | the customer transfers: marks the VA paid and posts the signed VA notification (with `additionalInfo.tXidVA`) to its `dbProcessUrl` |
 //! | `POST /__admin/ewallet/{referenceNo}/pay` | the customer approves: marks the payment paid and posts the signed e-wallet notification to `PAY_NOTIFY` (or `additionalInfo.dbProcessUrl`) |
+//! | `POST /__admin/va/{id}/notify`, `POST /__admin/ewallet/{referenceNo}/notify` | posts the notification of a paid VA / e-wallet payment again |
 //! | `GET /__sim/ewallet/{referenceNo}/approve` | the `webRedirectUrl` page: the same, then `303` to the `PAY_RETURN` URL |
 //! | `GET`/`POST /__admin/payout/balance` | reads / sets (`{"availableBalance":"500.00"}`) the payout balance |
 //! | `GET /__admin/state` | a [`StateSnapshot`] (no secrets) |
@@ -518,6 +519,19 @@ impl SimulatorHandle {
             .map(|(outcome, _)| outcome)
     }
 
+    /// Posts the notification of a paid VA again (as NICEPAY retries do).
+    pub async fn resend_va_notification(&self, id: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
+        va::resend_notification(&self.shared, id).await
+    }
+
+    /// Posts the notification of a paid e-wallet payment again.
+    pub async fn resend_ewallet_notification(
+        &self,
+        reference_no: &str,
+    ) -> Result<Option<NotificationDelivery>, SimulatorError> {
+        ewallet::resend_notification(&self.shared, reference_no).await
+    }
+
     /// The merchant's available payout balance in minor units.
     pub fn payout_balance_minor(&self, client_id: &str) -> u64 {
         self.shared
@@ -628,6 +642,19 @@ impl BlockingSimulator {
     /// Blocking [`SimulatorHandle::pay_ewallet`].
     pub fn pay_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
         self.block_on(self.handle().pay_ewallet(reference_no))?
+    }
+
+    /// Blocking [`SimulatorHandle::resend_va_notification`].
+    pub fn resend_va_notification(&self, id: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
+        self.block_on(self.handle().resend_va_notification(id))?
+    }
+
+    /// Blocking [`SimulatorHandle::resend_ewallet_notification`].
+    pub fn resend_ewallet_notification(
+        &self,
+        reference_no: &str,
+    ) -> Result<Option<NotificationDelivery>, SimulatorError> {
+        self.block_on(self.handle().resend_ewallet_notification(reference_no))?
     }
 
     /// See [`SimulatorHandle::payout_balance_minor`].

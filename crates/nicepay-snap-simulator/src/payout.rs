@@ -385,7 +385,7 @@ fn cancel(shared: &Shared, req: &Verified) -> HandlerResult {
     payout.status = PayoutStatus::Canceled;
     payout.updated_at = util::now_timestamp();
     let body = payout.response();
-    state.payout.set_balance(&req.client_id, balance + credit);
+    state.payout.set_balance(&req.client_id, balance.saturating_add(credit));
     Ok(success(req.service, body))
 }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::error::SimulatorError;
-use crate::notify::{deliver, PendingNotification};
+use crate::notify::{deliver, NotificationDelivery, PendingNotification};
 use crate::qris::PaymentOutcome;
 use crate::snap::{amount_json, success, Endpoint, HandlerResult, SnapError, Verified};
 use crate::state::Shared;
@@ -460,5 +460,28 @@ pub(crate) async fn pay(shared: &Shared, id: &str) -> Result<PaymentOutcome, Sim
     Ok(PaymentOutcome {
         notification,
         ..outcome
+    })
+}
+
+/// Sends the notification of a paid VA again (as NICEPAY retries do).
+pub(crate) async fn resend_notification(
+    shared: &Shared,
+    id: &str,
+) -> Result<Option<NotificationDelivery>, SimulatorError> {
+    let pending = {
+        let state = shared.lock();
+        let txn = state
+            .va
+            .resolve(id)
+            .and_then(|t| state.va.txns.get(&t))
+            .ok_or_else(|| SimulatorError::NotFound(format!("virtual account {id}")))?;
+        if txn.status != VaStatus::Paid {
+            return Err(SimulatorError::Conflict(format!("virtual account {id} is not paid")));
+        }
+        notification_for(txn)?
+    };
+    Ok(match pending {
+        Some(p) => Some(deliver(shared, p).await),
+        None => None,
     })
 }

@@ -7,3 +7,4 @@ mod common;
 mod errors;
 mod faults;
 mod flow;
+mod services;

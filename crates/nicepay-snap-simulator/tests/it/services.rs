@@ -1,0 +1,368 @@
+//! VA, e-wallet and payout at the HTTP level: server-side field checks, methods, admin endpoints
+//! and the state dump.
+
+use nicepay_snap::api::va::{VaDelete, VaDeleteAdditionalInfo, VaDeleteRequest};
+use nicepay_snap::api::Extra;
+use nicepay_snap::Amount;
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+const CREATE_VA: &str = "/api/v1.0/transfer-va/create-va";
+const DELETE_VA: &str = "/api/v1.0/transfer-va/delete-va";
+const PAYMENT: &str = "/api/v1.0/debit/payment-host-to-host";
+const REGISTRATION: &str = "/api/v1.0/transfer/registration";
+const APPROVE: &str = "/api/v1.0/transfer/approve";
+
+fn va_body(trx_id: &str, db_process_url: Option<&str>) -> Value {
+    json!({
+        "partnerServiceId": "",
+        "customerNo": "",
+        "virtualAccountNo": "",
+        "virtualAccountName": "Budi",
+        "trxId": trx_id,
+        "totalAmount": { "value": "15000.00", "currency": "IDR" },
+        "additionalInfo": { "bankCd": "CENA", "goodsNm": "Kopi", "dbProcessUrl": db_process_url.unwrap_or("") },
+    })
+}
+
+fn payment_body(merchant: &str, order: &str, url_param: Value) -> Value {
+    json!({
+        "partnerReferenceNo": order,
+        "merchantId": merchant,
+        "subMerchantId": "",
+        "externalStoreId": "",
+        "validUpTo": "",
+        "pointOfInitiation": "Mobile App",
+        "amount": { "value": "20000.00", "currency": "IDR" },
+        "urlParam": url_param,
+        "additionalInfo": { "mitraCd": "OVOE" },
+    })
+}
+
+fn registration_body(merchant: &str, reference: &str, value: &str) -> Value {
+    json!({
+        "partnerReferenceNo": reference,
+        "merchantId": merchant,
+        "beneficiaryAccountNo": "5345000060",
+        "beneficiaryName": "Ani",
+        "beneficiaryPhone": "0812",
+        "beneficiaryCustomerResidence": "1",
+        "beneficiaryCustomerType": "1",
+        "beneficiaryPostalCode": "10110",
+        "beneficiaryBankCode": "BNIA",
+        "payoutMethod": "0",
+        "reservedDt": "",
+        "reservedTm": "",
+        "deliveryId": "",
+        "deliveryNm": "Ani",
+        "amount": { "value": value, "currency": "IDR" },
+    })
+}
+
+#[tokio::test]
+async fn va_over_http_methods_admin_pay_notify_and_state() {
+    let env = Env::start().await;
+    let info = env.sim.info().clone();
+    let base = info.base_url.clone();
+    let (notify_url, mut rx) = notification_receiver(&info.notification_public_key, &info.client_id).await;
+    let token = env.token().await;
+
+    let trx = unique("va");
+    let raw = send(
+        &env.http,
+        &env.prepare_raw(&token, CREATE_VA, &va_body(&trx, Some(&notify_url))),
+    )
+    .await
+    .unwrap();
+    assert_eq!(code(&raw), "2002700", "{}", String::from_utf8_lossy(&raw.body));
+    let data = json(&raw)["virtualAccountData"].clone();
+    let va_no = data["virtualAccountNo"].as_str().unwrap().to_owned();
+    let txid_va = data["additionalInfo"]["tXidVA"].as_str().unwrap().to_owned();
+    assert_eq!(data["additionalInfo"]["bankCd"], "CENA");
+    assert_eq!(data["totalAmount"]["value"], "15000.00");
+
+    // Server-side checks the typed client would have caught.
+    for (mutate, expected) in [
+        (json!({"trxId": ""}), "4002702"),
+        (json!({"totalAmount": {"value": "15000", "currency": "IDR"}}), "4002701"),
+        (json!({"virtualAccountNo": "12ab"}), "4002701"),
+        (json!({"additionalInfo": {"bankCd": "mandiri"}}), "4002701"),
+        (
+            json!({"additionalInfo": {"bankCd": "BMRI", "vacctValidDt": "2024-01-01"}}),
+            "4002701",
+        ),
+    ] {
+        let mut body = va_body(&unique("va"), None);
+        for (k, v) in mutate.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let raw = send(&env.http, &env.prepare_raw(&token, CREATE_VA, &body))
+            .await
+            .unwrap();
+        assert_eq!(code(&raw), expected, "{mutate}: {}", String::from_utf8_lossy(&raw.body));
+    }
+
+    // delete-va only answers DELETE: POST (signed as POST) and GET get a SNAP 405.
+    let raw = send(&env.http, &env.prepare_raw(&token, DELETE_VA, &json!({})))
+        .await
+        .unwrap();
+    assert_eq!((raw.status, code(&raw)), (405, "4053100".to_owned()));
+    let resp = env.http.get(format!("{base}/nicepay{DELETE_VA}")).send().await.unwrap();
+    assert_eq!(resp.status(), 405);
+
+    // Admin pay by tXidVA over HTTP; resend; conflicts.
+    let resp = env
+        .http
+        .post(format!("{base}/__admin/va/{txid_va}/pay"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let outcome: Value = body_json(resp).await;
+    assert_eq!(outcome["referenceNo"], txid_va.as_str());
+    assert_eq!(outcome["partnerReferenceNo"], trx.as_str());
+    assert_eq!(outcome["virtualAccountNo"], va_no.as_str());
+    assert_eq!(outcome["notification"]["delivered"], true);
+    let received = rx.recv().await.unwrap();
+    let body: Value = serde_json::from_slice(&received.body).unwrap();
+    assert_eq!(body["virtualAccountNo"], va_no.as_str());
+    assert_eq!(body["paidAmount"]["value"], "15000.00");
+    assert_eq!(body["additionalInfo"]["tXidVA"], txid_va.as_str());
+    assert!(body["trxDateTime"].as_str().unwrap().ends_with("+07:00"));
+    let resp = env
+        .http
+        .post(format!("{base}/__admin/va/{va_no}/notify"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(rx.recv().await.is_some());
+    for (path, status) in [
+        (format!("/__admin/va/{va_no}/pay"), 409),
+        ("/__admin/va/000/pay".to_owned(), 404),
+        ("/__admin/va/000/notify".to_owned(), 404),
+    ] {
+        let resp = env.http.post(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(resp.status(), status, "{path}");
+    }
+
+    // Deleting the paid VA (a real DELETE) is refused with Paid Bill.
+    let delete = VaDeleteRequest {
+        partner_service_id: String::new(),
+        customer_no: String::new(),
+        virtual_account_no: va_no.clone(),
+        trx_id: trx.clone(),
+        additional_info: VaDeleteAdditionalInfo {
+            total_amount: Amount::idr("15000.00").unwrap(),
+            txid_va: txid_va.clone(),
+            cancel_message: "x".into(),
+            extra: Extra::new(),
+        },
+    };
+    let prepared = env.config.prepare::<VaDelete>(&delete, &env.ctx(&token)).unwrap();
+    let raw = send(&env.http, &prepared).await.unwrap();
+    assert_eq!((raw.status, code(&raw)), (404, "4043113".to_owned()));
+
+    let state: Value = body_json(env.http.get(format!("{base}/__admin/state")).send().await.unwrap()).await;
+    assert_eq!(state["va"][0]["tXidVA"], txid_va.as_str());
+    assert_eq!(state["va"][0]["latestTransactionStatus"], "00");
+    assert_eq!(state["payoutBalances"]["IONPAYTEST"], "100000000.00");
+    assert!(state["ewallet"].as_array().unwrap().is_empty());
+    assert!(state["payouts"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn ewallet_over_http_url_params_approval_page_and_admin() {
+    let env = Env::start().await;
+    let info = env.sim.info().clone();
+    let base = info.base_url.clone();
+    let (notify_url, mut rx) = notification_receiver(&info.notification_public_key, &info.client_id).await;
+    let token = env.token().await;
+
+    for (url_param, expected) in [
+        (
+            json!({"url": notify_url, "type": "PAY_NOTIFY", "isDeeplink": "N"}),
+            "4005401",
+        ),
+        (
+            json!([{"url": notify_url, "type": "PAY_LATER", "isDeeplink": "N"}]),
+            "4005401",
+        ),
+        (
+            json!([{"url": notify_url, "type": "PAY_NOTIFY", "isDeeplink": "yes"}]),
+            "4005401",
+        ),
+        (
+            json!([{"url": "ftp://x", "type": "PAY_NOTIFY", "isDeeplink": "N"}]),
+            "4005401",
+        ),
+        (json!([{"type": "PAY_NOTIFY", "isDeeplink": "N"}]), "4005402"),
+    ] {
+        let body = payment_body(&info.client_id, &unique("ew"), url_param.clone());
+        let raw = send(&env.http, &env.prepare_raw(&token, PAYMENT, &body)).await.unwrap();
+        assert_eq!(code(&raw), expected, "{url_param}");
+    }
+    let mut no_params = payment_body(&info.client_id, &unique("ew"), json!(null));
+    no_params.as_object_mut().unwrap().remove("urlParam");
+    let raw = send(&env.http, &env.prepare_raw(&token, PAYMENT, &no_params))
+        .await
+        .unwrap();
+    assert_eq!(code(&raw), "4005402");
+
+    // Only PAY_NOTIFY: the approval page answers the outcome JSON instead of redirecting.
+    let order = unique("ew");
+    let body = payment_body(
+        &info.client_id,
+        &order,
+        json!([{"url": notify_url, "type": "PAY_NOTIFY", "isDeeplink": "N"}]),
+    );
+    let raw = send(&env.http, &env.prepare_raw(&token, PAYMENT, &body)).await.unwrap();
+    assert_eq!(code(&raw), "2005400");
+    let reference_no = json(&raw)["referenceNo"].as_str().unwrap().to_owned();
+    let redirect = json(&raw)["webRedirectUrl"].as_str().unwrap().to_owned();
+    assert_eq!(redirect, format!("{base}/__sim/ewallet/{reference_no}/approve"));
+    let resend = env
+        .http
+        .post(format!("{base}/__admin/ewallet/{reference_no}/notify"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resend.status(), 409, "nothing to resend before payment");
+    let resp = env.http.get(&redirect).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let outcome: Value = body_json(resp).await;
+    assert_eq!(outcome["latestTransactionStatus"], "00");
+    let received = rx.recv().await.unwrap();
+    let n: Value = serde_json::from_slice(&received.body).unwrap();
+    assert_eq!(n["originalReferenceNo"], reference_no.as_str());
+    assert_eq!(n["externalStoreID"], "");
+    assert_eq!(n["latestTransactionStatus"], "00");
+    assert_eq!(n["additionalInfo"]["mitraCd"], "OVOE");
+    let resp = env
+        .http
+        .post(format!("{base}/__admin/ewallet/{reference_no}/pay"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 409);
+    let resp = env
+        .http
+        .post(format!("{base}/__admin/ewallet/{reference_no}/notify"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(rx.recv().await.is_some());
+    assert_eq!(
+        env.http
+            .get(format!("{base}/__sim/ewallet/NOPE/approve"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn payout_over_http_fields_balance_admin_and_faults() {
+    let env = Env::start().await;
+    let info = env.sim.info().clone();
+    let base = info.base_url.clone();
+    let token = env.token().await;
+
+    for (mutate, expected) in [
+        (json!({"beneficiaryCustomerResidence": "3"}), "4000001"),
+        (json!({"beneficiaryCustomerType": ""}), "4000002"),
+        (json!({"payoutMethod": "9"}), "4000001"),
+        (json!({"beneficiaryAccountNo": "12-34"}), "4000001"),
+        (json!({"reservedDt": "2099-12-31"}), "4000001"),
+        (json!({"merchantId": "SOMEONE"}), "4000001"),
+        (json!({"amount": {"value": "0.00", "currency": "IDR"}}), "4000001"),
+    ] {
+        let mut body = registration_body(&info.client_id, &unique("po"), "10.00");
+        for (k, v) in mutate.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let raw = send(&env.http, &env.prepare_raw(&token, REGISTRATION, &body))
+            .await
+            .unwrap();
+        assert_eq!(code(&raw), expected, "{mutate}: {}", String::from_utf8_lossy(&raw.body));
+    }
+
+    // Admin balance: read, set, reject bad input.
+    let bal: Value = body_json(
+        env.http
+            .get(format!("{base}/__admin/payout/balance"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(bal["payoutBalances"]["IONPAYTEST"], "100000000.00");
+    let resp = env
+        .http
+        .post(format!("{base}/__admin/payout/balance"))
+        .body(r#"{"availableBalance":"1000.00"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    for bad in [r#"{"availableBalance":"1000"}"#, r#"{"available":"1.00"}"#, "nope"] {
+        let resp = env
+            .http
+            .post(format!("{base}/__admin/payout/balance"))
+            .body(bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{bad}");
+    }
+    let resp = env
+        .http
+        .post(format!("{base}/__admin/payout/balance"))
+        .body(r#"{"availableBalance":"1.00","clientId":"OTHER"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    assert_eq!(env.sim.payout_balance_minor("IONPAYTEST"), 100_000);
+
+    // respondAfter 504 on approve: applied (balance debited) although the client saw a 504.
+    let reference = unique("po");
+    let raw = send(
+        &env.http,
+        &env.prepare_raw(
+            &token,
+            REGISTRATION,
+            &registration_body(&info.client_id, &reference, "400.00"),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(code(&raw), "2000000");
+    assert_eq!(json(&raw)["transactionStatus"], "03");
+    let txid = json(&raw)["referenceNo"].as_str().unwrap().to_owned();
+    env.sim
+        .set_fault(nicepay_snap_simulator::Fault::respond_after(APPROVE, 504).times(1))
+        .unwrap();
+    let approve = json!({
+        "originalReferenceNo": txid,
+        "originalPartnerReferenceNo": reference,
+        "merchantId": info.client_id,
+    });
+    let raw = send(&env.http, &env.prepare_raw(&token, APPROVE, &approve))
+        .await
+        .unwrap();
+    assert_eq!((raw.status, code(&raw)), (504, "5040000".to_owned()));
+    assert_eq!(env.sim.payout_balance_minor("IONPAYTEST"), 60_000);
+    let raw = send(&env.http, &env.prepare_raw(&token, APPROVE, &approve))
+        .await
+        .unwrap();
+    assert_eq!(code(&raw), "4030015");
+    let state = env.sim.state();
+    assert_eq!(state.payouts[0].transaction_status, "00");
+    assert_eq!(state.payouts[0].delivery_name.as_deref(), Some("Ani"));
+    assert_eq!(state.payout_balances["IONPAYTEST"], "600.00");
+}
