@@ -63,6 +63,13 @@ export declare class Client {
    * payment with `qrisQuery` before fulfilling an order.
    */
   verifyNotification(headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer): Record<string, any>
+  /**
+   * The safe way to act on a notification: verifies it like `verifyNotification`, then asks
+   * NICEPAY for the transaction's status (the signature does not cover the body). Resolves with
+   * `{ notification, status, paid }`; fulfil the order only when `paid` is `true` (status
+   * success and the same amount). `product` is `"qris"`, `"va"` or `"ewallet"`.
+   */
+  verifyAndConfirm(product: 'qris' | 'va' | 'ewallet', headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer): Promise<{ notification: Record<string, any>; status: Record<string, any>; paid: boolean }>
 }
 
 /**

@@ -132,6 +132,22 @@ describe('Client against the simulator', { skip: skip ?? false }, () => {
     })
   })
 
+  it('verifies and confirms a notification with a status query', async () => {
+    const client = new snap.Client(options())
+    const { generated, notification } = await paidQr(client)
+    const confirmed = await client.verifyAndConfirm('qris', notification.headers, notification.body)
+    assert.equal(confirmed.paid, true)
+    assert.equal(confirmed.notification.originalReferenceNo, generated.referenceNo)
+    assert.equal(confirmed.status.latestTransactionStatus, '00')
+    // A forged notification is rejected before any query; a bad product is a rejection too.
+    const forged = { ...notification.headers, 'x-signature': `${notification.headers['x-signature'].slice(0, -4)}AAA=` }
+    await assert.rejects(client.verifyAndConfirm('qris', forged, notification.body), { code: 'ERR_NICEPAY_SIGNATURE' })
+    await assert.rejects(client.verifyAndConfirm('card', notification.headers, notification.body), {
+      code: 'ERR_NICEPAY_INVALID_INPUT',
+      field: 'product',
+    })
+  })
+
   it('runs calls concurrently, through execute() too', async () => {
     // Parsed keys work as well as key texts.
     const client = new snap.Client(

@@ -94,3 +94,10 @@ const sig2: string = signTokenRequest({ privateKey, clientId: 'IONPAYTEST', time
 const ok2: boolean = verifyNotification({ publicKey, clientId: 'IONPAYTEST', timestamp: '2024-07-05T10:11:40+07:00', signature: sig2 })
 const pem: string = publicKey.toPem()
 export { ok2, pem }
+
+async function confirmUsage(client: Client, headers: Record<string, string | string[] | undefined>, body: Buffer): Promise<boolean> {
+  const { notification, status, paid } = await client.verifyAndConfirm('qris', headers, body)
+  console.log(notification.originalReferenceNo, status.latestTransactionStatus)
+  return paid
+}
+export { confirmUsage }

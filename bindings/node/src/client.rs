@@ -15,6 +15,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
+use nicepay_snap::api::ewallet::EwalletNotification;
+use nicepay_snap::api::qris::QrisNotification;
+use nicepay_snap::api::va::VaNotification;
 use nicepay_snap::{Config, Environment, HostFamily, NotificationVerifier, PrivateKey, PublicKey, Timestamp};
 use nicepay_snap_client::AsyncClient;
 use nicepay_snap_reqwest::ReqwestTransport;
@@ -251,6 +254,9 @@ where
 
 type Inner = AsyncClient<ReqwestTransport>;
 
+/// A notification's headers and raw body, read on the JavaScript thread.
+type Inbound = (Vec<(String, String)>, Vec<u8>);
+
 /// An async NICEPAY SNAP client. Network methods return Promises; the access token is cached and
 /// refreshed by the client. Neither `util.inspect` nor errors ever show the client secret, the
 /// private key or the access token.
@@ -403,6 +409,59 @@ impl Client {
         };
         run().node(env)
     }
+
+    /// The safe way to act on a notification: verifies it like `verifyNotification`, then asks
+    /// NICEPAY for the transaction's status (the signature does not cover the body). Resolves with
+    /// `{ notification, status, paid }`; fulfil the order only when `paid` is `true` (status
+    /// success and the same amount). `product` is `"qris"`, `"va"` or `"ewallet"`.
+    #[napi(
+        ts_args_type = "product: 'qris' | 'va' | 'ewallet', headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer",
+        ts_return_type = "Promise<{ notification: Record<string, any>; status: Record<string, any>; paid: boolean }>"
+    )]
+    pub fn verify_and_confirm<'env>(
+        &self,
+        env: &'env Env,
+        product: Unknown<'_>,
+        headers: Unknown<'_>,
+        body: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+        let args = || -> NodeResult<(String, Inbound)> {
+            let product = Options::holding(env, "product", product)?.string("product")?;
+            let headers = headers_arg(env, "headers", headers)?;
+            let body = body_arg(env, "body", body)?;
+            Ok((product, (headers, body_bytes(&body).to_vec())))
+        };
+        let inner = Arc::clone(&self.inner);
+        let args = args();
+        promise(env, async move {
+            let (product, (headers, body)) = args?;
+            match product.as_str() {
+                "qris" => confirm::<QrisNotification>(inner, headers, body).await,
+                "va" => confirm::<VaNotification>(inner, headers, body).await,
+                "ewallet" => confirm::<EwalletNotification>(inner, headers, body).await,
+                _ => Err(NodeError::invalid_input(
+                    "product",
+                    "must be \"qris\", \"va\" or \"ewallet\"",
+                )),
+            }
+        })
+    }
+}
+
+/// Verifies a notification on the JS thread, then confirms it with a status query.
+async fn confirm<N>(inner: Arc<Inner>, headers: Vec<(String, String)>, body: Vec<u8>) -> NodeResult<serde_json::Value>
+where
+    N: nicepay_snap_client::Confirmable + serde::Serialize + Send + 'static,
+{
+    let confirmed = inner.verify_and_confirm::<N>(&headers, &body).await?;
+    let to_json = |v: serde_json::Result<serde_json::Value>| {
+        v.map_err(|_| NodeError::invalid_input("body", "the notification could not be re-encoded"))
+    };
+    Ok(serde_json::json!({
+        "notification": to_json(serde_json::to_value(&confirmed.notification))?,
+        "status": to_json(serde_json::to_value(&confirmed.status))?,
+        "paid": confirmed.paid,
+    }))
 }
 
 impl Client {
