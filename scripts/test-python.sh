@@ -14,8 +14,8 @@ root=$(pwd)
 export CARGO_TERM_COLOR=never
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 
-step() { printf '\n==> %s\n' "$*"; }
 started=$SECONDS
+step() { printf '\n==> [%ss] %s\n' "$((SECONDS - started))" "$*"; }
 
 python=${PYTHON:-}
 if [ -z "$python" ]; then
@@ -34,9 +34,14 @@ vpy="$venv/bin/python"
 # The client tests run against `nicepay-snap simulate` on loopback. Build the CLI when the
 # workspace has it; once it has the `simulate` subcommand, a simulator that cannot start fails
 # the run (NICEPAY_REQUIRE_SIMULATOR=1) instead of skipping those tests.
+#
+# The CLI is built by `cargo test --workspace --no-run`, the very invocation scripts/test.sh
+# makes (it builds the binary for the CLI's integration tests): after test.sh this is a no-op,
+# whereas `cargo build -p nicepay-snap-cli` would resolve features for that one package and
+# recompile much of the dependency tree.
 if [ -z "${NICEPAY_SIMULATOR_BIN:-}" ] && [ -f crates/nicepay-snap-cli/Cargo.toml ]; then
-  step "cargo build -p nicepay-snap-cli (the simulator for the client tests)"
-  cargo build -p nicepay-snap-cli
+  step "cargo test --workspace --no-run (builds the nicepay-snap CLI: the simulator for the client tests)"
+  cargo test --workspace --no-run --quiet
   target_dir=$(cargo metadata --format-version 1 --no-deps | "$vpy" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
   if "$target_dir/debug/nicepay-snap" simulate --help >/dev/null 2>&1; then
     export NICEPAY_SIMULATOR_BIN="$target_dir/debug/nicepay-snap"
