@@ -9,13 +9,10 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use nicepay_snap::api::ewallet::{
-    EwalletNotification, EwalletPayment, EwalletPaymentAdditionalInfo, EwalletPaymentRequest, EwalletRefund,
-    EwalletRefundAdditionalInfo, EwalletRefundRequest, EwalletStatus, EwalletStatusRequest, UrlParam,
+    EwalletNotification, EwalletPaymentAdditionalInfo, EwalletPaymentRequest, EwalletRefundAdditionalInfo,
+    EwalletRefundRequest, EwalletStatusRequest, UrlParam,
 };
-use nicepay_snap::api::payout::{
-    BalanceInquiry, BalanceInquiryRequest, PayoutApprove, PayoutCancel, PayoutInquiry, PayoutReference,
-    PayoutRegistration, PayoutRegistrationRequest, PayoutReject,
-};
+use nicepay_snap::api::payout::{BalanceInquiryRequest, PayoutReference, PayoutRegistrationRequest};
 use nicepay_snap::api::va::{
     VaCreate, VaCreateAdditionalInfo, VaCreateRequest, VaDelete, VaDeleteAdditionalInfo, VaDeleteRequest,
     VaNotification, VaStatus, VaStatusAdditionalInfo, VaStatusRequest,
@@ -485,16 +482,16 @@ async fn va_full_flow_async() {
     let trx = unique("va");
     let mut req = va_create(&trx, "75000.00", Some(&inbox.url));
     req.virtual_account_no = "8808123412341234".into();
-    let created = client.execute::<VaCreate>(&req).await.unwrap();
+    let created = client.va_create(&req).await.unwrap();
     let (va_no, txid_va) = va_ids(&created);
     assert_eq!(va_no, "8808123412341234");
     // The same fixed number cannot be issued twice while unpaid.
     let mut again = va_create(&unique("va"), "1.00", None);
     again.virtual_account_no = va_no.clone();
-    assert_eq!(code(client.execute::<VaCreate>(&again).await), "4092701");
+    assert_eq!(code(client.va_create(&again).await), "4092701");
 
     let status = client
-        .execute::<VaStatus>(&va_status(&va_no, &txid_va, &trx, "75000.00"))
+        .va_status(&va_status(&va_no, &txid_va, &trx, "75000.00"))
         .await
         .unwrap();
     assert_eq!(status.latest_transaction_status(), Some(TransactionStatus::Pending));
@@ -511,11 +508,7 @@ async fn va_full_flow_async() {
         Some(TransactionStatus::Success)
     );
     assert_eq!(
-        code(
-            client
-                .execute::<VaDelete>(&va_delete(&va_no, &txid_va, &trx, "75000.00"))
-                .await
-        ),
+        code(client.va_delete(&va_delete(&va_no, &txid_va, &trx, "75000.00")).await),
         "4043113"
     );
     // By name, as the bindings call it.
@@ -545,19 +538,19 @@ fn ewallet_full_flow_blocking_with_redirect_notification_and_refunds() {
 
     let order = unique("ew");
     let paid = client
-        .execute::<EwalletPayment>(&ewallet_payment(&info, &order, "30000.00", Some(&inbox.url)))
+        .ewallet_payment(&ewallet_payment(&info, &order, "30000.00", Some(&inbox.url)))
         .unwrap();
     assert_eq!(paid.response_code.as_str(), "2005400");
     let reference_no = paid.reference_no.clone().unwrap();
     let redirect = paid.web_redirect_url.clone().unwrap();
     assert!(redirect.starts_with(&info.base_url), "{redirect}");
     let status = ewallet_status(&info, &reference_no, &order, "30000.00");
-    let pending = client.execute::<EwalletStatus>(&status).unwrap();
+    let pending = client.ewallet_status(&status).unwrap();
     assert_eq!(pending.latest_transaction_status, Some(TransactionStatus::Pending));
 
     // Refund before the customer approved.
     assert_eq!(
-        code(client.execute::<EwalletRefund>(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "1.00"))),
+        code(client.ewallet_refund(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "1.00"))),
         "4035815"
     );
 
@@ -583,37 +576,37 @@ fn ewallet_full_flow_blocking_with_redirect_notification_and_refunds() {
 
     let r1 = unique("r");
     let refunded = client
-        .execute::<EwalletRefund>(&ewallet_refund(&info, &reference_no, &order, &r1, "10000.00"))
+        .ewallet_refund(&ewallet_refund(&info, &reference_no, &order, &r1, "10000.00"))
         .unwrap();
     assert_eq!(refunded.response_code.as_str(), "2005800");
     assert_eq!(refunded.refund_amount.unwrap().value(), "10000.00");
     assert!(refunded.refund_no.is_some());
     assert!(refunded.refund_time.unwrap().ends_with("+07:00"));
     assert_eq!(
-        code(client.execute::<EwalletRefund>(&ewallet_refund(&info, &reference_no, &order, &r1, "10000.00"))),
+        code(client.ewallet_refund(&ewallet_refund(&info, &reference_no, &order, &r1, "10000.00"))),
         "4095801"
     );
     assert_eq!(
-        code(client.execute::<EwalletRefund>(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "20000.01"))),
+        code(client.ewallet_refund(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "20000.01"))),
         "4035802"
     );
     client
-        .execute::<EwalletRefund>(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "20000.00"))
+        .ewallet_refund(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "20000.00"))
         .unwrap();
-    let done = client.execute::<EwalletStatus>(&status).unwrap();
+    let done = client.ewallet_status(&status).unwrap();
     assert_eq!(done.latest_transaction_status, Some(TransactionStatus::Refunded));
     assert_eq!(
-        code(client.execute::<EwalletRefund>(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "1.00"))),
+        code(client.ewallet_refund(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "1.00"))),
         "4035815"
     );
 
     // Errors: duplicate order, unknown payment, urlParam as one object, unknown wallet.
     assert_eq!(
-        code(client.execute::<EwalletPayment>(&ewallet_payment(&info, &order, "1.00", None))),
+        code(client.ewallet_payment(&ewallet_payment(&info, &order, "1.00", None))),
         "4095401"
     );
     assert_eq!(
-        code(client.execute::<EwalletStatus>(&ewallet_status(&info, "IONPAYTEST05000000000000000000", &order, "1.00"))),
+        code(client.ewallet_status(&ewallet_status(&info, "IONPAYTEST05000000000000000000", &order, "1.00"))),
         "4045501"
     );
     let mut one_object = serde_json::to_value(ewallet_payment(&info, &unique("ew"), "1.00", None)).unwrap();
@@ -627,7 +620,7 @@ fn ewallet_full_flow_blocking_with_redirect_notification_and_refunds() {
     assert_eq!((http, text.contains("4005401")), (400, true), "{text}");
     let mut wallet = ewallet_payment(&info, &unique("ew"), "1.00", None);
     wallet.additional_info.mitra_cd = "XXXX".into();
-    assert_eq!(code(client.execute::<EwalletPayment>(&wallet)), "4005401");
+    assert_eq!(code(client.ewallet_payment(&wallet)), "4005401");
     sim.shutdown();
 }
 
@@ -641,7 +634,7 @@ async fn ewallet_full_flow_async() {
     // The notification URL may also come from additionalInfo.dbProcessUrl.
     let mut req = ewallet_payment(&info, &order, "45000.00", None);
     req.additional_info.db_process_url = Some(inbox.url.clone());
-    let paid = client.execute::<EwalletPayment>(&req).await.unwrap();
+    let paid = client.ewallet_payment(&req).await.unwrap();
     let reference_no = paid.reference_no.unwrap();
     let outcome = sim.pay_ewallet(&reference_no).await.unwrap();
     assert_eq!(outcome.latest_transaction_status, "00");
@@ -654,17 +647,12 @@ async fn ewallet_full_flow_async() {
     assert!(confirmed.paid);
     let refund = ewallet_refund(&info, &reference_no, &order, &unique("r"), "45000.00");
     assert_eq!(
-        client
-            .execute::<EwalletRefund>(&refund)
-            .await
-            .unwrap()
-            .response_code
-            .as_str(),
+        client.ewallet_refund(&refund).await.unwrap().response_code.as_str(),
         "2005800"
     );
-    assert_eq!(code(client.execute::<EwalletRefund>(&refund).await), "4095801");
+    assert_eq!(code(client.ewallet_refund(&refund).await), "4095801");
     let status = client
-        .execute::<EwalletStatus>(&ewallet_status(&info, &reference_no, &order, "45000.00"))
+        .ewallet_status(&ewallet_status(&info, &reference_no, &order, "45000.00"))
         .await
         .unwrap();
     assert_eq!(status.latest_transaction_status, Some(TransactionStatus::Refunded));
@@ -672,7 +660,7 @@ async fn ewallet_full_flow_async() {
     // partnerRefundNo is then a duplicate, never a second refund.
     let order2 = unique("ew");
     let ref2 = client
-        .execute::<EwalletPayment>(&ewallet_payment(&info, &order2, "5000.00", None))
+        .ewallet_payment(&ewallet_payment(&info, &order2, "5000.00", None))
         .await
         .unwrap()
         .reference_no
@@ -681,9 +669,9 @@ async fn ewallet_full_flow_async() {
     sim.set_fault(Fault::respond_after("/api/v1.0/debit/refund", 504).times(1))
         .unwrap();
     let refund2 = ewallet_refund(&info, &ref2, &order2, &unique("r"), "5000.00");
-    let err = client.execute::<EwalletRefund>(&refund2).await.unwrap_err();
+    let err = client.ewallet_refund(&refund2).await.unwrap_err();
     assert!(err.is_outcome_unknown(), "{err:?}");
-    assert_eq!(code(client.execute::<EwalletRefund>(&refund2).await), "4095801");
+    assert_eq!(code(client.ewallet_refund(&refund2).await), "4095801");
     sim.shutdown().await;
 }
 
@@ -699,35 +687,33 @@ fn payout_full_flow_blocking_state_machine_and_errors() {
         account_no: info.client_id.clone(),
         ..Default::default()
     };
-    let balance = client.execute::<BalanceInquiry>(&balance_req).unwrap();
+    let balance = client.balance_inquiry(&balance_req).unwrap();
     assert_eq!(balance.response_code.as_str(), "2001100");
     assert_eq!(balance_of(&balance), "100000000.00");
 
     // registration → 03 → approve → 00, balance debited.
     let p1 = unique("po");
     let reg = client
-        .execute::<PayoutRegistration>(&payout_registration(&info, &p1, "150000.00", false))
+        .payout_registration(&payout_registration(&info, &p1, "150000.00", false))
         .unwrap();
     assert_eq!(reg.response_code.as_str(), "2000000");
     assert_eq!(reg.transaction_status, Some(TransactionStatus::Pending));
     let t1 = reg.reference_no.unwrap();
     let inquiry = payout_ref(&info, &t1, &p1, Some("5345000060"));
-    let q = client.execute::<PayoutInquiry>(&inquiry).unwrap();
+    let q = client.payout_inquiry(&inquiry).unwrap();
     assert_eq!(q.status(), Some(&TransactionStatus::Pending));
-    let approved = client
-        .execute::<PayoutApprove>(&payout_ref(&info, &t1, &p1, None))
-        .unwrap();
+    let approved = client.payout_approve(&payout_ref(&info, &t1, &p1, None)).unwrap();
     assert_eq!(approved.response_code.as_str(), "2000000");
     assert_eq!(approved.status(), Some(&TransactionStatus::Success));
     assert_eq!(
-        balance_of(&client.execute::<BalanceInquiry>(&balance_req).unwrap()),
+        balance_of(&client.balance_inquiry(&balance_req).unwrap()),
         "99850000.00"
     );
     // Invalid transitions.
     for r in [
-        client.execute::<PayoutApprove>(&payout_ref(&info, &t1, &p1, None)),
-        client.execute::<PayoutReject>(&payout_ref(&info, &t1, &p1, None)),
-        client.execute::<PayoutCancel>(&payout_ref(&info, &t1, &p1, None)),
+        client.payout_approve(&payout_ref(&info, &t1, &p1, None)),
+        client.payout_reject(&payout_ref(&info, &t1, &p1, None)),
+        client.payout_cancel(&payout_ref(&info, &t1, &p1, None)),
     ] {
         assert_eq!(code(r), "4030015");
     }
@@ -735,17 +721,17 @@ fn payout_full_flow_blocking_state_machine_and_errors() {
     // registration → reject → 05; approve after reject is refused.
     let p2 = unique("po");
     let t2 = client
-        .execute::<PayoutRegistration>(&payout_registration(&info, &p2, "1000.00", false))
+        .payout_registration(&payout_registration(&info, &p2, "1000.00", false))
         .unwrap()
         .reference_no
         .unwrap();
     let rejected = client
-        .execute::<PayoutReject>(&payout_ref(&info, &t2, &p2, Some("5345000060")))
+        .payout_reject(&payout_ref(&info, &t2, &p2, Some("5345000060")))
         .unwrap();
     assert_eq!(rejected.status(), Some(&TransactionStatus::Canceled));
     assert_eq!(rejected.status().unwrap().code(), "05");
     assert_eq!(
-        code(client.execute::<PayoutApprove>(&payout_ref(&info, &t2, &p2, None))),
+        code(client.payout_approve(&payout_ref(&info, &t2, &p2, None))),
         "4030015"
     );
 
@@ -754,24 +740,16 @@ fn payout_full_flow_blocking_state_machine_and_errors() {
     let mut scheduled = payout_registration(&info, &p3, "2000.00", true);
     scheduled.delivery_nm = None;
     scheduled.delivery_name = Some("Ani".into());
-    let t3 = client
-        .execute::<PayoutRegistration>(&scheduled)
-        .unwrap()
-        .reference_no
-        .unwrap();
-    client
-        .execute::<PayoutApprove>(&payout_ref(&info, &t3, &p3, None))
-        .unwrap();
-    let cancelled = client
-        .execute::<PayoutCancel>(&payout_ref(&info, &t3, &p3, None))
-        .unwrap();
+    let t3 = client.payout_registration(&scheduled).unwrap().reference_no.unwrap();
+    client.payout_approve(&payout_ref(&info, &t3, &p3, None)).unwrap();
+    let cancelled = client.payout_cancel(&payout_ref(&info, &t3, &p3, None)).unwrap();
     assert_eq!(cancelled.status().unwrap().code(), "04");
     assert_eq!(
-        balance_of(&client.execute::<BalanceInquiry>(&balance_req).unwrap()),
+        balance_of(&client.balance_inquiry(&balance_req).unwrap()),
         "99850000.00"
     );
     assert_eq!(
-        code(client.execute::<PayoutCancel>(&payout_ref(&info, &t3, &p3, None))),
+        code(client.payout_cancel(&payout_ref(&info, &t3, &p3, None))),
         "4030015"
     );
 
@@ -779,17 +757,17 @@ fn payout_full_flow_blocking_state_machine_and_errors() {
     sim.set_payout_balance_minor(&info.client_id, 50_000);
     let p4 = unique("po");
     let t4 = client
-        .execute::<PayoutRegistration>(&payout_registration(&info, &p4, "500.01", false))
+        .payout_registration(&payout_registration(&info, &p4, "500.01", false))
         .unwrap()
         .reference_no
         .unwrap();
     assert_eq!(
-        code(client.execute::<PayoutApprove>(&payout_ref(&info, &t4, &p4, None))),
+        code(client.payout_approve(&payout_ref(&info, &t4, &p4, None))),
         "4030014"
     );
     assert_eq!(
         client
-            .execute::<PayoutInquiry>(&payout_ref(&info, &t4, &p4, Some("5345000060")))
+            .payout_inquiry(&payout_ref(&info, &t4, &p4, Some("5345000060")))
             .unwrap()
             .status(),
         Some(&TransactionStatus::Pending)
@@ -798,23 +776,23 @@ fn payout_full_flow_blocking_state_machine_and_errors() {
 
     // Other errors.
     assert_eq!(
-        code(client.execute::<PayoutRegistration>(&payout_registration(&info, &p4, "1.00", false))),
+        code(client.payout_registration(&payout_registration(&info, &p4, "1.00", false))),
         "4090001"
     );
     assert_eq!(
-        code(client.execute::<PayoutInquiry>(&payout_ref(&info, "IONPAYTEST07000000000000000000", &p4, Some("1")))),
+        code(client.payout_inquiry(&payout_ref(&info, "IONPAYTEST07000000000000000000", &p4, Some("1")))),
         "4040001"
     );
     assert_eq!(
-        code(client.execute::<PayoutInquiry>(&payout_ref(&info, &t4, &p4, Some("999")))),
+        code(client.payout_inquiry(&payout_ref(&info, &t4, &p4, Some("999")))),
         "4040011"
     );
     assert_eq!(
-        code(client.execute::<PayoutInquiry>(&payout_ref(&info, &t4, &p4, None))),
+        code(client.payout_inquiry(&payout_ref(&info, &t4, &p4, None))),
         "4000002"
     );
     assert_eq!(
-        code(client.execute::<BalanceInquiry>(&BalanceInquiryRequest {
+        code(client.balance_inquiry(&BalanceInquiryRequest {
             account_no: "SOMEONEELSE".into(),
             ..Default::default()
         })),
@@ -822,11 +800,7 @@ fn payout_full_flow_blocking_state_machine_and_errors() {
     );
     // The Python SDK's empty accountNo means "this merchant".
     assert_eq!(
-        balance_of(
-            &client
-                .execute::<BalanceInquiry>(&BalanceInquiryRequest::default())
-                .unwrap()
-        ),
+        balance_of(&client.balance_inquiry(&BalanceInquiryRequest::default()).unwrap()),
         "500.00"
     );
     let state = sim.state();
@@ -847,39 +821,29 @@ async fn payout_full_flow_async() {
     let client = reqwest_client(&info);
     let p = unique("po");
     let t = client
-        .execute::<PayoutRegistration>(&payout_registration(&info, &p, "7500.00", false))
+        .payout_registration(&payout_registration(&info, &p, "7500.00", false))
         .await
         .unwrap()
         .reference_no
         .unwrap();
-    let approved = client
-        .execute::<PayoutApprove>(&payout_ref(&info, &t, &p, None))
-        .await
-        .unwrap();
+    let approved = client.payout_approve(&payout_ref(&info, &t, &p, None)).await.unwrap();
     assert_eq!(approved.status(), Some(&TransactionStatus::Success));
-    let balance = client
-        .execute::<BalanceInquiry>(&BalanceInquiryRequest::default())
-        .await
-        .unwrap();
+    let balance = client.balance_inquiry(&BalanceInquiryRequest::default()).await.unwrap();
     assert_eq!(balance_of(&balance), "2500.00");
     let p2 = unique("po");
     let t2 = client
-        .execute::<PayoutRegistration>(&payout_registration(&info, &p2, "2500.01", false))
+        .payout_registration(&payout_registration(&info, &p2, "2500.01", false))
         .await
         .unwrap()
         .reference_no
         .unwrap();
     assert_eq!(
-        code(
-            client
-                .execute::<PayoutApprove>(&payout_ref(&info, &t2, &p2, None))
-                .await
-        ),
+        code(client.payout_approve(&payout_ref(&info, &t2, &p2, None)).await),
         "4030014"
     );
     assert_eq!(
         client
-            .execute::<PayoutReject>(&payout_ref(&info, &t2, &p2, None))
+            .payout_reject(&payout_ref(&info, &t2, &p2, None))
             .await
             .unwrap()
             .status()
@@ -898,14 +862,14 @@ async fn payout_full_flow_async() {
     impatient.access_token().await.unwrap();
     let p3 = unique("po");
     let t3 = impatient
-        .execute::<PayoutRegistration>(&payout_registration(&info, &p3, "100.00", false))
+        .payout_registration(&payout_registration(&info, &p3, "100.00", false))
         .await
         .unwrap()
         .reference_no
         .unwrap();
     sim.set_fault(Fault::delay_after(APPROVE, 1_000).times(1)).unwrap();
     let err = impatient
-        .execute::<PayoutApprove>(&payout_ref(&info, &t3, &p3, None))
+        .payout_approve(&payout_ref(&info, &t3, &p3, None))
         .await
         .unwrap_err();
     match &err {
@@ -921,7 +885,7 @@ async fn payout_full_flow_async() {
         other => panic!("expected an unknown outcome, got {other:?}"),
     }
     let resolved = client
-        .execute::<PayoutInquiry>(&payout_ref(&info, &t3, &p3, Some("5345000060")))
+        .payout_inquiry(&payout_ref(&info, &t3, &p3, Some("5345000060")))
         .await
         .unwrap();
     assert_eq!(resolved.status(), Some(&TransactionStatus::Success));
@@ -949,25 +913,21 @@ fn payout_approve_faults_are_unknown_outcomes_resolved_by_inquiry() {
         let before = sim.payout_balance_minor(&info.client_id);
         let p = unique("po");
         let t = client
-            .execute::<PayoutRegistration>(&payout_registration(&info, &p, "1000.00", false))
+            .payout_registration(&payout_registration(&info, &p, "1000.00", false))
             .unwrap()
             .reference_no
             .unwrap();
         sim.set_fault(fault).unwrap();
-        let err = impatient
-            .execute::<PayoutApprove>(&payout_ref(&info, &t, &p, None))
-            .unwrap_err();
+        let err = impatient.payout_approve(&payout_ref(&info, &t, &p, None)).unwrap_err();
         assert!(err.is_outcome_unknown(), "{name}: {err:?}");
         // Resolve by inquiry, never by approving blindly again.
         let status = client
-            .execute::<PayoutInquiry>(&payout_ref(&info, &t, &p, Some("5345000060")))
+            .payout_inquiry(&payout_ref(&info, &t, &p, Some("5345000060")))
             .unwrap();
         let expected = if applied { "00" } else { "03" };
         assert_eq!(status.status().unwrap().code(), expected, "{name}");
         if !applied {
-            client
-                .execute::<PayoutApprove>(&payout_ref(&info, &t, &p, None))
-                .unwrap();
+            client.payout_approve(&payout_ref(&info, &t, &p, None)).unwrap();
         }
         assert_eq!(
             sim.payout_balance_minor(&info.client_id),
@@ -986,21 +946,19 @@ fn faults_and_state_cover_va_and_ewallet() {
     // Non-money calls: a 500 is a plain API error, not an unknown outcome.
     sim.set_fault(Fault::respond_before("/api/v1.0/transfer-va/create-va", 500).times(1))
         .unwrap();
-    let err = client
-        .execute::<VaCreate>(&va_create(&unique("va"), "1.00", None))
-        .unwrap_err();
+    let err = client.va_create(&va_create(&unique("va"), "1.00", None)).unwrap_err();
     assert!(!err.is_outcome_unknown());
     assert_eq!(err.response_code().unwrap().as_str(), "5002700");
     sim.set_fault(Fault::respond_before("/nicepay/api/v1.0/debit/status", 504).times(1))
         .unwrap();
     let order = unique("ew");
     let r = client
-        .execute::<EwalletPayment>(&ewallet_payment(&info, &order, "1.00", None))
+        .ewallet_payment(&ewallet_payment(&info, &order, "1.00", None))
         .unwrap()
         .reference_no
         .unwrap();
     assert_eq!(
-        code(client.execute::<EwalletStatus>(&ewallet_status(&info, &r, &order, "1.00"))),
+        code(client.ewallet_status(&ewallet_status(&info, &r, &order, "1.00"))),
         "5045500"
     );
     let state = sim.state();
@@ -1008,5 +966,70 @@ fn faults_and_state_cover_va_and_ewallet() {
     assert_eq!(state.ewallet.len(), 1);
     assert_eq!(state.ewallet[0].latest_transaction_status, "03");
     assert!(state.faults.is_empty());
+    sim.shutdown();
+}
+
+#[test]
+fn expired_va_and_declined_ewallet_are_never_confirmed_as_paid() {
+    let sim = Simulator::builder().start_blocking().unwrap();
+    let info = sim.info().clone();
+    let client = ureq_client(&info);
+    let inbox = Inbox::start("2005600");
+
+    // A VA whose validity ended (Jakarta time) reads as 04 Expired and cannot be paid or deleted.
+    let trx = unique("va");
+    let mut req = va_create(&trx, "5000.00", None);
+    req.additional_info.vacct_valid_dt = Some("20200101".into());
+    req.additional_info.vacct_valid_tm = Some("000000".into());
+    let (va_no, txid_va) = va_ids(&client.va_create(&req).unwrap());
+    let status = client.va_status(&va_status(&va_no, &txid_va, &trx, "5000.00")).unwrap();
+    assert_eq!(status.latest_transaction_status(), Some(TransactionStatus::Refunded));
+    assert_eq!(
+        status.virtual_account_data.unwrap().additional_info.unwrap()["transactionStatusDesc"],
+        "Expired"
+    );
+    assert!(sim.pay_va(&va_no).is_err());
+    assert_eq!(
+        code(client.va_delete(&va_delete(&va_no, &txid_va, &trx, "5000.00"))),
+        "4033115"
+    );
+    // A VA valid until far in the future is payable.
+    let trx2 = unique("va");
+    let mut req = va_create(&trx2, "5000.00", None);
+    req.additional_info.vacct_valid_dt = Some("20991231".into());
+    req.additional_info.vacct_valid_tm = Some("235959".into());
+    let (va2, _) = va_ids(&client.va_create(&req).unwrap());
+    assert_eq!(sim.pay_va(&va2).unwrap().latest_transaction_status, "00");
+
+    // The customer declines at the wallet page: 05, notified, never confirmed, not refundable.
+    let order = unique("ew");
+    let reference_no = client
+        .ewallet_payment(&ewallet_payment(&info, &order, "8000.00", Some(&inbox.url)))
+        .unwrap()
+        .reference_no
+        .unwrap();
+    let (http, location) = http_get(&format!("{}/__sim/ewallet/{reference_no}/cancel", info.base_url));
+    assert_eq!(
+        (http, location.as_deref()),
+        (303, Some("http://127.0.0.1:9/shop/return"))
+    );
+    let (headers, body) = inbox.next();
+    let confirmed = client
+        .verify_and_confirm::<EwalletNotification>(&headers, &body)
+        .unwrap();
+    assert!(!confirmed.paid);
+    assert_eq!(
+        confirmed.status.latest_transaction_status,
+        Some(TransactionStatus::Canceled)
+    );
+    assert_eq!(
+        code(client.ewallet_refund(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "1.00"))),
+        "4035815"
+    );
+    assert!(
+        sim.pay_ewallet(&reference_no).is_err(),
+        "a declined payment cannot be approved"
+    );
+    assert!(sim.decline_ewallet(&reference_no).is_err());
     sim.shutdown();
 }

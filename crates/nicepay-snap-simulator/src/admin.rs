@@ -95,6 +95,17 @@ async fn notify_ewallet(State(shared): State<Arc<Shared>>, Path(reference_no): P
     }
 }
 
+/// The wallet page's "decline" button: `GET /__sim/ewallet/{referenceNo}/cancel`.
+async fn decline_ewallet(State(shared): State<Arc<Shared>>, Path(reference_no): Path<String>) -> Response {
+    match ewallet::decline(&shared, &reference_no).await {
+        Ok((_, Some(return_url))) => {
+            (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, return_url)]).into_response()
+        }
+        Ok((outcome, None)) => Json(outcome).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct BalanceBody {
@@ -189,6 +200,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/__admin/ewallet/{reference_no}/pay", post(pay_ewallet))
         .route("/__admin/ewallet/{reference_no}/notify", post(notify_ewallet))
         .route("/__sim/ewallet/{reference_no}/approve", get(approve_ewallet))
+        .route("/__sim/ewallet/{reference_no}/cancel", get(decline_ewallet))
         .route("/__admin/payout/balance", get(get_balance).post(set_balance))
         .route("/__admin/state", get(state))
         .route("/__admin/info", get(info))

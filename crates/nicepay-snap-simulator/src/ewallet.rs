@@ -53,6 +53,8 @@ pub enum EwalletStatus {
     Paid,
     /// Fully refunded (`04`).
     Refunded,
+    /// The customer declined at the wallet page (`05`).
+    Canceled,
 }
 
 impl EwalletStatus {
@@ -62,6 +64,7 @@ impl EwalletStatus {
             Self::Pending => "03",
             Self::Paid => "00",
             Self::Refunded => "04",
+            Self::Canceled => "05",
         }
     }
 
@@ -71,6 +74,7 @@ impl EwalletStatus {
             Self::Pending => "Pending",
             Self::Paid => "Success",
             Self::Refunded => "Refunded",
+            Self::Canceled => "Canceled",
         }
     }
 }
@@ -359,6 +363,7 @@ fn refund(shared: &Shared, req: &Verified) -> HandlerResult {
                 "Transaction Already Fully Refunded",
             ))
         }
+        EwalletStatus::Canceled => return Err(SnapError::not_permitted(req.service, "Transaction Canceled")),
     }
     let refunded = txn.refunded_minor();
     if refunded + amount_minor > txn.amount_minor {
@@ -430,6 +435,23 @@ pub(crate) async fn pay(
     shared: &Shared,
     reference_no: &str,
 ) -> Result<(PaymentOutcome, Option<String>), SimulatorError> {
+    decide(shared, reference_no, true).await
+}
+
+/// The customer declines a pending e-wallet payment at the wallet page: `05` Canceled, with a
+/// signed notification saying so.
+pub(crate) async fn decline(
+    shared: &Shared,
+    reference_no: &str,
+) -> Result<(PaymentOutcome, Option<String>), SimulatorError> {
+    decide(shared, reference_no, false).await
+}
+
+async fn decide(
+    shared: &Shared,
+    reference_no: &str,
+    approve: bool,
+) -> Result<(PaymentOutcome, Option<String>), SimulatorError> {
     let (outcome, pending, return_url) = {
         let mut state = shared.lock();
         let txn = state
@@ -444,8 +466,12 @@ pub(crate) async fn pay(
             )));
         }
         let paid_at = util::now_timestamp();
-        txn.status = EwalletStatus::Paid;
-        txn.paid_at = Some(paid_at);
+        if approve {
+            txn.status = EwalletStatus::Paid;
+            txn.paid_at = Some(paid_at);
+        } else {
+            txn.status = EwalletStatus::Canceled;
+        }
         let outcome = PaymentOutcome {
             reference_no: txn.reference_no.clone(),
             partner_reference_no: txn.partner_reference_no.clone(),

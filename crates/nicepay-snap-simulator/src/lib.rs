@@ -37,7 +37,8 @@
 //! - VA: duplicate `trxId` → `4092701`; a known `tXidVA` with another `virtualAccountNo` →
 //!   `404xx19` Invalid Virtual Account; another `totalAmount` → `400xx01`; deleting a **paid** VA →
 //!   `4043113` Paid Bill, a cancelled one → `4033115`; delete sent as anything but `DELETE` →
-//!   HTTP 405 `4053100`.
+//!   HTTP 405 `4053100`. An unpaid VA past `vacctValidDt`/`vacctValidTm` (Jakarta) is `04`
+//!   Expired.
 //! - E-wallet: `urlParam` must be an array (one object → `4005401`); refunds follow the QRIS money
 //!   rules (`4035815` unpaid or fully refunded, `4035802` above the remaining amount, `4095801`
 //!   duplicate `partnerRefundNo`).
@@ -57,6 +58,7 @@
 //! | `POST /__admin/ewallet/{referenceNo}/pay` | the customer approves: marks the payment paid and posts the signed e-wallet notification to `PAY_NOTIFY` (or `additionalInfo.dbProcessUrl`) |
 //! | `POST /__admin/va/{id}/notify`, `POST /__admin/ewallet/{referenceNo}/notify` | posts the notification of a paid VA / e-wallet payment again |
 //! | `GET /__sim/ewallet/{referenceNo}/approve` | the `webRedirectUrl` page: the same, then `303` to the `PAY_RETURN` URL |
+//! | `GET /__sim/ewallet/{referenceNo}/cancel` | the customer declines instead: `05` Canceled, notification, `303` to `PAY_RETURN` |
 //! | `GET`/`POST /__admin/payout/balance` | reads / sets (`{"availableBalance":"500.00"}`) the payout balance |
 //! | `GET /__admin/state` | a [`StateSnapshot`] (no secrets) |
 //! | `GET /__admin/info` | the [`SimulatorInfo`] |
@@ -532,6 +534,15 @@ impl SimulatorHandle {
         ewallet::resend_notification(&self.shared, reference_no).await
     }
 
+    /// Simulates the customer declining a pending e-wallet payment (the wallet page's
+    /// `GET /__sim/ewallet/{referenceNo}/cancel`): `05` Canceled, and a signed notification saying
+    /// so. `paid_at` in the answer is then the time of the decline.
+    pub async fn decline_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
+        ewallet::decline(&self.shared, reference_no)
+            .await
+            .map(|(outcome, _)| outcome)
+    }
+
     /// The merchant's available payout balance in minor units.
     pub fn payout_balance_minor(&self, client_id: &str) -> u64 {
         self.shared
@@ -655,6 +666,11 @@ impl BlockingSimulator {
         reference_no: &str,
     ) -> Result<Option<NotificationDelivery>, SimulatorError> {
         self.block_on(self.handle().resend_ewallet_notification(reference_no))?
+    }
+
+    /// Blocking [`SimulatorHandle::decline_ewallet`].
+    pub fn decline_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
+        self.block_on(self.handle().decline_ewallet(reference_no))?
     }
 
     /// See [`SimulatorHandle::payout_balance_minor`].

@@ -50,6 +50,8 @@ pub enum VaStatus {
     Paid,
     /// Deleted by the merchant (`04`).
     Cancelled,
+    /// Not paid before `vacctValidDt` + `vacctValidTm` (Jakarta time) (`04`).
+    Expired,
 }
 
 impl VaStatus {
@@ -58,7 +60,7 @@ impl VaStatus {
         match self {
             Self::Unpaid => "03",
             Self::Paid => "00",
-            Self::Cancelled => "04",
+            Self::Cancelled | Self::Expired => "04",
         }
     }
 
@@ -68,6 +70,7 @@ impl VaStatus {
             Self::Unpaid => "Unpaid",
             Self::Paid => "Paid",
             Self::Cancelled => "Cancel",
+            Self::Expired => "Expired",
         }
     }
 }
@@ -95,6 +98,28 @@ struct VaTxn {
 }
 
 impl VaTxn {
+    /// The status now: an unpaid VA past its `vacctValidDt`/`vacctValidTm` (Jakarta time; time
+    /// defaults to `235959`) is expired.
+    fn status_now(&self) -> VaStatus {
+        match (&self.status, &self.valid_dt) {
+            (VaStatus::Unpaid, Some(dt)) => {
+                let deadline = format!("{dt}{}", self.valid_tm.as_deref().unwrap_or("235959"));
+                if util::jakarta_compact(util::now_timestamp()) > deadline {
+                    VaStatus::Expired
+                } else {
+                    VaStatus::Unpaid
+                }
+            }
+            (status, _) => *status,
+        }
+    }
+
+    /// Stores an expiry that happened since the last look.
+    fn refresh(&mut self) -> VaStatus {
+        self.status = self.status_now();
+        self.status
+    }
+
     /// `virtualAccountData` as create and status return it.
     fn data(&self, with_status: bool) -> Value {
         let mut info = Map::new();
@@ -143,8 +168,8 @@ impl VaState {
                 trx_id: t.trx_id.clone(),
                 client_id: t.client_id.clone(),
                 bank_cd: t.bank_cd.clone(),
-                status: t.status,
-                latest_transaction_status: t.status.code().to_owned(),
+                status: t.status_now(),
+                latest_transaction_status: t.status_now().code().to_owned(),
                 amount: util::minor_to_string(t.amount_minor),
                 db_process_url: t.db_process_url.clone(),
                 created_at: t.created_at.to_string(),
@@ -166,7 +191,7 @@ impl VaState {
             .filter_map(|r| self.txns.get(r))
             .filter(|t| t.virtual_account_no == id)
             .collect();
-        candidates.sort_by_key(|t| t.status != VaStatus::Unpaid);
+        candidates.sort_by_key(|t| t.status_now() != VaStatus::Unpaid);
         candidates.first().map(|t| t.txid_va.clone())
     }
 }
@@ -237,7 +262,7 @@ fn create(shared: &Shared, req: &Verified) -> HandlerResult {
                 .va
                 .txns
                 .values()
-                .any(|t| t.virtual_account_no == n && t.status == VaStatus::Unpaid);
+                .any(|t| t.virtual_account_no == n && t.status_now() == VaStatus::Unpaid);
             if busy {
                 return Err(SnapError::duplicate(req.service, "virtualAccountNo"));
             }
@@ -326,6 +351,7 @@ fn status(shared: &Shared, req: &Verified) -> HandlerResult {
         virtual_account_no,
         "additionalInfo.totalAmount",
     )?;
+    txn.refresh();
     Ok(success(
         req.service,
         json!({
@@ -354,7 +380,7 @@ fn delete(shared: &Shared, req: &Verified) -> HandlerResult {
         virtual_account_no,
         "additionalInfo.totalAmount",
     )?;
-    match txn.status {
+    match txn.refresh() {
         VaStatus::Unpaid => {}
         VaStatus::Paid => return Err(SnapError::paid_bill(req.service)),
         VaStatus::Cancelled => {
@@ -363,6 +389,7 @@ fn delete(shared: &Shared, req: &Verified) -> HandlerResult {
                 "Virtual Account Already Cancelled",
             ))
         }
+        VaStatus::Expired => return Err(SnapError::not_permitted(req.service, "Virtual Account Expired")),
     }
     txn.status = VaStatus::Cancelled;
     txn.cancel_message = Some(cancel_message.to_owned());
@@ -433,10 +460,11 @@ pub(crate) async fn pay(shared: &Shared, id: &str) -> Result<PaymentOutcome, Sim
             .txns
             .get_mut(&txid_va)
             .ok_or_else(|| SimulatorError::NotFound(format!("virtual account {id}")))?;
-        if txn.status != VaStatus::Unpaid {
+        if txn.refresh() != VaStatus::Unpaid {
             return Err(SimulatorError::Conflict(format!(
-                "virtual account {id} is not unpaid (status {})",
-                txn.status.code()
+                "virtual account {id} is not unpaid (status {} {})",
+                txn.status.code(),
+                txn.status.description()
             )));
         }
         let paid_at = util::now_timestamp();
