@@ -122,6 +122,21 @@ def test_full_qris_flow_sync(info: Dict[str, Any], inbox: NotificationInbox) -> 
     paid = client.qris_query(query_request(info, generated, order))
     assert paid["latestTransactionStatus"] == "00"
 
+    confirmed = client.verify_and_confirm(product="qris", headers=headers, body=body)
+    assert confirmed["paid"] is True
+    assert confirmed["status"]["latestTransactionStatus"] == "00"
+    assert confirmed["notification"]["originalReferenceNo"] == generated["referenceNo"]
+    with pytest.raises(snap.InvalidInputError) as bad_product:
+        client.verify_and_confirm(product="card", headers=headers, body=body)
+    assert bad_product.value.field == "product"
+
+    async def confirm_async() -> Any:
+        return await snap.AsyncClient(**client_kwargs(info)).verify_and_confirm(
+            product="qris", headers=headers, body=body
+        )
+
+    assert asyncio.run(confirm_async())["paid"] is True
+
     refund = refund_request(info, generated, order, "10000.00")
     refunded = client.qris_refund(refund)
     assert refunded["responseCode"] == "2007800"

@@ -8,14 +8,19 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use nicepay_snap::api::qris::{QrisGenerateRequest, QrisQueryRequest, QrisRefundRequest};
+use nicepay_snap::api::ewallet::EwalletNotification;
+use nicepay_snap::api::qris::{QrisGenerateRequest, QrisNotification, QrisQueryRequest, QrisRefundRequest};
+use nicepay_snap::api::va::VaNotification;
+use nicepay_snap::api::Operation;
 use nicepay_snap::{Config, Environment, Error, HostFamily};
-use nicepay_snap_client::{AsyncClient, Client, ClientError};
+use nicepay_snap_client::{AsyncClient, Client, ClientError, Confirmable, Confirmed};
 use nicepay_snap_reqwest::ReqwestTransport;
 use nicepay_snap_ureq::UreqTransport;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping, PyString};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::errors::{client_error, IntoPyResult as _};
 use crate::json::{self, PyJson};
@@ -202,6 +207,50 @@ fn describe(config: &Config) -> String {
     )
 }
 
+/// Notification products `verify_and_confirm` knows.
+#[derive(Debug, Clone, Copy)]
+enum Product {
+    Qris,
+    Va,
+    Ewallet,
+}
+
+impl Product {
+    fn parse(name: &str) -> PyResult<Self> {
+        match name {
+            "qris" => Ok(Self::Qris),
+            "va" => Ok(Self::Va),
+            "ewallet" => Ok(Self::Ewallet),
+            _ => Err(Error::InvalidInput {
+                field: "product".into(),
+                reason: "must be \"qris\", \"va\" or \"ewallet\"".into(),
+            })
+            .py(),
+        }
+    }
+}
+
+/// `{"notification": ..., "status": ..., "paid": bool}`.
+fn confirmed_json<N>(confirmed: Confirmed<N>) -> Result<Value, ClientError>
+where
+    N: Confirmable + Serialize,
+    <N::Query as Operation>::Response: Serialize,
+{
+    let encode = |v: serde_json::Result<Value>| {
+        v.map_err(|e| {
+            ClientError::Snap(Error::InvalidInput {
+                field: "body".into(),
+                reason: format!("the notification could not be re-encoded: {e}"),
+            })
+        })
+    };
+    Ok(serde_json::json!({
+        "notification": encode(serde_json::to_value(&confirmed.notification))?,
+        "status": encode(serde_json::to_value(&confirmed.status))?,
+        "paid": confirmed.paid,
+    }))
+}
+
 fn py_client_error(err: ClientError) -> PyErr {
     Python::attach(|py| client_error(py, err))
 }
@@ -341,6 +390,32 @@ impl PyClient {
             .detach(|| self.inner.verify_notification(&headers, body.as_bytes()))
             .map_err(py_client_error)?;
         json::to_py(py, &parsed)
+    }
+
+    /// Verifies a notification, then confirms it with a status query (the signature does not
+    /// cover the body). Returns `{"notification": dict, "status": dict, "paid": bool}`: fulfil
+    /// the order only when `paid` is `True`. `product` is `"qris"`, `"va"` or `"ewallet"`.
+    #[pyo3(signature = (*, product, headers, body))]
+    fn verify_and_confirm<'py>(
+        &self,
+        py: Python<'py>,
+        product: &str,
+        headers: &Bound<'py, PyAny>,
+        body: Body,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let product = Product::parse(product)?;
+        let headers = headers_arg(headers)?;
+        let body = body.as_bytes();
+        let value = py
+            .detach(|| match product {
+                Product::Qris => confirmed_json(self.inner.verify_and_confirm::<QrisNotification>(&headers, body)?),
+                Product::Va => confirmed_json(self.inner.verify_and_confirm::<VaNotification>(&headers, body)?),
+                Product::Ewallet => {
+                    confirmed_json(self.inner.verify_and_confirm::<EwalletNotification>(&headers, body)?)
+                }
+            })
+            .map_err(py_client_error)?;
+        json::to_py(py, &value)
     }
 
     fn __repr__(&self) -> String {
@@ -493,6 +568,36 @@ impl PyAsyncClient {
             .detach(|| self.inner.verify_notification(&headers, body.as_bytes()))
             .map_err(py_client_error)?;
         json::to_py(py, &parsed)
+    }
+
+    /// Awaitable: verifies a notification, then confirms it with a status query; resolves to
+    /// `{"notification": dict, "status": dict, "paid": bool}`.
+    #[pyo3(signature = (*, product, headers, body))]
+    fn verify_and_confirm<'py>(
+        &self,
+        py: Python<'py>,
+        product: &str,
+        headers: &Bound<'py, PyAny>,
+        body: Body,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let product = Product::parse(product)?;
+        let headers = headers_arg(headers)?;
+        let client = Arc::clone(&self.inner);
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let body = body.as_bytes();
+            let confirmed = async {
+                match product {
+                    Product::Qris => {
+                        confirmed_json(client.verify_and_confirm::<QrisNotification>(&headers, body).await?)
+                    }
+                    Product::Va => confirmed_json(client.verify_and_confirm::<VaNotification>(&headers, body).await?),
+                    Product::Ewallet => {
+                        confirmed_json(client.verify_and_confirm::<EwalletNotification>(&headers, body).await?)
+                    }
+                }
+            };
+            Ok(PyJson(confirmed.await.map_err(py_client_error)?))
+        })
     }
 
     fn __repr__(&self) -> String {

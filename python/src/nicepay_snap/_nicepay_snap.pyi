@@ -191,6 +191,12 @@ class Client:
         """Verifies a NICEPAY notification (fresh ``X-TIMESTAMP``, ``X-CLIENT-KEY``,
         ``X-SIGNATURE``) and returns its JSON body. Raises ``SignatureError`` or
         ``InvalidInputError``. The signature does not cover the body: confirm with a query."""
+    def verify_and_confirm(self, *, product: str, headers: _Headers, body: _Body) -> _Json:
+        """Verifies a notification, then confirms it with a status query.
+
+        ``product`` is ``"qris"``, ``"va"`` or ``"ewallet"``. Returns ``{"notification": dict,
+        "status": dict, "paid": bool}``: fulfil the order only when ``paid`` is ``True``.
+        """
 
 @final
 class AsyncClient:
@@ -233,3 +239,5 @@ class AsyncClient:
         """QRIS refund (moves money; an unknown outcome raises ``OutcomeUnknownError``)."""
     def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
         """Verifies a notification (synchronous: no IO) and returns its JSON body."""
+    def verify_and_confirm(self, *, product: str, headers: _Headers, body: _Body) -> Awaitable[_Json]:
+        """Verifies a notification, then confirms it with a status query (see ``Client``)."""
