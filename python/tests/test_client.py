@@ -356,3 +356,38 @@ def test_execute_by_operation_name(info: Dict[str, Any]) -> None:
         return await snap.AsyncClient(**client_kwargs(info)).execute("qris.generate", generate_request(info))
 
     assert asyncio.run(go())["responseCode"] == "2004700"
+
+
+def test_named_va_methods(info: Dict[str, Any]) -> None:
+    client = snap.Client(**client_kwargs(info))
+    trx = unique("trx")
+    created = client.va_create(
+        {
+            "partnerServiceId": "",
+            "customerNo": "",
+            "virtualAccountNo": "",
+            "virtualAccountName": "Budi Santoso",
+            "trxId": trx,
+            "totalAmount": {"value": "25000.00", "currency": "IDR"},
+            "additionalInfo": {"bankCd": "BMRI", "goodsNm": "Kopi", "vacctValidDt": "", "vacctValidTm": ""},
+        }
+    )
+    assert created["responseCode"] == "2002700"
+    data = created["virtualAccountData"]
+    status = client.va_status(
+        {
+            "partnerServiceId": "",
+            "customerNo": "",
+            "virtualAccountNo": data["virtualAccountNo"],
+            "inquiryRequestId": unique("inq"),
+            "additionalInfo": {
+                "totalAmount": {"value": "25000.00", "currency": "IDR"},
+                "trxId": trx,
+                "tXidVA": data["additionalInfo"]["tXidVA"],
+            },
+        }
+    )
+    assert status["responseCode"].startswith("200")
+    for name in snap.OPERATIONS:
+        assert callable(getattr(snap.Client, name.replace(".", "_")))
+        assert callable(getattr(snap.AsyncClient, name.replace(".", "_")))

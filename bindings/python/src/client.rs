@@ -376,6 +376,78 @@ impl PyClient {
         json::to_py(py, &json::response(&response)?)
     }
 
+    /// Virtual account create (`va.create`); same as `execute("va.create", request)`.
+    #[pyo3(signature = (request, /))]
+    fn va_create<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "va.create", request)
+    }
+
+    /// Virtual account status inquiry (`va.status`); same as `execute("va.status", request)`.
+    #[pyo3(signature = (request, /))]
+    fn va_status<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "va.status", request)
+    }
+
+    /// Virtual account delete (signed with `delete`) (`va.delete`); same as `execute("va.delete", request)`.
+    #[pyo3(signature = (request, /))]
+    fn va_delete<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "va.delete", request)
+    }
+
+    /// E-wallet direct-debit payment (moves money) (`ewallet.payment`); same as `execute("ewallet.payment", request)`.
+    #[pyo3(signature = (request, /))]
+    fn ewallet_payment<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "ewallet.payment", request)
+    }
+
+    /// E-wallet payment status (`ewallet.status`); same as `execute("ewallet.status", request)`.
+    #[pyo3(signature = (request, /))]
+    fn ewallet_status<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "ewallet.status", request)
+    }
+
+    /// E-wallet refund (moves money) (`ewallet.refund`); same as `execute("ewallet.refund", request)`.
+    #[pyo3(signature = (request, /))]
+    fn ewallet_refund<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "ewallet.refund", request)
+    }
+
+    /// Payout registration (`payout.registration`); same as `execute("payout.registration", request)`.
+    #[pyo3(signature = (request, /))]
+    fn payout_registration<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "payout.registration", request)
+    }
+
+    /// Payout approval (moves money) (`payout.approve`); same as `execute("payout.approve", request)`.
+    #[pyo3(signature = (request, /))]
+    fn payout_approve<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "payout.approve", request)
+    }
+
+    /// Payout status inquiry (`payout.inquiry`); same as `execute("payout.inquiry", request)`.
+    #[pyo3(signature = (request, /))]
+    fn payout_inquiry<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "payout.inquiry", request)
+    }
+
+    /// Payout cancel (`payout.cancel`); same as `execute("payout.cancel", request)`.
+    #[pyo3(signature = (request, /))]
+    fn payout_cancel<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "payout.cancel", request)
+    }
+
+    /// Payout reject (`payout.reject`); same as `execute("payout.reject", request)`.
+    #[pyo3(signature = (request, /))]
+    fn payout_reject<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "payout.reject", request)
+    }
+
+    /// Merchant balance inquiry (`payout.balance`); same as `execute("payout.balance", request)`.
+    #[pyo3(signature = (request, /))]
+    fn payout_balance<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "payout.balance", request)
+    }
+
     /// Verifies an inbound notification (`X-TIMESTAMP` fresh, `X-CLIENT-KEY`, `X-SIGNATURE`)
     /// and returns its JSON body as a dict.
     #[pyo3(signature = (*, headers, body))]
@@ -553,6 +625,78 @@ impl PyAsyncClient {
             let response = client.qris_refund(&request).await.map_err(py_client_error)?;
             Ok(PyJson(json::response(&response)?))
         })
+    }
+
+    /// Awaitable Virtual Account create (`va.create`).
+    #[pyo3(signature = (request, /))]
+    fn va_create<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "va.create", request)
+    }
+
+    /// Awaitable Virtual Account status inquiry (`va.status`).
+    #[pyo3(signature = (request, /))]
+    fn va_status<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "va.status", request)
+    }
+
+    /// Awaitable Virtual Account delete (signed with `DELETE`) (`va.delete`).
+    #[pyo3(signature = (request, /))]
+    fn va_delete<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "va.delete", request)
+    }
+
+    /// Awaitable e-wallet direct-debit payment (moves money) (`ewallet.payment`).
+    #[pyo3(signature = (request, /))]
+    fn ewallet_payment<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "ewallet.payment", request)
+    }
+
+    /// Awaitable e-wallet payment status (`ewallet.status`).
+    #[pyo3(signature = (request, /))]
+    fn ewallet_status<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "ewallet.status", request)
+    }
+
+    /// Awaitable e-wallet refund (moves money) (`ewallet.refund`).
+    #[pyo3(signature = (request, /))]
+    fn ewallet_refund<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "ewallet.refund", request)
+    }
+
+    /// Awaitable payout registration (`payout.registration`).
+    #[pyo3(signature = (request, /))]
+    fn payout_registration<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "payout.registration", request)
+    }
+
+    /// Awaitable payout approval (moves money) (`payout.approve`).
+    #[pyo3(signature = (request, /))]
+    fn payout_approve<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "payout.approve", request)
+    }
+
+    /// Awaitable payout status inquiry (`payout.inquiry`).
+    #[pyo3(signature = (request, /))]
+    fn payout_inquiry<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "payout.inquiry", request)
+    }
+
+    /// Awaitable payout cancel (`payout.cancel`).
+    #[pyo3(signature = (request, /))]
+    fn payout_cancel<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "payout.cancel", request)
+    }
+
+    /// Awaitable payout reject (`payout.reject`).
+    #[pyo3(signature = (request, /))]
+    fn payout_reject<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "payout.reject", request)
+    }
+
+    /// Awaitable merchant balance inquiry (`payout.balance`).
+    #[pyo3(signature = (request, /))]
+    fn payout_balance<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.execute(py, "payout.balance", request)
     }
 
     /// Verifies an inbound notification and returns its JSON body (synchronous: no IO).

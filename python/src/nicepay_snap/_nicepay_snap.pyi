@@ -187,6 +187,30 @@ class Client:
         """QRIS status query (``POST /api/v1.0/qr/qr-mpm-query``)."""
     def qris_refund(self, request: Mapping[str, Any], /) -> _Json:
         """QRIS refund (moves money; an unknown outcome raises ``OutcomeUnknownError``)."""
+    def va_create(self, request: Mapping[str, Any], /) -> _Json:
+        """Virtual Account create (``va.create``)."""
+    def va_status(self, request: Mapping[str, Any], /) -> _Json:
+        """Virtual Account status inquiry (``va.status``)."""
+    def va_delete(self, request: Mapping[str, Any], /) -> _Json:
+        """Virtual Account delete (signed with ``DELETE``) (``va.delete``)."""
+    def ewallet_payment(self, request: Mapping[str, Any], /) -> _Json:
+        """E-wallet direct-debit payment (moves money) (``ewallet.payment``)."""
+    def ewallet_status(self, request: Mapping[str, Any], /) -> _Json:
+        """E-wallet payment status (``ewallet.status``)."""
+    def ewallet_refund(self, request: Mapping[str, Any], /) -> _Json:
+        """E-wallet refund (moves money) (``ewallet.refund``)."""
+    def payout_registration(self, request: Mapping[str, Any], /) -> _Json:
+        """Payout registration (``payout.registration``)."""
+    def payout_approve(self, request: Mapping[str, Any], /) -> _Json:
+        """Payout approval (moves money) (``payout.approve``)."""
+    def payout_inquiry(self, request: Mapping[str, Any], /) -> _Json:
+        """Payout status inquiry (``payout.inquiry``)."""
+    def payout_cancel(self, request: Mapping[str, Any], /) -> _Json:
+        """Payout cancel (``payout.cancel``)."""
+    def payout_reject(self, request: Mapping[str, Any], /) -> _Json:
+        """Payout reject (``payout.reject``)."""
+    def payout_balance(self, request: Mapping[str, Any], /) -> _Json:
+        """Merchant balance inquiry (``payout.balance``)."""
     def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
         """Verifies a NICEPAY notification (fresh ``X-TIMESTAMP``, ``X-CLIENT-KEY``,
         ``X-SIGNATURE``) and returns its JSON body. Raises ``SignatureError`` or
@@ -237,6 +261,30 @@ class AsyncClient:
         """QRIS status query."""
     def qris_refund(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
         """QRIS refund (moves money; an unknown outcome raises ``OutcomeUnknownError``)."""
+    def va_create(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """Virtual Account create (``va.create``)."""
+    def va_status(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """Virtual Account status inquiry (``va.status``)."""
+    def va_delete(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """Virtual Account delete (signed with ``DELETE``) (``va.delete``)."""
+    def ewallet_payment(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """E-wallet direct-debit payment (moves money) (``ewallet.payment``)."""
+    def ewallet_status(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """E-wallet payment status (``ewallet.status``)."""
+    def ewallet_refund(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """E-wallet refund (moves money) (``ewallet.refund``)."""
+    def payout_registration(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """Payout registration (``payout.registration``)."""
+    def payout_approve(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """Payout approval (moves money) (``payout.approve``)."""
+    def payout_inquiry(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """Payout status inquiry (``payout.inquiry``)."""
+    def payout_cancel(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """Payout cancel (``payout.cancel``)."""
+    def payout_reject(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """Payout reject (``payout.reject``)."""
+    def payout_balance(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """Merchant balance inquiry (``payout.balance``)."""
     def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
         """Verifies a notification (synchronous: no IO) and returns its JSON body."""
     def verify_and_confirm(self, *, product: str, headers: _Headers, body: _Body) -> Awaitable[_Json]:
