@@ -35,7 +35,8 @@
 //!
 //! Per service (our choices where NICEPAY's table gives codes but not when they apply):
 //! - VA: duplicate `trxId` → `4092701`; a known `tXidVA` with another `virtualAccountNo` →
-//!   `404xx19` Invalid Virtual Account; another `totalAmount` → `400xx01`; deleting a **paid** VA →
+//!   `404xx19` Invalid Virtual Account; a delete with another `totalAmount` → `4003101` (status
+//!   checks the format only and answers the real amount); deleting a **paid** VA →
 //!   `4043113` Paid Bill, a cancelled one → `4033115`; delete sent as anything but `DELETE` →
 //!   HTTP 405 `4053100`. An unpaid VA past `vacctValidDt`/`vacctValidTm` (Jakarta) is `04`
 //!   Expired.

@@ -306,7 +306,10 @@ fn create(shared: &Shared, req: &Verified) -> HandlerResult {
 }
 
 /// Finds the VA a status/delete request names: `tXidVA` + merchant + `trxId` must match
-/// (`404xx01` otherwise), the VA number too (`404xx19`), and the amount (`400xx01`).
+/// (`404xx01` otherwise), the VA number too (`404xx19`). The amount must be well-formed; a
+/// delete must also name the VA's amount (`400xx01`), while a status inquiry answers with the
+/// real amount (so confirming a notification whose body was edited yields "not paid", as for
+/// QRIS and e-wallet).
 fn find<'a>(
     state: &'a mut crate::state::State,
     req: &Verified,
@@ -314,6 +317,7 @@ fn find<'a>(
     trx_id: &str,
     virtual_account_no: &str,
     amount_path: &str,
+    amount_must_match: bool,
 ) -> Result<&'a mut VaTxn, SnapError> {
     let f = req.fields();
     let amount_minor = f.amount(amount_path)?;
@@ -326,7 +330,7 @@ fn find<'a>(
     if txn.virtual_account_no != virtual_account_no.trim() {
         return Err(SnapError::invalid_va(req.service));
     }
-    if txn.amount_minor != amount_minor {
+    if amount_must_match && txn.amount_minor != amount_minor {
         return Err(SnapError::invalid_format(req.service, &format!("{amount_path}.value")));
     }
     Ok(txn)
@@ -350,6 +354,7 @@ fn status(shared: &Shared, req: &Verified) -> HandlerResult {
         trx_id,
         virtual_account_no,
         "additionalInfo.totalAmount",
+        false,
     )?;
     txn.refresh();
     Ok(success(
@@ -379,6 +384,7 @@ fn delete(shared: &Shared, req: &Verified) -> HandlerResult {
         trx_id,
         virtual_account_no,
         "additionalInfo.totalAmount",
+        true,
     )?;
     match txn.refresh() {
         VaStatus::Unpaid => {}

@@ -366,3 +366,52 @@ async fn payout_over_http_fields_balance_admin_and_faults() {
     assert_eq!(state.payouts[0].delivery_name.as_deref(), Some("Ani"));
     assert_eq!(state.payout_balances["IONPAYTEST"], "600.00");
 }
+
+#[tokio::test]
+async fn odd_bodies_on_every_new_endpoint_get_snap_answers_never_a_panic() {
+    let env = Env::start().await;
+    let token = env.token().await;
+    let merchant = env.config.client_id().to_owned();
+    let endpoints = [
+        (nicepay_snap::Method::Post, CREATE_VA, "27"),
+        (nicepay_snap::Method::Post, "/api/v1.0/transfer-va/status", "26"),
+        (nicepay_snap::Method::Delete, DELETE_VA, "31"),
+        (nicepay_snap::Method::Post, PAYMENT, "54"),
+        (nicepay_snap::Method::Post, "/api/v1.0/debit/status", "55"),
+        (nicepay_snap::Method::Post, "/api/v1.0/debit/refund", "58"),
+        (nicepay_snap::Method::Post, REGISTRATION, "00"),
+        (nicepay_snap::Method::Post, APPROVE, "00"),
+        (nicepay_snap::Method::Post, "/api/v1.0/transfer/inquiry", "00"),
+        (nicepay_snap::Method::Post, "/api/v1.0/transfer/cancel", "00"),
+        (nicepay_snap::Method::Post, "/api/v1.0/transfer/reject", "00"),
+        (nicepay_snap::Method::Post, "/api/v1.0/balance-inquiry", "11"),
+    ];
+    let bodies = [
+        json!({}),
+        json!([]),
+        json!("text"),
+        json!({"merchantId": merchant, "additionalInfo": 5, "amount": "x", "totalAmount": []}),
+        json!({"merchantId": merchant, "urlParam": [1, null, {"url": 3}], "partnerReferenceNo": 7}),
+        json!({"merchantId": merchant, "accountNo": 12, "additionalInfo": {"msId": {}}}),
+        json!({"merchantId": merchant, "virtualAccountNo": "1", "trxId": "t", "inquiryRequestId": "i",
+               "additionalInfo": {"tXidVA": "x", "trxId": "t", "cancelMessage": "c",
+                                  "totalAmount": {"value": "99999999999.99", "currency": "IDR"}}}),
+        json!({"merchantId": merchant, "originalReferenceNo": "x".repeat(41), "originalPartnerReferenceNo": "y"}),
+    ];
+    for (method, path, svc) in endpoints {
+        for body in &bodies {
+            let prepared = env
+                .config
+                .prepare_json(method, path, body.to_string().as_bytes(), &env.ctx(&token))
+                .unwrap();
+            let raw = send(&env.http, &prepared).await.unwrap();
+            let c = code(&raw);
+            assert!(
+                (200..500).contains(&raw.status) && c.len() == 7 && c[..3] == raw.status.to_string() && c[3..5] == *svc,
+                "{path} {body}: HTTP {} {}",
+                raw.status,
+                String::from_utf8_lossy(&raw.body)
+            );
+        }
+    }
+}
