@@ -255,23 +255,30 @@ fn create(shared: &Shared, req: &Verified) -> HandlerResult {
         return Err(SnapError::duplicate(req.service, "trxId"));
     }
     let seq = state.next_seq();
+    // A number may be reused once its previous VA is paid, cancelled or expired, never while
+    // another VA with it is still waiting for a transfer.
+    let busy = |no: &str| {
+        state
+            .va
+            .txns
+            .values()
+            .any(|t| t.virtual_account_no == no && t.status_now() == VaStatus::Unpaid)
+    };
     let virtual_account_no = match requested_no {
-        Some(n) => {
-            let n = n.trim().to_owned();
-            let busy = state
-                .va
-                .txns
-                .values()
-                .any(|t| t.virtual_account_no == n && t.status_now() == VaStatus::Unpaid);
-            if busy {
-                return Err(SnapError::duplicate(req.service, "virtualAccountNo"));
-            }
-            n
-        }
+        Some(n) => n.trim().to_owned(),
+        // A fixed VA: prefix + customer number.
         None if !customer_no.is_empty() => format!("{partner_service_id}{customer_no}"),
         // A normal VA: an 8-digit bank/NICEPAY prefix and 8 more digits.
-        None => format!("8808{:04}{}", seq % 10_000, util::random_digits(8)),
+        None => loop {
+            let candidate = format!("8808{:04}{}", seq % 10_000, util::random_digits(8));
+            if !busy(&candidate) {
+                break candidate;
+            }
+        },
     };
+    if busy(&virtual_account_no) {
+        return Err(SnapError::duplicate(req.service, "virtualAccountNo"));
+    }
     if virtual_account_no.len() > 25 {
         return Err(SnapError::invalid_format(req.service, "virtualAccountNo"));
     }

@@ -415,3 +415,35 @@ async fn odd_bodies_on_every_new_endpoint_get_snap_answers_never_a_panic() {
         }
     }
 }
+
+#[tokio::test]
+async fn fixed_va_numbers_are_reusable_only_once_the_previous_va_is_settled() {
+    let env = Env::start().await;
+    let token = env.token().await;
+    let fixed = |trx: &str| {
+        let mut body = va_body(trx, None);
+        body["partnerServiceId"] = json!("8808");
+        body["customerNo"] = json!("123456789012");
+        body
+    };
+    let raw = send(&env.http, &env.prepare_raw(&token, CREATE_VA, &fixed(&unique("va"))))
+        .await
+        .unwrap();
+    assert_eq!(code(&raw), "2002700");
+    assert_eq!(json(&raw)["virtualAccountData"]["virtualAccountNo"], "8808123456789012");
+    let raw = send(&env.http, &env.prepare_raw(&token, CREATE_VA, &fixed(&unique("va"))))
+        .await
+        .unwrap();
+    assert_eq!(code(&raw), "4092701", "still unpaid");
+    env.sim.pay_va("8808123456789012").await.unwrap();
+    let raw = send(&env.http, &env.prepare_raw(&token, CREATE_VA, &fixed(&unique("va"))))
+        .await
+        .unwrap();
+    assert_eq!(code(&raw), "2002700", "the paid VA's number is free again");
+    // Paying by number now hits the new, unpaid VA.
+    let outcome = env.sim.pay_va("8808123456789012").await.unwrap();
+    assert_eq!(
+        outcome.reference_no,
+        json(&raw)["virtualAccountData"]["additionalInfo"]["tXidVA"]
+    );
+}
