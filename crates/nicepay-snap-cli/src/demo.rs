@@ -748,10 +748,10 @@ fn payout(s: &mut Session) -> Result<(), Failure> {
     let (t4, p4) = register(s, "p4", "5000.00", false)?;
     let impatient = Client::new(
         config(&s.info)?,
-        UreqTransport::builder().timeout(Duration::from_millis(500)).build(),
+        UreqTransport::builder().timeout(Duration::from_millis(1_000)).build(),
     );
     s.sim
-        .set_fault(Fault::delay_after("/api/v1.0/transfer/approve", 1_500).times(1))
+        .set_fault(Fault::delay_after("/api/v1.0/transfer/approve", 3_000).times(1))
         .map_err(|e| fail("injecting the fault", e))?;
     match impatient.execute::<PayoutApprove>(&reference_for(s, &t4, &p4, false)) {
         Err(e) if e.is_outcome_unknown() => s.steps.print(

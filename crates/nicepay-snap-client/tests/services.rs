@@ -855,7 +855,7 @@ async fn payout_full_flow_async() {
     let impatient = AsyncClient::new(
         config(&info),
         ReqwestTransport::builder()
-            .timeout(Duration::from_millis(300))
+            .timeout(Duration::from_millis(800))
             .build()
             .unwrap(),
     );
@@ -867,7 +867,7 @@ async fn payout_full_flow_async() {
         .unwrap()
         .reference_no
         .unwrap();
-    sim.set_fault(Fault::delay_after(APPROVE, 1_000).times(1)).unwrap();
+    sim.set_fault(Fault::delay_after(APPROVE, 2_500).times(1)).unwrap();
     let err = impatient
         .payout_approve(&payout_ref(&info, &t3, &p3, None))
         .await
@@ -900,11 +900,11 @@ fn payout_approve_faults_are_unknown_outcomes_resolved_by_inquiry() {
     let client = ureq_client(&info);
     let impatient = Client::new(
         config(&info),
-        UreqTransport::builder().timeout(Duration::from_millis(300)).build(),
+        UreqTransport::builder().timeout(Duration::from_millis(800)).build(),
     );
     impatient.access_token().unwrap();
     for (name, fault, applied) in [
-        ("delay after apply", Fault::delay_after(APPROVE, 1_000).times(1), true),
+        ("delay after apply", Fault::delay_after(APPROVE, 2_500).times(1), true),
         ("504 after apply", Fault::respond_after(APPROVE, 504).times(1), true),
         ("500 before apply", Fault::respond_before(APPROVE, 500).times(1), false),
         ("drop after apply", Fault::drop_after(APPROVE).times(1), true),
@@ -1031,5 +1031,68 @@ fn expired_va_and_declined_ewallet_are_never_confirmed_as_paid() {
         "a declined payment cannot be approved"
     );
     assert!(sim.decline_ewallet(&reference_no).is_err());
+    sim.shutdown();
+}
+
+#[test]
+fn concurrent_approves_and_refunds_never_move_money_twice() {
+    let sim = Simulator::builder().start_blocking().unwrap();
+    let info = sim.info().clone();
+    let client = std::sync::Arc::new(ureq_client(&info));
+    client.access_token().unwrap();
+
+    // Eight threads approve the same payout: exactly one wins, the balance moves once.
+    let p = unique("po");
+    let t = client
+        .payout_registration(&payout_registration(&info, &p, "1000.00", false))
+        .unwrap()
+        .reference_no
+        .unwrap();
+    let before = sim.payout_balance_minor(&info.client_id);
+    let approve = payout_ref(&info, &t, &p, None);
+    let results: Vec<Result<_, ClientError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| scope.spawn(|| client.payout_approve(&approve)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    for r in results.into_iter().filter(|r| r.is_err()) {
+        assert_eq!(code(r), "4030015");
+    }
+    assert_eq!(sim.payout_balance_minor(&info.client_id), before - 100_000);
+
+    // Eight threads refund 30% each of one e-wallet payment: at most three succeed.
+    let order = unique("ew");
+    let reference_no = client
+        .ewallet_payment(&ewallet_payment(&info, &order, "10000.00", None))
+        .unwrap()
+        .reference_no
+        .unwrap();
+    sim.pay_ewallet(&reference_no).unwrap();
+    let ok = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let req = ewallet_refund(&info, &reference_no, &order, &unique("r"), "3000.00");
+                let client = &client;
+                scope.spawn(move || client.ewallet_refund(&req))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .filter(|r| match r {
+                Ok(_) => true,
+                Err(e) => {
+                    assert_eq!(e.response_code().unwrap().as_str(), "4035802");
+                    false
+                }
+            })
+            .count()
+    });
+    assert_eq!(ok, 3);
+    let state = sim.state();
+    let ew = state.ewallet.iter().find(|e| e.reference_no == reference_no).unwrap();
+    assert_eq!(ew.refunded_amount, "9000.00");
     sim.shutdown();
 }
