@@ -152,6 +152,38 @@ export interface ClientOptions {
 export declare function minifyJson(body: string | Buffer): string | Buffer
 
 /**
+ * The properties every error of this package carries besides `message`, for TypeScript:
+ * `catch (e) { const err = e as Error & NicepayErrorFields }`. Never constructed: the objects
+ * are built by `NodeError::into_napi`; this type only describes them.
+ */
+export interface NicepayErrorFields {
+  /** The stable error code. */
+  code: 'ERR_NICEPAY_INVALID_INPUT' | 'ERR_NICEPAY_SIGNATURE' | 'ERR_NICEPAY_API' | 'ERR_NICEPAY_TRANSPORT' | 'ERR_NICEPAY_OUTCOME_UNKNOWN'
+  /** `ERR_NICEPAY_INVALID_INPUT`: the offending field (`clientSecret`, `X-TIMESTAMP`, ...). */
+  field?: string
+  /**
+   * `ERR_NICEPAY_API` and `ERR_NICEPAY_OUTCOME_UNKNOWN`: the HTTP status NICEPAY answered with
+   * (0 when no answer came back).
+   */
+  httpStatus?: number
+  /** `ERR_NICEPAY_API` and `ERR_NICEPAY_OUTCOME_UNKNOWN`: the 7-character SNAP `responseCode`. */
+  responseCode?: string
+  /** `ERR_NICEPAY_API`: the `responseMessage`. */
+  responseMessage?: string
+  /**
+   * `ERR_NICEPAY_TRANSPORT`: `connect` (certainly not delivered), `timeout`, `io`,
+   * `bodyTooLarge` or `other`.
+   */
+  kind?: string
+  /** `ERR_NICEPAY_OUTCOME_UNKNOWN`: the operation (`qris.refund`). */
+  operation?: string
+  /** `ERR_NICEPAY_OUTCOME_UNKNOWN`: `X-EXTERNAL-ID` of the last attempt. */
+  externalId?: string
+  /** `ERR_NICEPAY_OUTCOME_UNKNOWN`: identifiers to query the status with (`partnerRefundNo`, ...). */
+  identifiers?: Record<string, string>
+}
+
+/**
  * The same instant in the canonical `yyyy-MM-ddTHH:mm:ss+07:00` form (accepts `Z` or any
  * `±HH:MM` offset).
  */

@@ -183,6 +183,7 @@ describe('Client against the simulator', { skip: skip ?? false }, () => {
       assert.equal(e.code, 'ERR_NICEPAY_OUTCOME_UNKNOWN')
       assert.equal(e.operation, 'qris.refund')
       assert.equal(e.responseCode, '5047800')
+      assert.equal(e.httpStatus, 504)
       assert.equal(e.identifiers.partnerRefundNo, refund.partnerRefundNo)
       assert.ok(e.externalId)
       return true
@@ -199,6 +200,7 @@ describe('Client against the simulator', { skip: skip ?? false }, () => {
     await assert.rejects(client.qrisRefund(refundRequest(generated, order, '10000.00')), (e) => {
       assert.equal(e.code, 'ERR_NICEPAY_OUTCOME_UNKNOWN')
       assert.equal(e.responseCode, undefined)
+      assert.equal(e.httpStatus, 0)
       return true
     })
   })

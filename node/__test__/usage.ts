@@ -18,6 +18,7 @@ import {
   transactionStringToSign,
   verifyNotification,
   version,
+  type NicepayErrorFields,
   type SignTransactionOptions,
 } from '../index.js'
 
@@ -73,8 +74,11 @@ async function clientUsage(): Promise<void> {
   try {
     await client.qrisRefund({ partnerRefundNo: 'r1' })
   } catch (e) {
-    const err = e as Error & { code?: string; httpStatus?: number; responseCode?: string; responseMessage?: string }
+    const err = e as Error & NicepayErrorFields
     if (err.code === 'ERR_NICEPAY_API') console.error(err.httpStatus, err.responseCode, err.responseMessage)
+    if (err.code === 'ERR_NICEPAY_OUTCOME_UNKNOWN') console.error(err.operation, err.identifiers?.partnerRefundNo)
+    // @ts-expect-error: codes are a closed union
+    if (err.code === 'ERR_SOMETHING_ELSE') console.error('never')
   }
   // In an Express handler with express.raw({ type: 'application/json' }):
   const req = { headers: { 'x-timestamp': 't', 'x-signature': 's' } as Record<string, string | string[] | undefined>, body: Buffer.from('{}') }

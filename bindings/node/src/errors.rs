@@ -12,7 +12,7 @@
 //! | `Error::Decode { http_status: 0, .. }` (a notification body) | `ERR_NICEPAY_INVALID_INPUT` | `field` = `body` |
 //! | `Error::Decode { .. }` (a response) | `ERR_NICEPAY_API` | `httpStatus` |
 //! | `ClientError::Transport` | `ERR_NICEPAY_TRANSPORT` | `kind` (`connect`, `timeout`, ...) |
-//! | `ClientError::OutcomeUnknown` | `ERR_NICEPAY_OUTCOME_UNKNOWN` | `operation`, `externalId`, `identifiers`, `responseCode` |
+//! | `ClientError::OutcomeUnknown` | `ERR_NICEPAY_OUTCOME_UNKNOWN` | `operation`, `externalId`, `identifiers`, `httpStatus` (0: no answer), `responseCode` |
 //!
 //! Field names are reported in the JavaScript spelling (`privateKey`, not `private_key`). No
 //! message built here contains a secret: the core's messages never do, the binding's own
@@ -238,6 +238,8 @@ impl From<nicepay_snap_client::ClientError> for NodeError {
                 out.operation = Some(operation.to_owned());
                 out.external_id = Some(external_id.as_str().to_owned());
                 out.identifiers = identifiers;
+                // 0 when no answer came back (a dropped connection or a timeout).
+                out.http_status = Some(response_code.as_ref().map_or(0, |c| c.http_status()));
                 out.response_code = response_code.map(|c| c.as_str().to_owned());
                 out
             }
@@ -277,4 +279,36 @@ impl<T, E: Into<NodeError>> IntoNapiResult<T> for std::result::Result<T, E> {
     fn node(self, env: &Env) -> napi::Result<T> {
         self.map_err(|e| e.into().into_napi(env))
     }
+}
+
+/// The properties every error of this package carries besides `message`, for TypeScript:
+/// `catch (e) { const err = e as Error & NicepayErrorFields }`. Never constructed: the objects
+/// are built by `NodeError::into_napi`; this type only describes them.
+#[napi_derive::napi(object, object_to_js = false)]
+#[derive(Debug)]
+pub struct NicepayErrorFields {
+    /// The stable error code.
+    #[napi(
+        ts_type = "'ERR_NICEPAY_INVALID_INPUT' | 'ERR_NICEPAY_SIGNATURE' | 'ERR_NICEPAY_API' | 'ERR_NICEPAY_TRANSPORT' | 'ERR_NICEPAY_OUTCOME_UNKNOWN'"
+    )]
+    pub code: String,
+    /// `ERR_NICEPAY_INVALID_INPUT`: the offending field (`clientSecret`, `X-TIMESTAMP`, ...).
+    pub field: Option<String>,
+    /// `ERR_NICEPAY_API` and `ERR_NICEPAY_OUTCOME_UNKNOWN`: the HTTP status NICEPAY answered with
+    /// (0 when no answer came back).
+    pub http_status: Option<u32>,
+    /// `ERR_NICEPAY_API` and `ERR_NICEPAY_OUTCOME_UNKNOWN`: the 7-character SNAP `responseCode`.
+    pub response_code: Option<String>,
+    /// `ERR_NICEPAY_API`: the `responseMessage`.
+    pub response_message: Option<String>,
+    /// `ERR_NICEPAY_TRANSPORT`: `connect` (certainly not delivered), `timeout`, `io`,
+    /// `bodyTooLarge` or `other`.
+    pub kind: Option<String>,
+    /// `ERR_NICEPAY_OUTCOME_UNKNOWN`: the operation (`qris.refund`).
+    pub operation: Option<String>,
+    /// `ERR_NICEPAY_OUTCOME_UNKNOWN`: `X-EXTERNAL-ID` of the last attempt.
+    pub external_id: Option<String>,
+    /// `ERR_NICEPAY_OUTCOME_UNKNOWN`: identifiers to query the status with (`partnerRefundNo`, ...).
+    #[napi(ts_type = "Record<string, string>")]
+    pub identifiers: Option<String>,
 }

@@ -30,6 +30,7 @@ mod keys;
 mod types;
 
 pub use client::{verify_notification_request, Client, ClientOptions, VerifyNotificationRequestOptions};
+pub use errors::NicepayErrorFields;
 use errors::{IntoNapiResult as _, NodeError};
 pub use keys::{JsPrivateKey, JsPublicKey};
 use types::{body_arg, body_bytes, check_client_id, check_token_like, inbound_timestamp, outbound_timestamp, Options};
