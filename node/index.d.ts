@@ -115,7 +115,10 @@ export type JsPublicKey = PublicKey
 /** Lowercase hex SHA-256 of the body's exact bytes. */
 export declare function bodySha256Hex(body: string | Buffer): string
 
-/** Options of `new Client(...)`. */
+/**
+ * Options of `new Client(...)`. Keys may be texts or parsed `PrivateKey` / `PublicKey`
+ * instances.
+ */
 export interface ClientOptions {
   /** Client ID (iMid): `X-CLIENT-KEY`, `X-PARTNER-ID`. */
   clientId: string
@@ -198,7 +201,7 @@ export declare function signedPath(path: string): string
  */
 export declare function signTokenRequest(options: SignTokenRequestOptions): string
 
-/** Options of `signTokenRequest`. */
+/** Options of `signTokenRequest`. The key may be a text or a parsed `PrivateKey`. */
 export interface SignTokenRequestOptions {
   /**
    * The merchant's RSA private key: PEM (`PRIVATE KEY` or `RSA PRIVATE KEY`) or bare base64
@@ -275,7 +278,7 @@ export interface TransactionStringToSignOptions {
  */
 export declare function verifyNotification(options: VerifyNotificationOptions): boolean
 
-/** Options of `verifyNotification`. */
+/** Options of `verifyNotification`. The key may be a text or a parsed `PublicKey`. */
 export interface VerifyNotificationOptions {
   /**
    * NICEPAY's notification public key: PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`) or bare base64

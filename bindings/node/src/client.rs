@@ -37,7 +37,8 @@ const ENV_VARS: [(&str, &str); 8] = [
     ("channelId", "NICEPAY_CHANNEL_ID"),
 ];
 
-/// Options of `new Client(...)`.
+/// Options of `new Client(...)`. Keys may be texts or parsed `PrivateKey` / `PublicKey`
+/// instances.
 #[napi(object, object_to_js = false)]
 pub struct ClientOptions {
     /// Client ID (iMid): `X-CLIENT-KEY`, `X-PARTNER-ID`.

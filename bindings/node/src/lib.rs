@@ -121,7 +121,7 @@ pub struct TokenStringToSignOptions {
     pub timestamp: String,
 }
 
-/// Options of `signTokenRequest`.
+/// Options of `signTokenRequest`. The key may be a text or a parsed `PrivateKey`.
 #[napi(object, object_to_js = false)]
 pub struct SignTokenRequestOptions {
     /// The merchant's RSA private key: PEM (`PRIVATE KEY` or `RSA PRIVATE KEY`) or bare base64
@@ -144,7 +144,7 @@ impl fmt::Debug for SignTokenRequestOptions {
     }
 }
 
-/// Options of `verifyNotification`.
+/// Options of `verifyNotification`. The key may be a text or a parsed `PublicKey`.
 #[napi(object, object_to_js = false)]
 #[derive(Debug)]
 pub struct VerifyNotificationOptions {
