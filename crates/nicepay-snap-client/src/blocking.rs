@@ -1,10 +1,6 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use nicepay_snap::api;
-use nicepay_snap::api::qris::{
-    QrisGenerate, QrisGenerateRequest, QrisGenerateResponse, QrisQuery, QrisQueryRequest, QrisQueryResponse,
-    QrisRefund, QrisRefundRequest, QrisRefundResponse,
-};
 use nicepay_snap::{
     AccessToken, Config, NotificationVerifier, Operation, RawResponse, RequestContext, SyncTransport, TransportError,
 };
@@ -154,108 +150,6 @@ impl<T: SyncTransport> Client<T> {
         )
     }
 
-    /// QRIS generate.
-    pub fn qris_generate(&self, request: &QrisGenerateRequest) -> Result<QrisGenerateResponse, ClientError> {
-        self.execute::<QrisGenerate>(request)
-    }
-
-    /// QRIS status query.
-    pub fn qris_query(&self, request: &QrisQueryRequest) -> Result<QrisQueryResponse, ClientError> {
-        self.execute::<QrisQuery>(request)
-    }
-
-    /// QRIS refund (moves money: see [`ClientError::OutcomeUnknown`]).
-    pub fn qris_refund(&self, request: &QrisRefundRequest) -> Result<QrisRefundResponse, ClientError> {
-        self.execute::<QrisRefund>(request)
-    }
-
-    /// Virtual Account create (generates `virtualAccountNo` when empty; keep `additionalInfo.tXidVA`).
-    pub fn va_create(&self, request: &api::va::VaCreateRequest) -> Result<api::va::VaCreateResponse, ClientError> {
-        self.execute::<api::va::VaCreate>(request)
-    }
-
-    /// Virtual Account status inquiry; read it with [`nicepay_snap::api::va::VaStatusResponse::latest_transaction_status`].
-    pub fn va_status(&self, request: &api::va::VaStatusRequest) -> Result<api::va::VaStatusResponse, ClientError> {
-        self.execute::<api::va::VaStatus>(request)
-    }
-
-    /// Virtual Account delete (sent and signed as HTTP `DELETE` with a JSON body).
-    pub fn va_delete(&self, request: &api::va::VaDeleteRequest) -> Result<api::va::VaDeleteResponse, ClientError> {
-        self.execute::<api::va::VaDelete>(request)
-    }
-
-    /// E-wallet payment host-to-host; send the customer to `webRedirectUrl`.
-    pub fn ewallet_payment(
-        &self,
-        request: &api::ewallet::EwalletPaymentRequest,
-    ) -> Result<api::ewallet::EwalletPaymentResponse, ClientError> {
-        self.execute::<api::ewallet::EwalletPayment>(request)
-    }
-
-    /// E-wallet payment status.
-    pub fn ewallet_status(
-        &self,
-        request: &api::ewallet::EwalletStatusRequest,
-    ) -> Result<api::ewallet::EwalletStatusResponse, ClientError> {
-        self.execute::<api::ewallet::EwalletStatus>(request)
-    }
-
-    /// E-wallet refund (moves money: see [`ClientError::OutcomeUnknown`]).
-    pub fn ewallet_refund(
-        &self,
-        request: &api::ewallet::EwalletRefundRequest,
-    ) -> Result<api::ewallet::EwalletRefundResponse, ClientError> {
-        self.execute::<api::ewallet::EwalletRefund>(request)
-    }
-
-    /// Payout registration (status `03`, awaiting approve or reject).
-    pub fn payout_registration(
-        &self,
-        request: &api::payout::PayoutRegistrationRequest,
-    ) -> Result<api::payout::PayoutRegistrationResponse, ClientError> {
-        self.execute::<api::payout::PayoutRegistration>(request)
-    }
-
-    /// Payout approve (moves money: a timeout is [`ClientError::OutcomeUnknown`]; resolve it with [`Self::payout_inquiry`], never by approving again blindly).
-    pub fn payout_approve(
-        &self,
-        request: &api::payout::PayoutReference,
-    ) -> Result<api::payout::PayoutResponse, ClientError> {
-        self.execute::<api::payout::PayoutApprove>(request)
-    }
-
-    /// Payout inquiry (set `beneficiaryAccountNo`).
-    pub fn payout_inquiry(
-        &self,
-        request: &api::payout::PayoutReference,
-    ) -> Result<api::payout::PayoutResponse, ClientError> {
-        self.execute::<api::payout::PayoutInquiry>(request)
-    }
-
-    /// Payout cancel (scheduled payouts only).
-    pub fn payout_cancel(
-        &self,
-        request: &api::payout::PayoutReference,
-    ) -> Result<api::payout::PayoutResponse, ClientError> {
-        self.execute::<api::payout::PayoutCancel>(request)
-    }
-
-    /// Payout reject.
-    pub fn payout_reject(
-        &self,
-        request: &api::payout::PayoutReference,
-    ) -> Result<api::payout::PayoutResponse, ClientError> {
-        self.execute::<api::payout::PayoutReject>(request)
-    }
-
-    /// Payout balance inquiry.
-    pub fn balance_inquiry(
-        &self,
-        request: &api::payout::BalanceInquiryRequest,
-    ) -> Result<api::payout::BalanceInquiryResponse, ClientError> {
-        self.execute::<api::payout::BalanceInquiry>(request)
-    }
-
     /// A notification verifier for the configured NICEPAY notification public key.
     pub fn notification_verifier(&self) -> Result<NotificationVerifier, ClientError> {
         crate::notification_verifier(&self.config)
@@ -289,3 +183,20 @@ impl<T: SyncTransport> Client<T> {
         })
     }
 }
+
+macro_rules! named_methods {
+    ($($(#[$doc:meta])* $name:ident => $($op:ident)::+;)*) => {
+        impl<T: SyncTransport> Client<T> {
+            $(
+                $(#[$doc])*
+                pub fn $name(
+                    &self,
+                    request: &<api::$($op)::+ as Operation>::Request,
+                ) -> Result<<api::$($op)::+ as Operation>::Response, ClientError> {
+                    self.execute::<api::$($op)::+>(request)
+                }
+            )*
+        }
+    };
+}
+for_each_named_operation!(named_methods);

@@ -3,10 +3,6 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, MutexGuard};
 
 use nicepay_snap::api;
-use nicepay_snap::api::qris::{
-    QrisGenerate, QrisGenerateRequest, QrisGenerateResponse, QrisQuery, QrisQueryRequest, QrisQueryResponse,
-    QrisRefund, QrisRefundRequest, QrisRefundResponse,
-};
 use nicepay_snap::{
     AccessToken, AsyncTransport, Config, NotificationVerifier, Operation, RawResponse, RequestContext, TransportError,
 };
@@ -158,117 +154,6 @@ impl<T: AsyncTransport> AsyncClient<T> {
         )
     }
 
-    /// QRIS generate.
-    pub async fn qris_generate(&self, request: &QrisGenerateRequest) -> Result<QrisGenerateResponse, ClientError> {
-        self.execute::<QrisGenerate>(request).await
-    }
-
-    /// QRIS status query.
-    pub async fn qris_query(&self, request: &QrisQueryRequest) -> Result<QrisQueryResponse, ClientError> {
-        self.execute::<QrisQuery>(request).await
-    }
-
-    /// QRIS refund (moves money: see [`ClientError::OutcomeUnknown`]).
-    pub async fn qris_refund(&self, request: &QrisRefundRequest) -> Result<QrisRefundResponse, ClientError> {
-        self.execute::<QrisRefund>(request).await
-    }
-
-    /// Virtual Account create (generates `virtualAccountNo` when empty; keep `additionalInfo.tXidVA`).
-    pub async fn va_create(
-        &self,
-        request: &api::va::VaCreateRequest,
-    ) -> Result<api::va::VaCreateResponse, ClientError> {
-        self.execute::<api::va::VaCreate>(request).await
-    }
-
-    /// Virtual Account status inquiry; read it with [`nicepay_snap::api::va::VaStatusResponse::latest_transaction_status`].
-    pub async fn va_status(
-        &self,
-        request: &api::va::VaStatusRequest,
-    ) -> Result<api::va::VaStatusResponse, ClientError> {
-        self.execute::<api::va::VaStatus>(request).await
-    }
-
-    /// Virtual Account delete (sent and signed as HTTP `DELETE` with a JSON body).
-    pub async fn va_delete(
-        &self,
-        request: &api::va::VaDeleteRequest,
-    ) -> Result<api::va::VaDeleteResponse, ClientError> {
-        self.execute::<api::va::VaDelete>(request).await
-    }
-
-    /// E-wallet payment host-to-host; send the customer to `webRedirectUrl`.
-    pub async fn ewallet_payment(
-        &self,
-        request: &api::ewallet::EwalletPaymentRequest,
-    ) -> Result<api::ewallet::EwalletPaymentResponse, ClientError> {
-        self.execute::<api::ewallet::EwalletPayment>(request).await
-    }
-
-    /// E-wallet payment status.
-    pub async fn ewallet_status(
-        &self,
-        request: &api::ewallet::EwalletStatusRequest,
-    ) -> Result<api::ewallet::EwalletStatusResponse, ClientError> {
-        self.execute::<api::ewallet::EwalletStatus>(request).await
-    }
-
-    /// E-wallet refund (moves money: see [`ClientError::OutcomeUnknown`]).
-    pub async fn ewallet_refund(
-        &self,
-        request: &api::ewallet::EwalletRefundRequest,
-    ) -> Result<api::ewallet::EwalletRefundResponse, ClientError> {
-        self.execute::<api::ewallet::EwalletRefund>(request).await
-    }
-
-    /// Payout registration (status `03`, awaiting approve or reject).
-    pub async fn payout_registration(
-        &self,
-        request: &api::payout::PayoutRegistrationRequest,
-    ) -> Result<api::payout::PayoutRegistrationResponse, ClientError> {
-        self.execute::<api::payout::PayoutRegistration>(request).await
-    }
-
-    /// Payout approve (moves money: a timeout is [`ClientError::OutcomeUnknown`]; resolve it with [`Self::payout_inquiry`], never by approving again blindly).
-    pub async fn payout_approve(
-        &self,
-        request: &api::payout::PayoutReference,
-    ) -> Result<api::payout::PayoutResponse, ClientError> {
-        self.execute::<api::payout::PayoutApprove>(request).await
-    }
-
-    /// Payout inquiry (set `beneficiaryAccountNo`).
-    pub async fn payout_inquiry(
-        &self,
-        request: &api::payout::PayoutReference,
-    ) -> Result<api::payout::PayoutResponse, ClientError> {
-        self.execute::<api::payout::PayoutInquiry>(request).await
-    }
-
-    /// Payout cancel (scheduled payouts only).
-    pub async fn payout_cancel(
-        &self,
-        request: &api::payout::PayoutReference,
-    ) -> Result<api::payout::PayoutResponse, ClientError> {
-        self.execute::<api::payout::PayoutCancel>(request).await
-    }
-
-    /// Payout reject.
-    pub async fn payout_reject(
-        &self,
-        request: &api::payout::PayoutReference,
-    ) -> Result<api::payout::PayoutResponse, ClientError> {
-        self.execute::<api::payout::PayoutReject>(request).await
-    }
-
-    /// Payout balance inquiry.
-    pub async fn balance_inquiry(
-        &self,
-        request: &api::payout::BalanceInquiryRequest,
-    ) -> Result<api::payout::BalanceInquiryResponse, ClientError> {
-        self.execute::<api::payout::BalanceInquiry>(request).await
-    }
-
     /// A notification verifier for the configured NICEPAY notification public key.
     pub fn notification_verifier(&self) -> Result<NotificationVerifier, ClientError> {
         crate::notification_verifier(&self.config)
@@ -302,3 +187,20 @@ impl<T: AsyncTransport> AsyncClient<T> {
         })
     }
 }
+
+macro_rules! named_methods {
+    ($($(#[$doc:meta])* $name:ident => $($op:ident)::+;)*) => {
+        impl<T: AsyncTransport> AsyncClient<T> {
+            $(
+                $(#[$doc])*
+                pub async fn $name(
+                    &self,
+                    request: &<api::$($op)::+ as Operation>::Request,
+                ) -> Result<<api::$($op)::+ as Operation>::Response, ClientError> {
+                    self.execute::<api::$($op)::+>(request).await
+                }
+            )*
+        }
+    };
+}
+for_each_named_operation!(named_methods);
