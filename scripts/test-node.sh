@@ -37,10 +37,12 @@ if [ -n "$(git status --porcelain -- index.d.ts index.js)" ]; then
   exit 1
 fi
 
-step "simulator for the client tests: cargo build -p nicepay-snap-cli"
-cargo build -p nicepay-snap-cli --locked
-target_dir=$(cargo metadata --format-version 1 --no-deps --locked | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
-export NICEPAY_SIMULATOR_BIN="$target_dir/debug/nicepay-snap"
+if [ -z "${NICEPAY_SIMULATOR_BIN:-}" ]; then
+  step "simulator for the client tests: cargo build -p nicepay-snap-cli"
+  cargo build -p nicepay-snap-cli --locked
+  target_dir=$(cargo metadata --format-version 1 --no-deps --locked | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+  export NICEPAY_SIMULATOR_BIN="$target_dir/debug/nicepay-snap"
+fi
 export NICEPAY_REQUIRE_SIMULATOR=1
 
 step "node --test"

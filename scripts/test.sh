@@ -28,6 +28,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test --workspace"
 cargo test --workspace --locked
 
+# The binding suites run their clients against the simulator CLI that the workspace test build
+# just produced (building it again per package would re-resolve features and recompile).
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+export NICEPAY_SIMULATOR_BIN="$target_dir/debug/nicepay-snap"
+"$NICEPAY_SIMULATOR_BIN" --version
+
 step "Python package (scripts/test-python.sh)"
 ./scripts/test-python.sh
 
