@@ -9,6 +9,11 @@
 //! Defaults: 8 clients, 1000 flows each (a flow = generate + pay + refund), 30 s cap per mode.
 //! The simulator shares the machine's cores with the clients, so the figures are for the whole
 //! loop (client signing, HTTP on loopback, simulator verification), not for NICEPAY.
+//!
+//! Keep clients x flows at most 9000 per mode: the simulator mints QRIS ids as
+//! `clientId 08 yyyyMMddHHmmss NNNN`, so it cannot hold more than 10,000 generates made within one
+//! second (it loops forever looking for a free id beyond that); every request also has a 10 s
+//! timeout so a stuck server cannot hang the bench.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -51,6 +56,9 @@ fn parse_args() -> Args {
             "--bench" | "--test" => {}
             other => panic!("unknown flag {other}; use --clients, --flows, --max-seconds"),
         }
+    }
+    if args.clients * args.flows > 9_000 {
+        eprintln!("note: more than 9000 flows per mode may exhaust the simulator's per-second QRIS ids");
     }
     args
 }
@@ -176,7 +184,13 @@ fn run_async(args: Args) -> (Samples, Duration) {
             let sim = sim.clone();
             tasks.push(tokio::spawn(async move {
                 let info = sim.info().clone();
-                let client = AsyncClient::new(config(&info), ReqwestTransport::new().expect("reqwest"));
+                let client = AsyncClient::new(
+                    config(&info),
+                    ReqwestTransport::builder()
+                        .timeout(Duration::from_secs(10))
+                        .build()
+                        .expect("reqwest"),
+                );
                 client.access_token().await.expect("token");
                 let mut s = Samples::default();
                 for _ in 0..args.flows {
@@ -226,7 +240,10 @@ fn run_blocking(args: Args) -> (Samples, Duration) {
             let sim = sim.clone();
             std::thread::spawn(move || {
                 let info = sim.info().clone();
-                let client = Client::new(config(&info), UreqTransport::new());
+                let client = Client::new(
+                    config(&info),
+                    UreqTransport::builder().timeout(Duration::from_secs(10)).build(),
+                );
                 client.access_token().expect("token");
                 let mut s = Samples::default();
                 for _ in 0..args.flows {
