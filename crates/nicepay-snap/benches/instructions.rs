@@ -1,0 +1,87 @@
+//! Instruction counts of transaction signing vs its floor, for a ratio that does not move with
+//! the machine's load (criterion's wall-clock figures do, on a shared machine).
+//!
+//! Not a criterion bench: `benches/instructions.sh` runs this binary under
+//! `valgrind --tool=callgrind` once per mode with 0 and with N iterations and divides the
+//! differences. Run directly it only checks its arguments:
+//! `instructions <floor|typed|sign|json> <iterations>`.
+
+use std::hint::black_box;
+
+use hmac::{Hmac, KeyInit, Mac};
+use nicepay_snap::api::qris::{QrisRefund, QrisRefundAdditionalInfo, QrisRefundRequest};
+use nicepay_snap::canonical::transaction_string_to_sign;
+use nicepay_snap::{AccessToken, Amount, Config, ExternalId, Method, RequestContext, Timestamp};
+use sha2::{Digest, Sha256, Sha512};
+
+const KEY: &str = include_str!("../../../tests/keys/merchant-test-private-pkcs8.pem");
+const PATH: &str = "/nicepay/api/v1.0/qr/qr-mpm-refund";
+const TIMESTAMP: &str = "2024-12-31T10:11:40+07:00";
+const TOKEN: &str = "SEEDTESTACCESSTOKEN";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (mode, n) = match (
+        args.first().map(String::as_str),
+        args.get(1).and_then(|n| n.parse::<u64>().ok()),
+    ) {
+        (Some(mode @ ("floor" | "typed" | "sign" | "json")), Some(n)) => (mode.to_owned(), n),
+        _ => {
+            // `cargo bench` runs every bench target with `--bench`: nothing to do without a mode.
+            println!("usage: instructions <floor|typed|sign|json> <iterations> (see benches/instructions.sh)");
+            return;
+        }
+    };
+    let cfg = Config::builder()
+        .client_id("IONPAYTEST")
+        .client_secret("IONPAYTESTSECRET")
+        .private_key_text(KEY)
+        .base_url("http://127.0.0.1:8080")
+        .build()
+        .expect("config");
+    let request = QrisRefundRequest {
+        original_reference_no: "IONPAYTEST08202412311011400001".into(),
+        original_partner_reference_no: "ord20241231101140".into(),
+        partner_refund_no: "refund20241231101140".into(),
+        merchant_id: "IONPAYTEST".into(),
+        external_store_id: "NicepayStoreID1".into(),
+        refund_amount: Amount::idr("10000.00").expect("amount"),
+        reason: "Refund Trans".into(),
+        additional_info: QrisRefundAdditionalInfo::default(),
+    };
+    let token = AccessToken::new(TOKEN);
+    let ctx = RequestContext {
+        access_token: &token,
+        timestamp: Timestamp::parse(TIMESTAMP).expect("timestamp"),
+        external_id: ExternalId::new("202402111402271707638098").expect("id"),
+    };
+    let body = serde_json::to_vec(&request).expect("body");
+    let sts = transaction_string_to_sign(Method::Post, PATH, TOKEN, &body, TIMESTAMP).expect("sts");
+    let keyed = <Hmac<Sha512> as KeyInit>::new_from_slice(b"IONPAYTESTSECRET").expect("key");
+    for _ in 0..n {
+        match mode.as_str() {
+            "floor" => {
+                let digest = Sha256::digest(black_box(&body));
+                let mut mac = keyed.clone();
+                mac.update(black_box(sts.as_bytes()));
+                black_box((digest, mac.finalize()));
+            }
+            "typed" => {
+                black_box(cfg.prepare::<QrisRefund>(black_box(&request), &ctx).expect("prepare"));
+            }
+            "sign" => {
+                black_box(
+                    cfg.signer()
+                        .sign_transaction(Method::Post, PATH, TOKEN, black_box(&body), TIMESTAMP)
+                        .expect("sign"),
+                );
+            }
+            _ => {
+                black_box(
+                    cfg.prepare_json(Method::Post, PATH, black_box(&body), &ctx)
+                        .expect("prepare_json"),
+                );
+            }
+        }
+    }
+}
