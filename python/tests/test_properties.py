@@ -141,3 +141,21 @@ def test_outbound_timestamp_accepted_iff_canonical(unix: int, offset_minutes: in
             assert err.field == "timestamp" and canonical in str(err)
         else:
             raise AssertionError(f"{text} was accepted although it is not {canonical}")
+
+
+def test_alternating_secrets_and_threads_sign_correctly() -> None:
+    """The per-thread prepared-key cache never signs with a stale secret."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [(f"secret-{i % 7}", f'{{"n":{i}}}'.encode()) for i in range(400)]
+
+    def sign(job: Any) -> bool:
+        secret, body = job
+        got = snap.sign_transaction(
+            client_secret=secret, method="POST", path="/a", access_token="t", body=body, timestamp=TS
+        )
+        return got == reference_signature(secret, "POST", "/a", "t", body, TS)
+
+    assert all(map(sign, jobs))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(pool.map(sign, jobs))
