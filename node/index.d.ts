@@ -42,19 +42,6 @@ export declare class Client {
    */
   execute(operation: string, request: Record<string, unknown>): Promise<Record<string, any>>
   /**
-   * QRIS generate (`/api/v1.0/qr/qr-mpm-generate`): resolves with the response
-   * (`referenceNo`, `qrContent`, ...).
-   */
-  qrisGenerate(request: Record<string, unknown>): Promise<Record<string, any>>
-  /** QRIS status query (`/api/v1.0/qr/qr-mpm-query`). */
-  qrisQuery(request: Record<string, unknown>): Promise<Record<string, any>>
-  /**
-   * QRIS refund (`/api/v1.0/qr/qr-mpm-refund`). Moves money: a timeout, dropped connection or
-   * 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a
-   * silent resend.
-   */
-  qrisRefund(request: Record<string, unknown>): Promise<Record<string, any>>
-  /**
    * Verifies an incoming notification from a Node request: `headers` as `req.headers`
    * (`node:http`, Express, Fastify) or `req.rawHeaders`, `body` the raw body as a `Buffer` or
    * string (`express.raw({ type: 'application/json' })`, Fastify's raw body). Checks the
@@ -70,6 +57,78 @@ export declare class Client {
    * success and the same amount). `product` is `"qris"`, `"va"` or `"ewallet"`.
    */
   verifyAndConfirm(product: 'qris' | 'va' | 'ewallet', headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer): Promise<{ notification: Record<string, any>; status: Record<string, any>; paid: boolean }>
+  /**
+   * QRIS generate (`/api/v1.0/qr/qr-mpm-generate`): resolves with the response
+   * (`referenceNo`, `qrContent`, ...).
+   */
+  qrisGenerate(request: Record<string, unknown>): Promise<Record<string, any>>
+  /** QRIS status query (`/api/v1.0/qr/qr-mpm-query`). */
+  qrisQuery(request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
+   * QRIS refund (`/api/v1.0/qr/qr-mpm-refund`). Moves money: a timeout, dropped connection or
+   * 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a
+   * silent resend.
+   */
+  qrisRefund(request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
+   * Virtual Account create (`/api/v1.0/transfer-va/create-va`): resolves with
+   * `virtualAccountData` (`virtualAccountNo`, `additionalInfo.tXidVA`, ...); an empty
+   * `virtualAccountNo` is generated. Keep `tXidVA` for status and delete.
+   */
+  vaCreate(request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
+   * Virtual Account status inquiry (`/api/v1.0/transfer-va/status`): the status is
+   * `virtualAccountData.additionalInfo.latestTransactionStatus` (`03` unpaid, `00` paid, `04`
+   * cancelled or expired).
+   */
+  vaStatus(request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
+   * Virtual Account delete (`/api/v1.0/transfer-va/delete-va`, sent as HTTP `DELETE` with a
+   * JSON body). A paid VA cannot be deleted (`ERR_NICEPAY_API`, `responseCode` `4043113`).
+   */
+  vaDelete(request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
+   * E-wallet payment host-to-host (`/api/v1.0/debit/payment-host-to-host`): send the customer
+   * to `webRedirectUrl` (or `appRedirectUrl`); `urlParam` is an array of `PAY_NOTIFY` /
+   * `PAY_RETURN` entries.
+   */
+  ewalletPayment(request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
+   * E-wallet payment status (`/api/v1.0/debit/status`): `latestTransactionStatus` `03`
+   * pending, `00` paid, `04` refunded, `05` declined.
+   */
+  ewalletStatus(request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
+   * E-wallet refund (`/api/v1.0/debit/refund`). Moves money: a timeout, dropped connection or
+   * 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a
+   * silent resend; resolve it with `ewalletStatus` or resend the same `partnerRefundNo`.
+   */
+  ewalletRefund(request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
+   * Payout registration (`/api/v1.0/transfer/registration`): resolves with `referenceNo` and
+   * `transactionStatus` `03` (awaiting `payoutApprove` or `payoutReject`).
+   */
+  payoutRegistration(request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
+   * Payout approve (`/api/v1.0/transfer/approve`). Moves money: a timeout, dropped connection
+   * or 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN`; resolve it with `payoutInquiry`, never
+   * by approving again blindly.
+   */
+  payoutApprove(request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
+   * Payout inquiry (`/api/v1.0/transfer/inquiry`; `beneficiaryAccountNo` is required):
+   * `transactionStatus` `03` pending, `00` success, `04` cancelled, `05` rejected.
+   */
+  payoutInquiry(request: Record<string, unknown>): Promise<Record<string, any>>
+  /** Payout cancel (`/api/v1.0/transfer/cancel`; scheduled payouts only). */
+  payoutCancel(request: Record<string, unknown>): Promise<Record<string, any>>
+  /** Payout reject (`/api/v1.0/transfer/reject`) of a registered payout (status `05`). */
+  payoutReject(request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
+   * Payout balance inquiry (`/api/v1.0/balance-inquiry`): `accountInfos[0].availableBalance`;
+   * `accountNo` may be `""` (this merchant).
+   */
+  balanceInquiry(request: Record<string, unknown>): Promise<Record<string, any>>
 }
 
 /**

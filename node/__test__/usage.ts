@@ -105,3 +105,35 @@ async function confirmUsage(client: Client, headers: Record<string, string | str
   return paid
 }
 export { confirmUsage }
+
+// The named VA, e-wallet and payout methods: plain request objects in, Promises of response objects out.
+async function servicesUsage(client: Client): Promise<string> {
+  const amount = { value: '25000.00', currency: 'IDR' }
+  const created = await client.vaCreate({ trxId: 'order-1', totalAmount: amount, additionalInfo: { bankCd: 'BMRI' } })
+  const tXidVA: string = created.virtualAccountData.additionalInfo.tXidVA
+  await client.vaStatus({ virtualAccountNo: created.virtualAccountData.virtualAccountNo, additionalInfo: { tXidVA } })
+  await client.vaDelete({ trxId: 'order-1', additionalInfo: { tXidVA, cancelMessage: 'Cancelled' } })
+  const payment = await client.ewalletPayment({ partnerReferenceNo: 'order-2', amount, urlParam: [] })
+  const redirect: string = payment.webRedirectUrl
+  await client.ewalletStatus({ originalReferenceNo: payment.referenceNo })
+  await client.ewalletRefund({ partnerRefundNo: 'refund-1', refundAmount: amount })
+  const payout = await client.payoutRegistration({ partnerReferenceNo: 'payout-1', amount })
+  const ref = { originalReferenceNo: payout.referenceNo as string, originalPartnerReferenceNo: 'payout-1' }
+  try {
+    await client.payoutApprove(ref)
+  } catch (e) {
+    const err = e as Error & NicepayErrorFields
+    if (err.code === 'ERR_NICEPAY_OUTCOME_UNKNOWN') await client.payoutInquiry({ ...ref, beneficiaryAccountNo: '5345000060' })
+  }
+  await client.payoutReject(ref)
+  await client.payoutCancel(ref)
+  const balance = await client.balanceInquiry({ accountNo: '', additionalInfo: { msId: '' } })
+  const confirmed: boolean = (await client.verifyAndConfirm('va', {}, Buffer.from('{}'))).paid
+  console.log(redirect, balance.accountInfos[0].availableBalance.value, confirmed)
+  // @ts-expect-error: a request is an object
+  await client.vaCreate('{}')
+  // @ts-expect-error: the request is required
+  await client.payoutApprove()
+  return tXidVA
+}
+export { servicesUsage }

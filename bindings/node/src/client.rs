@@ -3,9 +3,9 @@
 //!
 //! The core client caches the access token (refreshing it before expiry, one refresh at a time),
 //! retries once on `401xx01`, makes a fresh `X-EXTERNAL-ID` per request and reports an unknown
-//! outcome of a money-moving call (refund) as `ERR_NICEPAY_OUTCOME_UNKNOWN` instead of resending
-//! it. Payloads are plain JavaScript objects with SNAP's camelCase field names; they are decoded
-//! into the operation's typed request before anything is signed.
+//! outcome of a money-moving call (a refund, a payout approve) as `ERR_NICEPAY_OUTCOME_UNKNOWN`
+//! instead of resending it. Payloads are plain JavaScript objects with SNAP's camelCase field
+//! names; they are decoded into the operation's typed request before anything is signed.
 
 use std::fmt;
 use std::future::Future;
@@ -346,48 +346,6 @@ impl Client {
         }
     }
 
-    /// QRIS generate (`/api/v1.0/qr/qr-mpm-generate`): resolves with the response
-    /// (`referenceNo`, `qrContent`, ...).
-    #[napi(
-        ts_args_type = "request: Record<string, unknown>",
-        ts_return_type = "Promise<Record<string, any>>"
-    )]
-    pub fn qris_generate<'env>(
-        &self,
-        env: &'env Env,
-        request: Unknown<'_>,
-    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
-        self.run(env, "qris.generate".to_owned(), request)
-    }
-
-    /// QRIS status query (`/api/v1.0/qr/qr-mpm-query`).
-    #[napi(
-        ts_args_type = "request: Record<string, unknown>",
-        ts_return_type = "Promise<Record<string, any>>"
-    )]
-    pub fn qris_query<'env>(
-        &self,
-        env: &'env Env,
-        request: Unknown<'_>,
-    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
-        self.run(env, "qris.query".to_owned(), request)
-    }
-
-    /// QRIS refund (`/api/v1.0/qr/qr-mpm-refund`). Moves money: a timeout, dropped connection or
-    /// 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a
-    /// silent resend.
-    #[napi(
-        ts_args_type = "request: Record<string, unknown>",
-        ts_return_type = "Promise<Record<string, any>>"
-    )]
-    pub fn qris_refund<'env>(
-        &self,
-        env: &'env Env,
-        request: Unknown<'_>,
-    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
-        self.run(env, "qris.refund".to_owned(), request)
-    }
-
     /// Verifies an incoming notification from a Node request: `headers` as `req.headers`
     /// (`node:http`, Express, Fastify) or `req.rawHeaders`, `body` the raw body as a `Buffer` or
     /// string (`express.raw({ type: 'application/json' })`, Fastify's raw body). Checks the
@@ -448,6 +406,131 @@ impl Client {
         })
     }
 }
+
+/// Expands one `#[napi] impl Client` block with a Promise method per `name => "operation"` entry:
+/// a thin wrapper over the `execute` path, named in camelCase by napi (`va_create` → `vaCreate`).
+/// The docs are `#[doc = "..."]` attributes, not `///` comments: `macro_rules!` turns `///` into
+/// raw strings, which napi would copy into `index.d.ts` as `r"..."`.
+macro_rules! named_operations {
+    ($($(#[doc = $doc:tt])* $name:ident => $operation:literal;)*) => {
+        #[napi]
+        impl Client {
+            $(
+                $(#[doc = $doc])*
+                #[napi(
+                    ts_args_type = "request: Record<string, unknown>",
+                    ts_return_type = "Promise<Record<string, any>>"
+                )]
+                pub fn $name<'env>(
+                    &self,
+                    env: &'env Env,
+                    request: Unknown<'_>,
+                ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+                    self.run(env, $operation.to_owned(), request)
+                }
+            )*
+        }
+
+        /// Every operation name a named method runs (checked against the core's list at build time).
+        const NAMED_OPERATIONS: &[&str] = &[$($operation),*];
+    };
+}
+
+named_operations! {
+    #[doc = " QRIS generate (`/api/v1.0/qr/qr-mpm-generate`): resolves with the response"]
+    #[doc = " (`referenceNo`, `qrContent`, ...)."]
+    qris_generate => "qris.generate";
+    #[doc = " QRIS status query (`/api/v1.0/qr/qr-mpm-query`)."]
+    qris_query => "qris.query";
+    #[doc = " QRIS refund (`/api/v1.0/qr/qr-mpm-refund`). Moves money: a timeout, dropped connection or"]
+    #[doc = " 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a"]
+    #[doc = " silent resend."]
+    qris_refund => "qris.refund";
+    #[doc = " Virtual Account create (`/api/v1.0/transfer-va/create-va`): resolves with"]
+    #[doc = " `virtualAccountData` (`virtualAccountNo`, `additionalInfo.tXidVA`, ...); an empty"]
+    #[doc = " `virtualAccountNo` is generated. Keep `tXidVA` for status and delete."]
+    va_create => "va.create";
+    #[doc = " Virtual Account status inquiry (`/api/v1.0/transfer-va/status`): the status is"]
+    #[doc = " `virtualAccountData.additionalInfo.latestTransactionStatus` (`03` unpaid, `00` paid, `04`"]
+    #[doc = " cancelled or expired)."]
+    va_status => "va.status";
+    #[doc = " Virtual Account delete (`/api/v1.0/transfer-va/delete-va`, sent as HTTP `DELETE` with a"]
+    #[doc = " JSON body). A paid VA cannot be deleted (`ERR_NICEPAY_API`, `responseCode` `4043113`)."]
+    va_delete => "va.delete";
+    #[doc = " E-wallet payment host-to-host (`/api/v1.0/debit/payment-host-to-host`): send the customer"]
+    #[doc = " to `webRedirectUrl` (or `appRedirectUrl`); `urlParam` is an array of `PAY_NOTIFY` /"]
+    #[doc = " `PAY_RETURN` entries."]
+    ewallet_payment => "ewallet.payment";
+    #[doc = " E-wallet payment status (`/api/v1.0/debit/status`): `latestTransactionStatus` `03`"]
+    #[doc = " pending, `00` paid, `04` refunded, `05` declined."]
+    ewallet_status => "ewallet.status";
+    #[doc = " E-wallet refund (`/api/v1.0/debit/refund`). Moves money: a timeout, dropped connection or"]
+    #[doc = " 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a"]
+    #[doc = " silent resend; resolve it with `ewalletStatus` or resend the same `partnerRefundNo`."]
+    ewallet_refund => "ewallet.refund";
+    #[doc = " Payout registration (`/api/v1.0/transfer/registration`): resolves with `referenceNo` and"]
+    #[doc = " `transactionStatus` `03` (awaiting `payoutApprove` or `payoutReject`)."]
+    payout_registration => "payout.registration";
+    #[doc = " Payout approve (`/api/v1.0/transfer/approve`). Moves money: a timeout, dropped connection"]
+    #[doc = " or 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN`; resolve it with `payoutInquiry`, never"]
+    #[doc = " by approving again blindly."]
+    payout_approve => "payout.approve";
+    #[doc = " Payout inquiry (`/api/v1.0/transfer/inquiry`; `beneficiaryAccountNo` is required):"]
+    #[doc = " `transactionStatus` `03` pending, `00` success, `04` cancelled, `05` rejected."]
+    payout_inquiry => "payout.inquiry";
+    #[doc = " Payout cancel (`/api/v1.0/transfer/cancel`; scheduled payouts only)."]
+    payout_cancel => "payout.cancel";
+    #[doc = " Payout reject (`/api/v1.0/transfer/reject`) of a registered payout (status `05`)."]
+    payout_reject => "payout.reject";
+    #[doc = " Payout balance inquiry (`/api/v1.0/balance-inquiry`): `accountInfos[0].availableBalance`;"]
+    #[doc = " `accountNo` may be `\"\"` (this merchant)."]
+    balance_inquiry => "payout.balance";
+}
+
+/// The named methods cover exactly the core's operations (`nicepay_snap::api::OPERATION_NAMES`):
+/// a build error otherwise.
+const _: () = {
+    const fn eq(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    const fn contains(list: &[&str], name: &str) -> bool {
+        let mut i = 0;
+        while i < list.len() {
+            if eq(list[i], name) {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+    const fn covers(a: &[&str], b: &[&str]) -> bool {
+        let mut i = 0;
+        while i < a.len() {
+            if !contains(b, a[i]) {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    let core = nicepay_snap::api::OPERATION_NAMES;
+    assert!(
+        covers(NAMED_OPERATIONS, core),
+        "a named method runs an unknown operation"
+    );
+    assert!(covers(core, NAMED_OPERATIONS), "an operation has no named method");
+};
 
 /// Verifies a notification on the JS thread, then confirms it with a status query.
 async fn confirm<N>(inner: Arc<Inner>, headers: Vec<(String, String)>, body: Vec<u8>) -> NodeResult<serde_json::Value>
