@@ -4,6 +4,10 @@
 # Installs what it needs itself (cargo install --locked); runs on a fresh machine with only
 # crates.io reachable. Usage: ./scripts/test-extra.sh
 #
+# Measured cold (fresh clone, empty target dir and CARGO_HOME, no tools; 2 cores under load):
+# 28 min = aws-lc tests + clippy 12 min, bench smoke 2.5, load smoke 4 (warm after test.sh),
+# cargo-deny install 5.5, cargo-fuzz install + fuzz build 1.5, fuzzing 5 x 30 s.
+#
 # Knobs (environment):
 #   FUZZ_SECONDS=30        seconds of fuzzing per target (5 targets)
 #   SKIP_FUZZ=1            skip the fuzz stage
