@@ -23,15 +23,23 @@ pub fn notification_string_to_sign(client_id: &str, timestamp: &str) -> String {
 
 /// Lowercase hex SHA-256 of the exact body bytes.
 pub fn body_sha256_hex(body: &[u8]) -> String {
-    hex_lower(&Sha256::digest(body))
+    let hex = body_sha256_hex_bytes(body);
+    hex.iter().map(|b| char::from(*b)).collect()
 }
 
-pub(crate) fn hex_lower(bytes: &[u8]) -> String {
+/// The two lowercase hex digits of one byte.
+fn hex_pair(b: u8) -> [u8; 2] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 0x0f)] as char);
+    [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]]
+}
+
+/// Lowercase hex SHA-256 of `body` into a stack buffer (the hot signing path allocates nothing
+/// for it).
+pub(crate) fn body_sha256_hex_bytes(body: &[u8]) -> [u8; 64] {
+    let digest = Sha256::digest(body);
+    let mut out = [0u8; 64];
+    for (pair, b) in out.chunks_exact_mut(2).zip(digest.iter()) {
+        pair.copy_from_slice(&hex_pair(*b));
     }
     out
 }
