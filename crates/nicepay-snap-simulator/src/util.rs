@@ -63,12 +63,21 @@ pub(crate) const PAY_METHOD_QRIS: &str = "08";
 pub(crate) fn new_txid(client_id: &str, pay_method: &str, seq: u64, taken: impl Fn(&str) -> bool) -> String {
     let stamp = jakarta_compact(now_timestamp());
     let mut n = seq;
+    let mut attempts = 0u64;
     loop {
-        let id = format!("{client_id}{pay_method}{stamp}{:04}", n % 10_000);
+        // NICEPAY's 30-character form has a 4-digit counter per second. Once those 10,000 are
+        // used up within one second, widen the counter to 8 digits (34 characters, still within
+        // String(40)) instead of spinning under the state lock.
+        let id = if attempts < 10_000 {
+            format!("{client_id}{pay_method}{stamp}{:04}", n % 10_000)
+        } else {
+            format!("{client_id}{pay_method}{stamp}{:08}", n % 100_000_000)
+        };
         if !taken(&id) {
             return id;
         }
         n += 1;
+        attempts += 1;
     }
 }
 
@@ -191,6 +200,16 @@ pub(crate) fn crc16_ccitt_false(data: &[u8]) -> u16 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn txids_stay_unique_past_ten_thousand_in_one_second() {
+        let mut seen = std::collections::HashSet::new();
+        for seq in 0..10_050u64 {
+            let id = new_txid("IONPAYTEST", "08", seq, |c| seen.contains(c));
+            assert!(id.len() <= 40, "{id}");
+            assert!(seen.insert(id));
+        }
+    }
+
     use super::*;
 
     #[test]

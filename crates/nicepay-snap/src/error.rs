@@ -14,8 +14,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// - [`Error::Api`]: NICEPAY answered with a non-success `responseCode`.
 /// - [`Error::Decode`]: a response or notification body could not be decoded; the raw body is kept.
 ///
-/// No variant ever carries a client secret, private key or access token.
-#[derive(Debug, thiserror::Error)]
+/// No variant's message carries a client secret, private key or access token. The raw body kept
+/// by [`Error::Decode`] may (a token response that failed to decode holds the token), so `Debug`
+/// prints only its length; read the field itself when you need the bytes.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A caller-supplied value is missing or malformed.
@@ -60,6 +62,46 @@ pub enum Error {
         /// The raw bytes, kept for diagnostics.
         body: Vec<u8>,
     },
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InvalidInput { field, reason } => f
+                .debug_struct("InvalidInput")
+                .field("field", field)
+                .field("reason", reason)
+                .finish(),
+            Self::InvalidKey { field, reason } => f
+                .debug_struct("InvalidKey")
+                .field("field", field)
+                .field("reason", reason)
+                .finish(),
+            Self::SignatureMismatch { context } => {
+                f.debug_struct("SignatureMismatch").field("context", context).finish()
+            }
+            Self::Api {
+                http_status,
+                response_code,
+                response_message,
+            } => f
+                .debug_struct("Api")
+                .field("http_status", http_status)
+                .field("response_code", response_code)
+                .field("response_message", response_message)
+                .finish(),
+            Self::Decode {
+                http_status,
+                reason,
+                body,
+            } => f
+                .debug_struct("Decode")
+                .field("http_status", http_status)
+                .field("reason", reason)
+                .field("body", &format_args!("<{} bytes>", body.len()))
+                .finish(),
+        }
+    }
 }
 
 impl Error {

@@ -96,8 +96,9 @@ impl fmt::Debug for PreparedRequest {
     }
 }
 
-/// What came back over the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// What came back over the wire. `Debug` shows the body's length, not its bytes (a token
+/// response body holds the access token).
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct RawResponse {
     /// HTTP status code.
     pub status: u16,
@@ -105,6 +106,16 @@ pub struct RawResponse {
     pub headers: Vec<(String, String)>,
     /// The whole body.
     pub body: Vec<u8>,
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
 }
 
 impl RawResponse {

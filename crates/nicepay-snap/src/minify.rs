@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 /// assert_eq!(out, b"{\"b\":1.50,\"a\":\"x y\\/\"}");
 /// ```
 pub fn minify_json(input: &[u8]) -> Result<Vec<u8>> {
+    // JSON text is UTF-8 (RFC 8259); skipping a string with `IgnoredAny` would not check it.
+    std::str::from_utf8(input).map_err(|_| Error::invalid("body", "not valid UTF-8"))?;
     serde_json::from_slice::<serde::de::IgnoredAny>(input)
         .map_err(|e| Error::invalid("body", format!("not a well-formed JSON document: {e}")))?;
     let mut out = Vec::with_capacity(input.len());
@@ -64,6 +66,10 @@ mod tests {
         for bad in ["", "{", "{\"a\":1}x", "{\"a\" 1}", "[1,]", "\"unterminated"] {
             assert!(minify_json(bad.as_bytes()).is_err(), "{bad}");
         }
+        assert!(
+            minify_json(b"{\"a\":\"\xff\xfe\"}").is_err(),
+            "invalid UTF-8 inside a string"
+        );
     }
 
     fn arb_json() -> impl Strategy<Value = Value> {

@@ -157,6 +157,27 @@ fn secrets_never_leak_through_debug_display_or_errors() {
 }
 
 #[test]
+fn undecodable_token_responses_do_not_leak_the_token_through_debug() {
+    let body = br#"{"responseCode":"2007300","responseMessage":"Successful","accessToken":"LEAKY-TOKEN-VALUE","expiresIn":900,"tokenType":7}"#;
+    let raw = RawResponse::new(200, vec![], body.to_vec());
+    let err = config().parse_access_token(&raw).unwrap_err();
+    for text in [
+        format!("{err:?}"),
+        format!("{err:#?}"),
+        format!("{err}"),
+        format!("{raw:?}"),
+    ] {
+        assert!(!text.contains("LEAKY-TOKEN-VALUE"), "{text}");
+        // Bytes of the token rendered as a number list must not appear either.
+        assert!(!text.contains("76, 69, 65, 75, 89"), "{text}");
+    }
+    match err {
+        Error::Decode { body: kept, .. } => assert_eq!(kept, body),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn prepare_sets_every_header_in_order() {
     let c = config();
     let token = AccessToken::new("TOK");
