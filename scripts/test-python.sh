@@ -29,7 +29,9 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 vpy="$venv/bin/python"
-"$vpy" -m pip install --quiet --upgrade "maturin>=1.9.4,<2" "pytest>=7" "mypy>=1.10" "hypothesis>=6" typing_extensions
+# `cryptography` is the pure-Python side of python/bench/bench_sign.py (smoke-run below).
+"$vpy" -m pip install --quiet --upgrade "maturin>=1.9.4,<2" "pytest>=7" "mypy>=1.10" "hypothesis>=6" typing_extensions \
+  "cryptography>=42"
 
 # The client tests run against `nicepay-snap simulate` on loopback. Build the CLI when the
 # workspace has it; once it has the `simulate` subcommand, a simulator that cannot start fails
@@ -79,4 +81,9 @@ fi
 if [ "$status" -ne 0 ]; then
   exit "$status"
 fi
+
+# The benchmark is timed by hand only (timings from CI are noise); here it just asserts that the
+# binding and its pure-Python reference (hashlib/hmac, `cryptography`) produce the same outputs.
+step "bench_sign.py --smoke"
+"$vpy" "$root/python/bench/bench_sign.py" --smoke
 printf '\nPython package checks passed in %ss\n' "$((SECONDS - started))"
