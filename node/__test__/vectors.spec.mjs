@@ -70,6 +70,29 @@ describe('transaction vectors', () => {
   }
 })
 
+describe('transaction vectors interleaved across client secrets', () => {
+  // The addon keeps the last secret's prepared HMAC key: switching secrets back and forth (and a
+  // secret that is a prefix of another) must never sign with a stale key.
+  const all = cases('transaction')
+  it('every signature matches its vector, whatever was signed before', () => {
+    assert.ok(new Set(all.map((c) => c.ctx.clientSecret)).size >= 2, 'vectors should use several secrets')
+    for (const c of [...all, ...[...all].reverse(), ...all]) {
+      const { ctx } = c
+      const options = {
+        clientSecret: ctx.clientSecret,
+        method: ctx.method,
+        path: ctx.path,
+        accessToken: ctx.accessToken,
+        body: c.bytes('body.json'),
+        timestamp: ctx.timestamp,
+      }
+      assert.equal(snap.signTransaction(options), c.text('signature.txt'), c.name)
+      const prefix = { ...options, clientSecret: ctx.clientSecret.slice(0, -1) }
+      assert.notEqual(snap.signTransaction(prefix), c.text('signature.txt'), c.name)
+    }
+  })
+})
+
 describe('token vectors', () => {
   const all = cases('token')
   it('finds the committed cases', () => assert.ok(all.length >= 2, `found ${all.length}`))

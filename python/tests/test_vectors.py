@@ -66,6 +66,25 @@ def test_transaction_vector(case: Path, ctx: Dict[str, Any]) -> None:
     assert snap.minify_json(body) == body
 
 
+def test_transaction_vectors_interleaved_across_client_secrets() -> None:
+    """The binding keeps the last secret's prepared HMAC key: switching secrets back and forth
+    (and a secret that is a prefix of another) must never sign with a stale key."""
+    cases = ids("transaction")
+    assert len({ctx["clientSecret"] for _, ctx in cases}) >= 2, "vectors should use several secrets"
+    for case, ctx in cases + cases[::-1] + cases:
+        kwargs = dict(
+            client_secret=ctx["clientSecret"],
+            method=ctx["method"],
+            path=ctx["path"],
+            access_token=ctx["accessToken"],
+            timestamp=ctx["timestamp"],
+        )
+        body = (case / "body.json").read_bytes()
+        assert snap.sign_transaction(body=body, **kwargs) == read_text(case / "signature.txt"), case.name
+        prefix = {**kwargs, "client_secret": ctx["clientSecret"][:-1]}
+        assert snap.sign_transaction(body=body, **prefix) != read_text(case / "signature.txt"), case.name
+
+
 @pytest.mark.parametrize("case,ctx", ids("token"), ids=[c.name for c, _ in ids("token")])
 def test_token_vector(case: Path, ctx: Dict[str, Any]) -> None:
     key_text = read_text(REPO_ROOT / ctx["privateKeyFile"])

@@ -15,6 +15,7 @@
 //! - every failure is an `Error` with a stable `code` (`ERR_NICEPAY_*`), never a panic, and no
 //!   message or property ever contains a secret.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -22,7 +23,7 @@ use napi::bindgen_prelude::{Buffer, Either, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use nicepay_snap::canonical;
-use nicepay_snap::{ClientSecret, Method, SymmetricSigner, Timestamp};
+use nicepay_snap::{Method, SignerCache, Timestamp};
 
 mod client;
 mod errors;
@@ -203,17 +204,22 @@ pub fn sign_transaction(env: &Env, options: Unknown<'_>) -> napi::Result<String>
         let method = Method::parse(&o.method)?;
         check_token_like("accessToken", &o.access_token)?;
         outbound_timestamp(&o.timestamp)?;
-        Ok(
-            SymmetricSigner::new(&ClientSecret::new(o.client_secret)).sign_transaction(
+        Ok(SIGNERS.with(|cell| {
+            cell.borrow_mut().signer(&o.client_secret).sign_transaction(
                 method,
                 &o.path,
                 &o.access_token,
                 body_bytes(&o.body),
                 &o.timestamp,
-            )?,
-        )
+            )
+        })?)
     };
     run().node(env)
+}
+
+thread_local! {
+    /// The last client secret's prepared HMAC key, per JavaScript thread (see [`SignerCache`]).
+    static SIGNERS: RefCell<SignerCache> = const { RefCell::new(SignerCache::new()) };
 }
 
 /// Lowercase hex SHA-256 of the body's exact bytes.

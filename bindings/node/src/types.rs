@@ -5,7 +5,9 @@
 //! `ERR_NICEPAY_INVALID_INPUT` naming the field, never napi's own conversion error (whose message
 //! would quote the offending value, which may be a secret).
 
-use napi::bindgen_prelude::{Buffer, BufferSlice, Either, JsObjectValue, JsValue, Object, Uint8Array, Unknown};
+use napi::bindgen_prelude::{
+    Buffer, BufferSlice, Either, FromNapiValue, JsObjectValue, JsValue, Object, Uint8Array, Unknown,
+};
 use napi::{Env, ValueType};
 use std::sync::Arc;
 
@@ -42,17 +44,13 @@ pub(crate) fn body_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeResult
     Options::holding(env, field, value)?.body(field)
 }
 
-/// Reads `obj[field]` as a body. The type is checked before napi converts it.
-fn body_field(obj: &Object<'_>, field: &str) -> NodeResult<Body> {
-    let value: Unknown<'_> = obj
-        .get(field)
-        .map_err(|_| unreadable(field))?
-        .ok_or_else(|| NodeError::invalid_input(field, "is required"))?;
-    match type_of(field, &value)? {
-        ValueType::String => string_value(field, &value).map(Either::A),
+/// Converts the value of `obj[field]` (already read, of type `ty`) into a body. The type is
+/// checked before napi converts it.
+fn body_value(obj: &Object<'_>, field: &str, value: Unknown<'_>, ty: ValueType) -> NodeResult<Body> {
+    match ty {
+        ValueType::String => string_value(field, value).map(Either::A),
         ValueType::Object if value.is_buffer().unwrap_or(false) => {
-            let slice: Option<BufferSlice<'_>> = obj.get(field).map_err(|_| unreadable(field))?;
-            let slice = slice.ok_or_else(|| unreadable(field))?;
+            let slice = BufferSlice::from_unknown(value).map_err(|_| unreadable(field))?;
             Ok(Either::B(Buffer::from(&slice[..])))
         }
         ValueType::Object if value.is_typedarray().unwrap_or(false) => {
@@ -66,12 +64,9 @@ fn body_field(obj: &Object<'_>, field: &str) -> NodeResult<Body> {
     }
 }
 
-fn string_value(field: &str, value: &Unknown<'_>) -> NodeResult<String> {
-    let text = value
-        .coerce_to_string()
-        .and_then(|s| s.into_utf8())
-        .map_err(|_| unreadable(field))?;
-    text.into_owned().map_err(|_| unreadable(field))
+/// The text of a value whose type was checked to be `string` (no coercion).
+fn string_value(field: &str, value: Unknown<'_>) -> NodeResult<String> {
+    String::from_unknown(value).map_err(|_| unreadable(field))
 }
 
 /// An options object (`{ clientSecret, method, ... }`) whose fields are read one at a time.
@@ -105,11 +100,16 @@ impl<'env> Options<'env> {
         Ok(Self { obj })
     }
 
-    fn get(&self, field: &str) -> NodeResult<Option<Unknown<'env>>> {
+    /// `obj[field]` and its type, or `None` when it is `undefined` or `null`: one property
+    /// lookup and one `typeof` per field (this runs for every field of every call).
+    fn get(&self, field: &str) -> NodeResult<Option<(Unknown<'env>, ValueType)>> {
         let value: Option<Unknown<'env>> = self.obj.get(field).map_err(|_| unreadable(field))?;
         match value {
-            Some(v) if matches!(type_of(field, &v)?, ValueType::Undefined | ValueType::Null) => Ok(None),
-            other => Ok(other),
+            None => Ok(None),
+            Some(v) => match type_of(field, &v)? {
+                ValueType::Undefined | ValueType::Null => Ok(None),
+                ty => Ok(Some((v, ty))),
+            },
         }
     }
 
@@ -123,7 +123,7 @@ impl<'env> Options<'env> {
     pub(crate) fn opt_string(&self, field: &str) -> NodeResult<Option<String>> {
         match self.get(field)? {
             None => Ok(None),
-            Some(v) if type_of(field, &v)? == ValueType::String => string_value(field, &v).map(Some),
+            Some((v, ValueType::String)) => string_value(field, v).map(Some),
             Some(_) => Err(NodeError::invalid_input(field, "must be a string")),
         }
     }
@@ -132,7 +132,7 @@ impl<'env> Options<'env> {
     pub(crate) fn body(&self, field: &str) -> NodeResult<Body> {
         match self.get(field)? {
             None => Err(NodeError::invalid_input(field, "is required")),
-            Some(_) => body_field(&self.obj, field),
+            Some((v, ty)) => body_value(&self.obj, field, v, ty),
         }
     }
 
@@ -141,10 +141,10 @@ impl<'env> Options<'env> {
         let wrong = || NodeError::invalid_input(field, "must be a key text (PEM or base64) or a PrivateKey");
         match self.get(field)? {
             None => Err(NodeError::invalid_input(field, "is required")),
-            Some(v) if type_of(field, &v)? == ValueType::String => Ok(Arc::new(
-                PrivateKey::parse(&string_value(field, &v)?).map_err(|e| rename_key(e, field))?,
+            Some((v, ValueType::String)) => Ok(Arc::new(
+                PrivateKey::parse(&string_value(field, v)?).map_err(|e| rename_key(e, field))?,
             )),
-            Some(v) if type_of(field, &v)? == ValueType::Object => {
+            Some((_, ValueType::Object)) => {
                 let key: Option<ClassInstance<'_, JsPrivateKey>> = self.obj.get(field).map_err(|_| wrong())?;
                 key.map(|k| Arc::clone(&k.inner)).ok_or_else(wrong)
             }
@@ -171,10 +171,10 @@ impl<'env> Options<'env> {
         let wrong = || NodeError::invalid_input(field, "must be a key text (PEM or base64) or a PublicKey");
         match self.get(field)? {
             None => Err(NodeError::invalid_input(field, "is required")),
-            Some(v) if type_of(field, &v)? == ValueType::String => Ok(Arc::new(
-                PublicKey::parse(&string_value(field, &v)?).map_err(|e| rename_key(e, field))?,
+            Some((v, ValueType::String)) => Ok(Arc::new(
+                PublicKey::parse(&string_value(field, v)?).map_err(|e| rename_key(e, field))?,
             )),
-            Some(v) if type_of(field, &v)? == ValueType::Object => {
+            Some((_, ValueType::Object)) => {
                 let key: Option<ClassInstance<'_, JsPublicKey>> = self.obj.get(field).map_err(|_| wrong())?;
                 key.map(|k| Arc::clone(&k.inner)).ok_or_else(wrong)
             }
@@ -186,7 +186,7 @@ impl<'env> Options<'env> {
     pub(crate) fn opt_u32(&self, field: &str) -> NodeResult<Option<u32>> {
         match self.get(field)? {
             None => Ok(None),
-            Some(v) if type_of(field, &v)? == ValueType::Number => {
+            Some((v, ValueType::Number)) => {
                 let n = v
                     .coerce_to_number()
                     .and_then(|n| n.get_double())
@@ -274,10 +274,10 @@ pub(crate) fn headers_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeRes
         )
     };
     let holder = Options::holding(env, field, value)?;
-    let value = holder
+    let (value, ty) = holder
         .get(field)?
         .ok_or_else(|| NodeError::invalid_input(field, "is required"))?;
-    if type_of(field, &value)? != ValueType::Object {
+    if ty != ValueType::Object {
         return Err(shape());
     }
     let obj = value.coerce_to_object().map_err(|_| unreadable(field))?;
@@ -294,12 +294,12 @@ pub(crate) fn headers_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeRes
                 return Err(shape());
             }
             for pair in items.chunks(2) {
-                out.push((string_value(field, &pair[0])?, string_value(field, &pair[1])?));
+                out.push((string_value(field, pair[0])?, string_value(field, pair[1])?));
             }
         } else {
             for item in items {
                 let pair = Options::holding(env, field, item)?;
-                let pair = pair.get(field)?.ok_or_else(shape)?;
+                let (pair, _) = pair.get(field)?.ok_or_else(shape)?;
                 if !pair.is_array().unwrap_or(false) {
                     return Err(shape());
                 }
@@ -312,7 +312,7 @@ pub(crate) fn headers_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeRes
                 if type_of(field, &name)? != ValueType::String || type_of(field, &value)? != ValueType::String {
                     return Err(shape());
                 }
-                out.push((string_value(field, &name)?, string_value(field, &value)?));
+                out.push((string_value(field, name)?, string_value(field, value)?));
             }
         }
         return Ok(out);
@@ -322,9 +322,11 @@ pub(crate) fn headers_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeRes
     let holder = Options { obj };
     for i in 0..len {
         let name: String = names.get_element(i).map_err(|_| unreadable(field))?;
-        let Some(value) = holder.get(&name)? else { continue };
-        match type_of(field, &value)? {
-            ValueType::String => out.push((name, string_value(field, &value)?)),
+        let Some((value, ty)) = holder.get(&name)? else {
+            continue;
+        };
+        match ty {
+            ValueType::String => out.push((name, string_value(field, value)?)),
             ValueType::Object if value.is_array().unwrap_or(false) => {
                 let values = value.coerce_to_object().map_err(|_| unreadable(field))?;
                 let n = values.get_array_length().map_err(|_| unreadable(field))?;
@@ -334,7 +336,7 @@ pub(crate) fn headers_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeRes
                     if type_of(field, &v)? != ValueType::String {
                         return Err(shape());
                     }
-                    joined.push(string_value(field, &v)?);
+                    joined.push(string_value(field, v)?);
                 }
                 out.push((name, joined.join(", ")));
             }
@@ -348,10 +350,10 @@ pub(crate) fn headers_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeRes
 /// Reads a JSON-compatible object (a request payload) as a `serde_json::Value`.
 pub(crate) fn json_object_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeResult<serde_json::Value> {
     let holder = Options::holding(env, field, value)?;
-    let value = holder
+    let (value, ty) = holder
         .get(field)?
         .ok_or_else(|| NodeError::invalid_input(field, "is required"))?;
-    if type_of(field, &value)? != ValueType::Object || value.is_array().unwrap_or(false) {
+    if ty != ValueType::Object || value.is_array().unwrap_or(false) {
         return Err(NodeError::invalid_input(field, "must be an object"));
     }
     let json: Option<serde_json::Value> = holder.obj.get(field).map_err(|_| {

@@ -16,8 +16,7 @@ use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use nicepay_snap::canonical;
-use nicepay_snap::symmetric::constant_time_eq;
-use nicepay_snap::{ClientSecret, Method, SymmetricSigner, Timestamp};
+use nicepay_snap::{Method, SignerCache, SymmetricSigner, Timestamp};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
@@ -84,25 +83,13 @@ fn sign_transaction(
 }
 
 thread_local! {
-    /// The last client secret's prepared HMAC key, per thread. A merchant signs with one secret,
-    /// and deriving the HMAC-SHA512 key costs two of the five SHA-512 blocks of a signature.
-    static LAST_SIGNER: RefCell<Option<(String, SymmetricSigner)>> = const { RefCell::new(None) };
+    /// The last client secret's prepared HMAC key, per thread (see [`SignerCache`]).
+    static SIGNERS: RefCell<SignerCache> = const { RefCell::new(SignerCache::new()) };
 }
 
-/// Runs `f` with the prepared signer for `secret` (cached per thread, compared in constant time).
+/// Runs `f` with the prepared signer for `secret`.
 fn with_signer<R>(secret: &str, f: impl FnOnce(&SymmetricSigner) -> R) -> R {
-    LAST_SIGNER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if let Some((cached, signer)) = slot.as_ref() {
-            if constant_time_eq(cached.as_bytes(), secret.as_bytes()) {
-                return f(signer);
-            }
-        }
-        let signer = SymmetricSigner::new(&ClientSecret::new(secret));
-        let out = f(&signer);
-        *slot = Some((secret.to_owned(), signer));
-        out
-    })
+    SIGNERS.with(|cell| f(cell.borrow_mut().signer(secret)))
 }
 
 /// Lowercase hex SHA-256 of the body's exact bytes.

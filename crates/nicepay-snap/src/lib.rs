@@ -75,6 +75,6 @@ pub use minify::minify_json;
 pub use response::{Outcome, ResponseCode};
 pub use secret::{AccessToken, ClientSecret};
 pub use status::TransactionStatus;
-pub use symmetric::SymmetricSigner;
+pub use symmetric::{SignerCache, SymmetricSigner};
 pub use timestamp::Timestamp;
 pub use types::{Amount, ExternalId};

@@ -93,6 +93,51 @@ impl fmt::Debug for SymmetricSigner {
     }
 }
 
+/// The prepared signer of the last client secret seen, for callers that receive the secret with
+/// every call (the Python and Node `sign_transaction` functions). Preparing the HMAC-SHA512 key
+/// costs two of the five SHA-512 blocks of a signature, and a merchant signs with one secret, so
+/// keeping the last one saves that work on every call after the first. The cached secret is
+/// compared in constant time; a different secret replaces it.
+///
+/// Holds no lock: keep one per thread (or behind your own mutex).
+#[derive(Default)]
+pub struct SignerCache {
+    last: Option<(ClientSecret, SymmetricSigner)>,
+}
+
+impl SignerCache {
+    /// An empty cache.
+    pub const fn new() -> Self {
+        Self { last: None }
+    }
+
+    /// The prepared signer for `secret`: the cached one when the secret is the last one seen,
+    /// otherwise a new one, which replaces it.
+    pub fn signer(&mut self, secret: &str) -> &SymmetricSigner {
+        let hit = matches!(&self.last, Some((cached, _))
+            if constant_time_eq(cached.expose_secret().as_bytes(), secret.as_bytes()));
+        if !hit {
+            self.last = None;
+        }
+        let (_, signer) = self.last.get_or_insert_with(|| {
+            let secret = ClientSecret::new(secret);
+            let signer = SymmetricSigner::new(&secret);
+            (secret, signer)
+        });
+        signer
+    }
+}
+
+impl fmt::Debug for SignerCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.last.is_some() {
+            "SignerCache([redacted])"
+        } else {
+            "SignerCache(empty)"
+        })
+    }
+}
+
 /// Compares two secrets (tokens, signatures) in constant time.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     bool::from(a.ct_eq(b))
@@ -104,6 +149,39 @@ mod tests {
     use proptest::prelude::*;
 
     const BODY: &[u8] = br#"{"originalReferenceNo":"TNICEQR08108202309122320370700","originalPartnerReferenceNo":"ncpy20221017161458","partnerRefundNo":"refund20240705101140","merchantId":"TNICEQR081","externalStoreId":"NicepayStoreID1","refundAmount":{"value":"10000.00","currency":"IDR"},"reason":"Refund Trans","additionalInfo":{"cancelType":"1"}}"#;
+
+    #[test]
+    fn signer_cache_reuses_the_last_secret_and_replaces_it_on_change() {
+        let mut cache = SignerCache::new();
+        assert_eq!(format!("{cache:?}"), "SignerCache(empty)");
+        let path = "/api/v1.0/qr/qr-mpm-refund";
+        let sign = |c: &mut SignerCache, secret: &str| {
+            c.signer(secret)
+                .sign_transaction(Method::Post, path, "tok", BODY, "2024-07-05T10:11:40+07:00")
+                .unwrap()
+        };
+        let fresh = |secret: &str| {
+            SymmetricSigner::new(&ClientSecret::new(secret))
+                .sign_transaction(Method::Post, path, "tok", BODY, "2024-07-05T10:11:40+07:00")
+                .unwrap()
+        };
+        let a = sign(&mut cache, "secret-a");
+        assert_eq!(a, fresh("secret-a"));
+        let first = std::ptr::from_ref(cache.signer("secret-a"));
+        assert_eq!(
+            first,
+            std::ptr::from_ref(cache.signer("secret-a")),
+            "same secret: same prepared signer"
+        );
+        assert_eq!(sign(&mut cache, "secret-b"), fresh("secret-b"));
+        assert_ne!(sign(&mut cache, "secret-b"), a);
+        // A prefix of the cached secret, and the empty secret, are different secrets.
+        assert_eq!(sign(&mut cache, "secret-"), fresh("secret-"));
+        assert_eq!(sign(&mut cache, ""), fresh(""));
+        assert_eq!(sign(&mut cache, "secret-a"), a);
+        let debug = format!("{cache:?}");
+        assert_eq!(debug, "SignerCache([redacted])");
+    }
 
     fn signer() -> SymmetricSigner {
         SymmetricSigner::new(&ClientSecret::new("test-client-secret"))
@@ -194,6 +272,21 @@ mod tests {
             prop_assume!(secret != "test-client-secret");
             let other = SymmetricSigner::new(&ClientSecret::new(secret));
             prop_assert_ne!(other.sign_base64(b"msg"), signer().sign_base64(b"msg"));
+        }
+
+        /// Whatever sequence of secrets a cache sees (repeats, prefixes, the empty secret), it
+        /// hands out a signer equal to one prepared from scratch for the secret asked for.
+        #[test]
+        fn signer_cache_always_signs_like_a_fresh_signer(
+            picks in proptest::collection::vec(0usize..4, 1..24),
+            pool in proptest::collection::vec("[ -~]{0,6}", 4),
+        ) {
+            let mut cache = SignerCache::new();
+            for i in picks {
+                let secret = &pool[i];
+                let fresh = SymmetricSigner::new(&ClientSecret::new(secret.as_str()));
+                prop_assert_eq!(cache.signer(secret).sign_base64(b"msg"), fresh.sign_base64(b"msg"));
+            }
         }
     }
 }
