@@ -443,8 +443,10 @@ impl PyClient {
     }
 
     /// Merchant balance inquiry (`payout.balance`); same as `execute("payout.balance", request)`.
+    /// Named `balance_inquiry` as in the Rust (`balance_inquiry`) and Node (`balanceInquiry`)
+    /// clients.
     #[pyo3(signature = (request, /))]
-    fn payout_balance<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn balance_inquiry<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         self.execute(py, "payout.balance", request)
     }
 
@@ -695,7 +697,7 @@ impl PyAsyncClient {
 
     /// Awaitable merchant balance inquiry (`payout.balance`).
     #[pyo3(signature = (request, /))]
-    fn payout_balance<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn balance_inquiry<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         self.execute(py, "payout.balance", request)
     }
 

@@ -209,7 +209,7 @@ class Client:
         """Payout cancel (``payout.cancel``)."""
     def payout_reject(self, request: Mapping[str, Any], /) -> _Json:
         """Payout reject (``payout.reject``)."""
-    def payout_balance(self, request: Mapping[str, Any], /) -> _Json:
+    def balance_inquiry(self, request: Mapping[str, Any], /) -> _Json:
         """Merchant balance inquiry (``payout.balance``)."""
     def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
         """Verifies a NICEPAY notification (fresh ``X-TIMESTAMP``, ``X-CLIENT-KEY``,
@@ -283,7 +283,7 @@ class AsyncClient:
         """Payout cancel (``payout.cancel``)."""
     def payout_reject(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
         """Payout reject (``payout.reject``)."""
-    def payout_balance(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def balance_inquiry(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
         """Merchant balance inquiry (``payout.balance``)."""
     def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
         """Verifies a notification (synchronous: no IO) and returns its JSON body."""
