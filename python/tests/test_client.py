@@ -8,6 +8,7 @@ import json
 import socket
 import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
 from typing import Any, Dict, Iterator
@@ -474,3 +475,83 @@ def test_balance_inquiry_async(info: Dict[str, Any]) -> None:
         assert res["accountInfos"][0]["availableBalance"]["value"] == "2500.00"
 
     asyncio.run(flow())
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def test_ewallet_flow_sync(info: Dict[str, Any], inbox: NotificationInbox) -> None:
+    client = snap.Client(**client_kwargs(info))
+    shop_return = "https://shop.example/return"
+    order = unique("ew")
+    payment = client.ewallet_payment(
+        {
+            "partnerReferenceNo": order,
+            "merchantId": info["clientId"],
+            "subMerchantId": "",
+            "externalStoreId": "",
+            "validUpTo": "",
+            "pointOfInitiation": "Mobile App",
+            "amount": {"value": "30000.00", "currency": "IDR"},
+            "urlParam": [
+                {"url": inbox.url, "type": "PAY_NOTIFY", "isDeeplink": "N"},
+                {"url": shop_return, "type": "PAY_RETURN", "isDeeplink": "N"},
+            ],
+            "additionalInfo": {"mitraCd": "DANA", "goodsNm": "Kopi"},
+        }
+    )
+    assert payment["responseCode"] == "2005400"
+    reference_no, redirect = payment["referenceNo"], payment["webRedirectUrl"]
+
+    def status() -> Dict[str, Any]:
+        return client.ewallet_status(
+            {
+                "merchantId": info["clientId"],
+                "subMerchantId": "",
+                "originalPartnerReferenceNo": order,
+                "originalReferenceNo": reference_no,
+                "serviceCode": "54",
+                "transactionDate": snap.timestamp_now(),
+                "externalStoreId": "",
+                "amount": {"value": "30000.00", "currency": "IDR"},
+                "additionalInfo": {},
+            }
+        )
+
+    assert status()["latestTransactionStatus"] == "03"
+    # The customer opens webRedirectUrl (served by the simulator on loopback): paid, notified,
+    # sent back to the shop.
+    assert redirect.startswith(info["baseUrl"]), redirect
+    opener = urllib.request.build_opener(_NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as page:
+        opener.open(redirect, timeout=10)  # loopback only
+    assert page.value.code == 303 and page.value.headers["Location"] == shop_return
+
+    headers, body = inbox.next()
+    confirmed = client.verify_and_confirm(product="ewallet", headers=headers, body=body)
+    assert confirmed["paid"] is True
+    assert confirmed["notification"]["originalReferenceNo"] == reference_no
+    assert status()["latestTransactionStatus"] == "00"
+
+    def refund(value: str) -> Dict[str, Any]:
+        return client.ewallet_refund(
+            {
+                "merchantId": info["clientId"],
+                "subMerchantId": "",
+                "originalPartnerReferenceNo": order,
+                "originalReferenceNo": reference_no,
+                "partnerRefundNo": unique("rfd"),
+                "externalStoreId": "",
+                "refundAmount": {"value": value, "currency": "IDR"},
+                "reason": "Customer request",
+                "additionalInfo": {"refundType": "1"},
+            }
+        )
+
+    assert refund("10000.00")["responseCode"] == "2005800"
+    assert status()["additionalInfo"]["remainingAmount"]["value"] == "20000.00"
+    with pytest.raises(snap.ApiError) as err:
+        refund("20000.01")
+    assert (err.value.http_status, err.value.response_code) == (403, "4035802")
