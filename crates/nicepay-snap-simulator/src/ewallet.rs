@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 use crate::error::SimulatorError;
 use crate::notify::{deliver, NotificationDelivery, PendingNotification};
 use crate::qris::PaymentOutcome;
+use crate::refund::{RefundNos, Refunds};
 use crate::snap::{amount_json, success, Endpoint, HandlerResult, SnapError, Verified};
 use crate::state::Shared;
 use crate::util;
@@ -80,12 +81,6 @@ impl EwalletStatus {
 }
 
 #[derive(Debug, Clone)]
-struct Refund {
-    partner_refund_no: String,
-    amount_minor: u64,
-}
-
-#[derive(Debug, Clone)]
 struct EwalletTxn {
     client_id: String,
     reference_no: String,
@@ -98,13 +93,7 @@ struct EwalletTxn {
     return_url: Option<String>,
     created_at: Timestamp,
     paid_at: Option<Timestamp>,
-    refunds: Vec<Refund>,
-}
-
-impl EwalletTxn {
-    fn refunded_minor(&self) -> u64 {
-        self.refunds.iter().map(|r| r.amount_minor).sum()
-    }
+    refunds: Refunds,
 }
 
 /// E-wallet part of the simulator state.
@@ -113,7 +102,7 @@ pub(crate) struct EwalletState {
     txns: HashMap<String, EwalletTxn>,
     order: Vec<String>,
     by_partner_ref: HashMap<(String, String), String>,
-    refund_nos: HashMap<(String, String), String>,
+    refund_nos: RefundNos,
 }
 
 impl EwalletState {
@@ -129,12 +118,12 @@ impl EwalletState {
                 status: t.status,
                 latest_transaction_status: t.status.code().to_owned(),
                 amount: util::minor_to_string(t.amount_minor),
-                refunded_amount: util::minor_to_string(t.refunded_minor()),
+                refunded_amount: util::minor_to_string(t.refunds.refunded_minor()),
                 notify_url: t.notify_url.clone(),
                 return_url: t.return_url.clone(),
                 created_at: t.created_at.to_string(),
                 paid_at: t.paid_at.map(|p| p.to_string()),
-                refund_nos: t.refunds.iter().map(|r| r.partner_refund_no.clone()).collect(),
+                refund_nos: t.refunds.booked().iter().map(|r| r.partner_refund_no.clone()).collect(),
             })
             .collect()
     }
@@ -250,7 +239,7 @@ fn payment(shared: &Shared, req: &Verified) -> HandlerResult {
         return_url: pay_return,
         created_at: util::now_timestamp(),
         paid_at: None,
-        refunds: Vec::new(),
+        refunds: Refunds::default(),
     };
     state.ewallet.by_partner_ref.insert(key, reference_no.clone());
     state.ewallet.order.push(reference_no.clone());
@@ -307,7 +296,7 @@ fn status(shared: &Shared, req: &Verified) -> HandlerResult {
 
     let mut state = shared.lock();
     let txn = find(&mut state, req, reference_no, partner_reference_no)?;
-    let refunded = txn.refunded_minor();
+    let refunded = txn.refunds.refunded_minor();
     let mut body = Map::new();
     body.insert("originalReferenceNo".into(), json!(txn.reference_no));
     body.insert("originalPartnerReferenceNo".into(), json!(txn.partner_reference_no));
@@ -322,15 +311,11 @@ fn status(shared: &Shared, req: &Verified) -> HandlerResult {
         "additionalInfo".into(),
         json!({
             "mitraCd": txn.mitra_cd,
-            "refundedAmount": zero_or_amount(refunded),
-            "remainingAmount": zero_or_amount(txn.amount_minor.saturating_sub(refunded)),
+            "refundedAmount": amount_json(refunded),
+            "remainingAmount": amount_json(txn.amount_minor.saturating_sub(refunded)),
         }),
     );
     Ok(success(req.service, Value::Object(body)))
-}
-
-fn zero_or_amount(minor: u64) -> Value {
-    json!({ "value": util::minor_to_string(minor), "currency": "IDR" })
 }
 
 fn refund(shared: &Shared, req: &Verified) -> HandlerResult {
@@ -348,10 +333,10 @@ fn refund(shared: &Shared, req: &Verified) -> HandlerResult {
 
     // One lock for the checks and the booking: concurrent refunds never over-refund.
     let mut state = shared.lock();
-    let dup_key = (req.client_id.clone(), partner_refund_no.to_owned());
-    if state.ewallet.refund_nos.contains_key(&dup_key) {
-        return Err(SnapError::duplicate(req.service, "partnerRefundNo"));
-    }
+    state
+        .ewallet
+        .refund_nos
+        .ensure_unused(req.service, &req.client_id, partner_refund_no)?;
     let seq = state.next_seq();
     let txn = find(&mut state, req, reference_no, partner_reference_no)?;
     match txn.status {
@@ -365,27 +350,20 @@ fn refund(shared: &Shared, req: &Verified) -> HandlerResult {
         }
         EwalletStatus::Canceled => return Err(SnapError::not_permitted(req.service, "Transaction Canceled")),
     }
-    let refunded = txn.refunded_minor();
-    if refunded + amount_minor > txn.amount_minor {
-        return Err(SnapError::exceeds_amount(req.service));
-    }
-    let refund_time = util::now_timestamp();
-    let refund_no = format!(
-        "{}{}{:06}",
-        req.client_id,
-        util::jakarta_compact(refund_time),
-        seq % 1_000_000
-    );
-    txn.refunds.push(Refund {
-        partner_refund_no: partner_refund_no.to_owned(),
+    let (refund, fully) = txn.refunds.book(
+        req.service,
+        &req.client_id,
+        seq,
+        txn.amount_minor,
+        partner_refund_no,
         amount_minor,
-    });
-    if refunded + amount_minor == txn.amount_minor {
+    )?;
+    if fully {
         txn.status = EwalletStatus::Refunded;
     }
     let original_reference_no = txn.reference_no.clone();
     let original_partner_reference_no = txn.partner_reference_no.clone();
-    state.ewallet.refund_nos.insert(dup_key, refund_no.clone());
+    state.ewallet.refund_nos.remember(&req.client_id, &refund);
     drop(state);
 
     Ok(success(
@@ -393,10 +371,10 @@ fn refund(shared: &Shared, req: &Verified) -> HandlerResult {
         json!({
             "originalReferenceNo": original_reference_no,
             "originalPartnerReferenceNo": original_partner_reference_no,
-            "refundNo": refund_no,
+            "refundNo": refund.refund_no,
             "partnerRefundNo": partner_refund_no,
             "refundAmount": amount_json(amount_minor),
-            "refundTime": refund_time.to_string(),
+            "refundTime": refund.refund_time.to_string(),
             "additionalInfo": {},
         }),
     ))

@@ -95,6 +95,7 @@ mod fault;
 mod notify;
 mod payout;
 mod qris;
+mod refund;
 mod server;
 mod snap;
 mod state;

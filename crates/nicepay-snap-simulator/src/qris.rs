@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::error::SimulatorError;
 use crate::notify::{deliver, NotificationDelivery, PendingNotification};
+use crate::refund::{RefundNos, Refunds};
 use crate::snap::{amount_json, success, Endpoint, HandlerResult, SnapError, Verified};
 use crate::state::Shared;
 use crate::util;
@@ -72,15 +73,6 @@ impl QrisStatus {
 }
 
 #[derive(Debug, Clone)]
-struct QrisRefundRecord {
-    refund_no: String,
-    partner_refund_no: String,
-    amount_minor: u64,
-    refund_time: Timestamp,
-    cancel_trx_sn: String,
-}
-
-#[derive(Debug, Clone)]
 struct QrisTxn {
     client_id: String,
     reference_no: String,
@@ -92,13 +84,7 @@ struct QrisTxn {
     qr_content: String,
     created_at: Timestamp,
     paid_at: Option<Timestamp>,
-    refunds: Vec<QrisRefundRecord>,
-}
-
-impl QrisTxn {
-    fn refunded_minor(&self) -> u64 {
-        self.refunds.iter().map(|r| r.amount_minor).sum()
-    }
+    refunds: Refunds,
 }
 
 /// QRIS part of the simulator state.
@@ -107,7 +93,7 @@ pub(crate) struct QrisState {
     txns: HashMap<String, QrisTxn>,
     order: Vec<String>,
     by_partner_ref: HashMap<(String, String), String>,
-    refund_nos: HashMap<(String, String), String>,
+    refund_nos: RefundNos,
 }
 
 impl QrisState {
@@ -123,13 +109,14 @@ impl QrisState {
                 status: t.status,
                 latest_transaction_status: t.status.code().to_owned(),
                 amount: minor_to_string(t.amount_minor),
-                refunded_amount: minor_to_string(t.refunded_minor()),
+                refunded_amount: minor_to_string(t.refunds.refunded_minor()),
                 db_process_url: t.db_process_url.clone(),
                 created_at: t.created_at.to_string(),
                 paid_at: t.paid_at.map(|p| p.to_string()),
                 qr_content: t.qr_content.clone(),
                 refunds: t
                     .refunds
+                    .booked()
                     .iter()
                     .map(|r| QrisRefundSnapshot {
                         reference_no: r.refund_no.clone(),
@@ -240,7 +227,7 @@ fn generate(shared: &Shared, req: &Verified) -> HandlerResult {
         qr_content: qr_content.clone(),
         created_at: util::now_timestamp(),
         paid_at: None,
-        refunds: Vec::new(),
+        refunds: Refunds::default(),
     };
     state.qris.by_partner_ref.insert(key, reference_no.clone());
     state.qris.order.push(reference_no.clone());
@@ -300,13 +287,16 @@ fn query(shared: &Shared, req: &Verified) -> HandlerResult {
         reference_no,
         partner_reference_no,
     )?;
-    let refunded = txn.refunded_minor();
+    let refunded = txn.refunds.refunded_minor();
     let mut additional = Map::new();
-    additional.insert("refundedAmount".into(), amount_json_or_zero(refunded));
-    additional.insert("refundCount".into(), Value::String(txn.refunds.len().to_string()));
+    additional.insert("refundedAmount".into(), amount_json(refunded));
+    additional.insert(
+        "refundCount".into(),
+        Value::String(txn.refunds.booked().len().to_string()),
+    );
     additional.insert(
         "remainingAmount".into(),
-        amount_json_or_zero(txn.amount_minor.saturating_sub(refunded)),
+        amount_json(txn.amount_minor.saturating_sub(refunded)),
     );
     let mut body = json!({
         "originalReferenceNo": txn.reference_no,
@@ -325,14 +315,6 @@ fn query(shared: &Shared, req: &Verified) -> HandlerResult {
     Ok(success(req.service, body))
 }
 
-fn amount_json_or_zero(minor: u64) -> Value {
-    if minor == 0 {
-        json!({ "value": "0.00", "currency": "IDR" })
-    } else {
-        amount_json(minor)
-    }
-}
-
 fn refund(shared: &Shared, req: &Verified) -> HandlerResult {
     let f = req.fields();
     let reference_no = f.required_str("originalReferenceNo", 40)?;
@@ -347,10 +329,10 @@ fn refund(shared: &Shared, req: &Verified) -> HandlerResult {
 
     // Everything below happens under one lock: concurrent refunds can never over-refund.
     let mut state = shared.lock();
-    let dup_key = (req.client_id.clone(), partner_refund_no.to_owned());
-    if state.qris.refund_nos.contains_key(&dup_key) {
-        return Err(SnapError::duplicate(req.service, "partnerRefundNo"));
-    }
+    state
+        .qris
+        .refund_nos
+        .ensure_unused(req.service, &req.client_id, partner_refund_no)?;
     let seq = state.next_seq();
     let txn = find(
         &mut state,
@@ -369,32 +351,20 @@ fn refund(shared: &Shared, req: &Verified) -> HandlerResult {
             ))
         }
     }
-    let refunded = txn.refunded_minor();
-    if refunded + amount_minor > txn.amount_minor {
-        return Err(SnapError::exceeds_amount(req.service));
-    }
-    let refund_time = util::now_timestamp();
-    let refund_no = format!(
-        "{}{}{:06}",
-        req.client_id,
-        util::jakarta_compact(refund_time),
-        seq % 1_000_000
-    );
-    let record = QrisRefundRecord {
-        refund_no: refund_no.clone(),
-        partner_refund_no: partner_refund_no.to_owned(),
+    let (refund, fully) = txn.refunds.book(
+        req.service,
+        &req.client_id,
+        seq,
+        txn.amount_minor,
+        partner_refund_no,
         amount_minor,
-        refund_time,
-        cancel_trx_sn: util::random_digits(20),
-    };
-    let cancel_trx_sn = record.cancel_trx_sn.clone();
-    txn.refunds.push(record);
-    if refunded + amount_minor == txn.amount_minor {
+    )?;
+    if fully {
         txn.status = QrisStatus::Refunded;
     }
     let original_reference_no = txn.reference_no.clone();
     let original_partner_reference_no = txn.partner_reference_no.clone();
-    state.qris.refund_nos.insert(dup_key, refund_no.clone());
+    state.qris.refund_nos.remember(&req.client_id, &refund);
     drop(state);
 
     Ok(success(
@@ -402,11 +372,11 @@ fn refund(shared: &Shared, req: &Verified) -> HandlerResult {
         json!({
             "originalReferenceNo": original_reference_no,
             "originalPartnerReferenceNo": original_partner_reference_no,
-            "referenceNo": refund_no,
+            "referenceNo": refund.refund_no,
             "partnerRefundNo": partner_refund_no,
             "refundAmount": amount_json(amount_minor),
-            "refundTime": refund_time.to_string(),
-            "additionalInfo": { "cancelTrxSn": cancel_trx_sn },
+            "refundTime": refund.refund_time.to_string(),
+            "additionalInfo": { "cancelTrxSn": refund.cancel_trx_sn },
         }),
     ))
 }

@@ -400,7 +400,7 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// The SNAP amount JSON for an amount in minor units.
+/// The SNAP amount JSON for an amount in minor units (`0` is `{"value":"0.00","currency":"IDR"}`).
 pub(crate) fn amount_json(minor: u64) -> Value {
     Amount::from_minor_units(minor)
         .ok()
@@ -476,5 +476,19 @@ pub(crate) fn dispatch(
     match result {
         Ok(body) => (StatusCode::OK, Json(body)).into_response(),
         Err(err) => err.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amount_json_renders_minor_units_including_zero() {
+        assert_eq!(amount_json(0), json!({ "value": "0.00", "currency": "IDR" }));
+        assert_eq!(
+            amount_json(1_000_050),
+            json!({ "value": "10000.50", "currency": "IDR" })
+        );
     }
 }
