@@ -69,6 +69,11 @@ cd "$root/python/tests"
 step "mypy.stubtest nicepay_snap._nicepay_snap"
 "$vpy" -m mypy.stubtest nicepay_snap._nicepay_snap
 
+# The stubs and nicepay_snap.types as a user's type checker sees them (typing_usage.py includes
+# deliberate mistakes that mypy must keep reporting).
+step "mypy --strict typing_usage.py (against the installed package)"
+"$vpy" -m mypy --strict --no-incremental typing_usage.py
+
 step "pytest python/tests"
 set +e
 "$vpy" -m pytest -q -p no:cacheprovider --rootdir "$root/python" -c "$root/python/pyproject.toml" "$root/python/tests"

@@ -17,6 +17,7 @@ import pytest
 
 import nicepay_snap as snap
 from conftest import NotificationInbox
+from typed import Checked
 
 REFUND_PATH = "/api/v1.0/qr/qr-mpm-refund"
 
@@ -47,6 +48,16 @@ def client_kwargs(info: Dict[str, Any]) -> Dict[str, Any]:
         base_url=info["baseUrl"],
         timeout=10.0,
     )
+
+
+def client_for(info: Dict[str, Any]) -> Any:
+    """A Client whose requests and responses are checked against ``nicepay_snap.types``."""
+    return Checked(snap.Client(**client_kwargs(info)))
+
+
+def async_client_for(info: Dict[str, Any]) -> Any:
+    """An AsyncClient whose requests and responses are checked against ``nicepay_snap.types``."""
+    return Checked(snap.AsyncClient(**client_kwargs(info)))
 
 
 def unique(prefix: str) -> str:
@@ -99,7 +110,7 @@ def paid_qr(client: snap.Client, info: Dict[str, Any], inbox: NotificationInbox)
 
 
 def test_full_qris_flow_sync(info: Dict[str, Any], inbox: NotificationInbox) -> None:
-    client = snap.Client(**client_kwargs(info))
+    client = client_for(info)
     token = client.access_token()
     assert token and client.access_token() == token, "the token is cached"
 
@@ -132,7 +143,7 @@ def test_full_qris_flow_sync(info: Dict[str, Any], inbox: NotificationInbox) -> 
     assert bad_product.value.field == "product"
 
     async def confirm_async() -> Any:
-        return await snap.AsyncClient(**client_kwargs(info)).verify_and_confirm(
+        return await async_client_for(info).verify_and_confirm(
             product="qris", headers=headers, body=body
         )
 
@@ -154,7 +165,7 @@ def test_full_qris_flow_sync(info: Dict[str, Any], inbox: NotificationInbox) -> 
 
 def test_full_qris_flow_async(info: Dict[str, Any]) -> None:
     async def flow() -> None:
-        client = snap.AsyncClient(**client_kwargs(info))
+        client = async_client_for(info)
         gen_req = generate_request(info)
         order = gen_req["partnerReferenceNo"]
         generated, token = await asyncio.gather(client.qris_generate(gen_req), client.access_token())
@@ -176,7 +187,7 @@ def test_full_qris_flow_async(info: Dict[str, Any]) -> None:
 
 
 def test_unknown_refund_outcome_is_not_resent(info: Dict[str, Any], inbox: NotificationInbox) -> None:
-    client = snap.Client(**client_kwargs(info))
+    client = client_for(info)
     order, generated = paid_qr(client, info, inbox)
     admin(info, "POST", "/__admin/faults", {"path": REFUND_PATH, "kind": "respondAfter", "status": 504, "times": 1})
     refund = refund_request(info, generated, order, "10000.00")
@@ -194,12 +205,12 @@ def test_unknown_refund_outcome_is_not_resent(info: Dict[str, Any], inbox: Notif
 
 
 def test_async_unknown_outcome_on_dropped_connection(info: Dict[str, Any], inbox: NotificationInbox) -> None:
-    sync_client = snap.Client(**client_kwargs(info))
+    sync_client = client_for(info)
     order, generated = paid_qr(sync_client, info, inbox)
     admin(info, "POST", "/__admin/faults", {"path": REFUND_PATH, "kind": "dropAfter", "times": 1})
 
     async def refund() -> None:
-        client = snap.AsyncClient(**client_kwargs(info))
+        client = async_client_for(info)
         await client.qris_refund(refund_request(info, generated, order, "10000.00"))
 
     with pytest.raises(snap.OutcomeUnknownError) as err:
@@ -208,7 +219,7 @@ def test_async_unknown_outcome_on_dropped_connection(info: Dict[str, Any], inbox
 
 
 def test_tampered_and_stale_notifications(info: Dict[str, Any], inbox: NotificationInbox) -> None:
-    client = snap.Client(**client_kwargs(info))
+    client = client_for(info)
     paid_qr(client, info, inbox)
     headers, body = inbox.next()
     h = dict(headers)
@@ -226,7 +237,7 @@ def test_tampered_and_stale_notifications(info: Dict[str, Any], inbox: Notificat
 
 
 def test_gil_is_released_during_calls(info: Dict[str, Any]) -> None:
-    client = snap.Client(**client_kwargs(info))
+    client = client_for(info)
     client.access_token()
     admin(info, "POST", "/__admin/faults", {"path": "/api/v1.0/qr/qr-mpm-generate", "kind": "none", "latencyMs": 600, "times": 1})
     ticks = 0
@@ -249,7 +260,7 @@ def test_gil_is_released_during_calls(info: Dict[str, Any]) -> None:
 
 
 def test_bad_payloads(info: Dict[str, Any]) -> None:
-    client = snap.Client(**client_kwargs(info))
+    client = client_for(info).raw  # unchecked: these requests are wrong on purpose
     with pytest.raises(snap.InvalidInputError) as err:
         client.qris_generate({"partnerReferenceNo": "x"})
     assert err.value.field == "request"
@@ -340,27 +351,27 @@ def test_from_env(monkeypatch: pytest.MonkeyPatch, merchant_private_pem: str) ->
 
 def test_execute_by_operation_name(info: Dict[str, Any]) -> None:
     assert "qris.refund" in snap.OPERATIONS and "va.create" in snap.OPERATIONS
-    client = snap.Client(**client_kwargs(info))
+    client = client_for(info)
     gen_req = generate_request(info)
     generated = client.execute("qris.generate", gen_req)
     assert generated["responseCode"] == "2004700"
     status = client.execute("qris.query", query_request(info, generated, gen_req["partnerReferenceNo"]))
     assert status["latestTransactionStatus"] == "03"
     with pytest.raises(snap.InvalidInputError) as err:
-        client.execute("qris.nope", {})
+        client.raw.execute("qris.nope", {})
     assert err.value.field == "operation"
     with pytest.raises(snap.InvalidInputError) as err:
-        client.execute("va.create", {"unexpected": True})
+        client.raw.execute("va.create", {"unexpected": True})
     assert err.value.field == "request"
 
     async def go() -> Any:
-        return await snap.AsyncClient(**client_kwargs(info)).execute("qris.generate", generate_request(info))
+        return await async_client_for(info).execute("qris.generate", generate_request(info))
 
     assert asyncio.run(go())["responseCode"] == "2004700"
 
 
 def test_named_va_methods(info: Dict[str, Any]) -> None:
-    client = snap.Client(**client_kwargs(info))
+    client = client_for(info)
     trx = unique("trx")
     created = client.va_create(
         {
@@ -439,7 +450,7 @@ BALANCE_REQUEST = {"accountNo": "", "additionalInfo": {"msId": ""}}
 
 def test_payout_flow_and_balance_inquiry_sync(info: Dict[str, Any]) -> None:
     admin(info, "POST", "/__admin/payout/balance", {"availableBalance": "100000.00"})
-    client = snap.Client(**client_kwargs(info))
+    client = client_for(info)
 
     def balance() -> str:
         res = client.balance_inquiry(BALANCE_REQUEST)
@@ -470,7 +481,7 @@ def test_balance_inquiry_async(info: Dict[str, Any]) -> None:
     admin(info, "POST", "/__admin/payout/balance", {"availableBalance": "2500.00"})
 
     async def flow() -> None:
-        client = snap.AsyncClient(**client_kwargs(info))
+        client = async_client_for(info)
         res = await client.balance_inquiry(BALANCE_REQUEST)
         assert res["accountInfos"][0]["availableBalance"]["value"] == "2500.00"
 
@@ -483,7 +494,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def test_ewallet_flow_sync(info: Dict[str, Any], inbox: NotificationInbox) -> None:
-    client = snap.Client(**client_kwargs(info))
+    client = client_for(info)
     shop_return = "https://shop.example/return"
     order = unique("ew")
     payment = client.ewallet_payment(

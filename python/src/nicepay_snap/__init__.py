@@ -14,6 +14,9 @@ public facade. Quick start::
         timestamp=snap.timestamp_now(), # yyyy-MM-ddTHH:mm:ss+07:00
     )
 
+Client requests and responses are dicts keyed by NICEPAY's camelCase JSON names; their typed
+shapes (``TypedDict``) are in ``nicepay_snap.types``, e.g. ``types.QrisGenerateRequest``.
+
 Errors derive from ``NicepayError``; bad arguments raise ``InvalidInputError`` (also a
 ``ValueError``) naming the offending ``field``. Secrets never appear in a ``repr`` or in an
 exception message.
@@ -28,6 +31,7 @@ from nicepay_snap._errors import (
     SignatureError,
     TransportError,
 )
+from nicepay_snap import types
 from nicepay_snap._nicepay_snap import (
     OPERATIONS,
     AsyncClient,
@@ -62,6 +66,7 @@ __all__ = [
     "timestamp_now",
     # clients
     "OPERATIONS",
+    "types",
     "Client",
     "AsyncClient",
     # keys

@@ -2,7 +2,37 @@
 
 from typing import Any, Awaitable, Dict, Iterable, Mapping, Optional, Tuple, Union, overload
 
-from typing_extensions import final
+from typing_extensions import Literal, final
+
+from nicepay_snap.types import (
+    BalanceInquiryRequest,
+    BalanceInquiryResponse,
+    EwalletConfirmation,
+    EwalletPaymentRequest,
+    EwalletPaymentResponse,
+    EwalletRefundRequest,
+    EwalletRefundResponse,
+    EwalletStatusRequest,
+    EwalletStatusResponse,
+    PayoutReference,
+    PayoutRegistrationRequest,
+    PayoutRegistrationResponse,
+    PayoutResponse,
+    QrisConfirmation,
+    QrisGenerateRequest,
+    QrisGenerateResponse,
+    QrisQueryRequest,
+    QrisQueryResponse,
+    QrisRefundRequest,
+    QrisRefundResponse,
+    VaConfirmation,
+    VaCreateRequest,
+    VaCreateResponse,
+    VaDeleteRequest,
+    VaDeleteResponse,
+    VaStatusRequest,
+    VaStatusResponse,
+)
 
 from nicepay_snap._errors import ApiError as ApiError
 from nicepay_snap._errors import DecodeError as DecodeError
@@ -181,45 +211,57 @@ class Client:
         """A valid access token (cached). A secret: never log it."""
     def execute(self, operation: str, request: Mapping[str, Any], /) -> _Json:
         """Any operation by name (one of ``OPERATIONS``) with a dict payload."""
-    def qris_generate(self, request: Mapping[str, Any], /) -> _Json:
+    def qris_generate(self, request: QrisGenerateRequest, /) -> QrisGenerateResponse:
         """QRIS generate (``POST /api/v1.0/qr/qr-mpm-generate``)."""
-    def qris_query(self, request: Mapping[str, Any], /) -> _Json:
+    def qris_query(self, request: QrisQueryRequest, /) -> QrisQueryResponse:
         """QRIS status query (``POST /api/v1.0/qr/qr-mpm-query``)."""
-    def qris_refund(self, request: Mapping[str, Any], /) -> _Json:
+    def qris_refund(self, request: QrisRefundRequest, /) -> QrisRefundResponse:
         """QRIS refund (moves money; an unknown outcome raises ``OutcomeUnknownError``)."""
-    def va_create(self, request: Mapping[str, Any], /) -> _Json:
+    def va_create(self, request: VaCreateRequest, /) -> VaCreateResponse:
         """Virtual Account create (``va.create``)."""
-    def va_status(self, request: Mapping[str, Any], /) -> _Json:
+    def va_status(self, request: VaStatusRequest, /) -> VaStatusResponse:
         """Virtual Account status inquiry (``va.status``)."""
-    def va_delete(self, request: Mapping[str, Any], /) -> _Json:
+    def va_delete(self, request: VaDeleteRequest, /) -> VaDeleteResponse:
         """Virtual Account delete (signed with ``DELETE``) (``va.delete``)."""
-    def ewallet_payment(self, request: Mapping[str, Any], /) -> _Json:
+    def ewallet_payment(self, request: EwalletPaymentRequest, /) -> EwalletPaymentResponse:
         """E-wallet direct-debit payment (moves money) (``ewallet.payment``)."""
-    def ewallet_status(self, request: Mapping[str, Any], /) -> _Json:
+    def ewallet_status(self, request: EwalletStatusRequest, /) -> EwalletStatusResponse:
         """E-wallet payment status (``ewallet.status``)."""
-    def ewallet_refund(self, request: Mapping[str, Any], /) -> _Json:
+    def ewallet_refund(self, request: EwalletRefundRequest, /) -> EwalletRefundResponse:
         """E-wallet refund (moves money) (``ewallet.refund``)."""
-    def payout_registration(self, request: Mapping[str, Any], /) -> _Json:
+    def payout_registration(self, request: PayoutRegistrationRequest, /) -> PayoutRegistrationResponse:
         """Payout registration (``payout.registration``)."""
-    def payout_approve(self, request: Mapping[str, Any], /) -> _Json:
+    def payout_approve(self, request: PayoutReference, /) -> PayoutResponse:
         """Payout approval (moves money) (``payout.approve``)."""
-    def payout_inquiry(self, request: Mapping[str, Any], /) -> _Json:
+    def payout_inquiry(self, request: PayoutReference, /) -> PayoutResponse:
         """Payout status inquiry (``payout.inquiry``)."""
-    def payout_cancel(self, request: Mapping[str, Any], /) -> _Json:
+    def payout_cancel(self, request: PayoutReference, /) -> PayoutResponse:
         """Payout cancel (``payout.cancel``)."""
-    def payout_reject(self, request: Mapping[str, Any], /) -> _Json:
+    def payout_reject(self, request: PayoutReference, /) -> PayoutResponse:
         """Payout reject (``payout.reject``)."""
-    def balance_inquiry(self, request: Mapping[str, Any], /) -> _Json:
+    def balance_inquiry(self, request: BalanceInquiryRequest, /) -> BalanceInquiryResponse:
         """Merchant balance inquiry (``payout.balance``)."""
     def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
         """Verifies a NICEPAY notification (fresh ``X-TIMESTAMP``, ``X-CLIENT-KEY``,
         ``X-SIGNATURE``) and returns its JSON body. Raises ``SignatureError`` or
         ``InvalidInputError``. The signature does not cover the body: confirm with a query."""
-    def verify_and_confirm(self, *, product: str, headers: _Headers, body: _Body) -> _Json:
+    @overload
+    def verify_and_confirm(self, *, product: Literal["qris"], headers: _Headers, body: _Body) -> QrisConfirmation: ...
+    @overload
+    def verify_and_confirm(self, *, product: Literal["va"], headers: _Headers, body: _Body) -> VaConfirmation: ...
+    @overload
+    def verify_and_confirm(
+        self, *, product: Literal["ewallet"], headers: _Headers, body: _Body
+    ) -> EwalletConfirmation: ...
+    @overload
+    def verify_and_confirm(
+        self, *, product: str, headers: _Headers, body: _Body
+    ) -> Union[QrisConfirmation, VaConfirmation, EwalletConfirmation]:
         """Verifies a notification, then confirms it with a status query.
 
         ``product`` is ``"qris"``, ``"va"`` or ``"ewallet"``. Returns ``{"notification": dict,
-        "status": dict, "paid": bool}``: fulfil the order only when ``paid`` is ``True``.
+        "status": dict, "paid": bool}`` (typed per product): fulfil the order only when ``paid``
+        is ``True``.
         """
 
 @final
@@ -255,37 +297,52 @@ class AsyncClient:
         """A valid access token (cached). A secret: never log it."""
     def execute(self, operation: str, request: Mapping[str, Any], /) -> Awaitable[_Json]:
         """Any operation by name (one of ``OPERATIONS``) with a dict payload."""
-    def qris_generate(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def qris_generate(self, request: QrisGenerateRequest, /) -> Awaitable[QrisGenerateResponse]:
         """QRIS generate."""
-    def qris_query(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def qris_query(self, request: QrisQueryRequest, /) -> Awaitable[QrisQueryResponse]:
         """QRIS status query."""
-    def qris_refund(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def qris_refund(self, request: QrisRefundRequest, /) -> Awaitable[QrisRefundResponse]:
         """QRIS refund (moves money; an unknown outcome raises ``OutcomeUnknownError``)."""
-    def va_create(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def va_create(self, request: VaCreateRequest, /) -> Awaitable[VaCreateResponse]:
         """Virtual Account create (``va.create``)."""
-    def va_status(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def va_status(self, request: VaStatusRequest, /) -> Awaitable[VaStatusResponse]:
         """Virtual Account status inquiry (``va.status``)."""
-    def va_delete(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def va_delete(self, request: VaDeleteRequest, /) -> Awaitable[VaDeleteResponse]:
         """Virtual Account delete (signed with ``DELETE``) (``va.delete``)."""
-    def ewallet_payment(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def ewallet_payment(self, request: EwalletPaymentRequest, /) -> Awaitable[EwalletPaymentResponse]:
         """E-wallet direct-debit payment (moves money) (``ewallet.payment``)."""
-    def ewallet_status(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def ewallet_status(self, request: EwalletStatusRequest, /) -> Awaitable[EwalletStatusResponse]:
         """E-wallet payment status (``ewallet.status``)."""
-    def ewallet_refund(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def ewallet_refund(self, request: EwalletRefundRequest, /) -> Awaitable[EwalletRefundResponse]:
         """E-wallet refund (moves money) (``ewallet.refund``)."""
-    def payout_registration(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def payout_registration(self, request: PayoutRegistrationRequest, /) -> Awaitable[PayoutRegistrationResponse]:
         """Payout registration (``payout.registration``)."""
-    def payout_approve(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def payout_approve(self, request: PayoutReference, /) -> Awaitable[PayoutResponse]:
         """Payout approval (moves money) (``payout.approve``)."""
-    def payout_inquiry(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def payout_inquiry(self, request: PayoutReference, /) -> Awaitable[PayoutResponse]:
         """Payout status inquiry (``payout.inquiry``)."""
-    def payout_cancel(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def payout_cancel(self, request: PayoutReference, /) -> Awaitable[PayoutResponse]:
         """Payout cancel (``payout.cancel``)."""
-    def payout_reject(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def payout_reject(self, request: PayoutReference, /) -> Awaitable[PayoutResponse]:
         """Payout reject (``payout.reject``)."""
-    def balance_inquiry(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+    def balance_inquiry(self, request: BalanceInquiryRequest, /) -> Awaitable[BalanceInquiryResponse]:
         """Merchant balance inquiry (``payout.balance``)."""
     def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
         """Verifies a notification (synchronous: no IO) and returns its JSON body."""
-    def verify_and_confirm(self, *, product: str, headers: _Headers, body: _Body) -> Awaitable[_Json]:
+    @overload
+    def verify_and_confirm(
+        self, *, product: Literal["qris"], headers: _Headers, body: _Body
+    ) -> Awaitable[QrisConfirmation]: ...
+    @overload
+    def verify_and_confirm(
+        self, *, product: Literal["va"], headers: _Headers, body: _Body
+    ) -> Awaitable[VaConfirmation]: ...
+    @overload
+    def verify_and_confirm(
+        self, *, product: Literal["ewallet"], headers: _Headers, body: _Body
+    ) -> Awaitable[EwalletConfirmation]: ...
+    @overload
+    def verify_and_confirm(
+        self, *, product: str, headers: _Headers, body: _Body
+    ) -> Awaitable[Union[QrisConfirmation, VaConfirmation, EwalletConfirmation]]:
         """Verifies a notification, then confirms it with a status query (see ``Client``)."""
