@@ -18,7 +18,11 @@ import {
   transactionStringToSign,
   verifyNotification,
   version,
+  type Amount,
   type NicepayErrorFields,
+  type PayoutReference,
+  type QrisGenerateRequest,
+  type QrisQueryResponse,
   type SignTransactionOptions,
 } from '../index.js'
 
@@ -67,12 +71,22 @@ async function clientUsage(): Promise<void> {
   })
   const fromEnv: Client = Client.fromEnv({ environment: 'sandbox' })
   const token: string = await client.accessToken()
-  const generated = await client.qrisGenerate({ partnerReferenceNo: 'ord1', amount: { value: '1.00', currency: 'IDR' } })
-  const referenceNo: string = generated.referenceNo
-  await client.qrisQuery({ originalReferenceNo: referenceNo })
+  const generateRequest: QrisGenerateRequest = {
+    partnerReferenceNo: 'ord1',
+    amount: { value: '1.00', currency: 'IDR' },
+    merchantId: 'IONPAYTEST',
+    storeId: 'NicepayStoreID1',
+    additionalInfo: { goodsNm: 'Coffee', dbProcessUrl: 'https://shop.example/notify' },
+  }
+  const generated = await client.qrisGenerate(generateRequest)
+  const referenceNo: string = generated.referenceNo ?? ''
+  const qrContent: string | null = generated.qrContent
+  const query = { originalReferenceNo: referenceNo, originalPartnerReferenceNo: 'ord1', merchantId: 'IONPAYTEST', externalStoreId: 'NicepayStoreID1' }
+  const status: QrisQueryResponse = await client.qrisQuery({ ...query, serviceCode: '47', additionalInfo: {} })
   await client.execute('qris.refund', { partnerRefundNo: 'r1' })
+  const refund = { ...query, partnerRefundNo: 'r1', refundAmount: { value: '1.00', currency: 'IDR' }, reason: 'Customer request', additionalInfo: { cancelType: '1' } }
   try {
-    await client.qrisRefund({ partnerRefundNo: 'r1' })
+    await client.qrisRefund(refund)
   } catch (e) {
     const err = e as Error & NicepayErrorFields
     if (err.code === 'ERR_NICEPAY_API') console.error(err.httpStatus, err.responseCode, err.responseMessage)
@@ -80,6 +94,19 @@ async function clientUsage(): Promise<void> {
     // @ts-expect-error: codes are a closed union
     if (err.code === 'ERR_SOMETHING_ELSE') console.error('never')
   }
+  console.log(qrContent, status.latestTransactionStatus)
+  // The payload interfaces catch what the SNAP server would reject:
+  // @ts-expect-error: a misspelt key
+  await client.qrisGenerate({ ...generateRequest, storeID: 'NicepayStoreID1' })
+  // @ts-expect-error: a required key is missing
+  await client.qrisRefund({ ...refund, refundAmount: undefined })
+  // @ts-expect-error: amounts are strings ("10000.00"), not numbers
+  await client.qrisGenerate({ ...generateRequest, amount: { value: 10000, currency: 'IDR' } })
+  // @ts-expect-error: a response field that does not exist
+  console.log(generated.qrContentt)
+  // @ts-expect-error: response fields NICEPAY may omit are nullable
+  const notNull: string = generated.qrContent
+  console.log(notNull)
   // In an Express handler with express.raw({ type: 'application/json' }):
   const req = { headers: { 'x-timestamp': 't', 'x-signature': 's' } as Record<string, string | string[] | undefined>, body: Buffer.from('{}') }
   const notification = client.verifyNotification(req.headers, req.body)
@@ -101,24 +128,60 @@ export { ok2, pem }
 
 async function confirmUsage(client: Client, headers: Record<string, string | string[] | undefined>, body: Buffer): Promise<boolean> {
   const { notification, status, paid } = await client.verifyAndConfirm('qris', headers, body)
-  console.log(notification.originalReferenceNo, status.latestTransactionStatus)
+  const reference: string | null = notification.originalReferenceNo
+  const latest: string | null = status.latestTransactionStatus
+  console.log(reference, latest)
   return paid
 }
 export { confirmUsage }
 
 // The named VA, e-wallet and payout methods: plain request objects in, Promises of response objects out.
 async function servicesUsage(client: Client): Promise<string> {
-  const amount = { value: '25000.00', currency: 'IDR' }
-  const created = await client.vaCreate({ trxId: 'order-1', totalAmount: amount, additionalInfo: { bankCd: 'BMRI' } })
-  const tXidVA: string = created.virtualAccountData.additionalInfo.tXidVA
-  await client.vaStatus({ virtualAccountNo: created.virtualAccountData.virtualAccountNo, additionalInfo: { tXidVA } })
-  await client.vaDelete({ trxId: 'order-1', additionalInfo: { tXidVA, cancelMessage: 'Cancelled' } })
-  const payment = await client.ewalletPayment({ partnerReferenceNo: 'order-2', amount, urlParam: [] })
-  const redirect: string = payment.webRedirectUrl
-  await client.ewalletStatus({ originalReferenceNo: payment.referenceNo })
-  await client.ewalletRefund({ partnerRefundNo: 'refund-1', refundAmount: amount })
-  const payout = await client.payoutRegistration({ partnerReferenceNo: 'payout-1', amount })
-  const ref = { originalReferenceNo: payout.referenceNo as string, originalPartnerReferenceNo: 'payout-1' }
+  const amount: Amount = { value: '25000.00', currency: 'IDR' }
+  const va = { partnerServiceId: '', customerNo: '', virtualAccountNo: '' }
+  const created = await client.vaCreate({
+    ...va,
+    virtualAccountName: 'Ani',
+    trxId: 'order-1',
+    totalAmount: amount,
+    additionalInfo: { bankCd: 'BMRI', goodsNm: 'Kopi' },
+  })
+  const tXidVA: string = created.virtualAccountData?.additionalInfo?.tXidVA ?? ''
+  const vaNo = created.virtualAccountData?.virtualAccountNo ?? ''
+  await client.vaStatus({ ...va, virtualAccountNo: vaNo, inquiryRequestId: 'inq-1', additionalInfo: { totalAmount: amount, trxId: 'order-1', tXidVA } })
+  await client.vaDelete({ ...va, virtualAccountNo: vaNo, trxId: 'order-1', additionalInfo: { totalAmount: amount, tXidVA, cancelMessage: 'Cancelled' } })
+  const merchant = { merchantId: 'IONPAYTEST', subMerchantId: '', externalStoreId: '' }
+  const payment = await client.ewalletPayment({
+    ...merchant,
+    partnerReferenceNo: 'order-2',
+    validUpTo: '',
+    pointOfInitiation: 'Mobile App',
+    amount,
+    urlParam: [{ url: 'https://shop.example/notify', type: 'PAY_NOTIFY', isDeeplink: 'N' }],
+    additionalInfo: { mitraCd: 'DANA' },
+  })
+  const redirect: string | null = payment.webRedirectUrl
+  const original = { ...merchant, originalPartnerReferenceNo: 'order-2', originalReferenceNo: payment.referenceNo ?? '' }
+  await client.ewalletStatus({ ...original, serviceCode: '54', transactionDate: timestampNow(), amount, additionalInfo: {} })
+  await client.ewalletRefund({ ...original, partnerRefundNo: 'refund-1', refundAmount: amount, reason: 'Customer request', additionalInfo: { refundType: '1' } })
+  const payout = await client.payoutRegistration({
+    partnerReferenceNo: 'payout-1',
+    merchantId: 'IONPAYTEST',
+    beneficiaryAccountNo: '5345000060',
+    beneficiaryName: 'Ani Wijaya',
+    beneficiaryPhone: '08123456789',
+    beneficiaryCustomerResidence: '1',
+    beneficiaryCustomerType: '1',
+    beneficiaryPostalCode: '10110',
+    beneficiaryBankCode: 'BNIA',
+    payoutMethod: '0',
+    reservedDt: '',
+    reservedTm: '',
+    deliveryId: '',
+    deliveryNm: 'Ani',
+    amount,
+  })
+  const ref: PayoutReference = { originalReferenceNo: payout.referenceNo ?? '', originalPartnerReferenceNo: 'payout-1', merchantId: 'IONPAYTEST' }
   try {
     await client.payoutApprove(ref)
   } catch (e) {
@@ -129,11 +192,15 @@ async function servicesUsage(client: Client): Promise<string> {
   await client.payoutCancel(ref)
   const balance = await client.balanceInquiry({ accountNo: '', additionalInfo: { msId: '' } })
   const confirmed: boolean = (await client.verifyAndConfirm('va', {}, Buffer.from('{}'))).paid
-  console.log(redirect, balance.accountInfos[0].availableBalance.value, confirmed)
+  console.log(redirect, balance.accountInfos[0]?.availableBalance?.value, confirmed)
   // @ts-expect-error: a request is an object
   await client.vaCreate('{}')
   // @ts-expect-error: the request is required
   await client.payoutApprove()
+  // @ts-expect-error: the payout approve request is a PayoutReference, not a registration
+  await client.payoutApprove({ partnerReferenceNo: 'payout-1', amount })
+  // @ts-expect-error: verifyAndConfirm knows its products
+  await client.verifyAndConfirm('card', {}, Buffer.from('{}'))
   return tXidVA
 }
 export { servicesUsage }

@@ -374,8 +374,9 @@ impl Client {
     /// `{ notification, status, paid }`; fulfil the order only when `paid` is `true` (status
     /// success and the same amount). `product` is `"qris"`, `"va"` or `"ewallet"`.
     #[napi(
-        ts_args_type = "product: 'qris' | 'va' | 'ewallet', headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer",
-        ts_return_type = "Promise<{ notification: Record<string, any>; status: Record<string, any>; paid: boolean }>"
+        ts_generic_types = "P extends keyof Confirmations",
+        ts_args_type = "product: P, headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer",
+        ts_return_type = "Promise<Confirmations[P]>"
     )]
     pub fn verify_and_confirm<'env>(
         &self,
@@ -412,15 +413,12 @@ impl Client {
 /// The docs are `#[doc = "..."]` attributes, not `///` comments: `macro_rules!` turns `///` into
 /// raw strings, which napi would copy into `index.d.ts` as `r"..."`.
 macro_rules! named_operations {
-    ($($(#[doc = $doc:tt])* $name:ident => $operation:literal;)*) => {
+    ($($(#[doc = $doc:tt])* $name:ident => $operation:literal, $ts_args:literal, $ts_return:literal;)*) => {
         #[napi]
         impl Client {
             $(
                 $(#[doc = $doc])*
-                #[napi(
-                    ts_args_type = "request: Record<string, unknown>",
-                    ts_return_type = "Promise<Record<string, any>>"
-                )]
+                #[napi(ts_args_type = $ts_args, ts_return_type = $ts_return)]
                 pub fn $name<'env>(
                     &self,
                     env: &'env Env,
@@ -439,52 +437,52 @@ macro_rules! named_operations {
 named_operations! {
     #[doc = " QRIS generate (`/api/v1.0/qr/qr-mpm-generate`): resolves with the response"]
     #[doc = " (`referenceNo`, `qrContent`, ...)."]
-    qris_generate => "qris.generate";
+    qris_generate => "qris.generate", "request: QrisGenerateRequest", "Promise<QrisGenerateResponse>";
     #[doc = " QRIS status query (`/api/v1.0/qr/qr-mpm-query`)."]
-    qris_query => "qris.query";
+    qris_query => "qris.query", "request: QrisQueryRequest", "Promise<QrisQueryResponse>";
     #[doc = " QRIS refund (`/api/v1.0/qr/qr-mpm-refund`). Moves money: a timeout, dropped connection or"]
     #[doc = " 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a"]
     #[doc = " silent resend."]
-    qris_refund => "qris.refund";
+    qris_refund => "qris.refund", "request: QrisRefundRequest", "Promise<QrisRefundResponse>";
     #[doc = " Virtual Account create (`/api/v1.0/transfer-va/create-va`): resolves with"]
     #[doc = " `virtualAccountData` (`virtualAccountNo`, `additionalInfo.tXidVA`, ...); an empty"]
     #[doc = " `virtualAccountNo` is generated. Keep `tXidVA` for status and delete."]
-    va_create => "va.create";
+    va_create => "va.create", "request: VaCreateRequest", "Promise<VaCreateResponse>";
     #[doc = " Virtual Account status inquiry (`/api/v1.0/transfer-va/status`): the status is"]
     #[doc = " `virtualAccountData.additionalInfo.latestTransactionStatus` (`03` unpaid, `00` paid, `04`"]
     #[doc = " cancelled or expired)."]
-    va_status => "va.status";
+    va_status => "va.status", "request: VaStatusRequest", "Promise<VaStatusResponse>";
     #[doc = " Virtual Account delete (`/api/v1.0/transfer-va/delete-va`, sent as HTTP `DELETE` with a"]
     #[doc = " JSON body). A paid VA cannot be deleted (`ERR_NICEPAY_API`, `responseCode` `4043113`)."]
-    va_delete => "va.delete";
+    va_delete => "va.delete", "request: VaDeleteRequest", "Promise<VaDeleteResponse>";
     #[doc = " E-wallet payment host-to-host (`/api/v1.0/debit/payment-host-to-host`): send the customer"]
     #[doc = " to `webRedirectUrl` (or `appRedirectUrl`); `urlParam` is an array of `PAY_NOTIFY` /"]
     #[doc = " `PAY_RETURN` entries."]
-    ewallet_payment => "ewallet.payment";
+    ewallet_payment => "ewallet.payment", "request: EwalletPaymentRequest", "Promise<EwalletPaymentResponse>";
     #[doc = " E-wallet payment status (`/api/v1.0/debit/status`): `latestTransactionStatus` `03`"]
     #[doc = " pending, `00` paid, `04` refunded, `05` declined."]
-    ewallet_status => "ewallet.status";
+    ewallet_status => "ewallet.status", "request: EwalletStatusRequest", "Promise<EwalletStatusResponse>";
     #[doc = " E-wallet refund (`/api/v1.0/debit/refund`). Moves money: a timeout, dropped connection or"]
     #[doc = " 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a"]
     #[doc = " silent resend; resolve it with `ewalletStatus` or resend the same `partnerRefundNo`."]
-    ewallet_refund => "ewallet.refund";
+    ewallet_refund => "ewallet.refund", "request: EwalletRefundRequest", "Promise<EwalletRefundResponse>";
     #[doc = " Payout registration (`/api/v1.0/transfer/registration`): resolves with `referenceNo` and"]
     #[doc = " `transactionStatus` `03` (awaiting `payoutApprove` or `payoutReject`)."]
-    payout_registration => "payout.registration";
+    payout_registration => "payout.registration", "request: PayoutRegistrationRequest", "Promise<PayoutRegistrationResponse>";
     #[doc = " Payout approve (`/api/v1.0/transfer/approve`). Moves money: a timeout, dropped connection"]
     #[doc = " or 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN`; resolve it with `payoutInquiry`, never"]
     #[doc = " by approving again blindly."]
-    payout_approve => "payout.approve";
+    payout_approve => "payout.approve", "request: PayoutReference", "Promise<PayoutResponse>";
     #[doc = " Payout inquiry (`/api/v1.0/transfer/inquiry`; `beneficiaryAccountNo` is required):"]
     #[doc = " `transactionStatus` `03` pending, `00` success, `04` cancelled, `05` rejected."]
-    payout_inquiry => "payout.inquiry";
+    payout_inquiry => "payout.inquiry", "request: PayoutReference", "Promise<PayoutResponse>";
     #[doc = " Payout cancel (`/api/v1.0/transfer/cancel`; scheduled payouts only)."]
-    payout_cancel => "payout.cancel";
+    payout_cancel => "payout.cancel", "request: PayoutReference", "Promise<PayoutResponse>";
     #[doc = " Payout reject (`/api/v1.0/transfer/reject`) of a registered payout (status `05`)."]
-    payout_reject => "payout.reject";
+    payout_reject => "payout.reject", "request: PayoutReference", "Promise<PayoutResponse>";
     #[doc = " Payout balance inquiry (`/api/v1.0/balance-inquiry`): `accountInfos[0].availableBalance`;"]
     #[doc = " `accountNo` may be `\"\"` (this merchant)."]
-    balance_inquiry => "payout.balance";
+    balance_inquiry => "payout.balance", "request: BalanceInquiryRequest", "Promise<BalanceInquiryResponse>";
 }
 
 /// The named methods cover exactly the core's operations (`nicepay_snap::api::OPERATION_NAMES`):
