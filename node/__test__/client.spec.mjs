@@ -8,6 +8,7 @@ import { after, before, beforeEach, describe, it } from 'node:test'
 import { inspect } from 'node:util'
 
 import { repoFile, snap } from './helpers.mjs'
+import { checked } from './shapes.mjs'
 import { admin, simulatorMissing, startInbox, startSimulator } from './simulator.mjs'
 
 const REFUND_PATH = '/api/v1.0/qr/qr-mpm-refund'
@@ -80,7 +81,7 @@ describe('Client against the simulator', { skip: skip ?? false }, () => {
   }
 
   it('runs the full QRIS flow: token, generate, query, pay, notification, refund', async () => {
-    const client = new snap.Client(options())
+    const client = checked(new snap.Client(options()))
     assert.equal(client.clientId, info.clientId)
     assert.ok(client.baseUrl.startsWith(info.baseUrl))
     const token = await client.accessToken()
@@ -133,7 +134,7 @@ describe('Client against the simulator', { skip: skip ?? false }, () => {
   })
 
   it('verifies and confirms a notification with a status query', async () => {
-    const client = new snap.Client(options())
+    const client = checked(new snap.Client(options()))
     const { generated, notification } = await paidQr(client)
     const confirmed = await client.verifyAndConfirm('qris', notification.headers, notification.body)
     assert.equal(confirmed.paid, true)
@@ -150,12 +151,12 @@ describe('Client against the simulator', { skip: skip ?? false }, () => {
 
   it('runs calls concurrently, through execute() too', async () => {
     // Parsed keys work as well as key texts.
-    const client = new snap.Client(
+    const client = checked(new snap.Client(
       options({
         privateKey: new snap.PrivateKey(info.privateKeyPem),
         notificationPublicKey: new snap.PublicKey(info.notificationPublicKey),
       }),
-    )
+    ))
     const genReq = generateRequest()
     const [generated, token] = await Promise.all([client.qrisGenerate(genReq), client.accessToken()])
     assert.ok(token)
@@ -175,7 +176,7 @@ describe('Client against the simulator', { skip: skip ?? false }, () => {
   })
 
   it('reports an unknown refund outcome and never resends it', async () => {
-    const client = new snap.Client(options())
+    const client = checked(new snap.Client(options()))
     const { order, generated } = await paidQr(client)
     await admin(info, 'POST', '/__admin/faults', { path: REFUND_PATH, kind: 'respondAfter', status: 504, times: 1 })
     const refund = refundRequest(generated, order, '10000.00')
@@ -194,7 +195,7 @@ describe('Client against the simulator', { skip: skip ?? false }, () => {
   })
 
   it('reports a dropped connection on a refund as an unknown outcome', async () => {
-    const client = new snap.Client(options())
+    const client = checked(new snap.Client(options()))
     const { order, generated } = await paidQr(client)
     await admin(info, 'POST', '/__admin/faults', { path: REFUND_PATH, kind: 'dropAfter', times: 1 })
     await assert.rejects(client.qrisRefund(refundRequest(generated, order, '10000.00')), (e) => {

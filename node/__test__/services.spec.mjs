@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { after, before, beforeEach, describe, it } from 'node:test'
 
 import { snap } from './helpers.mjs'
+import { checked } from './shapes.mjs'
 import { admin, simulatorMissing, startInbox, startSimulator } from './simulator.mjs'
 
 const APPROVE_PATH = '/api/v1.0/transfer/approve'
@@ -36,14 +37,17 @@ describe('VA, e-wallet and payout methods against the simulator', { skip: skip ?
     sim = await startSimulator()
     info = sim.info
     inbox = await startInbox()
-    client = new snap.Client({
-      clientId: info.clientId,
-      clientSecret: info.clientSecret,
-      privateKey: info.privateKeyPem,
-      notificationPublicKey: info.notificationPublicKey,
-      baseUrl: info.baseUrl,
-      timeoutMs: 10_000,
-    })
+    // Every request and response of these flows is checked against the payload interfaces.
+    client = checked(
+      new snap.Client({
+        clientId: info.clientId,
+        clientSecret: info.clientSecret,
+        privateKey: info.privateKeyPem,
+        notificationPublicKey: info.notificationPublicKey,
+        baseUrl: info.baseUrl,
+        timeoutMs: 10_000,
+      }),
+    )
   })
   after(async () => {
     await inbox?.close()
