@@ -1,19 +1,23 @@
 """Runtime checks that payloads match the TypedDicts in ``nicepay_snap.types``.
 
 ``checked(client)`` wraps a ``Client`` or ``AsyncClient``: every named method and ``execute``
-checks the request it is given against the operation's request TypedDict (strictly: no key the
-TypedDict does not declare, every required key present, every value of the declared type) and
-the response it returns against the response TypedDict (every declared key present and of the
-declared type; keys NICEPAY added beyond those are allowed, the binding keeps them). The suite
-builds its requests from NICEPAY's documented field names and the simulator enforces them, so
-running every client call through this wrapper is what keeps the TypedDicts honest.
+checks the request it is given against the operation's request TypedDict, and the response it
+returns against the response TypedDict, both strictly: no key the TypedDict does not declare,
+every required key present, every value of the declared type. The one exception is
+``SIMULATOR_EXTRAS``: keys the simulator sends that the core's structs do not declare (they reach
+the caller through the structs' ``extra`` maps, as unknown NICEPAY fields would).
+
+The suite builds its requests from NICEPAY's documented field names and the simulator enforces
+them; the core emits every field its response structs declare (``None`` when absent). So running
+every client call through this wrapper fails the suite when a TypedDict lacks a field of the
+Rust struct, declares one it does not have, or types one wrongly.
 """
 
 from __future__ import annotations
 
 import inspect
 import typing
-from typing import Any, Dict, Mapping, Tuple, Union
+from typing import Any, Dict, FrozenSet, Mapping, Tuple, Union
 
 import nicepay_snap as snap
 from nicepay_snap import types as t
@@ -24,6 +28,21 @@ METHODS: Dict[str, str] = {
     ("balance_inquiry" if op == "payout.balance" else op.replace(".", "_")): op for op in snap.OPERATIONS
 }
 
+#: Keys the simulator adds to its answers beyond what the core's structs declare (kept in their
+#: ``extra`` maps); nothing else undeclared may appear in a response.
+SIMULATOR_EXTRAS: Dict[str, FrozenSet[str]] = {
+    "AccountInfo": frozenset({"balanceType"}),
+    "EwalletNotification": frozenset({"transactionDateTime"}),
+    "EwalletStatusResponse": frozenset({"paidTime"}),
+    "PayoutRegistrationResponse": frozenset(
+        {"amount", "beneficiaryAccountNo", "beneficiaryBankCode", "beneficiaryName", "transactionStatusDesc"}
+    ),
+    "PayoutResponse": frozenset({"transactionStatusDesc"}),
+    "QrisGenerateResponse": frozenset({"amount"}),
+    "QrisQueryResponse": frozenset({"paidTime"}),
+    "VaStatusResponse": frozenset({"inquiryRequestId"}),
+}
+
 CONFIRMATIONS: Dict[str, Any] = {
     "qris": t.QrisConfirmation,
     "va": t.VaConfirmation,
@@ -31,8 +50,13 @@ CONFIRMATIONS: Dict[str, Any] = {
 }
 
 
-def conforms(value: Any, tp: Any, *, strict: bool, path: str = "$") -> None:
-    """Raises AssertionError (naming the JSON path) unless ``value`` is a valid ``tp``."""
+def conforms(
+    value: Any, tp: Any, *, strict: bool, path: str = "$", allowed: Mapping[str, FrozenSet[str]] = {}
+) -> None:
+    """Raises AssertionError (naming the JSON path) unless ``value`` is a valid ``tp``.
+
+    ``strict``: keys a TypedDict does not declare are errors, except those ``allowed`` lists for
+    that TypedDict's name."""
     if tp is Any:
         return
     if typing.is_typeddict(tp):
@@ -41,18 +65,18 @@ def conforms(value: Any, tp: Any, *, strict: bool, path: str = "$") -> None:
         missing = tp.__required_keys__ - value.keys()
         assert not missing, f"{path}: {tp.__name__} lacks required keys {sorted(missing)}"
         if strict:
-            unknown = value.keys() - hints.keys()
+            unknown = value.keys() - hints.keys() - allowed.get(tp.__name__, frozenset())
             assert not unknown, f"{path}: keys {sorted(unknown)} are not declared in {tp.__name__}"
         for key, sub in value.items():
             if key in hints:
-                conforms(sub, hints[key], strict=strict, path=f"{path}.{key}")
+                conforms(sub, hints[key], strict=strict, path=f"{path}.{key}", allowed=allowed)
         return
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin is Union:
         errors = []
         for option in args:
             try:
-                conforms(value, option, strict=strict, path=path)
+                conforms(value, option, strict=strict, path=path, allowed=allowed)
                 return
             except AssertionError as e:
                 errors.append(str(e))
@@ -63,7 +87,7 @@ def conforms(value: Any, tp: Any, *, strict: bool, path: str = "$") -> None:
     if origin in (list, typing.List):
         assert isinstance(value, list), f"{path}: expected a list, got {type(value).__name__}"
         for i, item in enumerate(value):
-            conforms(item, args[0], strict=strict, path=f"{path}[{i}]")
+            conforms(item, args[0], strict=strict, path=f"{path}[{i}]", allowed=allowed)
         return
     if origin in (dict, typing.Dict):
         assert isinstance(value, dict), f"{path}: expected an object, got {type(value).__name__}"
@@ -114,9 +138,9 @@ class Checked:
 
             async def check() -> Any:
                 value = await result
-                conforms(value, tp, strict=False, path=path)
+                conforms(value, tp, strict=True, path=path, allowed=SIMULATOR_EXTRAS)
                 return value
 
             return check()
-        conforms(result, tp, strict=False, path=path)
+        conforms(result, tp, strict=True, path=path, allowed=SIMULATOR_EXTRAS)
         return result
