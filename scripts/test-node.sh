@@ -46,7 +46,7 @@ if [ -z "${NICEPAY_SIMULATOR_BIN:-}" ]; then
   step "simulator for the client tests: cargo build -p nicepay-snap-cli"
   cargo build -p nicepay-snap-cli --locked
   target_dir=$(cargo metadata --format-version 1 --no-deps --locked | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
-  export NICEPAY_SIMULATOR_BIN="$target_dir/debug/nicepay-snap"
+  export NICEPAY_SIMULATOR_BIN="$target_dir/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}debug/nicepay-snap"
 fi
 export NICEPAY_REQUIRE_SIMULATOR=1
 

@@ -45,8 +45,9 @@ if [ -z "${NICEPAY_SIMULATOR_BIN:-}" ] && [ -f crates/nicepay-snap-cli/Cargo.tom
   step "cargo test --workspace --no-run (builds the nicepay-snap CLI: the simulator for the client tests)"
   cargo test --workspace --no-run --quiet
   target_dir=$(cargo metadata --format-version 1 --no-deps | "$vpy" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-  if "$target_dir/debug/nicepay-snap" simulate --help >/dev/null 2>&1; then
-    export NICEPAY_SIMULATOR_BIN="$target_dir/debug/nicepay-snap"
+  bin="$target_dir/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}debug/nicepay-snap"
+  if "$bin" simulate --help >/dev/null 2>&1; then
+    export NICEPAY_SIMULATOR_BIN="$bin"
     export NICEPAY_REQUIRE_SIMULATOR=1
   else
     echo "warning: nicepay-snap has no 'simulate' subcommand yet: the client tests will be skipped" >&2

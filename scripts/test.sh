@@ -6,6 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
+# Every build of this run names the host triple. `napi build` always passes `--target`, and
+# cargo keeps such builds in target/<triple>/, apart from plain ones: without this, the Node
+# addon's whole dependency tree (tokio, reqwest, rustls, ...) would be compiled a second time.
+# maturin reads CARGO_BUILD_TARGET too.
+if [ -z "${CARGO_BUILD_TARGET:-}" ]; then
+  CARGO_BUILD_TARGET=$(rustc -vV | sed -n 's/^host: //p')
+  export CARGO_BUILD_TARGET
+fi
+
 step() { printf '\n==> %s\n' "$*"; }
 
 step "cargo fmt --check"
@@ -31,7 +40,7 @@ cargo test --workspace --locked
 # The binding suites run their clients against the simulator CLI that the workspace test build
 # just produced (building it again per package would re-resolve features and recompile).
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-export NICEPAY_SIMULATOR_BIN="$target_dir/debug/nicepay-snap"
+export NICEPAY_SIMULATOR_BIN="$target_dir/$CARGO_BUILD_TARGET/debug/nicepay-snap"
 "$NICEPAY_SIMULATOR_BIN" --version
 
 step "Python package (scripts/test-python.sh)"
