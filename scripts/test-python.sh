@@ -92,4 +92,29 @@ fi
 # binding and its pure-Python reference (hashlib/hmac, `cryptography`) produce the same outputs.
 step "bench_sign.py --smoke"
 "$vpy" "$root/python/bench/bench_sign.py" --smoke
+
+# What users run: a PEP 517 build of ./python (maturin in pip's isolated build environment) into
+# a new venv. MATURIN_PEP517_ARGS picks the same profile, so it reuses what the build above
+# compiled; the check signs a golden vector with the installed package.
+step "pip install ./python into a new venv (PEP 517, as users install it)"
+fresh="$root/target/venv-pep517"
+rm -rf "$fresh"
+"$python" -m venv "$fresh"
+MATURIN_PEP517_ARGS="--profile $profile" "$fresh/bin/python" -m pip install --quiet "$root/python"
+(cd / && "$fresh/bin/python" - "$root/tests/vectors/spec-hmac-qris-refund" <<'PY'
+import json, pathlib, sys
+import nicepay_snap as snap
+from nicepay_snap import types
+case = pathlib.Path(sys.argv[1])
+ctx = json.loads((case / "context.json").read_text())
+signature = snap.sign_transaction(
+    client_secret=ctx["clientSecret"], method=ctx["method"], path=ctx["path"],
+    access_token=ctx["accessToken"], body=(case / "body.json").read_bytes(), timestamp=ctx["timestamp"],
+)
+assert signature == (case / "signature.txt").read_text().strip(), "PEP 517 install signs differently"
+assert "qris.refund" in types.OPERATION_TYPES
+print(f"nicepay_snap {snap.__version__} from pip install ./python: golden vector ok")
+PY
+)
+
 printf '\nPython package checks passed in %ss\n' "$((SECONDS - started))"
