@@ -566,3 +566,60 @@ def test_ewallet_flow_sync(info: Dict[str, Any], inbox: NotificationInbox) -> No
     with pytest.raises(snap.ApiError) as err:
         refund("20000.01")
     assert (err.value.http_status, err.value.response_code) == (403, "4035802")
+
+
+def test_on_exchange_reports_every_exchange_without_secrets(info: Dict[str, Any]) -> None:
+    seen: list = []
+    client = snap.Client(**client_kwargs(info), on_exchange=seen.append)
+    generated = client.qris_generate(generate_request(info))
+    token = client.access_token()
+    assert [(e["operation"], e["http_status"], e["response_code"]) for e in seen] == [
+        ("access-token", 200, "2007300"),
+        ("qris.generate", 200, "2004700"),
+    ]
+    token_exchange, generate = seen
+    assert set(generate) == set(snap.types.Exchange.__annotations__)
+    assert generate["method"] == "POST" and generate["path"] == "/api/v1.0/qr/qr-mpm-generate"
+    assert generate["attempt"] == 1 and generate["elapsed_ms"] >= 0 and generate["transport_error"] is None
+    assert generate["external_id"] and token_exchange["external_id"] is None
+    assert generated["referenceNo"] not in repr(seen)
+    for secret in (token, info["clientSecret"]):
+        assert secret not in repr(seen)
+
+
+def test_on_exchange_errors_are_unraisable_not_raised(info: Dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    reported: list = []
+    monkeypatch.setattr("sys.unraisablehook", reported.append)
+
+    def broken(exchange: Dict[str, Any]) -> None:
+        raise RuntimeError(f"observer failed on {exchange['operation']}")
+
+    client = snap.Client(**client_kwargs(info), on_exchange=broken)
+    assert client.qris_generate(generate_request(info))["responseCode"] == "2004700"
+    assert [str(r.exc_value) for r in reported] == [
+        "observer failed on access-token",
+        "observer failed on qris.generate",
+    ]
+    with pytest.raises(TypeError):
+        snap.Client(**client_kwargs(info), on_exchange="print")
+
+
+def test_on_exchange_async_and_transport_failures(info: Dict[str, Any]) -> None:
+    seen: list = []
+
+    async def flow() -> None:
+        client = snap.AsyncClient(**client_kwargs(info), on_exchange=seen.append)
+        await client.qris_generate(generate_request(info))
+
+    asyncio.run(flow())
+    assert [e["operation"] for e in seen] == ["access-token", "qris.generate"]
+
+    refused: list = []
+    kwargs = {**client_kwargs(info), "base_url": f"http://127.0.0.1:{free_port()}"}
+    with pytest.raises(snap.TransportError):
+        snap.Client(**kwargs, on_exchange=refused.append).access_token()
+    # The token request is resent once (connect_retries = 1): two refused exchanges.
+    assert [(e["attempt"], e["http_status"], e["transport_error"]) for e in refused] == [
+        (1, None, "connect"),
+        (2, None, "connect"),
+    ]

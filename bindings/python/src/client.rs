@@ -13,7 +13,7 @@ use nicepay_snap::api::qris::{QrisGenerateRequest, QrisNotification, QrisQueryRe
 use nicepay_snap::api::va::VaNotification;
 use nicepay_snap::api::Operation;
 use nicepay_snap::{Config, Environment, Error, HostFamily};
-use nicepay_snap_client::{AsyncClient, Client, ClientError, Confirmable, Confirmed};
+use nicepay_snap_client::{AsyncClient, Client, ClientError, ClientOptions, Confirmable, Confirmed, Exchange};
 use nicepay_snap_reqwest::ReqwestTransport;
 use nicepay_snap_ureq::UreqTransport;
 use pyo3::exceptions::PyTypeError;
@@ -22,7 +22,7 @@ use pyo3::types::{PyDict, PyMapping, PyString};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::errors::{client_error, IntoPyResult as _};
+use crate::errors::{client_error, transport_kind, IntoPyResult as _};
 use crate::json::{self, PyJson};
 use crate::types::{private_key_arg, public_key_arg, Body};
 
@@ -255,6 +255,42 @@ fn py_client_error(err: ClientError) -> PyErr {
     Python::attach(|py| client_error(py, err))
 }
 
+/// The client options of a Python client: the defaults, plus `on_exchange` when given.
+fn client_options(on_exchange: Option<Bound<'_, PyAny>>) -> PyResult<ClientOptions> {
+    let mut options = ClientOptions::default();
+    if let Some(callback) = on_exchange.filter(|c| !c.is_none()) {
+        if !callback.is_callable() {
+            return Err(PyTypeError::new_err("on_exchange must be callable"));
+        }
+        let callback = callback.unbind();
+        options.on_exchange = Some(Arc::new(move |exchange: &Exchange| {
+            Python::attach(|py| {
+                // The exchange already happened: an exception in the callback cannot undo it,
+                // so it is reported the way Python reports errors in callbacks, not raised.
+                if let Err(err) = exchange_dict(py, exchange).and_then(|d| callback.call1(py, (d,))) {
+                    err.write_unraisable(py, Some(callback.bind(py)));
+                }
+            });
+        }));
+    }
+    Ok(options)
+}
+
+/// An `Exchange` as the dict `on_exchange` receives (documented in the stubs as `types.Exchange`).
+fn exchange_dict<'py>(py: Python<'py>, e: &Exchange) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("operation", e.operation)?;
+    d.set_item("method", e.method.as_str())?;
+    d.set_item("path", &e.path)?;
+    d.set_item("external_id", e.external_id.as_deref())?;
+    d.set_item("attempt", e.attempt)?;
+    d.set_item("elapsed_ms", e.elapsed.as_secs_f64() * 1000.0)?;
+    d.set_item("http_status", e.http_status)?;
+    d.set_item("response_code", e.response_code.as_deref())?;
+    d.set_item("transport_error", e.transport_error.map(transport_kind))?;
+    Ok(d)
+}
+
 /// Blocking NICEPAY SNAP client.
 #[pyclass(frozen, name = "Client", module = "nicepay_snap")]
 #[derive(Debug)]
@@ -267,7 +303,8 @@ impl PyClient {
     #[new]
     #[pyo3(signature = (
         *, client_id, client_secret, private_key, notification_public_key=None, base_url=None,
-        environment="sandbox", host_family="classic", channel_id=None, timeout=None, connect_timeout=None
+        environment="sandbox", host_family="classic", channel_id=None, timeout=None, connect_timeout=None,
+        on_exchange=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -281,6 +318,7 @@ impl PyClient {
         channel_id: Option<&str>,
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
+        on_exchange: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let config = build_config(
             client_id,
@@ -294,7 +332,7 @@ impl PyClient {
         )?;
         let transport = Timeouts::new(timeout, connect_timeout)?.ureq();
         Ok(Self {
-            inner: Client::new(config, transport),
+            inner: Client::new(config, transport).with_options(client_options(on_exchange)?),
         })
     }
 
@@ -509,7 +547,8 @@ impl PyAsyncClient {
     #[new]
     #[pyo3(signature = (
         *, client_id, client_secret, private_key, notification_public_key=None, base_url=None,
-        environment="sandbox", host_family="classic", channel_id=None, timeout=None, connect_timeout=None
+        environment="sandbox", host_family="classic", channel_id=None, timeout=None, connect_timeout=None,
+        on_exchange=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -524,6 +563,7 @@ impl PyAsyncClient {
         channel_id: Option<&str>,
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
+        on_exchange: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let config = build_config(
             client_id,
@@ -537,7 +577,7 @@ impl PyAsyncClient {
         )?;
         let transport = Timeouts::new(timeout, connect_timeout)?.reqwest(py)?;
         Ok(Self {
-            inner: Arc::new(AsyncClient::new(config, transport)),
+            inner: Arc::new(AsyncClient::new(config, transport).with_options(client_options(on_exchange)?)),
         })
     }
 

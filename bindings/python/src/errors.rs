@@ -107,7 +107,7 @@ pub(crate) fn transport_error(py: Python<'_>, err: &nicepay_snap::TransportError
 }
 
 /// The stable Python spelling of a transport failure kind.
-fn transport_kind(kind: TransportErrorKind) -> &'static str {
+pub(crate) fn transport_kind(kind: TransportErrorKind) -> &'static str {
     match kind {
         TransportErrorKind::Connect => "connect",
         TransportErrorKind::Timeout => "timeout",

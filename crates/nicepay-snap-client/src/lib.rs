@@ -74,6 +74,7 @@ mod clock;
 mod confirm;
 mod error;
 mod nonblocking;
+mod observe;
 mod policy;
 
 pub use blocking::Client;
@@ -81,6 +82,7 @@ pub use clock::{Clock, ExternalIdGenerator, SystemClock};
 pub use confirm::{Confirmable, Confirmed};
 pub use error::ClientError;
 pub use nonblocking::AsyncClient;
+pub use observe::{Exchange, ExchangeObserver, ACCESS_TOKEN_OPERATION};
 pub use policy::ClientOptions;
 
 fn notification_verifier(config: &nicepay_snap::Config) -> Result<nicepay_snap::NotificationVerifier, ClientError> {

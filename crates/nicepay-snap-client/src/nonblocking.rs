@@ -8,6 +8,7 @@ use nicepay_snap::{
 };
 use serde::de::DeserializeOwned;
 
+use crate::observe::{self, ACCESS_TOKEN_OPERATION};
 use crate::policy::{decide, CachedToken, Next};
 use crate::{ClientError, ClientOptions, Clock, ExternalIdGenerator, SystemClock};
 
@@ -66,12 +67,17 @@ impl<T: AsyncTransport> AsyncClient<T> {
         self.token.lock().await
     }
 
-    async fn send(&self, request: &nicepay_snap::PreparedRequest) -> Result<RawResponse, TransportError> {
+    async fn send_token_request(&self, request: &nicepay_snap::PreparedRequest) -> Result<RawResponse, TransportError> {
         let mut resends = self.options.connect_retries;
+        let mut attempt = 1;
         loop {
-            match self.transport.send(request).await {
+            let started = observe::start(&self.options);
+            let sent = self.transport.send(request).await;
+            observe::report(&self.options, started, ACCESS_TOKEN_OPERATION, request, attempt, &sent);
+            match sent {
                 Err(e) if e.is_not_delivered() && resends > 0 => {
                     resends -= 1;
+                    attempt += 1;
                     tokio::time::sleep(self.options.connect_retry_backoff).await;
                 }
                 other => return other,
@@ -88,7 +94,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
             return Ok(cached.token.clone());
         }
         let request = self.config.prepare_access_token(self.clock.now())?;
-        let raw = self.send(&request).await?;
+        let raw = self.send_token_request(&request).await?;
         let response = self.config.parse_access_token(&raw)?;
         let fresh = CachedToken::new(response, now, &self.options);
         let token = fresh.token.clone();
@@ -116,12 +122,16 @@ impl<T: AsyncTransport> AsyncClient<T> {
             };
             let prepared = self.config.prepare::<O>(request, &ctx)?;
             let mut resend_left = self.options.connect_retries;
+            let mut attempt = 1;
             loop {
+                let started = observe::start(&self.options);
                 let sent = self.transport.send(&prepared).await;
+                observe::report(&self.options, started, O::NAME, &prepared, attempt, &sent);
                 match decide::<O>(&self.config, &prepared, sent, token_retry_left, resend_left > 0) {
                     Next::Done(result) => return result,
                     Next::Resend => {
                         resend_left -= 1;
+                        attempt += 1;
                         tokio::time::sleep(self.options.connect_retry_backoff).await;
                     }
                     Next::RefreshToken => {

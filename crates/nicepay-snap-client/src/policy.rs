@@ -1,15 +1,16 @@
 //! The decisions shared by the blocking and async clients: token freshness, what to do with
 //! each response, and how to report unknown outcomes. Pure functions, no IO.
 
+use std::fmt;
 use std::time::Duration;
 
 use nicepay_snap::api::token::AccessTokenResponse;
 use nicepay_snap::{AccessToken, Config, Error, Operation, Outcome, PreparedRequest, RawResponse, TransportError};
 
-use crate::ClientError;
+use crate::{ClientError, ExchangeObserver};
 
 /// Tunables of a client.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientOptions {
     /// Refresh the access token this long before it expires.
     pub token_refresh_margin: Duration,
@@ -20,6 +21,22 @@ pub struct ClientOptions {
     pub connect_retries: u32,
     /// Pause before such a resend.
     pub connect_retry_backoff: Duration,
+    /// Called after every HTTP exchange (token requests, retries and resends included) with
+    /// what was sent and what came back, minus anything secret: for logs, metrics and audit
+    /// trails. `None` (the default) costs nothing.
+    pub on_exchange: Option<ExchangeObserver>,
+}
+
+impl fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("token_refresh_margin", &self.token_refresh_margin)
+            .field("default_token_lifetime", &self.default_token_lifetime)
+            .field("connect_retries", &self.connect_retries)
+            .field("connect_retry_backoff", &self.connect_retry_backoff)
+            .field("on_exchange", &self.on_exchange.as_ref().map(|_| "<observer>"))
+            .finish()
+    }
 }
 
 impl Default for ClientOptions {
@@ -29,6 +46,7 @@ impl Default for ClientOptions {
             default_token_lifetime: Duration::from_secs(900),
             connect_retries: 1,
             connect_retry_backoff: Duration::from_millis(200),
+            on_exchange: None,
         }
     }
 }

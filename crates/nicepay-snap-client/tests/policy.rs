@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use nicepay_snap::api::qris::{QrisQueryRequest, QrisRefundAdditionalInfo, QrisRefundRequest};
 use nicepay_snap::{Amount, Config, PreparedRequest, RawResponse, TransportError, TransportErrorKind};
-use nicepay_snap_client::{AsyncClient, Client, ClientError, ClientOptions, Clock};
+use nicepay_snap_client::{AsyncClient, Client, ClientError, ClientOptions, Clock, Exchange, ACCESS_TOKEN_OPERATION};
 
 fn config() -> Config {
     Config::builder()
@@ -376,4 +376,118 @@ fn execute_json_dispatches_by_name_and_validates_shape() {
         "request"
     );
     assert_eq!(fake.calls.lock().unwrap().len(), 1);
+}
+
+/// Collects what the clients report to `on_exchange`.
+fn observed() -> (ClientOptions, Arc<Mutex<Vec<Exchange>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let options = ClientOptions {
+        on_exchange: Some(Arc::new(move |e: &Exchange| sink.lock().unwrap().push(e.clone()))),
+        ..fast()
+    };
+    (options, seen)
+}
+
+/// `(operation, attempt, http_status, response_code, transport_error)` of each exchange.
+type Summary = (
+    &'static str,
+    u32,
+    Option<u16>,
+    Option<String>,
+    Option<TransportErrorKind>,
+);
+
+fn summary(seen: &Mutex<Vec<Exchange>>) -> Vec<Summary> {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e.operation,
+                e.attempt,
+                e.http_status,
+                e.response_code.clone(),
+                e.transport_error,
+            )
+        })
+        .collect()
+}
+
+/// Token fetch, a `401xx01` answer (new token, new request), a refused connection (same bytes
+/// resent as attempt 2), then success; a refund that times out is reported before it becomes an
+/// unknown outcome.
+fn script_for_observer(n: usize, _: &PreparedRequest) -> Reply {
+    match n {
+        1 => json(
+            401,
+            r#"{"responseCode":"4015101","responseMessage":"Access Token Invalid"}"#,
+        ),
+        2 => Err(TransportError::new(TransportErrorKind::Connect, "connection refused")),
+        3 => json(200, QUERY_OK),
+        _ => Err(TransportError::new(TransportErrorKind::Timeout, "read timed out")),
+    }
+}
+
+fn expected_exchanges() -> Vec<Summary> {
+    let code = |c: &str| Some(c.to_owned());
+    vec![
+        (ACCESS_TOKEN_OPERATION, 1, Some(200), code("2007300"), None),
+        ("qris.query", 1, Some(401), code("4015101"), None),
+        (ACCESS_TOKEN_OPERATION, 1, Some(200), code("2007300"), None),
+        ("qris.query", 1, None, None, Some(TransportErrorKind::Connect)),
+        ("qris.query", 2, Some(200), code("2005100"), None),
+        ("qris.refund", 1, None, None, Some(TransportErrorKind::Timeout)),
+    ]
+}
+
+fn check_exchange_details(seen: &Mutex<Vec<Exchange>>) {
+    let seen = seen.lock().unwrap();
+    // Resends repeat the same bytes, so the same X-EXTERNAL-ID; a new request gets a new one.
+    assert_eq!(seen[3].external_id, seen[4].external_id);
+    assert_ne!(seen[1].external_id, seen[3].external_id);
+    assert!(seen[1].external_id.as_ref().is_some_and(|id| !id.is_empty()));
+    assert_eq!(seen[0].external_id, None, "the token request has no X-EXTERNAL-ID");
+    assert_eq!(seen[0].path, "/v1.0/access-token/b2b");
+    assert_eq!(seen[4].path, "/api/v1.0/qr/qr-mpm-query");
+    let debug = format!("{seen:?}");
+    for secret in ["TOKEN1", "TOKEN2", "secret", "Bearer"] {
+        assert!(!debug.contains(secret), "{secret} in {debug}");
+    }
+}
+
+#[test]
+fn blocking_client_reports_every_exchange_without_secrets() {
+    let fake = Fake::new(script_for_observer);
+    let (options, seen) = observed();
+    let client = Client::new(config(), fake.transport()).with_options(options);
+    client.qris_query(&query()).unwrap();
+    assert!(matches!(
+        client.qris_refund(&refund()),
+        Err(ClientError::OutcomeUnknown { .. })
+    ));
+    assert_eq!(summary(&seen), expected_exchanges());
+    check_exchange_details(&seen);
+}
+
+#[tokio::test]
+async fn async_client_reports_every_exchange_without_secrets() {
+    let fake = Fake::new(script_for_observer);
+    let (options, seen) = observed();
+    let client = AsyncClient::new(config(), fake).with_options(options);
+    client.qris_query(&query()).await.unwrap();
+    assert!(matches!(
+        client.qris_refund(&refund()).await,
+        Err(ClientError::OutcomeUnknown { .. })
+    ));
+    assert_eq!(summary(&seen), expected_exchanges());
+    check_exchange_details(&seen);
+}
+
+#[test]
+fn client_options_debug_names_the_observer_without_calling_it() {
+    let (options, seen) = observed();
+    let debug = format!("{options:?}");
+    assert!(debug.contains("on_exchange: Some(\"<observer>\")"), "{debug}");
+    assert!(seen.lock().unwrap().is_empty());
 }

@@ -1,6 +1,6 @@
 """Native core of the ``nicepay_snap`` package (hand-written stub, checked by mypy.stubtest)."""
 
-from typing import Any, Awaitable, Dict, Iterable, Mapping, Optional, Tuple, Union, overload
+from typing import Any, Awaitable, Callable, Dict, Iterable, Mapping, Optional, Tuple, Union, overload
 
 from typing_extensions import Literal, final
 
@@ -14,6 +14,7 @@ from nicepay_snap.types import (
     EwalletRefundResponse,
     EwalletStatusRequest,
     EwalletStatusResponse,
+    Exchange,
     PayoutReference,
     PayoutRegistrationRequest,
     PayoutRegistrationResponse,
@@ -180,6 +181,12 @@ class Client:
     ``environment`` (``"sandbox"`` or ``"production"``); ``host_family`` is ``"classic"``
     (``dev``/``www.nicepay.co.id``) or ``"cloud"`` (``dev-services``/``services``).
     Timeouts are in seconds.
+
+    ``on_exchange`` is called after every HTTP exchange (token requests, the ``401xx01`` retry
+    and resends included) with a ``types.Exchange`` dict (operation, ``external_id``, attempt,
+    ``elapsed_ms``, ``http_status``, ``response_code``, ``transport_error``; never a secret), on
+    the calling thread (``Client``) or a runtime thread (``AsyncClient``), holding the GIL. For
+    logs and metrics: keep it quick; an exception in it is reported via ``sys.unraisablehook``.
     """
 
     def __new__(
@@ -195,6 +202,7 @@ class Client:
         channel_id: Optional[str] = None,
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
+        on_exchange: Optional[Callable[[Exchange], object]] = None,
     ) -> "Client": ...
     @staticmethod
     def from_env(*, timeout: Optional[float] = None, connect_timeout: Optional[float] = None) -> "Client":
@@ -281,6 +289,7 @@ class AsyncClient:
         channel_id: Optional[str] = None,
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
+        on_exchange: Optional[Callable[[Exchange], object]] = None,
     ) -> "AsyncClient": ...
     @staticmethod
     def from_env(

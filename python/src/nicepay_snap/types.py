@@ -716,6 +716,34 @@ class EwalletConfirmation(TypedDict):
 
 
 # --------------------------------------------------------------------------------------------------
+# Observability
+# --------------------------------------------------------------------------------------------------
+
+
+class Exchange(TypedDict):
+    """One HTTP exchange a client made, as passed to its ``on_exchange`` callback. No secrets."""
+
+    #: ``"access-token"`` or the operation name (``"qris.refund"``, ``"va.create"``, ...).
+    operation: str
+    #: ``"POST"`` or ``"DELETE"``.
+    method: str
+    #: The signed path (without ``/nicepay``).
+    path: str
+    #: The request's ``X-EXTERNAL-ID`` (``None`` for the access-token request).
+    external_id: Optional[str]
+    #: 1, or 2 and up for byte-identical resends of a request that was certainly not delivered.
+    attempt: int
+    elapsed_ms: float
+    #: ``None`` when no response arrived.
+    http_status: Optional[int]
+    #: The SNAP ``responseCode`` of the response body, when it had one.
+    response_code: Optional[str]
+    #: ``"connect"`` (certainly not delivered), ``"timeout"``, ``"io"``, ``"body_too_large"`` or
+    #: ``"other"`` (may have been applied); ``None`` when a response arrived.
+    transport_error: Optional[str]
+
+
+# --------------------------------------------------------------------------------------------------
 # Operations
 # --------------------------------------------------------------------------------------------------
 
@@ -756,6 +784,7 @@ __all__ = [
     "EwalletRefundResponse",
     "EwalletStatusRequest",
     "EwalletStatusResponse",
+    "Exchange",
     "OPERATION_TYPES",
     "PayoutReference",
     "PayoutRegistrationRequest",
