@@ -12,11 +12,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// - [`Error::InvalidKey`]: the configured key material is unusable.
 /// - [`Error::SignatureMismatch`]: a signature did not verify (for example an inbound notification).
 /// - [`Error::Api`]: NICEPAY answered with a non-success `responseCode`.
-/// - [`Error::Decode`]: a response or notification body could not be decoded; the raw body is kept.
+/// - [`Error::Decode`]: a response or notification body could not be decoded; the raw body is
+///   kept, except for the access-token response (it may hold the token: the body is dropped).
 ///
-/// No variant's message carries a client secret, private key or access token. The raw body kept
-/// by [`Error::Decode`] may (a token response that failed to decode holds the token), so `Debug`
-/// prints only its length; read the field itself when you need the bytes.
+/// No variant carries a client secret, private key or access token. `Debug` of [`Error::Decode`]
+/// prints only the kept body's length; read the field itself when you need the bytes.
 #[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

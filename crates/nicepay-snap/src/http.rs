@@ -44,8 +44,10 @@ impl fmt::Display for Method {
     }
 }
 
-/// Headers whose values are secret and are redacted in `Debug` output.
-const SECRET_HEADERS: &[&str] = &["authorization"];
+/// Headers whose values are secret and are redacted in `Debug` output: the access token, and
+/// the signature (the access-token request's signature can be replayed for a token while its
+/// timestamp is fresh).
+const SECRET_HEADERS: &[&str] = &["authorization", "x-signature"];
 
 /// A fully signed request, ready for any HTTP client: send `body` byte-for-byte.
 #[derive(Clone, PartialEq, Eq)]

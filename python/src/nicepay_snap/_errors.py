@@ -77,7 +77,8 @@ class ApiError(NicepayError):
 class DecodeError(NicepayError):
     """A response or notification body was not the JSON document expected.
 
-    ``body`` keeps the raw bytes for diagnostics; it is never part of the message.
+    ``body`` keeps the raw bytes for diagnostics (empty for the access-token response, which may
+    hold the token); it is never part of the message.
     ``http_status`` is ``0`` when no HTTP response was involved (a notification body).
     """
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::Extra;
 use crate::canonical::token_string_to_sign;
 use crate::config::Config;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::http::{Method, PreparedRequest, RawResponse};
 use crate::response::{parse_response, ResponseCode};
 use crate::secret::AccessToken;
@@ -48,12 +48,26 @@ pub struct AccessTokenResponse {
     /// `Bearer`.
     #[serde(default)]
     pub token_type: Option<String>,
-    /// Lifetime in seconds, as a string (`"900"`).
-    #[serde(default)]
+    /// Lifetime in seconds, as a string (`"900"`); a JSON number (`900`) is accepted too.
+    #[serde(default, deserialize_with = "string_or_number")]
     pub expires_in: Option<String>,
     /// Any other fields.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// `expiresIn` as NICEPAY documents it (`"900"`) or as a plain JSON number (`900`).
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Lifetime {
+        Text(String),
+        Number(u64),
+    }
+    Ok(Option::<Lifetime>::deserialize(d)?.map(|l| match l {
+        Lifetime::Text(s) => s,
+        Lifetime::Number(n) => n.to_string(),
+    }))
 }
 
 impl AccessTokenResponse {
@@ -90,8 +104,76 @@ impl Config {
         })
     }
 
-    /// Parses the token endpoint's response.
+    /// Parses the token endpoint's response. A body that does not decode is **not** kept in the
+    /// error (unlike other responses): it may hold the access token.
     pub fn parse_access_token(&self, raw: &RawResponse) -> Result<AccessTokenResponse> {
-        parse_response(raw)
+        parse_response(raw).map_err(|e| match e {
+            Error::Decode { http_status, .. } => Error::Decode {
+                http_status,
+                reason: "the access-token response is not the expected JSON (body withheld: it may hold the token)"
+                    .into(),
+                body: Vec::new(),
+            },
+            other => other,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config::builder()
+            .client_id("IONPAYTEST")
+            .client_secret("secret")
+            .private_key_text(include_str!("../../../../tests/keys/merchant-test-private-pkcs8.pem"))
+            .build()
+            .unwrap()
+    }
+
+    fn raw(body: &str) -> RawResponse {
+        RawResponse::new(200, Vec::new(), body.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn expires_in_may_be_a_string_or_a_number() {
+        let c = config();
+        for body in [
+            r#"{"responseCode":"2007300","responseMessage":"Successful","accessToken":"T","expiresIn":"900"}"#,
+            r#"{"responseCode":"2007300","responseMessage":"Successful","accessToken":"T","expiresIn":900}"#,
+        ] {
+            let parsed = c.parse_access_token(&raw(body)).unwrap();
+            assert_eq!(parsed.expires_in_seconds(), Some(900), "{body}");
+            assert_eq!(parsed.expires_in.as_deref(), Some("900"));
+        }
+        let absent = r#"{"responseCode":"2007300","responseMessage":"Successful","accessToken":"T","expiresIn":null}"#;
+        assert_eq!(c.parse_access_token(&raw(absent)).unwrap().expires_in, None);
+    }
+
+    #[test]
+    fn an_undecodable_token_response_does_not_keep_the_token() {
+        let body = r#"{"responseCode":"2007300","responseMessage":"Successful","accessToken":"SECRET-TOKEN-123","expiresIn":[1]}"#;
+        let err = config().parse_access_token(&raw(body)).unwrap_err();
+        let Error::Decode { http_status, body, .. } = &err else {
+            panic!("expected a decode error, got {err:?}")
+        };
+        assert_eq!(*http_status, 200);
+        assert!(body.is_empty());
+        for text in [format!("{err}"), format!("{err:?}")] {
+            assert!(!text.contains("SECRET-TOKEN-123"), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_token_request_signature_is_redacted_in_debug() {
+        let c = config();
+        let req = c
+            .prepare_access_token(Timestamp::parse("2024-07-05T10:11:40+07:00").unwrap())
+            .unwrap();
+        let signature = req.header("X-SIGNATURE").unwrap().to_owned();
+        let debug = format!("{req:?}");
+        assert!(!debug.contains(&signature), "{debug}");
+        assert!(debug.contains("X-CLIENT-KEY"));
     }
 }
