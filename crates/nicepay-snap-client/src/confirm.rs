@@ -30,8 +30,9 @@ pub struct Confirmed<N: Confirmable> {
     pub notification: N,
     /// What the status query answered.
     pub status: <N::Query as Operation>::Response,
-    /// `true` when the status query confirms the payment (paid, same amount). Only fulfil the
-    /// order when this is `true`.
+    /// `true` when the status query confirms the payment: paid, and the amount it reports equals
+    /// the notification's. Only fulfil the order when this is `true`, and when the notified
+    /// order and amount are the ones you expect (the notification body is not signed).
     pub paid: bool,
 }
 
@@ -42,12 +43,17 @@ fn missing(field: &str) -> ClientError {
     })
 }
 
-fn same_amount(a: Option<&Amount>, b: Option<&Amount>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => a.minor_units().ok() == b.minor_units().ok() && a.currency() == b.currency(),
-        // The status response may omit the amount; the status alone then decides.
-        (_, None) => true,
-        (None, Some(_)) => false,
+/// `true` only when both amounts are present and equal. The notification body is not signed, so
+/// its amount proves nothing by itself; a status answer without an amount cannot confirm it and
+/// leaves `paid` false (check the order by hand, or query again).
+fn same_amount(notified: Option<&Amount>, queried: Option<&Amount>) -> bool {
+    match (notified, queried) {
+        (Some(a), Some(b)) => {
+            a.minor_units().ok().is_some()
+                && a.minor_units().ok() == b.minor_units().ok()
+                && a.currency() == b.currency()
+        }
+        _ => false,
     }
 }
 
@@ -142,5 +148,21 @@ impl Confirmable for VaNotification {
             .and_then(|d| d.total_amount.as_ref());
         status.latest_transaction_status() == Some(TransactionStatus::Success)
             && same_amount(self.paid_amount.as_ref(), amount)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_two_equal_amounts_confirm() {
+        let idr = |v: &str| Amount::idr(v).unwrap();
+        assert!(same_amount(Some(&idr("10000.00")), Some(&idr("10000.00"))));
+        assert!(!same_amount(Some(&idr("10000.00")), Some(&idr("1.00"))));
+        // A status answer without an amount cannot confirm the (unsigned) notified amount.
+        assert!(!same_amount(Some(&idr("10000.00")), None));
+        assert!(!same_amount(None, Some(&idr("10000.00"))));
+        assert!(!same_amount(None, None));
     }
 }
