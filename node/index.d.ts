@@ -661,7 +661,8 @@ export declare class Client {
   /**
    * E-wallet refund (`/api/v1.0/debit/refund`). Moves money: a timeout, dropped connection or
    * 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a
-   * silent resend; resolve it with `ewalletStatus` or resend the same `partnerRefundNo`.
+   * silent resend; resolve it with `ewalletStatus` (a resend of the same `partnerRefundNo`
+   * is refused as a `409` duplicate once NICEPAY has the first one).
    */
   ewalletRefund(request: EwalletRefundRequest): Promise<EwalletRefundResponse>
   /**
@@ -761,7 +762,7 @@ export interface ClientOptions {
   hostFamily?: string
   /** `CHANNEL-ID` header (default: client ID + `"01"`). */
   channelId?: string
-  /** Overall timeout of one HTTP exchange in milliseconds (default 30 000). */
+  /** Overall timeout of one HTTP exchange in milliseconds (default 60 000). */
   timeoutMs?: number
   /** Connect timeout in milliseconds (default 10 000). */
   connectTimeoutMs?: number

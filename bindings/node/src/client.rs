@@ -61,7 +61,7 @@ pub struct ClientOptions {
     pub host_family: Option<String>,
     /// `CHANNEL-ID` header (default: client ID + `"01"`).
     pub channel_id: Option<String>,
-    /// Overall timeout of one HTTP exchange in milliseconds (default 30 000).
+    /// Overall timeout of one HTTP exchange in milliseconds (default 60 000).
     pub timeout_ms: Option<u32>,
     /// Connect timeout in milliseconds (default 10 000).
     pub connect_timeout_ms: Option<u32>,
@@ -464,7 +464,8 @@ named_operations! {
     ewallet_status => "ewallet.status", "request: EwalletStatusRequest", "Promise<EwalletStatusResponse>";
     #[doc = " E-wallet refund (`/api/v1.0/debit/refund`). Moves money: a timeout, dropped connection or"]
     #[doc = " 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a"]
-    #[doc = " silent resend; resolve it with `ewalletStatus` or resend the same `partnerRefundNo`."]
+    #[doc = " silent resend; resolve it with `ewalletStatus` (a resend of the same `partnerRefundNo`"]
+    #[doc = " is refused as a `409` duplicate once NICEPAY has the first one)."]
     ewallet_refund => "ewallet.refund", "request: EwalletRefundRequest", "Promise<EwalletRefundResponse>";
     #[doc = " Payout registration (`/api/v1.0/transfer/registration`): resolves with `referenceNo` and"]
     #[doc = " `transactionStatus` `03` (awaiting `payoutApprove` or `payoutReject`)."]

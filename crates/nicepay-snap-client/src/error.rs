@@ -13,8 +13,11 @@ pub enum ClientError {
     Transport(#[from] TransportError),
     /// A call that moves money may or may not have been applied (timeout, dropped connection,
     /// 5xx, `504`, `202`, or an undecodable success). Do **not** resend it with a new identity:
-    /// resolve it with a status query for `identifiers`, or resend the same request unchanged
-    /// (same `partnerRefundNo` / `partnerReferenceNo`), which the server deduplicates.
+    /// resolve it with a status query for `identifiers`. Resending the same request unchanged
+    /// (same `partnerRefundNo` / `partnerReferenceNo`) can never apply it twice, but it does not
+    /// tell you the outcome either: if NICEPAY recorded the first attempt, the resend is refused
+    /// with `409xx01` Duplicate ([`ClientError::is_duplicate`]), which only proves the first one
+    /// arrived. Query.
     #[error("outcome of {operation} is unknown ({reason}); resolve it with a status query for {identifiers:?}")]
     OutcomeUnknown {
         /// Operation name, e.g. `qris.refund`.
@@ -44,5 +47,16 @@ impl ClientError {
     /// `true` for [`ClientError::OutcomeUnknown`].
     pub fn is_outcome_unknown(&self) -> bool {
         matches!(self, Self::OutcomeUnknown { .. })
+    }
+
+    /// `true` when NICEPAY refused the request as a duplicate (`409xx01`: the
+    /// `partnerReferenceNo` / `partnerRefundNo` / `trxId` is already taken). After an unknown
+    /// outcome, a same-identity resend answered so proves that the first attempt arrived, not
+    /// that it succeeded: query its status.
+    pub fn is_duplicate(&self) -> bool {
+        matches!(self, Self::Snap(_))
+            && self
+                .response_code()
+                .is_some_and(|c| c.http_status() == 409 && c.case_code() == "01")
     }
 }

@@ -138,11 +138,13 @@ fn blocking_client_over_ureq_full_flow() {
         .qris_refund(&refund_request(&info, &reference_no, &order, &r1, "4000.00"))
         .unwrap_err();
     assert_eq!(code(&dup), "4097801");
+    assert!(dup.is_duplicate() && !dup.is_outcome_unknown());
     // More than what is left is refused.
     let over = client
         .qris_refund(&refund_request(&info, &reference_no, &order, &unique("r"), "6000.01"))
         .unwrap_err();
     assert!(code(&over).starts_with("403"), "{over:?}");
+    assert!(!over.is_duplicate());
     client
         .qris_refund(&refund_request(&info, &reference_no, &order, &unique("r"), "6000.00"))
         .unwrap();

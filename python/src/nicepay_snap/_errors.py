@@ -113,8 +113,10 @@ class OutcomeUnknownError(NicepayError):
     HTTP 5xx, ``504``, ``202``, or an unreadable success).
 
     Do **not** resend it under a new identity: resolve it with a status query for
-    ``identifiers`` (e.g. ``originalReferenceNo``, ``partnerRefundNo``), or resend the very same
-    request, which NICEPAY deduplicates. ``http_status`` / ``response_code`` are set when a
+    ``identifiers`` (e.g. ``originalReferenceNo``, ``partnerRefundNo``). Resending the very same
+    request never applies it twice, but does not settle it either: if NICEPAY recorded the first
+    attempt, the resend raises ``ApiError`` with ``http_status`` 409 and ``case_code`` ``"01"``
+    (Duplicate), which only proves the first attempt arrived. ``http_status`` / ``response_code`` are set when a
     response was received (``0`` / ``None`` otherwise); ``external_id`` is the last attempt's
     ``X-EXTERNAL-ID``.
     """
