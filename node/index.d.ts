@@ -766,6 +766,42 @@ export interface ClientOptions {
   timeoutMs?: number
   /** Connect timeout in milliseconds (default 10 000). */
   connectTimeoutMs?: number
+  /**
+   * Called after every HTTP exchange (token requests, the `401xx01` retry and resends
+   * included) with what was sent and what came back, never a secret: for logs and metrics.
+   * It runs on the JavaScript thread shortly after the exchange and does not keep the process
+   * alive; an exception thrown by it cannot change the call and is reported as a process
+   * warning (`NicepayWarning`).
+   */
+  onExchange?: (exchange: Exchange) => void
+}
+
+/**
+ * One HTTP exchange a `Client` made, as passed to `onExchange`. It carries no secret (no
+ * access token, signature, client secret or body).
+ */
+export interface Exchange {
+  /** `"access-token"` or the operation name (`"qris.refund"`, `"va.create"`, ...). */
+  operation: string
+  /** `"POST"` or `"DELETE"`. */
+  method: string
+  /** The signed path (without `/nicepay`). */
+  path: string
+  /** The request's `X-EXTERNAL-ID` (absent for the access-token request). */
+  externalId?: string
+  /** 1, or 2 and up for byte-identical resends of a request that was certainly not delivered. */
+  attempt: number
+  /** Milliseconds from sending to the response or failure. */
+  elapsedMs: number
+  /** The HTTP status, when a response arrived. */
+  httpStatus?: number
+  /** The SNAP `responseCode` of the response body, when it had one. */
+  responseCode?: string
+  /**
+   * `"connect"` (certainly not delivered), `"timeout"`, `"io"`, `"body_too_large"` or
+   * `"other"` (may have been applied); absent when a response arrived.
+   */
+  transportError?: string
 }
 
 /**

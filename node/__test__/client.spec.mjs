@@ -237,6 +237,62 @@ describe('Client against the simulator', { skip: skip ?? false }, () => {
     assert.throws(() => bare.verifyNotification(headers, body), { code: 'ERR_NICEPAY_INVALID_INPUT', field: 'notificationPublicKey' })
   })
 
+  it('reports every exchange to onExchange, without secrets', async () => {
+    const seen = []
+    const client = new snap.Client(options({ onExchange: (e) => seen.push(e) }))
+    const generated = await client.qrisGenerate(generateRequest())
+    const token = await client.accessToken()
+    // The callback is queued to the JavaScript thread: let the queue drain.
+    for (let i = 0; i < 50 && seen.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    assert.deepEqual(
+      seen.map((e) => [e.operation, e.httpStatus, e.responseCode]),
+      [
+        ['access-token', 200, '2007300'],
+        ['qris.generate', 200, '2004700'],
+      ],
+    )
+    const [tokenExchange, generate] = seen
+    assert.equal(generate.method, 'POST')
+    assert.equal(generate.path, '/api/v1.0/qr/qr-mpm-generate')
+    assert.equal(generate.attempt, 1)
+    assert.ok(generate.elapsedMs >= 0)
+    assert.ok(generate.externalId)
+    assert.equal(tokenExchange.externalId, undefined)
+    assert.equal(generate.transportError, undefined)
+    const text = JSON.stringify(seen)
+    for (const secret of [token, info.clientSecret]) assert.ok(!text.includes(secret))
+    assert.ok(!text.includes(generated.referenceNo), 'no response body in an exchange')
+  })
+
+  it('keeps calls working when onExchange throws (a process warning), and checks its type', async () => {
+    let calls = 0
+    const client = new snap.Client(
+      options({
+        onExchange: () => {
+          calls += 1
+          throw new Error('observer bug')
+        },
+      }),
+    )
+    const warnings = []
+    const onWarning = (w) => {
+      if (w.name === 'NicepayWarning') warnings.push(w.message)
+    }
+    process.on('warning', onWarning)
+    try {
+      assert.equal((await client.qrisGenerate(generateRequest())).responseCode, '2004700')
+      for (let i = 0; i < 50 && warnings.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    assert.equal(calls, 2)
+    assert.deepEqual(warnings, ['onExchange threw: observer bug', 'onExchange threw: observer bug'])
+    assert.throws(() => new snap.Client(options({ onExchange: 'console.log' })), {
+      code: 'ERR_NICEPAY_INVALID_INPUT',
+      field: 'onExchange',
+    })
+  })
+
   it('rejects bad payloads (as rejections, not throws)', async () => {
     const client = new snap.Client(options())
     await assert.rejects(client.qrisGenerate({ partnerReferenceNo: 'x' }), { code: 'ERR_NICEPAY_INVALID_INPUT', field: 'request' })

@@ -19,6 +19,7 @@ import {
   verifyNotification,
   version,
   type Amount,
+  type Exchange,
   type NicepayErrorFields,
   type PayoutReference,
   type QrisGenerateRequest,
@@ -68,7 +69,10 @@ async function clientUsage(): Promise<void> {
     privateKey: '-----BEGIN PRIVATE KEY-----...',
     baseUrl: 'http://127.0.0.1:8080',
     timeoutMs: 10_000,
+    onExchange: (e: Exchange) => console.log(e.operation, e.externalId, e.attempt, e.httpStatus ?? e.transportError, e.elapsedMs),
   })
+  // @ts-expect-error: onExchange receives an Exchange, not a string
+  new Client({ clientId: 'IONPAYTEST', clientSecret: 's', privateKey: 'k', onExchange: (e: string) => e.length })
   const fromEnv: Client = Client.fromEnv({ environment: 'sandbox' })
   const token: string = await client.accessToken()
   const generateRequest: QrisGenerateRequest = {

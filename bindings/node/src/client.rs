@@ -12,17 +12,18 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use napi::bindgen_prelude::{PromiseRaw, Unknown};
-use napi::Env;
+use napi::bindgen_prelude::{FnArgs, Function, JsObjectValue, Object, PromiseRaw, Unknown};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Env, Status};
 use napi_derive::napi;
 use nicepay_snap::api::ewallet::EwalletNotification;
 use nicepay_snap::api::qris::QrisNotification;
 use nicepay_snap::api::va::VaNotification;
 use nicepay_snap::{Config, Environment, HostFamily, NotificationVerifier, PrivateKey, PublicKey, Timestamp};
-use nicepay_snap_client::AsyncClient;
+use nicepay_snap_client::{AsyncClient, ClientOptions as CoreClientOptions};
 use nicepay_snap_reqwest::ReqwestTransport;
 
-use crate::errors::{IntoNapiResult as _, NodeError, NodeResult};
+use crate::errors::{transport_kind, IntoNapiResult as _, NodeError, NodeResult};
 use crate::types::{body_arg, body_bytes, check_client_id, headers_arg, json_object_arg, rename_key, Options};
 
 /// Environment variables read by `Client.fromEnv()`.
@@ -65,6 +66,83 @@ pub struct ClientOptions {
     pub timeout_ms: Option<u32>,
     /// Connect timeout in milliseconds (default 10 000).
     pub connect_timeout_ms: Option<u32>,
+    /// Called after every HTTP exchange (token requests, the `401xx01` retry and resends
+    /// included) with what was sent and what came back, never a secret: for logs and metrics.
+    /// It runs on the JavaScript thread shortly after the exchange and does not keep the process
+    /// alive; an exception thrown by it cannot change the call and is reported as a process
+    /// warning (`NicepayWarning`).
+    #[napi(ts_type = "(exchange: Exchange) => void")]
+    pub on_exchange: Option<String>,
+}
+
+/// One HTTP exchange a `Client` made, as passed to `onExchange`. It carries no secret (no
+/// access token, signature, client secret or body).
+#[napi(object, object_from_js = false)]
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// `"access-token"` or the operation name (`"qris.refund"`, `"va.create"`, ...).
+    pub operation: String,
+    /// `"POST"` or `"DELETE"`.
+    pub method: String,
+    /// The signed path (without `/nicepay`).
+    pub path: String,
+    /// The request's `X-EXTERNAL-ID` (absent for the access-token request).
+    pub external_id: Option<String>,
+    /// 1, or 2 and up for byte-identical resends of a request that was certainly not delivered.
+    pub attempt: u32,
+    /// Milliseconds from sending to the response or failure.
+    pub elapsed_ms: f64,
+    /// The HTTP status, when a response arrived.
+    pub http_status: Option<u32>,
+    /// The SNAP `responseCode` of the response body, when it had one.
+    pub response_code: Option<String>,
+    /// `"connect"` (certainly not delivered), `"timeout"`, `"io"`, `"body_too_large"` or
+    /// `"other"` (may have been applied); absent when a response arrived.
+    pub transport_error: Option<String>,
+}
+
+impl From<&nicepay_snap_client::Exchange> for Exchange {
+    fn from(e: &nicepay_snap_client::Exchange) -> Self {
+        Self {
+            operation: e.operation.to_owned(),
+            method: e.method.as_str().to_owned(),
+            path: e.path.clone(),
+            external_id: e.external_id.clone(),
+            attempt: e.attempt,
+            elapsed_ms: e.elapsed.as_secs_f64() * 1000.0,
+            http_status: e.http_status.map(u32::from),
+            response_code: e.response_code.clone(),
+            transport_error: e.transport_error.map(|k| transport_kind(k).to_owned()),
+        }
+    }
+}
+
+/// The `onExchange` callback, callable from the runtime's threads; weak, so it never keeps the
+/// process alive.
+type ExchangeCallback = ThreadsafeFunction<Exchange, Unknown<'static>, Exchange, Status, false, true>;
+
+/// Client options with `onExchange` wired to the core client's observer.
+fn client_options(on_exchange: Option<ExchangeCallback>) -> CoreClientOptions {
+    let mut options = CoreClientOptions::default();
+    if let Some(callback) = on_exchange {
+        options.on_exchange = Some(Arc::new(move |e: &nicepay_snap_client::Exchange| {
+            // NonBlocking: the exchange is never held up by the JavaScript thread; the status is
+            // `Closing` only while the environment shuts down, when nobody is listening anyway.
+            // An exception thrown by the callback cannot undo the exchange: it is reported as a
+            // process warning instead of an uncaught exception.
+            let _ = callback.call_with_return_value(
+                Exchange::from(e),
+                ThreadsafeFunctionCallMode::NonBlocking,
+                |result, env| {
+                    if let Err(err) = result {
+                        emit_warning(&env, &format!("onExchange threw: {}", err.reason))?;
+                    }
+                    Ok(())
+                },
+            );
+        }));
+    }
+    options
 }
 
 impl fmt::Debug for ClientOptions {
@@ -92,6 +170,7 @@ struct Settings {
     channel_id: Option<String>,
     timeout_ms: Option<u32>,
     connect_timeout_ms: Option<u32>,
+    on_exchange: Option<ExchangeCallback>,
 }
 
 impl fmt::Debug for Settings {
@@ -117,6 +196,7 @@ impl Settings {
             channel_id: o.opt_string("channelId")?,
             timeout_ms: o.opt_u32("timeoutMs")?,
             connect_timeout_ms: o.opt_u32("connectTimeoutMs")?,
+            on_exchange: exchange_callback(o)?,
         })
     }
 
@@ -160,10 +240,11 @@ impl Settings {
             channel_id: var("channelId")?,
             timeout_ms: number("timeoutMs")?,
             connect_timeout_ms: number("connectTimeoutMs")?,
+            on_exchange: overrides.map(exchange_callback).transpose()?.flatten(),
         })
     }
 
-    fn build(self) -> NodeResult<(Config, ReqwestTransport)> {
+    fn build(self) -> NodeResult<(Config, ReqwestTransport, CoreClientOptions)> {
         let mut builder = Config::builder()
             .client_id(self.client_id)
             .client_secret(self.client_secret)
@@ -205,8 +286,30 @@ impl Settings {
         if let Some(ms) = self.connect_timeout_ms {
             transport = transport.connect_timeout(millis("connectTimeoutMs", ms)?);
         }
-        Ok((config, transport.build()?))
+        Ok((config, transport.build()?, client_options(self.on_exchange)))
     }
+}
+
+/// `process.emitWarning(message, 'NicepayWarning')`.
+fn emit_warning(env: &Env, message: &str) -> napi::Result<()> {
+    let process: Object<'_> = env.get_global()?.get_named_property("process")?;
+    let emit: Function<'_, FnArgs<(String, String)>, Unknown<'_>> = process.get_named_property("emitWarning")?;
+    emit.call(FnArgs::from((message.to_owned(), "NicepayWarning".to_owned())))?;
+    Ok(())
+}
+
+/// Reads `onExchange` into a callback the runtime's threads can call.
+fn exchange_callback(o: &Options<'_>) -> NodeResult<Option<ExchangeCallback>> {
+    let Some(function) = o.opt_function::<Exchange, Unknown<'static>>("onExchange")? else {
+        return Ok(None);
+    };
+    function
+        .build_threadsafe_function::<Exchange>()
+        .callee_handled::<false>()
+        .weak::<true>()
+        .build()
+        .map(Some)
+        .map_err(|_| NodeError::invalid_input("onExchange", "could not be prepared for calls from other threads"))
 }
 
 fn millis(field: &str, ms: u32) -> NodeResult<Duration> {
@@ -279,10 +382,10 @@ impl Client {
     #[napi(constructor, ts_args_type = "options: ClientOptions")]
     pub fn new(env: &Env, options: Unknown<'_>) -> napi::Result<Self> {
         let build = || -> NodeResult<Self> {
-            let (config, transport) = Settings::read(&Options::new(options)?)?.build()?;
+            let (config, transport, options) = Settings::read(&Options::new(options)?)?.build()?;
             check_client_id(config.client_id())?;
             Ok(Self {
-                inner: Arc::new(AsyncClient::new(config, transport)),
+                inner: Arc::new(AsyncClient::new(config, transport).with_options(options)),
             })
         };
         build().node(env)
@@ -296,9 +399,9 @@ impl Client {
     pub fn from_env(env: &Env, options: Option<Unknown<'_>>) -> napi::Result<Self> {
         let build = || -> NodeResult<Self> {
             let overrides = options.map(Options::new).transpose()?;
-            let (config, transport) = Settings::from_env(overrides.as_ref())?.build()?;
+            let (config, transport, options) = Settings::from_env(overrides.as_ref())?.build()?;
             Ok(Self {
-                inner: Arc::new(AsyncClient::new(config, transport)),
+                inner: Arc::new(AsyncClient::new(config, transport).with_options(options)),
             })
         };
         build().node(env)

@@ -209,7 +209,7 @@ impl From<nicepay_snap::TransportError> for NodeError {
     }
 }
 
-fn transport_kind(kind: nicepay_snap::TransportErrorKind) -> &'static str {
+pub(crate) fn transport_kind(kind: nicepay_snap::TransportErrorKind) -> &'static str {
     use nicepay_snap::TransportErrorKind as K;
     match kind {
         K::Connect => "connect",

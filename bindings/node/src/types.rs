@@ -6,7 +6,8 @@
 //! would quote the offending value, which may be a secret).
 
 use napi::bindgen_prelude::{
-    Buffer, BufferSlice, Either, FromNapiValue, JsObjectValue, JsValue, Object, Uint8Array, Unknown,
+    Buffer, BufferSlice, Either, FromNapiValue, Function, JsObjectValue, JsValue, JsValuesTupleIntoVec, Object,
+    Uint8Array, Unknown,
 };
 use napi::{Env, ValueType};
 use std::sync::Arc;
@@ -179,6 +180,18 @@ impl<'env> Options<'env> {
                 key.map(|k| Arc::clone(&k.inner)).ok_or_else(wrong)
             }
             Some(_) => Err(wrong()),
+        }
+    }
+
+    /// An optional function field (`undefined` and `null` mean absent).
+    pub(crate) fn opt_function<Args: JsValuesTupleIntoVec, Return: FromNapiValue>(
+        &self,
+        field: &str,
+    ) -> NodeResult<Option<Function<'env, Args, Return>>> {
+        match self.get(field)? {
+            None => Ok(None),
+            Some((v, ValueType::Function)) => Function::from_unknown(v).map(Some).map_err(|_| unreadable(field)),
+            Some(_) => Err(NodeError::invalid_input(field, "must be a function")),
         }
     }
 

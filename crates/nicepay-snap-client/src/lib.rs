@@ -9,7 +9,15 @@
 //! - give every request a fresh `X-EXTERNAL-ID` and a Jakarta-time `X-TIMESTAMP`;
 //! - resend byte-identical requests only when they certainly never reached the server;
 //! - never replay a money-moving call: a timeout, dropped connection, 5xx, `504` or `202` on a
-//!   refund is reported as [`ClientError::OutcomeUnknown`] with the identifiers to query.
+//!   refund is reported as [`ClientError::OutcomeUnknown`] with the identifiers to query;
+//! - report every HTTP exchange (operation, `X-EXTERNAL-ID`, attempt, latency, status,
+//!   `responseCode` or transport failure; never a secret) to [`ClientOptions::on_exchange`], for
+//!   logs and metrics.
+//!
+//! Cancelling an [`AsyncClient`] call (dropping its future, e.g. under `tokio::time::timeout`)
+//! after the request went out leaves a money-moving call's outcome unknown without an
+//! [`ClientError::OutcomeUnknown`] to say so: bound calls with the transport's timeout instead,
+//! or treat a cancelled refund or payout approve as unknown and query it.
 //!
 //! ```
 //! use nicepay_snap::{PreparedRequest, RawResponse, TransportError};
