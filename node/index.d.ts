@@ -798,7 +798,7 @@ export interface Exchange {
   /** The SNAP `responseCode` of the response body, when it had one. */
   responseCode?: string
   /**
-   * `"connect"` (certainly not delivered), `"timeout"`, `"io"`, `"body_too_large"` or
+   * `"connect"` (certainly not delivered), `"timeout"`, `"io"`, `"bodyTooLarge"` or
    * `"other"` (may have been applied); absent when a response arrived.
    */
   transportError?: string
@@ -827,6 +827,13 @@ export interface NicepayErrorFields {
   httpStatus?: number
   /** `ERR_NICEPAY_API` and `ERR_NICEPAY_OUTCOME_UNKNOWN`: the 7-character SNAP `responseCode`. */
   responseCode?: string
+  /** With `responseCode`: its service code (characters 4-5, e.g. `"78"` for a QRIS refund). */
+  serviceCode?: string
+  /**
+   * With `responseCode`: its case code (characters 6-7; `"01"` with HTTP 409 is a duplicate
+   * `partnerReferenceNo` / `partnerRefundNo`).
+   */
+  caseCode?: string
   /** `ERR_NICEPAY_API`: the `responseMessage`. */
   responseMessage?: string
   /**
@@ -834,6 +841,11 @@ export interface NicepayErrorFields {
    * `bodyTooLarge` or `other`.
    */
   kind?: string
+  /**
+   * `ERR_NICEPAY_TRANSPORT`: `true` when the request certainly never reached the server
+   * (`kind` `connect`), so repeating it cannot apply it twice.
+   */
+  notDelivered?: boolean
   /** `ERR_NICEPAY_OUTCOME_UNKNOWN`: the operation (`qris.refund`). */
   operation?: string
   /** `ERR_NICEPAY_OUTCOME_UNKNOWN`: `X-EXTERNAL-ID` of the last attempt. */

@@ -128,6 +128,8 @@ describe('Client against the simulator', { skip: skip ?? false }, () => {
       assert.equal(e.code, 'ERR_NICEPAY_API')
       assert.equal(e.httpStatus, 403)
       assert.match(e.responseCode, /^40378/)
+      assert.equal(e.serviceCode, '78')
+      assert.equal(e.caseCode, e.responseCode.slice(5))
       assert.ok(e.responseMessage)
       return true
     })
@@ -382,6 +384,6 @@ describe('Client without a server', () => {
       baseUrl: `http://127.0.0.1:${port}`,
       connectTimeoutMs: 2000,
     })
-    await assert.rejects(client.accessToken(), { code: 'ERR_NICEPAY_TRANSPORT', kind: 'connect' })
+    await assert.rejects(client.accessToken(), { code: 'ERR_NICEPAY_TRANSPORT', kind: 'connect', notDelivered: true })
   })
 })

@@ -96,7 +96,7 @@ pub struct Exchange {
     pub http_status: Option<u32>,
     /// The SNAP `responseCode` of the response body, when it had one.
     pub response_code: Option<String>,
-    /// `"connect"` (certainly not delivered), `"timeout"`, `"io"`, `"body_too_large"` or
+    /// `"connect"` (certainly not delivered), `"timeout"`, `"io"`, `"bodyTooLarge"` or
     /// `"other"` (may have been applied); absent when a response arrived.
     pub transport_error: Option<String>,
 }

@@ -8,10 +8,10 @@
 //! | `Error::InvalidInput { field, .. }`, a JS argument of the wrong type | `ERR_NICEPAY_INVALID_INPUT` | `field` |
 //! | `Error::InvalidKey { field, .. }` | `ERR_NICEPAY_INVALID_INPUT` | `field` (the key's name) |
 //! | `Error::SignatureMismatch` | `ERR_NICEPAY_SIGNATURE` | |
-//! | `Error::Api { .. }` | `ERR_NICEPAY_API` | `httpStatus`, `responseCode`, `responseMessage` |
+//! | `Error::Api { .. }` | `ERR_NICEPAY_API` | `httpStatus`, `responseCode`, `serviceCode`, `caseCode`, `responseMessage` |
 //! | `Error::Decode { http_status: 0, .. }` (a notification body) | `ERR_NICEPAY_INVALID_INPUT` | `field` = `body` |
 //! | `Error::Decode { .. }` (a response) | `ERR_NICEPAY_API` | `httpStatus` |
-//! | `ClientError::Transport` | `ERR_NICEPAY_TRANSPORT` | `kind` (`connect`, `timeout`, ...) |
+//! | `ClientError::Transport` | `ERR_NICEPAY_TRANSPORT` | `kind` (`connect`, `timeout`, ...), `notDelivered` |
 //! | `ClientError::OutcomeUnknown` | `ERR_NICEPAY_OUTCOME_UNKNOWN` | `operation`, `externalId`, `identifiers`, `httpStatus` (0: no answer), `responseCode` |
 //!
 //! Field names are reported in the JavaScript spelling (`privateKey`, not `private_key`). No
@@ -145,6 +145,11 @@ impl NodeError {
         }
         if let Some(code) = &self.response_code {
             obj.set("responseCode", code.as_str())?;
+            // `responseCode` = HTTP status (3) + service code (2) + case code (2).
+            if let (Some(service), Some(case)) = (code.get(3..5), code.get(5..7)) {
+                obj.set("serviceCode", service)?;
+                obj.set("caseCode", case)?;
+            }
         }
         if let Some(message) = &self.response_message {
             obj.set("responseMessage", message.as_str())?;
@@ -157,6 +162,7 @@ impl NodeError {
         }
         if let Some(kind) = &self.kind {
             obj.set("kind", kind.as_str())?;
+            obj.set("notDelivered", kind == "connect")?;
         }
         if self.code == ErrorCode::OutcomeUnknown {
             let mut ids = Object::new(env)?;
@@ -299,11 +305,19 @@ pub struct NicepayErrorFields {
     pub http_status: Option<u32>,
     /// `ERR_NICEPAY_API` and `ERR_NICEPAY_OUTCOME_UNKNOWN`: the 7-character SNAP `responseCode`.
     pub response_code: Option<String>,
+    /// With `responseCode`: its service code (characters 4-5, e.g. `"78"` for a QRIS refund).
+    pub service_code: Option<String>,
+    /// With `responseCode`: its case code (characters 6-7; `"01"` with HTTP 409 is a duplicate
+    /// `partnerReferenceNo` / `partnerRefundNo`).
+    pub case_code: Option<String>,
     /// `ERR_NICEPAY_API`: the `responseMessage`.
     pub response_message: Option<String>,
     /// `ERR_NICEPAY_TRANSPORT`: `connect` (certainly not delivered), `timeout`, `io`,
     /// `bodyTooLarge` or `other`.
     pub kind: Option<String>,
+    /// `ERR_NICEPAY_TRANSPORT`: `true` when the request certainly never reached the server
+    /// (`kind` `connect`), so repeating it cannot apply it twice.
+    pub not_delivered: Option<bool>,
     /// `ERR_NICEPAY_OUTCOME_UNKNOWN`: the operation (`qris.refund`).
     pub operation: Option<String>,
     /// `ERR_NICEPAY_OUTCOME_UNKNOWN`: `X-EXTERNAL-ID` of the last attempt.
