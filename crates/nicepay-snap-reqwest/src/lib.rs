@@ -2,7 +2,9 @@
 //!
 //! It sends a [`PreparedRequest`] byte-for-byte, verifies TLS, never follows redirects, applies
 //! connect and overall timeouts and reads the whole body up to a size cap. HTTP error statuses are
-//! returned as responses so the core can parse NICEPAY's `responseCode`.
+//! returned as responses so the core can parse NICEPAY's `responseCode`. An outbound proxy is
+//! taken from the environment, as reqwest does by default (`HTTPS_PROXY`, `HTTP_PROXY`,
+//! `ALL_PROXY`, with `NO_PROXY` exceptions).
 
 use std::time::Duration;
 

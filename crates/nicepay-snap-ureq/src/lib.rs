@@ -3,7 +3,8 @@
 //! It sends a [`PreparedRequest`] byte-for-byte (no re-serialisation), verifies TLS (rustls with
 //! the webpki roots), never follows redirects, applies connect and overall timeouts, and reads the
 //! whole body up to a size cap. HTTP error statuses are returned as responses, not errors, so the
-//! core can parse NICEPAY's `responseCode`.
+//! core can parse NICEPAY's `responseCode`. An outbound proxy is taken from the environment, as
+//! ureq does by default: `ALL_PROXY`, `HTTPS_PROXY` or `HTTP_PROXY`, with `NO_PROXY` exceptions.
 //!
 //! ```no_run
 //! use nicepay_snap::SyncTransport;
