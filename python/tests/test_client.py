@@ -339,8 +339,12 @@ def test_from_env(monkeypatch: pytest.MonkeyPatch, merchant_private_pem: str) ->
     # Keys in env vars often carry literal \n sequences.
     monkeypatch.setenv("NICEPAY_PRIVATE_KEY", merchant_private_pem.replace("\n", "\\n"))
     monkeypatch.setenv("NICEPAY_BASE_URL", "http://127.0.0.1:9")
-    client = snap.Client.from_env(timeout=5)
+    seen: list = []
+    client = snap.Client.from_env(timeout=5, on_exchange=seen.append)
     assert isinstance(client, snap.Client)
+    with pytest.raises(snap.TransportError):
+        client.access_token()  # nothing listens on port 9: the exchanges still reach on_exchange
+    assert [e["transport_error"] for e in seen] == ["connect", "connect"]
     assert client.base_url == "http://127.0.0.1:9/nicepay"
     assert "env-secret-value" not in repr(client)
     assert isinstance(snap.AsyncClient.from_env(), snap.AsyncClient)

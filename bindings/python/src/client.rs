@@ -338,11 +338,17 @@ impl PyClient {
 
     /// A client configured from `NICEPAY_*` environment variables.
     #[staticmethod]
-    #[pyo3(signature = (*, timeout=None, connect_timeout=None))]
-    fn from_env(py: Python<'_>, timeout: Option<f64>, connect_timeout: Option<f64>) -> PyResult<Py<Self>> {
+    #[pyo3(signature = (*, timeout=None, connect_timeout=None, on_exchange=None))]
+    fn from_env(
+        py: Python<'_>,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+        on_exchange: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Py<Self>> {
         let kw = env_kwargs(py)?;
         kw.set_item("timeout", timeout)?;
         kw.set_item("connect_timeout", connect_timeout)?;
+        kw.set_item("on_exchange", on_exchange)?;
         py.get_type::<Self>()
             .call((), Some(&kw))?
             .cast_into::<Self>()
@@ -583,11 +589,17 @@ impl PyAsyncClient {
 
     /// A client configured from `NICEPAY_*` environment variables.
     #[staticmethod]
-    #[pyo3(signature = (*, timeout=None, connect_timeout=None))]
-    fn from_env(py: Python<'_>, timeout: Option<f64>, connect_timeout: Option<f64>) -> PyResult<Py<Self>> {
+    #[pyo3(signature = (*, timeout=None, connect_timeout=None, on_exchange=None))]
+    fn from_env(
+        py: Python<'_>,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+        on_exchange: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Py<Self>> {
         let kw = env_kwargs(py)?;
         kw.set_item("timeout", timeout)?;
         kw.set_item("connect_timeout", connect_timeout)?;
+        kw.set_item("on_exchange", on_exchange)?;
         py.get_type::<Self>()
             .call((), Some(&kw))?
             .cast_into::<Self>()

@@ -205,7 +205,12 @@ class Client:
         on_exchange: Optional[Callable[[Exchange], object]] = None,
     ) -> "Client": ...
     @staticmethod
-    def from_env(*, timeout: Optional[float] = None, connect_timeout: Optional[float] = None) -> "Client":
+    def from_env(
+        *,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        on_exchange: Optional[Callable[[Exchange], object]] = None,
+    ) -> "Client":
         """A client from ``NICEPAY_CLIENT_ID``, ``NICEPAY_CLIENT_SECRET``, ``NICEPAY_PRIVATE_KEY``
         and the optional ``NICEPAY_NOTIFICATION_PUBLIC_KEY``, ``NICEPAY_BASE_URL``,
         ``NICEPAY_ENVIRONMENT``, ``NICEPAY_HOST_FAMILY``, ``NICEPAY_CHANNEL_ID``."""
@@ -293,7 +298,10 @@ class AsyncClient:
     ) -> "AsyncClient": ...
     @staticmethod
     def from_env(
-        *, timeout: Optional[float] = None, connect_timeout: Optional[float] = None
+        *,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        on_exchange: Optional[Callable[[Exchange], object]] = None,
     ) -> "AsyncClient":
         """Like ``Client.from_env``."""
     @property
