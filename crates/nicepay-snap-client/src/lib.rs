@@ -15,9 +15,10 @@
 //!   logs and metrics.
 //!
 //! Cancelling an [`AsyncClient`] call (dropping its future, e.g. under `tokio::time::timeout`)
-//! after the request went out leaves a money-moving call's outcome unknown without an
-//! [`ClientError::OutcomeUnknown`] to say so: bound calls with the transport's timeout instead,
-//! or treat a cancelled refund or payout approve as unknown and query it.
+//! cannot hand the caller an [`ClientError::OutcomeUnknown`]. The send of a money-moving call
+//! runs in a task of its own, so it still completes and its outcome still reaches
+//! [`ClientOptions::on_exchange`]; the caller should treat a cancelled refund or payout approve
+//! as unknown and query it. Prefer bounding calls with the transport's timeout.
 //!
 //! ```
 //! use nicepay_snap::{PreparedRequest, RawResponse, TransportError};

@@ -4,7 +4,8 @@ use tokio::sync::{Mutex, MutexGuard};
 
 use nicepay_snap::api;
 use nicepay_snap::{
-    AccessToken, AsyncTransport, Config, NotificationVerifier, Operation, RawResponse, RequestContext, TransportError,
+    AccessToken, AsyncTransport, Config, NotificationVerifier, Operation, PreparedRequest, RawResponse, RequestContext,
+    TransportError, TransportErrorKind,
 };
 use serde::de::DeserializeOwned;
 
@@ -18,22 +19,28 @@ use crate::{ClientError, ClientOptions, Clock, ExternalIdGenerator, SystemClock}
 /// all threads), retries once with a fresh token on `401xx01`, gives every request a fresh
 /// `X-EXTERNAL-ID`, and reports an unknown outcome of a money-moving call as
 /// [`ClientError::OutcomeUnknown`] instead of resending it. Cheap to share behind an `Arc`.
+///
+/// The send of a money-moving call (refund, payout approve) runs in a task of its own: if the
+/// caller's future is dropped (a timeout around the call, a cancelled task) after the request
+/// went out, the exchange still completes and is reported to [`ClientOptions::on_exchange`], so
+/// its outcome reaches the logs even though it can no longer reach the caller. Needs a tokio
+/// runtime, as the client's timers already do.
 #[derive(Debug)]
 pub struct AsyncClient<T> {
     config: Arc<Config>,
-    transport: T,
+    transport: Arc<T>,
     options: ClientOptions,
     clock: Arc<dyn Clock>,
     ids: ExternalIdGenerator,
     token: Mutex<Option<CachedToken>>,
 }
 
-impl<T: AsyncTransport> AsyncClient<T> {
+impl<T: AsyncTransport + 'static> AsyncClient<T> {
     /// A client with default options and the system clock.
     pub fn new(config: Config, transport: T) -> Self {
         Self {
             config: Arc::new(config),
-            transport,
+            transport: Arc::new(transport),
             options: ClientOptions::default(),
             clock: Arc::new(SystemClock),
             ids: ExternalIdGenerator::default(),
@@ -85,6 +92,32 @@ impl<T: AsyncTransport> AsyncClient<T> {
         }
     }
 
+    /// Sends a money-moving request from a task of its own, which finishes (and reports the
+    /// exchange) even when the caller stops waiting. A panic in the transport counts as an I/O
+    /// failure: the request may have gone out.
+    async fn send_detached(
+        &self,
+        prepared: &PreparedRequest,
+        operation: &'static str,
+        attempt: u32,
+    ) -> Result<RawResponse, TransportError> {
+        let transport = Arc::clone(&self.transport);
+        let options = self.options.clone();
+        let request = prepared.clone();
+        let task = tokio::spawn(async move {
+            let started = observe::start(&options);
+            let sent = transport.send(&request).await;
+            observe::report(&options, started, operation, &request, attempt, &sent);
+            sent
+        });
+        task.await.unwrap_or_else(|e| {
+            Err(TransportError::new(
+                TransportErrorKind::Io,
+                format!("the send task of {operation} failed: {e}"),
+            ))
+        })
+    }
+
     /// A valid access token: the cached one, or a new one (single-flight: concurrent callers
     /// wait for one refresh).
     pub async fn access_token(&self) -> Result<AccessToken, ClientError> {
@@ -124,9 +157,14 @@ impl<T: AsyncTransport> AsyncClient<T> {
             let mut resend_left = self.options.connect_retries;
             let mut attempt = 1;
             loop {
-                let started = observe::start(&self.options);
-                let sent = self.transport.send(&prepared).await;
-                observe::report(&self.options, started, O::NAME, &prepared, attempt, &sent);
+                let sent = if O::MONEY_MOVING {
+                    self.send_detached(&prepared, O::NAME, attempt).await
+                } else {
+                    let started = observe::start(&self.options);
+                    let sent = self.transport.send(&prepared).await;
+                    observe::report(&self.options, started, O::NAME, &prepared, attempt, &sent);
+                    sent
+                };
                 match decide::<O>(&self.config, &prepared, sent, token_retry_left, resend_left > 0) {
                     Next::Done(result) => return result,
                     Next::Resend => {
@@ -200,7 +238,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
 
 macro_rules! named_methods {
     ($($(#[$doc:meta])* $name:ident => $($op:ident)::+;)*) => {
-        impl<T: AsyncTransport> AsyncClient<T> {
+        impl<T: AsyncTransport + 'static> AsyncClient<T> {
             $(
                 $(#[$doc])*
                 pub async fn $name(

@@ -491,3 +491,65 @@ fn client_options_debug_names_the_observer_without_calling_it() {
     assert!(debug.contains("on_exchange: Some(\"<observer>\")"), "{debug}");
     assert!(seen.lock().unwrap().is_empty());
 }
+
+/// Answers token requests at once and everything else after `delay`, counting the sends that
+/// ran to completion.
+#[derive(Clone, Default)]
+struct Slow {
+    delay: std::time::Duration,
+    completed: Arc<AtomicUsize>,
+}
+
+impl nicepay_snap::AsyncTransport for Slow {
+    async fn send(&self, req: &PreparedRequest) -> Reply {
+        if req.path == "/v1.0/access-token/b2b" {
+            return Ok(token_reply(1));
+        }
+        tokio::time::sleep(self.delay).await;
+        self.completed.fetch_add(1, Ordering::SeqCst);
+        json(200, r#"{"responseCode":"2007800","responseMessage":"Successful"}"#)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_whose_caller_stops_waiting_still_completes_and_is_reported() {
+    use std::time::Duration;
+    let slow = Slow {
+        delay: Duration::from_millis(200),
+        ..Slow::default()
+    };
+    let (options, seen) = observed();
+    let client = AsyncClient::new(config(), slow.clone()).with_options(options);
+    client.access_token().await.unwrap();
+
+    // The caller gives up while the refund is in flight (an outer timeout, a cancelled task).
+    let cut = tokio::time::timeout(Duration::from_millis(50), client.qris_refund(&refund())).await;
+    assert!(cut.is_err(), "the caller stopped waiting");
+    for _ in 0..100 {
+        if seen.lock().unwrap().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The send went on without the caller, and its outcome reached the observer.
+    assert_eq!(slow.completed.load(Ordering::SeqCst), 1);
+    let code = |c: &str| Some(c.to_owned());
+    assert_eq!(
+        summary(&seen),
+        vec![
+            (ACCESS_TOKEN_OPERATION, 1, Some(200), code("2007300"), None),
+            ("qris.refund", 1, Some(200), code("2007800"), None),
+        ]
+    );
+
+    // A call that moves no money is not detached: giving up on it drops its request.
+    let cut = tokio::time::timeout(Duration::from_millis(50), client.qris_query(&query())).await;
+    assert!(cut.is_err());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        slow.completed.load(Ordering::SeqCst),
+        1,
+        "the dropped query never completed"
+    );
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}
