@@ -553,3 +553,87 @@ async fn a_refund_whose_caller_stops_waiting_still_completes_and_is_reported() {
     );
     assert_eq!(seen.lock().unwrap().len(), 2);
 }
+
+mod exchange_properties {
+    //! Whatever the transport answers, the observer sees every send exactly once, in order.
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One scripted answer to a non-token request.
+    #[derive(Debug, Clone, Copy)]
+    enum Answer {
+        Ok,
+        TokenInvalid,
+        Refused,
+        Timeout,
+        ServerError,
+    }
+
+    fn reply(answer: Answer) -> Reply {
+        match answer {
+            Answer::Ok => json(200, QUERY_OK),
+            Answer::TokenInvalid => json(
+                401,
+                r#"{"responseCode":"4015101","responseMessage":"Access Token Invalid"}"#,
+            ),
+            Answer::Refused => Err(TransportError::new(TransportErrorKind::Connect, "refused")),
+            Answer::Timeout => Err(TransportError::new(TransportErrorKind::Timeout, "timed out")),
+            Answer::ServerError => json(500, r#"{"responseCode":"5005100","responseMessage":"General Error"}"#),
+        }
+    }
+
+    fn answer() -> impl Strategy<Value = Answer> {
+        prop_oneof![
+            Just(Answer::Ok),
+            Just(Answer::TokenInvalid),
+            Just(Answer::Refused),
+            Just(Answer::Timeout),
+            Just(Answer::ServerError),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn every_send_is_reported_once_in_order(
+            answers in proptest::collection::vec(answer(), 1..12),
+            retries in 0u32..3,
+        ) {
+            // Every send the transport sees, token requests included: (path, X-EXTERNAL-ID).
+            let sends = Arc::new(Mutex::new(Vec::<(String, Option<String>)>::new()));
+            let log = Arc::clone(&sends);
+            let script = answers.clone();
+            let transport = move |req: &PreparedRequest| -> Reply {
+                let mut log = log.lock().unwrap();
+                log.push((req.path.clone(), req.header("X-EXTERNAL-ID").map(str::to_owned)));
+                if req.path == "/v1.0/access-token/b2b" {
+                    return Ok(token_reply(log.len()));
+                }
+                let n = log.iter().filter(|(p, _)| p != "/v1.0/access-token/b2b").count();
+                reply(script.get(n - 1).copied().unwrap_or(Answer::Ok))
+            };
+            let (mut options, seen) = observed();
+            options.connect_retries = retries;
+            let client = Client::new(config(), transport).with_options(options);
+            for _ in 0..answers.len() {
+                let _ = client.qris_query(&query());
+            }
+            let seen = seen.lock().unwrap();
+            let sends = sends.lock().unwrap();
+            let reported: Vec<(String, Option<String>)> =
+                seen.iter().map(|e| (e.path.clone(), e.external_id.clone())).collect();
+            prop_assert_eq!(&reported, &*sends);
+            // Attempts count the byte-identical resends of one prepared request.
+            for (i, e) in seen.iter().enumerate() {
+                let resend = i > 0 && seen[i - 1].operation == e.operation
+                    && seen[i - 1].external_id == e.external_id
+                    && seen[i - 1].transport_error == Some(TransportErrorKind::Connect);
+                let expected = if resend { seen[i - 1].attempt + 1 } else { 1 };
+                prop_assert_eq!(e.attempt, expected, "exchange {}: {:?}", i, e);
+                prop_assert!(e.attempt <= retries + 1);
+                prop_assert_eq!(e.http_status.is_some(), e.transport_error.is_none());
+            }
+        }
+    }
+}
