@@ -3,6 +3,7 @@
 //! endpoint, verified, acknowledged and confirmed by a status query.
 
 use std::io::{Read, Write};
+use std::sync::Arc;
 use std::time::Duration;
 
 use nicepay_snap::api::ewallet::{
@@ -25,7 +26,7 @@ use nicepay_snap::api::va::{
 use nicepay_snap::api::Extra;
 use nicepay_snap::status::Product;
 use nicepay_snap::{Amount, Config, TransactionStatus};
-use nicepay_snap_client::{Client, ClientError, Clock, SystemClock};
+use nicepay_snap_client::{Client, ClientError, ClientOptions, Clock, Exchange, ExchangeObserver, SystemClock};
 use nicepay_snap_simulator::{BlockingSimulator, Fault, Simulator, SimulatorInfo};
 use nicepay_snap_ureq::UreqTransport;
 
@@ -46,8 +47,8 @@ pub(crate) enum DemoProduct {
 }
 
 /// Runs one demo.
-pub(crate) fn run(product: DemoProduct) -> Result<(), Failure> {
-    let mut session = Session::start()?;
+pub(crate) fn run(product: DemoProduct, trace: bool) -> Result<(), Failure> {
+    let mut session = Session::start(trace)?;
     match product {
         DemoProduct::Qris => qris(&mut session)?,
         DemoProduct::Va => va(&mut session)?,
@@ -93,18 +94,42 @@ fn idr(value: &str) -> Result<Amount, Failure> {
     Ok(Amount::idr(value)?)
 }
 
+/// `--trace`: one stderr line per HTTP exchange (no secret is in an [`Exchange`]).
+fn print_exchange(e: &Exchange) {
+    let outcome = match (e.http_status, &e.response_code, e.transport_error) {
+        (Some(status), Some(code), _) => format!("HTTP {status} {code}"),
+        (Some(status), None, _) => format!("HTTP {status}"),
+        (None, _, Some(kind)) => format!("no response ({kind:?})"),
+        (None, _, None) => "no response".to_owned(),
+    };
+    eprintln!(
+        "  [exchange] {} {} {} attempt {}: {outcome} in {:.1} ms{}",
+        e.operation,
+        e.method,
+        e.path,
+        e.attempt,
+        e.elapsed.as_secs_f64() * 1000.0,
+        e.external_id
+            .as_deref()
+            .map(|id| format!(", X-EXTERNAL-ID {id}"))
+            .unwrap_or_default()
+    );
+}
+
 /// Simulator, client and notification endpoint shared by every demo.
 struct Session {
     sim: BlockingSimulator,
     info: SimulatorInfo,
     client: Client<UreqTransport>,
+    /// The client options of every client the demo builds (`--trace` sets an observer).
+    options: ClientOptions,
     webhook: receiver::Receiver,
     steps: Steps,
     order: String,
 }
 
 impl Session {
-    fn start() -> Result<Self, Failure> {
+    fn start(trace: bool) -> Result<Self, Failure> {
         let sim = Simulator::builder()
             .start_blocking()
             .map_err(|e| fail("starting the simulator", e))?;
@@ -113,10 +138,15 @@ impl Session {
             "simulator listening on {} (client id {})",
             info.base_url, info.client_id
         );
+        let options = ClientOptions {
+            on_exchange: trace.then(|| Arc::new(print_exchange) as ExchangeObserver),
+            ..ClientOptions::default()
+        };
         let client = Client::new(
             config(&info)?,
             UreqTransport::builder().timeout(Duration::from_secs(10)).build(),
-        );
+        )
+        .with_options(options.clone());
         let verifier = client.notification_verifier()?;
         let webhook = receiver::start(verifier).map_err(|e| fail("starting the notification endpoint", e))?;
         let mut steps = Steps(0);
@@ -126,6 +156,7 @@ impl Session {
             sim,
             info,
             client,
+            options,
             webhook,
             steps,
             order: format!("order-{}", SystemClock.now_unix_millis()),
@@ -749,7 +780,8 @@ fn payout(s: &mut Session) -> Result<(), Failure> {
     let impatient = Client::new(
         config(&s.info)?,
         UreqTransport::builder().timeout(Duration::from_millis(1_000)).build(),
-    );
+    )
+    .with_options(s.options.clone());
     s.sim
         .set_fault(Fault::delay_after("/api/v1.0/transfer/approve", 3_000).times(1))
         .map_err(|e| fail("injecting the fault", e))?;

@@ -43,6 +43,10 @@ enum Command {
         /// Which flow: qris (default), va, ewallet or payout.
         #[arg(value_enum, default_value_t = demo::DemoProduct::Qris)]
         product: demo::DemoProduct,
+        /// Also print every HTTP exchange the client makes (to stderr): operation, path,
+        /// attempt, HTTP status, responseCode or transport failure, latency, X-EXTERNAL-ID.
+        #[arg(long)]
+        trace: bool,
     },
 }
 
@@ -225,8 +229,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             sim.wait()?;
             return Ok(ExitCode::SUCCESS);
         }
-        Command::Demo { product } => {
-            demo::run(product)?;
+        Command::Demo { product, trace } => {
+            demo::run(product, trace)?;
             return Ok(ExitCode::SUCCESS);
         }
     };

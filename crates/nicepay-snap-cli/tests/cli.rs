@@ -190,6 +190,31 @@ fn demo_runs_the_whole_qris_flow() {
     }
 }
 
+#[test]
+fn demo_trace_prints_every_exchange_without_secrets() {
+    let out = run(&["demo", "qris", "--trace"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for expected in [
+        "[exchange] access-token POST /v1.0/access-token/b2b attempt 1: HTTP 200 2007300",
+        "[exchange] qris.generate POST /api/v1.0/qr/qr-mpm-generate attempt 1: HTTP 200 2004700",
+        "[exchange] qris.refund POST /api/v1.0/qr/qr-mpm-refund attempt 1: HTTP 403 4037815",
+    ] {
+        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+    }
+    let exchanges = stderr.lines().filter(|l| l.contains("[exchange]")).count();
+    assert!(exchanges >= 6, "{stderr}");
+    assert!(stderr
+        .lines()
+        .filter(|l| l.contains("[exchange] qris."))
+        .all(|l| l.contains("X-EXTERNAL-ID")));
+    for secret in ["Bearer ", "nicepay-snap-simulator-test-secret", "X-SIGNATURE"] {
+        assert!(!stderr.contains(secret), "{secret} in:\n{stderr}");
+    }
+    // Without --trace, nothing of the kind.
+    assert!(!String::from_utf8_lossy(&run(&["demo", "qris"]).stderr).contains("[exchange]"));
+}
+
 fn demo_output(product: &str) -> String {
     let out = run(&["demo", product]);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
