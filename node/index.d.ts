@@ -774,6 +774,16 @@ export interface ClientOptions {
    * warning (`NicepayWarning`).
    */
   onExchange?: (exchange: Exchange) => void
+  /**
+   * Byte-identical resends of a request that certainly never reached NICEPAY (connection
+   * refused, DNS, TLS handshake): default 1, at most 10.
+   */
+  connectRetries?: number
+  /**
+   * Refresh the access token this many milliseconds before it expires: default 60 000, at
+   * most 600 000.
+   */
+  tokenRefreshMarginMs?: number
 }
 
 /**

@@ -386,4 +386,40 @@ describe('Client without a server', () => {
     })
     await assert.rejects(client.accessToken(), { code: 'ERR_NICEPAY_TRANSPORT', kind: 'connect', notDelivered: true })
   })
+
+  it('resends an undelivered request connectRetries times, and validates the tuning', async () => {
+    const port = await new Promise((resolve) => {
+      const s = createServer()
+      s.listen(0, '127.0.0.1', () => {
+        const { port } = s.address()
+        s.close(() => resolve(port))
+      })
+    })
+    const base = {
+      clientId: 'IONPAYTEST',
+      clientSecret: 'secret',
+      privateKey: repoFile('tests/keys/merchant-test-private-pkcs8.pem'),
+      baseUrl: `http://127.0.0.1:${port}`,
+    }
+    for (const [retries, attempts] of [
+      [0, [1]],
+      [2, [1, 2, 3]],
+    ]) {
+      const seen = []
+      const client = new snap.Client({ ...base, connectRetries: retries, onExchange: (e) => seen.push(e) })
+      await assert.rejects(client.accessToken(), { code: 'ERR_NICEPAY_TRANSPORT', notDelivered: true })
+      for (let i = 0; i < 50 && seen.length < attempts.length; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      assert.deepEqual(
+        seen.map((e) => e.attempt),
+        attempts,
+      )
+    }
+    assert.throws(() => new snap.Client({ ...base, connectRetries: 11 }), { code: 'ERR_NICEPAY_INVALID_INPUT', field: 'connectRetries' })
+    assert.throws(() => new snap.Client({ ...base, connectRetries: -1 }), { code: 'ERR_NICEPAY_INVALID_INPUT', field: 'connectRetries' })
+    assert.throws(() => new snap.Client({ ...base, tokenRefreshMarginMs: 600_001 }), {
+      code: 'ERR_NICEPAY_INVALID_INPUT',
+      field: 'tokenRefreshMarginMs',
+    })
+    new snap.Client({ ...base, connectRetries: 0, tokenRefreshMarginMs: 0 })
+  })
 })

@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, List
 
 import pytest
 
@@ -627,3 +627,26 @@ def test_on_exchange_async_and_transport_failures(info: Dict[str, Any]) -> None:
         (1, None, "connect"),
         (2, None, "connect"),
     ]
+
+
+@pytest.mark.parametrize("retries,expected_attempts", [(0, [1]), (2, [1, 2, 3])])
+def test_connect_retries_resend_only_undelivered_requests(
+    info: Dict[str, Any], retries: int, expected_attempts: List[int]
+) -> None:
+    seen: list = []
+    kwargs = {**client_kwargs(info), "base_url": f"http://127.0.0.1:{free_port()}"}
+    client = snap.Client(**kwargs, on_exchange=seen.append, connect_retries=retries)
+    with pytest.raises(snap.TransportError) as err:
+        client.access_token()
+    assert err.value.not_delivered
+    assert [e["attempt"] for e in seen] == expected_attempts
+
+
+def test_client_tuning_is_validated(info: Dict[str, Any]) -> None:
+    for cls in (snap.Client, snap.AsyncClient):
+        for bad in ({"connect_retries": -1}, {"connect_retries": 11}, {"token_refresh_margin": -1.0},
+                    {"token_refresh_margin": 601.0}, {"token_refresh_margin": float("nan")}):
+            with pytest.raises(snap.InvalidInputError) as err:
+                cls(**client_kwargs(info), **bad)
+            assert err.value.field == next(iter(bad))
+        cls(**client_kwargs(info), connect_retries=0, token_refresh_margin=0.0)

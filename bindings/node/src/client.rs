@@ -73,6 +73,12 @@ pub struct ClientOptions {
     /// warning (`NicepayWarning`).
     #[napi(ts_type = "(exchange: Exchange) => void")]
     pub on_exchange: Option<String>,
+    /// Byte-identical resends of a request that certainly never reached NICEPAY (connection
+    /// refused, DNS, TLS handshake): default 1, at most 10.
+    pub connect_retries: Option<u32>,
+    /// Refresh the access token this many milliseconds before it expires: default 60 000, at
+    /// most 600 000.
+    pub token_refresh_margin_ms: Option<u32>,
 }
 
 /// One HTTP exchange a `Client` made, as passed to `onExchange`. It carries no secret (no
@@ -116,6 +122,11 @@ impl From<&nicepay_snap_client::Exchange> for Exchange {
         }
     }
 }
+
+/// Most byte-identical resends of a request that certainly never arrived.
+const MAX_CONNECT_RETRIES: u32 = 10;
+/// Largest `tokenRefreshMarginMs` (NICEPAY tokens live 900 s).
+const MAX_TOKEN_REFRESH_MARGIN_MS: u32 = 600_000;
 
 /// The `onExchange` callback, callable from the runtime's threads; weak, so it never keeps the
 /// process alive.
@@ -171,6 +182,8 @@ struct Settings {
     timeout_ms: Option<u32>,
     connect_timeout_ms: Option<u32>,
     on_exchange: Option<ExchangeCallback>,
+    connect_retries: Option<u32>,
+    token_refresh_margin_ms: Option<u32>,
 }
 
 impl fmt::Debug for Settings {
@@ -197,6 +210,8 @@ impl Settings {
             timeout_ms: o.opt_u32("timeoutMs")?,
             connect_timeout_ms: o.opt_u32("connectTimeoutMs")?,
             on_exchange: exchange_callback(o)?,
+            connect_retries: o.opt_u32("connectRetries")?,
+            token_refresh_margin_ms: o.opt_u32("tokenRefreshMarginMs")?,
         })
     }
 
@@ -241,6 +256,11 @@ impl Settings {
             timeout_ms: number("timeoutMs")?,
             connect_timeout_ms: number("connectTimeoutMs")?,
             on_exchange: overrides.map(exchange_callback).transpose()?.flatten(),
+            connect_retries: overrides.map(|o| o.opt_u32("connectRetries")).transpose()?.flatten(),
+            token_refresh_margin_ms: overrides
+                .map(|o| o.opt_u32("tokenRefreshMarginMs"))
+                .transpose()?
+                .flatten(),
         })
     }
 
@@ -286,7 +306,23 @@ impl Settings {
         if let Some(ms) = self.connect_timeout_ms {
             transport = transport.connect_timeout(millis("connectTimeoutMs", ms)?);
         }
-        Ok((config, transport.build()?, client_options(self.on_exchange)))
+        let mut options = client_options(self.on_exchange);
+        if let Some(retries) = self.connect_retries {
+            if retries > MAX_CONNECT_RETRIES {
+                return Err(NodeError::invalid_input("connectRetries", "must be at most 10"));
+            }
+            options.connect_retries = retries;
+        }
+        if let Some(ms) = self.token_refresh_margin_ms {
+            if ms > MAX_TOKEN_REFRESH_MARGIN_MS {
+                return Err(NodeError::invalid_input(
+                    "tokenRefreshMarginMs",
+                    "must be at most 600000",
+                ));
+            }
+            options.token_refresh_margin = Duration::from_millis(u64::from(ms));
+        }
+        Ok((config, transport.build()?, options))
     }
 }
 

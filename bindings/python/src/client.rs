@@ -22,7 +22,7 @@ use pyo3::types::{PyDict, PyMapping, PyString};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::errors::{client_error, transport_kind, IntoPyResult as _};
+use crate::errors::{self, client_error, transport_kind, IntoPyResult as _};
 use crate::json::{self, PyJson};
 use crate::types::{private_key_arg, public_key_arg, Body};
 
@@ -255,9 +255,46 @@ fn py_client_error(err: ClientError) -> PyErr {
     Python::attach(|py| client_error(py, err))
 }
 
-/// The client options of a Python client: the defaults, plus `on_exchange` when given.
-fn client_options(on_exchange: Option<Bound<'_, PyAny>>) -> PyResult<ClientOptions> {
+/// Most byte-identical resends of a request that certainly never arrived.
+const MAX_CONNECT_RETRIES: u32 = 10;
+/// Largest `token_refresh_margin` in seconds (NICEPAY tokens live 900 s).
+const MAX_TOKEN_REFRESH_MARGIN: f64 = 600.0;
+
+/// The client options of a Python client: the defaults, plus what the caller gave.
+fn client_options(
+    on_exchange: Option<Bound<'_, PyAny>>,
+    connect_retries: Option<i64>,
+    token_refresh_margin: Option<f64>,
+) -> PyResult<ClientOptions> {
     let mut options = ClientOptions::default();
+    if let Some(retries) = connect_retries {
+        options.connect_retries = u32::try_from(retries)
+            .ok()
+            .filter(|r| *r <= MAX_CONNECT_RETRIES)
+            .ok_or_else(|| {
+                Python::attach(|py| {
+                    errors::invalid_input(
+                        py,
+                        "connect_retries",
+                        &format!("must be between 0 and {MAX_CONNECT_RETRIES}"),
+                    )
+                })
+            })?;
+    }
+    if let Some(margin) = token_refresh_margin {
+        options.token_refresh_margin = Duration::try_from_secs_f64(margin)
+            .ok()
+            .filter(|d| d.as_secs_f64() <= MAX_TOKEN_REFRESH_MARGIN)
+            .ok_or_else(|| {
+                Python::attach(|py| {
+                    errors::invalid_input(
+                        py,
+                        "token_refresh_margin",
+                        &format!("must be between 0 and {MAX_TOKEN_REFRESH_MARGIN} seconds"),
+                    )
+                })
+            })?;
+    }
     if let Some(callback) = on_exchange.filter(|c| !c.is_none()) {
         if !callback.is_callable() {
             return Err(PyTypeError::new_err("on_exchange must be callable"));
@@ -304,7 +341,7 @@ impl PyClient {
     #[pyo3(signature = (
         *, client_id, client_secret, private_key, notification_public_key=None, base_url=None,
         environment="sandbox", host_family="classic", channel_id=None, timeout=None, connect_timeout=None,
-        on_exchange=None
+        on_exchange=None, connect_retries=None, token_refresh_margin=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -319,6 +356,8 @@ impl PyClient {
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
         on_exchange: Option<Bound<'_, PyAny>>,
+        connect_retries: Option<i64>,
+        token_refresh_margin: Option<f64>,
     ) -> PyResult<Self> {
         let config = build_config(
             client_id,
@@ -332,23 +371,33 @@ impl PyClient {
         )?;
         let transport = Timeouts::new(timeout, connect_timeout)?.ureq();
         Ok(Self {
-            inner: Client::new(config, transport).with_options(client_options(on_exchange)?),
+            inner: Client::new(config, transport).with_options(client_options(
+                on_exchange,
+                connect_retries,
+                token_refresh_margin,
+            )?),
         })
     }
 
     /// A client configured from `NICEPAY_*` environment variables.
     #[staticmethod]
-    #[pyo3(signature = (*, timeout=None, connect_timeout=None, on_exchange=None))]
+    #[pyo3(signature = (
+        *, timeout=None, connect_timeout=None, on_exchange=None, connect_retries=None, token_refresh_margin=None
+    ))]
     fn from_env(
         py: Python<'_>,
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
         on_exchange: Option<Bound<'_, PyAny>>,
+        connect_retries: Option<i64>,
+        token_refresh_margin: Option<f64>,
     ) -> PyResult<Py<Self>> {
         let kw = env_kwargs(py)?;
         kw.set_item("timeout", timeout)?;
         kw.set_item("connect_timeout", connect_timeout)?;
         kw.set_item("on_exchange", on_exchange)?;
+        kw.set_item("connect_retries", connect_retries)?;
+        kw.set_item("token_refresh_margin", token_refresh_margin)?;
         py.get_type::<Self>()
             .call((), Some(&kw))?
             .cast_into::<Self>()
@@ -554,7 +603,7 @@ impl PyAsyncClient {
     #[pyo3(signature = (
         *, client_id, client_secret, private_key, notification_public_key=None, base_url=None,
         environment="sandbox", host_family="classic", channel_id=None, timeout=None, connect_timeout=None,
-        on_exchange=None
+        on_exchange=None, connect_retries=None, token_refresh_margin=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -570,6 +619,8 @@ impl PyAsyncClient {
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
         on_exchange: Option<Bound<'_, PyAny>>,
+        connect_retries: Option<i64>,
+        token_refresh_margin: Option<f64>,
     ) -> PyResult<Self> {
         let config = build_config(
             client_id,
@@ -583,23 +634,33 @@ impl PyAsyncClient {
         )?;
         let transport = Timeouts::new(timeout, connect_timeout)?.reqwest(py)?;
         Ok(Self {
-            inner: Arc::new(AsyncClient::new(config, transport).with_options(client_options(on_exchange)?)),
+            inner: Arc::new(AsyncClient::new(config, transport).with_options(client_options(
+                on_exchange,
+                connect_retries,
+                token_refresh_margin,
+            )?)),
         })
     }
 
     /// A client configured from `NICEPAY_*` environment variables.
     #[staticmethod]
-    #[pyo3(signature = (*, timeout=None, connect_timeout=None, on_exchange=None))]
+    #[pyo3(signature = (
+        *, timeout=None, connect_timeout=None, on_exchange=None, connect_retries=None, token_refresh_margin=None
+    ))]
     fn from_env(
         py: Python<'_>,
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
         on_exchange: Option<Bound<'_, PyAny>>,
+        connect_retries: Option<i64>,
+        token_refresh_margin: Option<f64>,
     ) -> PyResult<Py<Self>> {
         let kw = env_kwargs(py)?;
         kw.set_item("timeout", timeout)?;
         kw.set_item("connect_timeout", connect_timeout)?;
         kw.set_item("on_exchange", on_exchange)?;
+        kw.set_item("connect_retries", connect_retries)?;
+        kw.set_item("token_refresh_margin", token_refresh_margin)?;
         py.get_type::<Self>()
             .call((), Some(&kw))?
             .cast_into::<Self>()

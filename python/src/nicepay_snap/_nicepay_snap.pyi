@@ -187,6 +187,11 @@ class Client:
     ``elapsed_ms``, ``http_status``, ``response_code``, ``transport_error``; never a secret), on
     the calling thread (``Client``) or a runtime thread (``AsyncClient``), holding the GIL. For
     logs and metrics: keep it quick; an exception in it is reported via ``sys.unraisablehook``.
+
+    ``connect_retries`` (default 1, at most 10): byte-identical resends of a request that
+    certainly never reached NICEPAY (connection refused, DNS, TLS handshake).
+    ``token_refresh_margin`` (seconds, default 60, at most 600): refresh the access token this
+    long before it expires.
     """
 
     def __new__(
@@ -203,6 +208,8 @@ class Client:
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
         on_exchange: Optional[Callable[[Exchange], object]] = None,
+        connect_retries: Optional[int] = None,
+        token_refresh_margin: Optional[float] = None,
     ) -> "Client": ...
     @staticmethod
     def from_env(
@@ -210,6 +217,8 @@ class Client:
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
         on_exchange: Optional[Callable[[Exchange], object]] = None,
+        connect_retries: Optional[int] = None,
+        token_refresh_margin: Optional[float] = None,
     ) -> "Client":
         """A client from ``NICEPAY_CLIENT_ID``, ``NICEPAY_CLIENT_SECRET``, ``NICEPAY_PRIVATE_KEY``
         and the optional ``NICEPAY_NOTIFICATION_PUBLIC_KEY``, ``NICEPAY_BASE_URL``,
@@ -295,6 +304,8 @@ class AsyncClient:
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
         on_exchange: Optional[Callable[[Exchange], object]] = None,
+        connect_retries: Optional[int] = None,
+        token_refresh_margin: Optional[float] = None,
     ) -> "AsyncClient": ...
     @staticmethod
     def from_env(
@@ -302,6 +313,8 @@ class AsyncClient:
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
         on_exchange: Optional[Callable[[Exchange], object]] = None,
+        connect_retries: Optional[int] = None,
+        token_refresh_margin: Optional[float] = None,
     ) -> "AsyncClient":
         """Like ``Client.from_env``."""
     @property
