@@ -108,7 +108,6 @@ class Checked:
 
     def __init__(self, inner: Union[snap.Client, snap.AsyncClient]) -> None:
         self._inner = inner
-        self.checked_operations: set[str] = set()
 
     @property
     def raw(self) -> Any:
@@ -128,7 +127,6 @@ class Checked:
     def _call(self, method: Any, operation: str, request: Mapping[str, Any], named: bool = False) -> Any:
         request_type, response_type = operation_types(operation)
         conforms(request, request_type, strict=True, path=f"{operation} request")
-        self.checked_operations.add(operation)
         result = method(request) if named else method(operation, request)
         return self._after(result, response_type, f"{operation} response")
 
