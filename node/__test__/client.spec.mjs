@@ -359,6 +359,16 @@ describe('Client against the simulator', { skip: skip ?? false }, () => {
   })
 })
 
+/** A loopback port nothing listens on (bound once to pick it, then closed). */
+const closedPort = () =>
+  new Promise((resolve) => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+
 describe('Client without a server', () => {
   const KEY = 'MIIB' // not a key
   it('rejects bad options synchronously', () => {
@@ -370,13 +380,7 @@ describe('Client without a server', () => {
   })
 
   it('reports a refused connection as ERR_NICEPAY_TRANSPORT (connect)', async () => {
-    const port = await new Promise((resolve) => {
-      const s = createServer()
-      s.listen(0, '127.0.0.1', () => {
-        const { port } = s.address()
-        s.close(() => resolve(port))
-      })
-    })
+    const port = await closedPort()
     const client = new snap.Client({
       clientId: 'IONPAYTEST',
       clientSecret: 'secret',
@@ -388,13 +392,7 @@ describe('Client without a server', () => {
   })
 
   it('resends an undelivered request connectRetries times, and validates the tuning', async () => {
-    const port = await new Promise((resolve) => {
-      const s = createServer()
-      s.listen(0, '127.0.0.1', () => {
-        const { port } = s.address()
-        s.close(() => resolve(port))
-      })
-    })
+    const port = await closedPort()
     const base = {
       clientId: 'IONPAYTEST',
       clientSecret: 'secret',

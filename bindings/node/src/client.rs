@@ -123,11 +123,6 @@ impl From<&nicepay_snap_client::Exchange> for Exchange {
     }
 }
 
-/// Most byte-identical resends of a request that certainly never arrived.
-const MAX_CONNECT_RETRIES: u32 = 10;
-/// Largest `tokenRefreshMarginMs` (NICEPAY tokens live 900 s).
-const MAX_TOKEN_REFRESH_MARGIN_MS: u32 = 600_000;
-
 /// The `onExchange` callback, callable from the runtime's threads; weak, so it never keeps the
 /// process alive.
 type ExchangeCallback = ThreadsafeFunction<Exchange, Unknown<'static>, Exchange, Status, false, true>;
@@ -308,19 +303,25 @@ impl Settings {
         }
         let mut options = client_options(self.on_exchange);
         if let Some(retries) = self.connect_retries {
-            if retries > MAX_CONNECT_RETRIES {
-                return Err(NodeError::invalid_input("connectRetries", "must be at most 10"));
+            if retries > CoreClientOptions::MAX_CONNECT_RETRIES {
+                let limit = CoreClientOptions::MAX_CONNECT_RETRIES;
+                return Err(NodeError::invalid_input(
+                    "connectRetries",
+                    &format!("must be at most {limit}"),
+                ));
             }
             options.connect_retries = retries;
         }
         if let Some(ms) = self.token_refresh_margin_ms {
-            if ms > MAX_TOKEN_REFRESH_MARGIN_MS {
+            let margin = Duration::from_millis(u64::from(ms));
+            if margin > CoreClientOptions::MAX_TOKEN_REFRESH_MARGIN {
+                let limit = CoreClientOptions::MAX_TOKEN_REFRESH_MARGIN.as_millis();
                 return Err(NodeError::invalid_input(
                     "tokenRefreshMarginMs",
-                    "must be at most 600000",
+                    &format!("must be at most {limit}"),
                 ));
             }
-            options.token_refresh_margin = Duration::from_millis(u64::from(ms));
+            options.token_refresh_margin = margin;
         }
         Ok((config, transport.build()?, options))
     }

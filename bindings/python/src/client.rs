@@ -255,10 +255,22 @@ fn py_client_error(err: ClientError) -> PyErr {
     Python::attach(|py| client_error(py, err))
 }
 
-/// Most byte-identical resends of a request that certainly never arrived.
-const MAX_CONNECT_RETRIES: u32 = 10;
-/// Largest `token_refresh_margin` in seconds (NICEPAY tokens live 900 s).
-const MAX_TOKEN_REFRESH_MARGIN: f64 = 600.0;
+/// `cls(**NICEPAY_* variables, **options)`: what both classes' `from_env` do.
+fn client_from_env<'py, C: pyo3::PyClass>(py: Python<'py>, options: [(&str, Bound<'py, PyAny>); 5]) -> PyResult<Py<C>> {
+    let kw = env_kwargs(py)?;
+    for (name, value) in options {
+        kw.set_item(name, value)?;
+    }
+    py.get_type::<C>()
+        .call((), Some(&kw))?
+        .cast_into::<C>()
+        .map(Bound::unbind)
+        .map_err(Into::into)
+}
+
+/// Bounds of the tuning options, shared with the Node binding.
+const MAX_CONNECT_RETRIES: u32 = ClientOptions::MAX_CONNECT_RETRIES;
+const MAX_TOKEN_REFRESH_MARGIN: Duration = ClientOptions::MAX_TOKEN_REFRESH_MARGIN;
 
 /// The client options of a Python client: the defaults, plus what the caller gave.
 fn client_options(
@@ -284,13 +296,13 @@ fn client_options(
     if let Some(margin) = token_refresh_margin {
         options.token_refresh_margin = Duration::try_from_secs_f64(margin)
             .ok()
-            .filter(|d| d.as_secs_f64() <= MAX_TOKEN_REFRESH_MARGIN)
+            .filter(|d| *d <= MAX_TOKEN_REFRESH_MARGIN)
             .ok_or_else(|| {
                 Python::attach(|py| {
                     errors::invalid_input(
                         py,
                         "token_refresh_margin",
-                        &format!("must be between 0 and {MAX_TOKEN_REFRESH_MARGIN} seconds"),
+                        &format!("must be between 0 and {} seconds", MAX_TOKEN_REFRESH_MARGIN.as_secs()),
                     )
                 })
             })?;
@@ -392,17 +404,16 @@ impl PyClient {
         connect_retries: Option<i64>,
         token_refresh_margin: Option<f64>,
     ) -> PyResult<Py<Self>> {
-        let kw = env_kwargs(py)?;
-        kw.set_item("timeout", timeout)?;
-        kw.set_item("connect_timeout", connect_timeout)?;
-        kw.set_item("on_exchange", on_exchange)?;
-        kw.set_item("connect_retries", connect_retries)?;
-        kw.set_item("token_refresh_margin", token_refresh_margin)?;
-        py.get_type::<Self>()
-            .call((), Some(&kw))?
-            .cast_into::<Self>()
-            .map(Bound::unbind)
-            .map_err(Into::into)
+        client_from_env(
+            py,
+            [
+                ("timeout", timeout.into_pyobject(py)?),
+                ("connect_timeout", connect_timeout.into_pyobject(py)?),
+                ("on_exchange", on_exchange.into_pyobject(py)?),
+                ("connect_retries", connect_retries.into_pyobject(py)?),
+                ("token_refresh_margin", token_refresh_margin.into_pyobject(py)?),
+            ],
+        )
     }
 
     /// The client id.
@@ -655,17 +666,16 @@ impl PyAsyncClient {
         connect_retries: Option<i64>,
         token_refresh_margin: Option<f64>,
     ) -> PyResult<Py<Self>> {
-        let kw = env_kwargs(py)?;
-        kw.set_item("timeout", timeout)?;
-        kw.set_item("connect_timeout", connect_timeout)?;
-        kw.set_item("on_exchange", on_exchange)?;
-        kw.set_item("connect_retries", connect_retries)?;
-        kw.set_item("token_refresh_margin", token_refresh_margin)?;
-        py.get_type::<Self>()
-            .call((), Some(&kw))?
-            .cast_into::<Self>()
-            .map(Bound::unbind)
-            .map_err(Into::into)
+        client_from_env(
+            py,
+            [
+                ("timeout", timeout.into_pyobject(py)?),
+                ("connect_timeout", connect_timeout.into_pyobject(py)?),
+                ("on_exchange", on_exchange.into_pyobject(py)?),
+                ("connect_retries", connect_retries.into_pyobject(py)?),
+                ("token_refresh_margin", token_refresh_margin.into_pyobject(py)?),
+            ],
+        )
     }
 
     /// The client id.

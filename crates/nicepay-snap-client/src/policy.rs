@@ -39,6 +39,14 @@ impl fmt::Debug for ClientOptions {
     }
 }
 
+impl ClientOptions {
+    /// The most `connect_retries` the language bindings accept.
+    pub const MAX_CONNECT_RETRIES: u32 = 10;
+    /// The largest `token_refresh_margin` the language bindings accept (NICEPAY tokens live
+    /// 900 s).
+    pub const MAX_TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(600);
+}
+
 impl Default for ClientOptions {
     fn default() -> Self {
         Self {
