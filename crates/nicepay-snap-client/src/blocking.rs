@@ -2,7 +2,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use nicepay_snap::api;
 use nicepay_snap::{
-    AccessToken, Config, NotificationVerifier, Operation, RawResponse, RequestContext, SyncTransport, TransportError,
+    AccessToken, Config, NotificationVerifier, Operation, PreparedRequest, RawResponse, RequestContext, SyncTransport,
+    TransportError,
 };
 use serde::de::DeserializeOwned;
 
@@ -67,13 +68,11 @@ impl<T: SyncTransport> Client<T> {
         self.token.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn send_token_request(&self, request: &nicepay_snap::PreparedRequest) -> Result<RawResponse, TransportError> {
+    fn send_token_request(&self, request: &PreparedRequest) -> Result<RawResponse, TransportError> {
         let mut resends = self.options.connect_retries;
         let mut attempt = 1;
         loop {
-            let started = observe::start(&self.options);
-            let sent = self.transport.send(request);
-            observe::report(&self.options, started, ACCESS_TOKEN_OPERATION, request, attempt, &sent);
+            let sent = send_reported(&self.transport, &self.options, ACCESS_TOKEN_OPERATION, request, attempt);
             match sent {
                 Err(e) if e.is_not_delivered() && resends > 0 => {
                     resends -= 1;
@@ -124,9 +123,7 @@ impl<T: SyncTransport> Client<T> {
             let mut resend_left = self.options.connect_retries;
             let mut attempt = 1;
             loop {
-                let started = observe::start(&self.options);
-                let sent = self.transport.send(&prepared);
-                observe::report(&self.options, started, O::NAME, &prepared, attempt, &sent);
+                let sent = send_reported(&self.transport, &self.options, O::NAME, &prepared, attempt);
                 match decide::<O>(&self.config, &prepared, sent, token_retry_left, resend_left > 0) {
                     Next::Done(result) => return result,
                     Next::Resend => {
@@ -210,3 +207,17 @@ macro_rules! named_methods {
     };
 }
 for_each_named_operation!(named_methods);
+
+/// Sends `request` once and reports the exchange to the observer, if there is one.
+fn send_reported<T: SyncTransport>(
+    transport: &T,
+    options: &ClientOptions,
+    operation: &'static str,
+    request: &PreparedRequest,
+    attempt: u32,
+) -> Result<RawResponse, TransportError> {
+    let started = observe::start(options);
+    let sent = transport.send(request);
+    observe::report(options, started, operation, request, attempt, &sent);
+    sent
+}

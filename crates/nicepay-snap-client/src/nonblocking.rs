@@ -74,13 +74,18 @@ impl<T: AsyncTransport + 'static> AsyncClient<T> {
         self.token.lock().await
     }
 
-    async fn send_token_request(&self, request: &nicepay_snap::PreparedRequest) -> Result<RawResponse, TransportError> {
+    async fn send_token_request(&self, request: &PreparedRequest) -> Result<RawResponse, TransportError> {
         let mut resends = self.options.connect_retries;
         let mut attempt = 1;
         loop {
-            let started = observe::start(&self.options);
-            let sent = self.transport.send(request).await;
-            observe::report(&self.options, started, ACCESS_TOKEN_OPERATION, request, attempt, &sent);
+            let sent = send_reported(
+                &*self.transport,
+                &self.options,
+                ACCESS_TOKEN_OPERATION,
+                request,
+                attempt,
+            )
+            .await;
             match sent {
                 Err(e) if e.is_not_delivered() && resends > 0 => {
                     resends -= 1;
@@ -104,12 +109,8 @@ impl<T: AsyncTransport + 'static> AsyncClient<T> {
         let transport = Arc::clone(&self.transport);
         let options = self.options.clone();
         let request = prepared.clone();
-        let task = tokio::spawn(async move {
-            let started = observe::start(&options);
-            let sent = transport.send(&request).await;
-            observe::report(&options, started, operation, &request, attempt, &sent);
-            sent
-        });
+        let task =
+            tokio::spawn(async move { send_reported(&*transport, &options, operation, &request, attempt).await });
         task.await.unwrap_or_else(|e| {
             Err(TransportError::new(
                 TransportErrorKind::Io,
@@ -160,10 +161,7 @@ impl<T: AsyncTransport + 'static> AsyncClient<T> {
                 let sent = if O::MONEY_MOVING {
                     self.send_detached(&prepared, O::NAME, attempt).await
                 } else {
-                    let started = observe::start(&self.options);
-                    let sent = self.transport.send(&prepared).await;
-                    observe::report(&self.options, started, O::NAME, &prepared, attempt, &sent);
-                    sent
+                    send_reported(&*self.transport, &self.options, O::NAME, &prepared, attempt).await
                 };
                 match decide::<O>(&self.config, &prepared, sent, token_retry_left, resend_left > 0) {
                     Next::Done(result) => return result,
@@ -252,3 +250,17 @@ macro_rules! named_methods {
     };
 }
 for_each_named_operation!(named_methods);
+
+/// Sends `request` once and reports the exchange to the observer, if there is one.
+async fn send_reported<T: AsyncTransport>(
+    transport: &T,
+    options: &ClientOptions,
+    operation: &'static str,
+    request: &PreparedRequest,
+    attempt: u32,
+) -> Result<RawResponse, TransportError> {
+    let started = observe::start(options);
+    let sent = transport.send(request).await;
+    observe::report(options, started, operation, request, attempt, &sent);
+    sent
+}
