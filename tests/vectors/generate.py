@@ -101,9 +101,13 @@ transaction(
     operation="qris.refund",
 )
 
+# The values exactly as the seed page gives them (only the camelCase names and the case of
+# upper-case literals are restored). The page's originalReferenceNo looks like a merchant order id
+# and its originalPartnerReferenceNo like a NICEPAY tXid (apparently swapped in the sample); they
+# are opaque strings to the SDK, so they are kept as given (see README.md here).
 SEED_BODY = json.dumps({
-    "originalReferenceNo": "IONPAYTEST08202106091121206416",
-    "originalPartnerReferenceNo": "ncpy20221017161458",
+    "originalReferenceNo": "ncpy20221017161458",
+    "originalPartnerReferenceNo": "IONPAYTEST08202106091121206416",
     "partnerRefundNo": "ncpy20221017161458",
     "merchantId": "IONPAYTEST",
     "externalStoreId": "NICEPAY",
@@ -113,8 +117,8 @@ SEED_BODY = json.dumps({
 }, separators=(",", ":"), ensure_ascii=False).encode()
 transaction(
     "seed-qris-refund", "IONPAYTESTSECRET", "POST", "/nicepay/api/v1.0/qr/qr-mpm-refund",
-    "SEEDTESTACCESSTOKEN", "2024-12-31T10:11:40+07:00", SEED_BODY, "202402111402271707638098",
-    "The seed document's sample refund request (shared/seeds), camelCase restored, with a fake secret and token.",
+    "SEEDTESTACCESSTOKEN", "2024-12-31T10:11:40+07:00", SEED_BODY, "exid202402111402271707638098",
+    "The seed document's sample refund request (shared/seeds), values as given there (camelCase restored), with a fake secret and token.",
     operation="qris.refund",
 )
 

@@ -151,6 +151,62 @@ impl Confirmable for VaNotification {
     }
 }
 
+/// `{"notification": ..., "status": ..., "paid": bool}`: a confirmation as the language bindings
+/// return it.
+pub(crate) fn confirmed_json<N>(confirmed: Confirmed<N>) -> Result<serde_json::Value, ClientError>
+where
+    N: Confirmable + serde::Serialize,
+{
+    let encode = |v: serde_json::Result<serde_json::Value>| {
+        v.map_err(|e| {
+            ClientError::Snap(Error::InvalidInput {
+                field: "body".into(),
+                reason: format!("the notification could not be re-encoded: {e}"),
+            })
+        })
+    };
+    Ok(serde_json::json!({
+        "notification": encode(serde_json::to_value(&confirmed.notification))?,
+        "status": encode(serde_json::to_value(&confirmed.status))?,
+        "paid": confirmed.paid,
+    }))
+}
+
+/// The error for a product whose notifications cannot be confirmed (yet).
+pub(crate) fn unconfirmable(product: nicepay_snap::status::Product) -> ClientError {
+    ClientError::Snap(Error::InvalidInput {
+        field: "product".into(),
+        reason: format!(
+            "{:?} notifications cannot be confirmed: use \"qris\", \"va\" or \"ewallet\"",
+            product.name()
+        ),
+    })
+}
+
+/// Runs `$body` with `$n` bound to the notification type of `$product`, or returns the
+/// [`unconfirmable`] error: the one dispatch from product to notification type.
+macro_rules! with_notification {
+    ($product:expr, $n:ident => $body:expr) => {{
+        use nicepay_snap::status::Product;
+        match $product {
+            Product::Qris => {
+                type $n = nicepay_snap::api::qris::QrisNotification;
+                $body
+            }
+            Product::VirtualAccount => {
+                type $n = nicepay_snap::api::va::VaNotification;
+                $body
+            }
+            Product::Ewallet => {
+                type $n = nicepay_snap::api::ewallet::EwalletNotification;
+                $body
+            }
+            other => Err($crate::confirm::unconfirmable(other)),
+        }
+    }};
+}
+pub(crate) use with_notification;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,12 +79,14 @@ macro_rules! for_each_named_operation {
 }
 
 mod blocking;
+mod call;
 mod clock;
 mod confirm;
 mod error;
 mod nonblocking;
 mod observe;
 mod policy;
+mod token;
 
 pub use blocking::Client;
 pub use clock::{Clock, ExternalIdGenerator, SystemClock};
@@ -92,7 +94,7 @@ pub use confirm::{Confirmable, Confirmed};
 pub use error::ClientError;
 pub use nonblocking::AsyncClient;
 pub use observe::{Exchange, ExchangeObserver, ACCESS_TOKEN_OPERATION};
-pub use policy::ClientOptions;
+pub use policy::{positive_seconds, ClientOptions, MAX_TIMEOUT_SECONDS};
 
 fn notification_verifier(config: &nicepay_snap::Config) -> Result<nicepay_snap::NotificationVerifier, ClientError> {
     let key = config

@@ -1,16 +1,16 @@
 use std::sync::Arc;
 
-use tokio::sync::{Mutex, MutexGuard};
-
 use nicepay_snap::api;
 use nicepay_snap::{
-    AccessToken, AsyncTransport, Config, NotificationVerifier, Operation, PreparedRequest, RawResponse, RequestContext,
-    TransportError, TransportErrorKind,
+    AccessToken, AsyncTransport, Config, NotificationVerifier, Operation, PreparedRequest, RawResponse, TransportError,
+    TransportErrorKind,
 };
 use serde::de::DeserializeOwned;
 
+use crate::call::{Call, FetchStep, Step, TokenFetch};
 use crate::observe::{self, ACCESS_TOKEN_OPERATION};
-use crate::policy::{decide, CachedToken, Next};
+use crate::policy::CachedToken;
+use crate::token::{Lookup, Refresher, TokenCache};
 use crate::{ClientError, ClientOptions, Clock, ExternalIdGenerator, SystemClock};
 
 /// An async NICEPAY SNAP client over any [`AsyncTransport`] (e.g. `nicepay_snap_reqwest::ReqwestTransport`).
@@ -32,7 +32,7 @@ pub struct AsyncClient<T> {
     options: ClientOptions,
     clock: Arc<dyn Clock>,
     ids: ExternalIdGenerator,
-    token: Mutex<Option<CachedToken>>,
+    tokens: TokenCache,
 }
 
 impl<T: AsyncTransport + 'static> AsyncClient<T> {
@@ -44,7 +44,7 @@ impl<T: AsyncTransport + 'static> AsyncClient<T> {
             options: ClientOptions::default(),
             clock: Arc::new(SystemClock),
             ids: ExternalIdGenerator::default(),
-            token: Mutex::new(None),
+            tokens: TokenCache::default(),
         }
     }
 
@@ -70,33 +70,6 @@ impl<T: AsyncTransport + 'static> AsyncClient<T> {
         &self.transport
     }
 
-    async fn lock(&self) -> MutexGuard<'_, Option<CachedToken>> {
-        self.token.lock().await
-    }
-
-    async fn send_token_request(&self, request: &PreparedRequest) -> Result<RawResponse, TransportError> {
-        let mut resends = self.options.connect_retries;
-        let mut attempt = 1;
-        loop {
-            let sent = send_reported(
-                &*self.transport,
-                &self.options,
-                ACCESS_TOKEN_OPERATION,
-                request,
-                attempt,
-            )
-            .await;
-            match sent {
-                Err(e) if e.is_not_delivered() && resends > 0 => {
-                    resends -= 1;
-                    attempt += 1;
-                    tokio::time::sleep(self.options.connect_retry_backoff).await;
-                }
-                other => return other,
-            }
-        }
-    }
-
     /// Sends a money-moving request from a task of its own, which finishes (and reports the
     /// exchange) even when the caller stops waiting. A panic in the transport counts as an I/O
     /// failure: the request may have gone out.
@@ -120,62 +93,68 @@ impl<T: AsyncTransport + 'static> AsyncClient<T> {
     }
 
     /// A valid access token: the cached one, or a new one (single-flight: concurrent callers
-    /// wait for one refresh).
+    /// wait for one refresh). No lock is held while the token is fetched or while
+    /// [`ClientOptions::on_exchange`] runs, so the observer may call the client; cancelling the
+    /// call that is refreshing lets the next waiter refresh.
     pub async fn access_token(&self) -> Result<AccessToken, ClientError> {
-        let mut cache = self.lock().await;
+        let mut refresh = loop {
+            match self
+                .tokens
+                .lookup(self.clock.now_unix_millis(), Refresher::this_task(), &self.options)?
+            {
+                Lookup::Fresh(token) => return Ok(token),
+                Lookup::Busy => self.tokens.wait_async().await,
+                Lookup::Refresh(guard) => break guard,
+            }
+        };
         let now = self.clock.now_unix_millis();
-        if let Some(cached) = cache.as_ref().filter(|c| c.is_fresh(now)) {
-            return Ok(cached.token.clone());
-        }
-        let request = self.config.prepare_access_token(self.clock.now())?;
-        let raw = self.send_token_request(&request).await?;
-        let response = self.config.parse_access_token(&raw)?;
+        let mut fetch = TokenFetch::new(&self.config, &self.options, self.clock.now())?;
+        let response = loop {
+            match fetch.poll() {
+                FetchStep::Send { attempt } => {
+                    let started = observe::start(&self.options);
+                    let sent = self.transport.send(fetch.request()).await;
+                    refresh.record(observe::exchange(
+                        started,
+                        ACCESS_TOKEN_OPERATION,
+                        fetch.request(),
+                        attempt,
+                        &sent,
+                    ));
+                    fetch.sent(sent);
+                }
+                FetchStep::Sleep(pause) => tokio::time::sleep(pause).await,
+                FetchStep::Done(result) => break result?,
+            }
+        };
         let fresh = CachedToken::new(response, now, &self.options);
         let token = fresh.token.clone();
-        *cache = Some(fresh);
+        refresh.store(fresh);
         Ok(token)
-    }
-
-    /// Forgets the cached token if it is still `rejected`.
-    async fn invalidate(&self, rejected: &AccessToken) {
-        let mut cache = self.lock().await;
-        if cache.as_ref().is_some_and(|c| &c.token == rejected) {
-            *cache = None;
-        }
     }
 
     /// Executes any typed operation.
     pub async fn execute<O: Operation>(&self, request: &O::Request) -> Result<O::Response, ClientError> {
-        let mut token_retry_left = true;
+        let mut call = Call::<O>::new(&self.config, &self.options, request);
         loop {
-            let token = self.access_token().await?;
-            let ctx = RequestContext {
-                access_token: &token,
-                timestamp: self.clock.now(),
-                external_id: self.ids.next(self.clock.now_unix_millis()),
-            };
-            let prepared = self.config.prepare::<O>(request, &ctx)?;
-            let mut resend_left = self.options.connect_retries;
-            let mut attempt = 1;
-            loop {
-                let sent = if O::MONEY_MOVING {
-                    self.send_detached(&prepared, O::NAME, attempt).await
-                } else {
-                    send_reported(&*self.transport, &self.options, O::NAME, &prepared, attempt).await
-                };
-                match decide::<O>(&self.config, &prepared, sent, token_retry_left, resend_left > 0) {
-                    Next::Done(result) => return result,
-                    Next::Resend => {
-                        resend_left -= 1;
-                        attempt += 1;
-                        tokio::time::sleep(self.options.connect_retry_backoff).await;
+            match call.poll() {
+                Step::Token { rejected } => {
+                    if let Some(rejected) = rejected {
+                        self.tokens.invalidate(&rejected);
                     }
-                    Next::RefreshToken => {
-                        self.invalidate(&token).await;
-                        token_retry_left = false;
-                        break;
-                    }
+                    let token = self.access_token().await?;
+                    call.token(token, self.clock.now(), self.ids.next(self.clock.now_unix_millis()));
                 }
+                Step::Send { attempt } => {
+                    let sent = if O::MONEY_MOVING {
+                        self.send_detached(call.request(), O::NAME, attempt).await
+                    } else {
+                        send_reported(&*self.transport, &self.options, O::NAME, call.request(), attempt).await
+                    };
+                    call.sent(sent);
+                }
+                Step::Sleep(pause) => tokio::time::sleep(pause).await,
+                Step::Done(result) => return result,
             }
         }
     }
@@ -230,6 +209,20 @@ impl<T: AsyncTransport + 'static> AsyncClient<T> {
             notification,
             status,
             paid,
+        })
+    }
+
+    /// [`verify_and_confirm`](Self::verify_and_confirm) for the notification type of `product`,
+    /// as JSON: `{"notification": ..., "status": ..., "paid": bool}`. Used by the language
+    /// bindings.
+    pub async fn verify_and_confirm_json(
+        &self,
+        product: nicepay_snap::status::Product,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<serde_json::Value, ClientError> {
+        crate::confirm::with_notification!(product, N => {
+            crate::confirm::confirmed_json(self.verify_and_confirm::<N>(headers, body).await?)
         })
     }
 }

@@ -14,8 +14,10 @@ pub const ACCESS_TOKEN_OPERATION: &str = "access-token";
 /// One HTTP exchange a client made: one send of one prepared request and what came of it.
 ///
 /// Reported to [`ClientOptions::on_exchange`] as soon as the exchange ends, before the client
-/// decides what to do next, so a token refresh, a `401xx01` retry or a byte-identical resend
-/// each show up as exchanges of their own. It carries no secret (no access token, signature,
+/// decides what to do next (the exchanges of an access-token refresh: as soon as the refresh is
+/// over and the new token is cached, so that the observer may call back into the client), so a
+/// token refresh, a `401xx01` retry or a byte-identical resend each show up as exchanges of
+/// their own. It carries no secret (no access token, signature,
 /// client secret, key or body), so it can be logged as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -44,7 +46,8 @@ pub struct Exchange {
 }
 
 /// Receives every [`Exchange`], on the thread (or task) that made it. Keep it quick and do not
-/// panic in it: it runs inside the client call.
+/// panic in it: it runs inside the client call. No lock of the client is held while it runs,
+/// so it may call the client (e.g. `access_token()`).
 pub type ExchangeObserver = Arc<dyn Fn(&Exchange) + Send + Sync>;
 
 /// The time an exchange started, when someone is listening.
@@ -61,14 +64,25 @@ pub(crate) fn report(
     attempt: u32,
     sent: &Result<RawResponse, TransportError>,
 ) {
-    let (Some(observer), Some(started)) = (options.on_exchange.as_ref(), started) else {
-        return;
-    };
+    if let Some(exchange) = exchange(started, operation, request, attempt, sent) {
+        deliver(options, &exchange);
+    }
+}
+
+/// The [`Exchange`] of one send, when someone is listening (`started` is then `Some`).
+pub(crate) fn exchange(
+    started: Option<Instant>,
+    operation: &'static str,
+    request: &PreparedRequest,
+    attempt: u32,
+    sent: &Result<RawResponse, TransportError>,
+) -> Option<Exchange> {
+    let started = started?;
     let (http_status, response_code, transport_error) = match sent {
         Ok(raw) => (Some(raw.status), response_code_of(&raw.body), None),
         Err(e) => (None, None, Some(e.kind())),
     };
-    observer(&Exchange {
+    Some(Exchange {
         operation,
         method: request.method,
         path: request.path.clone(),
@@ -78,7 +92,15 @@ pub(crate) fn report(
         http_status,
         response_code,
         transport_error,
-    });
+    })
+}
+
+/// Hands `exchange` to the observer, if there is one. Call it with no lock held: the observer
+/// is user code and may call back into the client.
+pub(crate) fn deliver(options: &ClientOptions, exchange: &Exchange) {
+    if let Some(observer) = options.on_exchange.as_ref() {
+        observer(exchange);
+    }
 }
 
 /// The top-level `responseCode` of a JSON body, without decoding the rest.
@@ -88,7 +110,9 @@ fn response_code_of(body: &[u8]) -> Option<String> {
         #[serde(rename = "responseCode")]
         response_code: Option<String>,
     }
-    serde_json::from_slice::<Probe>(body).ok()?.response_code
+    // Only a well-formed code is reported: a server could put anything (an echoed token) there.
+    let code = serde_json::from_slice::<Probe>(body).ok()?.response_code?;
+    nicepay_snap::ResponseCode::parse(&code).ok().map(|_| code)
 }
 
 #[cfg(test)]
@@ -105,6 +129,7 @@ mod tests {
         assert_eq!(response_code_of(b"<html>"), None);
         assert_eq!(response_code_of(br#"{"other":1}"#), None);
         assert_eq!(response_code_of(br#"{"responseCode":7}"#), None);
+        assert_eq!(response_code_of(br#"{"responseCode":"Bearer SECRET-TOKEN"}"#), None);
     }
 
     #[test]

@@ -40,11 +40,67 @@ impl fmt::Debug for ClientOptions {
 }
 
 impl ClientOptions {
-    /// The most `connect_retries` the language bindings accept.
+    /// The most `connect_retries` accepted by [`ClientOptions::with_connect_retries`] (and the
+    /// language bindings).
     pub const MAX_CONNECT_RETRIES: u32 = 10;
-    /// The largest `token_refresh_margin` the language bindings accept (NICEPAY tokens live
-    /// 900 s).
+    /// The largest `token_refresh_margin` accepted by
+    /// [`ClientOptions::with_token_refresh_margin`] (NICEPAY tokens live 900 s).
     pub const MAX_TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(600);
+
+    /// Sets [`ClientOptions::connect_retries`], checked: at most
+    /// [`ClientOptions::MAX_CONNECT_RETRIES`] (any wider integer a binding received is accepted
+    /// here, so that an out-of-range number is this error and not an overflow).
+    pub fn with_connect_retries(mut self, retries: i128) -> Result<Self, ClientError> {
+        self.connect_retries = u32::try_from(retries)
+            .ok()
+            .filter(|r| *r <= Self::MAX_CONNECT_RETRIES)
+            .ok_or_else(|| {
+                invalid(
+                    "connect_retries",
+                    format!("must be a whole number from 0 to {}", Self::MAX_CONNECT_RETRIES),
+                )
+            })?;
+        Ok(self)
+    }
+
+    /// Sets [`ClientOptions::token_refresh_margin`] from seconds, checked: a finite number from
+    /// 0 to [`ClientOptions::MAX_TOKEN_REFRESH_MARGIN`].
+    pub fn with_token_refresh_margin(mut self, seconds: f64) -> Result<Self, ClientError> {
+        self.token_refresh_margin = Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|d| *d <= Self::MAX_TOKEN_REFRESH_MARGIN)
+            .ok_or_else(|| {
+                invalid(
+                    "token_refresh_margin",
+                    format!("must be from 0 to {} seconds", Self::MAX_TOKEN_REFRESH_MARGIN.as_secs()),
+                )
+            })?;
+        Ok(self)
+    }
+}
+
+/// A positive, finite number of seconds as a [`Duration`] (transport timeouts), checked: the
+/// error names `field`.
+pub fn positive_seconds(field: &str, seconds: f64) -> Result<Duration, ClientError> {
+    Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|d| !d.is_zero() && d.as_secs() <= MAX_TIMEOUT_SECONDS)
+        .ok_or_else(|| {
+            invalid(
+                field,
+                format!("must be a positive number of seconds, at most {MAX_TIMEOUT_SECONDS}"),
+            )
+        })
+}
+
+/// The longest timeout [`positive_seconds`] accepts: one day.
+pub const MAX_TIMEOUT_SECONDS: u64 = 86_400;
+
+fn invalid(field: &str, reason: String) -> ClientError {
+    ClientError::Snap(Error::InvalidInput {
+        field: field.into(),
+        reason,
+    })
 }
 
 impl Default for ClientOptions {
@@ -99,6 +155,7 @@ pub(crate) enum Next<T> {
 pub(crate) fn decide<O: Operation>(
     config: &Config,
     prepared: &PreparedRequest,
+    request: &O::Request,
     sent: Result<RawResponse, TransportError>,
     token_retry_left: bool,
     resend_left: bool,
@@ -107,9 +164,19 @@ pub(crate) fn decide<O: Operation>(
         Ok(raw) => raw,
         Err(e) if e.is_not_delivered() && resend_left => return Next::Resend,
         Err(e) if e.is_not_delivered() || !O::MONEY_MOVING => return Next::Done(Err(ClientError::Transport(e))),
-        Err(e) => return Next::Done(Err(unknown::<O>(prepared, format!("transport failure: {e}"), None))),
+        Err(e) => {
+            return Next::Done(Err(unknown::<O>(
+                prepared,
+                request,
+                format!("transport failure: {e}"),
+                None,
+            )))
+        }
     };
-    match config.parse::<O>(&raw) {
+    match config
+        .parse::<O>(&raw)
+        .map_err(|e| config.scrub_response_error(e, prepared))
+    {
         Ok(response) => Next::Done(Ok(response)),
         Err(Error::Api { response_code, .. }) if response_code.is_access_token_invalid() && token_retry_left => {
             Next::RefreshToken
@@ -122,7 +189,7 @@ pub(crate) fn decide<O: Operation>(
             let outcome = response_code.outcome();
             if O::MONEY_MOVING && matches!(outcome, Outcome::Unknown | Outcome::InProgress) {
                 let reason = format!("{response_code} {response_message}");
-                Next::Done(Err(unknown::<O>(prepared, reason, Some(response_code))))
+                Next::Done(Err(unknown::<O>(prepared, request, reason, Some(response_code))))
             } else {
                 Next::Done(Err(ClientError::Snap(Error::Api {
                     http_status,
@@ -137,6 +204,7 @@ pub(crate) fn decide<O: Operation>(
             http_status, reason, ..
         }) if O::MONEY_MOVING && !(400..500).contains(&http_status) => Next::Done(Err(unknown::<O>(
             prepared,
+            request,
             format!("HTTP {http_status}, {reason}"),
             None,
         ))),
@@ -158,21 +226,22 @@ const IDENTIFIER_FIELDS: &[&str] = &[
 
 pub(crate) fn unknown<O: Operation>(
     prepared: &PreparedRequest,
+    request: &O::Request,
     reason: String,
     response_code: Option<nicepay_snap::ResponseCode>,
 ) -> ClientError {
-    let identifiers = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&prepared.body)
-        .map(|body| {
-            IDENTIFIER_FIELDS
-                .iter()
-                .filter_map(|k| {
-                    body.get(*k)
-                        .and_then(|v| v.as_str())
-                        .map(|v| ((*k).to_owned(), v.to_owned()))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    // From the typed request (its top-level string fields), not from re-reading the signed bytes.
+    let identifiers = match serde_json::to_value(request) {
+        Ok(serde_json::Value::Object(body)) => IDENTIFIER_FIELDS
+            .iter()
+            .filter_map(|k| {
+                body.get(*k)
+                    .and_then(|v| v.as_str())
+                    .map(|v| ((*k).to_owned(), v.to_owned()))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let external_id = prepared
         .header("X-EXTERNAL-ID")
         .and_then(|id| nicepay_snap::ExternalId::new(id).ok())

@@ -57,6 +57,7 @@ pub mod http;
 pub mod keys;
 pub mod minify;
 pub mod response;
+pub mod scrub;
 pub mod secret;
 pub mod status;
 pub mod symmetric;
@@ -65,7 +66,10 @@ pub mod types;
 
 pub use api::notification::{Acknowledgement, NotificationVerifier};
 pub use api::{Operation, RequestContext, Validate};
-pub use config::{Config, ConfigBuilder, Environment, HostFamily};
+pub use config::{
+    validate_client_id, validate_header_value, Config, ConfigBuilder, Environment, HostFamily, ENV_VARIABLES,
+    MAX_CLIENT_ID_LEN,
+};
 pub use error::{Error, Result};
 pub use http::{
     AsyncTransport, Method, PreparedRequest, RawResponse, SyncTransport, TransportError, TransportErrorKind,

@@ -63,6 +63,39 @@ impl serde::Serialize for AccessToken {
     }
 }
 
+impl AccessToken {
+    /// The longest access token accepted. NICEPAY's tokens are JWTs of a few hundred
+    /// characters; a token this long is an answer to distrust (and would not fit in the header
+    /// limits of common HTTP servers).
+    pub const MAX_LEN: usize = 2048;
+
+    /// A token as it will be sent in `Authorization: Bearer <token>`: 1 to
+    /// [`AccessToken::MAX_LEN`] printable ASCII characters, no spaces. The error never
+    /// contains the value.
+    pub fn parse(value: impl Into<String>) -> crate::Result<Self> {
+        let token = Self(value.into());
+        token.validate()?;
+        Ok(token)
+    }
+
+    /// Checks the rule of [`AccessToken::parse`] on a token built with [`AccessToken::new`].
+    pub fn validate(&self) -> crate::Result<()> {
+        let ok = !self.0.is_empty() && self.0.len() <= Self::MAX_LEN && self.0.bytes().all(|b| b.is_ascii_graphic());
+        if ok {
+            Ok(())
+        } else {
+            Err(crate::Error::InvalidInput {
+                field: "access_token".into(),
+                reason: format!(
+                    "must be 1 to {} printable ASCII characters without spaces ({} bytes given; value withheld)",
+                    Self::MAX_LEN,
+                    self.0.len()
+                ),
+            })
+        }
+    }
+}
+
 pub(crate) fn redacted() -> &'static str {
     REDACTED
 }
@@ -79,5 +112,24 @@ mod tests {
         assert_eq!(format!("{t:?}"), "AccessToken([redacted])");
         assert!(!format!("{s:#?}{t:#?}").contains("secret-value"));
         assert_eq!(s.expose_secret(), "super-secret-value");
+    }
+
+    #[test]
+    fn access_tokens_are_bounded_printable_ascii_and_errors_withhold_them() {
+        assert!(AccessToken::parse("eyJhbGciOi.J9-_x").is_ok());
+        assert!(AccessToken::parse("a".repeat(AccessToken::MAX_LEN)).is_ok());
+        for bad in [
+            String::new(),
+            "has space".into(),
+            "tab\there".into(),
+            "é-token".into(),
+            "x".repeat(AccessToken::MAX_LEN + 1),
+        ] {
+            let err = AccessToken::parse(bad.as_str()).unwrap_err().to_string();
+            assert!(err.contains("access_token"), "{err}");
+            if !bad.is_empty() {
+                assert!(!err.contains(bad.as_str()), "the value is withheld: {err}");
+            }
+        }
     }
 }

@@ -16,6 +16,30 @@ pub enum Product {
     Payout,
 }
 
+impl Product {
+    /// The product's name in the SDK's string APIs: `"va"`, `"qris"`, `"ewallet"`, `"payout"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::VirtualAccount => "va",
+            Self::Qris => "qris",
+            Self::Ewallet => "ewallet",
+            Self::Payout => "payout",
+        }
+    }
+}
+
+/// Parses [`Product::name`].
+impl std::str::FromStr for Product {
+    type Err = crate::Error;
+
+    fn from_str(name: &str) -> crate::Result<Self> {
+        [Self::VirtualAccount, Self::Qris, Self::Ewallet, Self::Payout]
+            .into_iter()
+            .find(|p| p.name() == name)
+            .ok_or_else(|| crate::Error::invalid("product", "must be \"qris\", \"va\", \"ewallet\" or \"payout\""))
+    }
+}
+
 /// A `latestTransactionStatus` code. Unknown codes are preserved in [`TransactionStatus::Other`].
 ///
 /// ```

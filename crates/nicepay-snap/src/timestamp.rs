@@ -93,6 +93,28 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Parses an `X-TIMESTAMP` that is about to be **signed and sent**: it must parse and already
+    /// be in the canonical Jakarta form `yyyy-MM-ddTHH:mm:ss+07:00`, because the string is signed
+    /// exactly as given and must equal the header that is sent. Use [`Timestamp::parse`] for
+    /// timestamps received from NICEPAY (any offset) and `to_string()` to normalise one.
+    pub fn parse_outbound(text: &str) -> Result<Self> {
+        let parsed = Self::parse(text)?;
+        // `parse` fixes every field's width, so a parsed `...+07:00` string is already
+        // canonical: no need to render it again (this runs on every signature).
+        if text.len() == 25 && text.ends_with("+07:00") {
+            return Ok(parsed);
+        }
+        Err(Error::invalid(
+            "X-TIMESTAMP",
+            format!(
+                "must be Jakarta time in the form yyyy-MM-ddTHH:mm:ss+07:00 (the same instant is {:?}: normalise it first)",
+                parsed.to_string()
+            ),
+        ))
+    }
+}
+
 impl FromStr for Timestamp {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
@@ -200,6 +222,27 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a, c);
         assert_eq!(c.to_string(), "2024-07-05T10:11:40+07:00");
+    }
+
+    #[test]
+    fn outbound_timestamps_must_already_be_jakarta_time() {
+        let ts = Timestamp::parse_outbound("2024-07-05T10:11:40+07:00").unwrap();
+        assert_eq!(ts.to_string(), "2024-07-05T10:11:40+07:00");
+        for other in [
+            "2024-07-05T03:11:40Z",
+            "2024-07-04T22:11:40-05:00",
+            "2024-07-05T10:11:40+0700",
+        ] {
+            let err = Timestamp::parse_outbound(other).unwrap_err().to_string();
+            assert!(err.contains("X-TIMESTAMP"), "{err}");
+        }
+        let err = Timestamp::parse_outbound("2024-07-05T03:11:40Z")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("2024-07-05T10:11:40+07:00"),
+            "names the canonical spelling: {err}"
+        );
     }
 
     #[test]

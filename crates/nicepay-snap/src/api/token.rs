@@ -106,8 +106,11 @@ impl Config {
 
     /// Parses the token endpoint's response. A body that does not decode is **not** kept in the
     /// error (unlike other responses): it may hold the access token.
+    /// The token must pass [`AccessToken::validate`] (printable ASCII, at most
+    /// [`AccessToken::MAX_LEN`] characters): an absurd token is refused here, not when a
+    /// money-moving request carrying it fails half-written.
     pub fn parse_access_token(&self, raw: &RawResponse) -> Result<AccessTokenResponse> {
-        parse_response(raw).map_err(|e| match e {
+        let response: AccessTokenResponse = parse_response(raw).map_err(|e| match e {
             Error::Decode { http_status, .. } => Error::Decode {
                 http_status,
                 reason: "the access-token response is not the expected JSON (body withheld: it may hold the token)"
@@ -115,7 +118,13 @@ impl Config {
                 body: Vec::new(),
             },
             other => other,
-        })
+        })?;
+        response.access_token.validate().map_err(|e| Error::Decode {
+            http_status: raw.status,
+            reason: format!("the access-token response holds an unusable token: {e}"),
+            body: Vec::new(),
+        })?;
+        Ok(response)
     }
 }
 
@@ -149,6 +158,22 @@ mod tests {
         }
         let absent = r#"{"responseCode":"2007300","responseMessage":"Successful","accessToken":"T","expiresIn":null}"#;
         assert_eq!(c.parse_access_token(&raw(absent)).unwrap().expires_in, None);
+    }
+
+    #[test]
+    fn absurd_tokens_are_refused_when_the_token_response_is_parsed() {
+        let huge = "A".repeat(2_000_000);
+        for token in [huge.as_str(), "has space", "bad\\u0000nul"] {
+            let body =
+                format!(r#"{{"responseCode":"2007300","responseMessage":"Successful","accessToken":"{token}"}}"#);
+            let err = config().parse_access_token(&raw(&body)).unwrap_err();
+            let Error::Decode { body, .. } = &err else {
+                panic!("expected a decode error, got {err:?}")
+            };
+            assert!(body.is_empty());
+            let text = err.to_string();
+            assert!(text.contains("unusable token") && text.len() < 300, "{text}");
+        }
     }
 
     #[test]
