@@ -88,20 +88,33 @@
 //! # }
 //! ```
 
-mod admin;
+// Modules, bottom layer first: each imports only from the groups before its own (and `snap`
+// from nothing but `util`), so there is no import cycle.
+// Leaves: errors, clock, ids.
 mod error;
-mod ewallet;
-mod fault;
+mod util;
+// The SNAP envelope and field checks; notification delivery.
 mod notify;
+mod snap;
+// Fault rules; the refund rules.
+mod fault;
+mod refund;
+// The one generic transaction store.
+mod ledger;
+// Products, each over its own ledger.
+mod ewallet;
 mod payout;
 mod qris;
-mod refund;
-mod server;
-mod snap;
-mod state;
-mod token;
-mod util;
 mod va;
+// All state behind one lock.
+mod state;
+// Who may call: token issuing and request verification.
+mod auth;
+mod token;
+// The admin API (settlements, notifications, faults, balances).
+mod admin;
+// The server: registers every route and serves connections.
+mod server;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -116,13 +129,17 @@ use tokio::task::JoinHandle;
 pub use error::SimulatorError;
 pub use ewallet::{EwalletSnapshot, EwalletStatus, EWALLET_MITRA_CODES};
 pub use fault::{Fault, FaultKind};
+pub use ledger::PaymentOutcome;
 pub use notify::NotificationDelivery;
 pub use payout::{PayoutSnapshot, PayoutStatus};
-pub use qris::{PaymentOutcome, QrisRefundSnapshot, QrisStatus, QrisTransactionSnapshot};
+pub use qris::{QrisRefundSnapshot, QrisStatus, QrisTransactionSnapshot};
 pub use state::StateSnapshot;
 pub use va::{VaSnapshot, VaStatus};
 
+use ewallet::EwalletTxn;
+use qris::QrisTxn;
 use state::{ClientCredentials, Settings, Shared};
+use va::VaTxn;
 
 /// TEST-ONLY merchant private key (PEM PKCS#8) the simulator expects token requests to be
 /// signed with by default. Public; never use it for anything real.
@@ -363,20 +380,21 @@ impl Simulator {
             .build()
             .map_err(|e| SimulatorError::Internal(format!("notification client: {e}")))?;
         let (stop_tx, stop_rx) = watch::channel(false);
+        let settings = Settings {
+            clients: vec![ClientCredentials {
+                client_id: self.client_id.clone(),
+                signer: SymmetricSigner::new(&ClientSecret::new(self.client_secret.clone())),
+                public_key: self.merchant_public_key,
+            }],
+            notification_key: self.notification_key,
+            token_ttl: self.token_ttl,
+            max_skew_seconds: self.max_skew.as_secs(),
+            require_jakarta_offset: self.require_jakarta_offset,
+            payout_balance_minor: self.payout_balance_minor,
+        };
         let shared = Arc::new(Shared {
-            settings: Settings {
-                clients: vec![ClientCredentials {
-                    client_id: self.client_id.clone(),
-                    signer: SymmetricSigner::new(&ClientSecret::new(self.client_secret.clone())),
-                    public_key: self.merchant_public_key,
-                }],
-                notification_key: self.notification_key,
-                token_ttl: self.token_ttl,
-                max_skew_seconds: self.max_skew.as_secs(),
-                require_jakarta_offset: self.require_jakarta_offset,
-                payout_balance_minor: self.payout_balance_minor,
-            },
-            state: Mutex::new(state::State::default()),
+            state: Mutex::new(state::State::new(&settings)),
+            settings,
             http,
             info: info.clone(),
             stop: stop_tx.clone(),
@@ -496,7 +514,9 @@ impl SimulatorHandle {
     /// Simulates the customer paying a pending QRIS transaction: marks it paid and posts the
     /// signed notification to its `dbProcessUrl` (loopback only), reporting the merchant's answer.
     pub async fn pay_qris(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        qris::pay(&self.shared, reference_no).await
+        admin::settle::<QrisTxn>(&self.shared, reference_no, qris::pay)
+            .await
+            .map(|(outcome, _)| outcome)
     }
 
     /// Posts the notification of an already paid QRIS transaction again (as NICEPAY retries do).
@@ -504,28 +524,30 @@ impl SimulatorHandle {
         &self,
         reference_no: &str,
     ) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        qris::resend_notification(&self.shared, reference_no).await
+        admin::renotify::<QrisTxn>(&self.shared, reference_no).await
     }
 
     /// Simulates the customer transferring to an unpaid virtual account, named by its
     /// `tXidVA` or its `virtualAccountNo`: marks it paid (`00`) and posts the signed VA
     /// notification to its `dbProcessUrl` (loopback only).
     pub async fn pay_va(&self, id: &str) -> Result<PaymentOutcome, SimulatorError> {
-        va::pay(&self.shared, id).await
+        admin::settle::<VaTxn>(&self.shared, id, va::pay)
+            .await
+            .map(|(outcome, _)| outcome)
     }
 
     /// Simulates the customer approving a pending e-wallet payment (what opening its
     /// `webRedirectUrl` does): marks it paid (`00`) and posts the signed e-wallet notification
     /// to its `PAY_NOTIFY` URL (or `additionalInfo.dbProcessUrl`).
     pub async fn pay_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        ewallet::pay(&self.shared, reference_no)
+        admin::settle::<EwalletTxn>(&self.shared, reference_no, ewallet::approve)
             .await
             .map(|(outcome, _)| outcome)
     }
 
     /// Posts the notification of a paid VA again (as NICEPAY retries do).
     pub async fn resend_va_notification(&self, id: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        va::resend_notification(&self.shared, id).await
+        admin::renotify::<VaTxn>(&self.shared, id).await
     }
 
     /// Posts the notification of a paid e-wallet payment again.
@@ -533,24 +555,21 @@ impl SimulatorHandle {
         &self,
         reference_no: &str,
     ) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        ewallet::resend_notification(&self.shared, reference_no).await
+        admin::renotify::<EwalletTxn>(&self.shared, reference_no).await
     }
 
     /// Simulates the customer declining a pending e-wallet payment (the wallet page's
     /// `GET /__sim/ewallet/{referenceNo}/cancel`): `05` Canceled, and a signed notification saying
     /// so. `paid_at` in the answer is then the time of the decline.
     pub async fn decline_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        ewallet::decline(&self.shared, reference_no)
+        admin::settle::<EwalletTxn>(&self.shared, reference_no, ewallet::decline)
             .await
             .map(|(outcome, _)| outcome)
     }
 
     /// The merchant's available payout balance in minor units.
     pub fn payout_balance_minor(&self, client_id: &str) -> u64 {
-        self.shared
-            .lock()
-            .payout
-            .balance(client_id, self.shared.settings.payout_balance_minor)
+        self.shared.lock().payout.balance(client_id)
     }
 
     /// Sets the merchant's available payout balance (minor units).

@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 use nicepay_snap::{PrivateKey, PublicKey, SymmetricSigner};
 use serde::{Deserialize, Serialize};
 
-use crate::ewallet::{EwalletSnapshot, EwalletState};
+use crate::ewallet::{EwalletLedger, EwalletSnapshot};
 use crate::fault::{Fault, FaultRule};
 use crate::payout::{PayoutSnapshot, PayoutState};
-use crate::qris::{QrisState, QrisTransactionSnapshot};
+use crate::qris::{QrisLedger, QrisTransactionSnapshot};
 use crate::util;
-use crate::va::{VaSnapshot, VaState};
+use crate::va::{VaLedger, VaSnapshot};
 
 /// One merchant the simulator knows.
 pub(crate) struct ClientCredentials {
@@ -36,6 +36,11 @@ pub(crate) struct Settings {
 impl Settings {
     pub(crate) fn client(&self, client_id: &str) -> Option<&ClientCredentials> {
         self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// Every merchant's client id.
+    pub(crate) fn client_ids(&self) -> Vec<String> {
+        self.clients.iter().map(|c| c.client_id.clone()).collect()
     }
 }
 
@@ -64,20 +69,45 @@ struct TokenEntry {
 }
 
 /// Mutable state.
-#[derive(Default)]
 pub(crate) struct State {
     tokens: HashMap<String, TokenEntry>,
     external_ids: HashSet<(String, String)>,
     external_ids_day: i64,
-    seq: u64,
-    pub(crate) qris: QrisState,
-    pub(crate) va: VaState,
-    pub(crate) ewallet: EwalletState,
+    pub(crate) qris: QrisLedger,
+    pub(crate) va: VaLedger,
+    pub(crate) ewallet: EwalletLedger,
     pub(crate) payout: PayoutState,
     pub(crate) faults: Vec<FaultRule>,
 }
 
+/// Each product's part of the state, for code generic over products (the server's operation
+/// table, the admin settlement helpers).
+macro_rules! product_parts {
+    ($($field:ident: $ty:ty),*) => {$(
+        impl AsMut<$ty> for State {
+            fn as_mut(&mut self) -> &mut $ty {
+                &mut self.$field
+            }
+        }
+    )*};
+}
+product_parts!(qris: QrisLedger, va: VaLedger, ewallet: EwalletLedger, payout: PayoutState);
+
 impl State {
+    /// Nothing stored yet; payout balances start at `settings.payout_balance_minor`.
+    pub(crate) fn new(settings: &Settings) -> Self {
+        Self {
+            tokens: HashMap::new(),
+            external_ids: HashSet::new(),
+            external_ids_day: 0,
+            qris: QrisLedger::default(),
+            va: VaLedger::default(),
+            ewallet: EwalletLedger::default(),
+            payout: PayoutState::new(settings.payout_balance_minor),
+            faults: Vec::new(),
+        }
+    }
+
     /// Stores a new token for `client_id`, valid for `ttl`; drops expired ones.
     pub(crate) fn issue_token(&mut self, token: String, client_id: &str, ttl: Duration) {
         let now = Instant::now();
@@ -114,26 +144,17 @@ impl State {
         self.external_ids.insert((client_id.to_owned(), external_id.to_owned()))
     }
 
-    /// A process-unique sequence number.
-    pub(crate) fn next_seq(&mut self) -> u64 {
-        self.seq += 1;
-        self.seq
-    }
-
     pub(crate) fn snapshot(&self, settings: &Settings) -> StateSnapshot {
         let now = Instant::now();
         StateSnapshot {
-            client_ids: settings.clients.iter().map(|c| c.client_id.clone()).collect(),
+            client_ids: settings.client_ids(),
             active_tokens: self.tokens.values().filter(|t| t.expires_at > now).count(),
             external_ids_today: self.external_ids.len(),
             qris: self.qris.snapshot(),
             va: self.va.snapshot(),
             ewallet: self.ewallet.snapshot(),
             payouts: self.payout.snapshot(),
-            payout_balances: self.payout.balances(
-                &settings.clients.iter().map(|c| c.client_id.clone()).collect::<Vec<_>>(),
-                settings.payout_balance_minor,
-            ),
+            payout_balances: self.payout.balances(&settings.client_ids()),
             faults: self.faults.iter().map(FaultRule::to_fault).collect(),
         }
     }
