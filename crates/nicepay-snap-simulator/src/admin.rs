@@ -12,13 +12,13 @@ use nicepay_snap::Timestamp;
 use serde_json::json;
 
 use crate::error::SimulatorError;
-use crate::ewallet::{self, EwalletTxn};
+use crate::ewallet::{self, Ewallet};
 use crate::fault::{Fault, FaultRule};
 use crate::ledger::{Ledger, Payable, PaymentOutcome};
 use crate::notify::{self, NotificationDelivery, PendingNotification};
-use crate::qris::{self, QrisTxn};
+use crate::qris::{self, Qris};
 use crate::state::{Shared, State};
-use crate::va::{self, VaTxn};
+use crate::va::{self, Va};
 
 impl IntoResponse for SimulatorError {
     fn into_response(self) -> Response {
@@ -89,38 +89,27 @@ async fn deliver(shared: &Shared, pending: Option<PendingNotification>) -> Optio
     }
 }
 
-/// `POST /__admin/{product}/{id}/pay`: answers the [`PaymentOutcome`].
-fn pay_route<T: Payable + Send + 'static>(act: Act<T>) -> MethodRouter<Arc<Shared>>
+/// `POST /__admin/{product}/{id}/pay` (answers the [`PaymentOutcome`]), or with `page` the
+/// simulated wallet page `GET /__sim/ewallet/{referenceNo}/{approve,cancel}`, which answers
+/// `303 See Other` to the `PAY_RETURN` URL (the outcome JSON without one).
+fn settle_route<T: Payable + Send + 'static>(act: Act<T>, page: bool) -> MethodRouter<Arc<Shared>>
 where
     State: AsMut<Ledger<T>>,
 {
-    post(
-        move |Extract(shared): Extract<Arc<Shared>>, Path(id): Path<String>| async move {
-            match settle(&shared, &id, act).await {
-                Ok((outcome, _)) => Json(outcome).into_response(),
-                Err(e) => e.into_response(),
+    let handler = move |Extract(shared): Extract<Arc<Shared>>, Path(id): Path<String>| async move {
+        match settle(&shared, &id, act).await {
+            Ok((_, Some(return_url))) if page => {
+                (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, return_url)]).into_response()
             }
-        },
-    )
-}
-
-/// `GET /__sim/ewallet/{referenceNo}/{approve,cancel}`: the simulated wallet page. Answers
-/// `303 See Other` to the `PAY_RETURN` URL (or the outcome JSON without one).
-fn page_route<T: Payable + Send + 'static>(act: Act<T>) -> MethodRouter<Arc<Shared>>
-where
-    State: AsMut<Ledger<T>>,
-{
-    get(
-        move |Extract(shared): Extract<Arc<Shared>>, Path(id): Path<String>| async move {
-            match settle(&shared, &id, act).await {
-                Ok((_, Some(return_url))) => {
-                    (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, return_url)]).into_response()
-                }
-                Ok((outcome, None)) => Json(outcome).into_response(),
-                Err(e) => e.into_response(),
-            }
-        },
-    )
+            Ok((outcome, _)) => Json(outcome).into_response(),
+            Err(e) => e.into_response(),
+        }
+    };
+    if page {
+        get(handler)
+    } else {
+        post(handler)
+    }
 }
 
 /// `POST /__admin/{product}/{id}/notify`: answers `{"{id_name}":id,"notification":...}`.
@@ -223,20 +212,23 @@ async fn shutdown(Extract(shared): Extract<Arc<Shared>>) -> Response {
 /// The admin routes.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/__admin/qris/{id}/pay", pay_route::<QrisTxn>(qris::pay))
-        .route("/__admin/qris/{id}/notify", notify_route::<QrisTxn>("referenceNo"))
-        .route("/__admin/va/{id}/pay", pay_route::<VaTxn>(va::pay))
-        .route("/__admin/va/{id}/notify", notify_route::<VaTxn>("id"))
-        .route("/__admin/ewallet/{id}/pay", pay_route::<EwalletTxn>(ewallet::approve))
+        .route("/__admin/qris/{id}/pay", settle_route::<Qris>(qris::pay, false))
+        .route("/__admin/qris/{id}/notify", notify_route::<Qris>("referenceNo"))
+        .route("/__admin/va/{id}/pay", settle_route::<Va>(va::pay, false))
+        .route("/__admin/va/{id}/notify", notify_route::<Va>("id"))
         .route(
-            "/__admin/ewallet/{id}/notify",
-            notify_route::<EwalletTxn>("referenceNo"),
+            "/__admin/ewallet/{id}/pay",
+            settle_route::<Ewallet>(ewallet::approve, false),
         )
+        .route("/__admin/ewallet/{id}/notify", notify_route::<Ewallet>("referenceNo"))
         .route(
             "/__sim/ewallet/{id}/approve",
-            page_route::<EwalletTxn>(ewallet::approve),
+            settle_route::<Ewallet>(ewallet::approve, true),
         )
-        .route("/__sim/ewallet/{id}/cancel", page_route::<EwalletTxn>(ewallet::decline))
+        .route(
+            "/__sim/ewallet/{id}/cancel",
+            settle_route::<Ewallet>(ewallet::decline, true),
+        )
         .route("/__admin/payout/balance", get(get_balance).post(set_balance))
         .route("/__admin/state", get(state))
         .route("/__admin/info", get(info))

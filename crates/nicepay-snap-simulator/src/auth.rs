@@ -6,7 +6,7 @@ use nicepay_snap::{Method, Timestamp};
 use serde_json::Value;
 
 use crate::snap::{SnapError, Verified, NICEPAY_PREFIX};
-use crate::state::Shared;
+use crate::state::{ClientCredentials, Shared};
 use crate::util;
 
 /// One header as a trimmed string; `None` when absent, empty or not visible ASCII.
@@ -32,6 +32,22 @@ pub(crate) fn required_header<'a>(
         Ok(None) => Err(SnapError::mandatory(service, name)),
         Err(()) => Err(SnapError::invalid_format(service, name)),
     }
+}
+
+/// The merchant a header names: absent → `400{svc}02`, unknown → `401{svc}00 Unauthorized.
+/// Unknown Client`.
+pub(crate) fn known_client<'a>(
+    shared: &'a Shared,
+    headers: &'a HeaderMap,
+    name: &str,
+    service: &'static str,
+) -> Result<(&'a str, &'a ClientCredentials), SnapError> {
+    let client_id = required_header(headers, name, service)?;
+    let client = shared
+        .settings
+        .client(client_id)
+        .ok_or_else(|| SnapError::unauthorized(service, "Unknown Client"))?;
+    Ok((client_id, client))
 }
 
 /// Checks `X-TIMESTAMP`: present, `yyyy-MM-ddTHH:mm:ss+07:00` (any offset when the simulator
@@ -82,11 +98,7 @@ pub(crate) fn verify_transactional(
     // 2. Timestamp.
     let (timestamp, _) = check_timestamp(shared, headers, svc)?;
     // 3. Partner id: a known client, the one the token was issued to.
-    let partner = required_header(headers, "X-PARTNER-ID", svc)?;
-    let client = shared
-        .settings
-        .client(partner)
-        .ok_or_else(|| SnapError::unauthorized(svc, "Unknown Client"))?;
+    let (partner, client) = known_client(shared, headers, "X-PARTNER-ID", svc)?;
     if partner != token_client {
         return Err(SnapError::unauthorized(
             svc,

@@ -7,14 +7,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::error::SimulatorError;
-use crate::ledger::{status_answer, Ledger, Payable, PaymentOutcome, Record, Refundable};
+use crate::ledger::{status_answer, Entry, Ledger, Payable, Product, Refundable};
 use crate::notify::{self, PendingNotification};
 use crate::refund::Refunds;
 use crate::snap::{amount_json, success, HandlerResult, Operation, SnapError, Verified};
 use crate::util;
 
 /// The e-wallet store.
-pub(crate) type EwalletLedger = Ledger<EwalletTxn>;
+pub(crate) type EwalletLedger = Ledger<Ewallet>;
 
 /// E-wallet operations: payment host-to-host, status, refund.
 pub(crate) const OPERATIONS: &[Operation<EwalletLedger>] = &[
@@ -63,76 +63,47 @@ impl EwalletStatus {
     }
 }
 
-/// One simulated e-wallet payment.
+/// One simulated e-wallet payment (`id` = `referenceNo`).
+pub(crate) type EwalletTxn = Entry<Ewallet>;
+
+/// The e-wallet part of a payment.
 #[derive(Debug, Clone)]
-pub(crate) struct EwalletTxn {
-    client_id: String,
-    reference_no: String,
-    partner_reference_no: String,
+pub(crate) struct Ewallet {
     external_store_id: String,
     mitra_cd: String,
-    amount_minor: u64,
     status: EwalletStatus,
     notify_url: Option<String>,
     return_url: Option<String>,
-    created_at: Timestamp,
     paid_at: Option<Timestamp>,
     refunds: Refunds,
 }
 
-impl Record for EwalletTxn {
-    const KIND: &'static str = "e-wallet payment";
-    const PAY_METHOD: &'static str = util::PAY_METHOD_EWALLET;
+impl Product for Ewallet {
+    const KIND: (&'static str, &'static str) = ("e-wallet payment", util::PAY_METHOD_EWALLET);
     type Snapshot = EwalletSnapshot;
 
-    fn client_id(&self) -> &str {
-        &self.client_id
-    }
-
-    fn partner_reference_no(&self) -> &str {
-        &self.partner_reference_no
-    }
-
-    fn snapshot(&self) -> EwalletSnapshot {
+    fn snapshot(t: &EwalletTxn) -> EwalletSnapshot {
         EwalletSnapshot {
-            reference_no: self.reference_no.clone(),
-            partner_reference_no: self.partner_reference_no.clone(),
-            client_id: self.client_id.clone(),
-            mitra_cd: self.mitra_cd.clone(),
-            status: self.status,
-            latest_transaction_status: self.status.code().to_owned(),
-            amount: util::minor_to_string(self.amount_minor),
-            refunded_amount: util::minor_to_string(self.refunds.refunded_minor()),
-            notify_url: self.notify_url.clone(),
-            return_url: self.return_url.clone(),
-            created_at: self.created_at.to_string(),
-            paid_at: self.paid_at.map(|p| p.to_string()),
-            refund_nos: self
-                .refunds
-                .booked()
-                .iter()
-                .map(|r| r.partner_refund_no.clone())
-                .collect(),
+            reference_no: t.id.clone(),
+            partner_reference_no: t.partner_ref.clone(),
+            client_id: t.client_id.clone(),
+            mitra_cd: t.mitra_cd.clone(),
+            status: t.status,
+            latest_transaction_status: t.status.code().to_owned(),
+            amount: util::minor_to_string(t.amount_minor),
+            refunded_amount: util::minor_to_string(t.refunds.refunded_minor()),
+            notify_url: t.notify_url.clone(),
+            return_url: t.return_url.clone(),
+            created_at: t.created_at.to_string(),
+            paid_at: t.paid_at.map(|p| p.to_string()),
+            refund_nos: t.refunds.booked().iter().map(|r| r.partner_refund_no.clone()).collect(),
         }
     }
 }
 
-impl Refundable for EwalletTxn {
-    fn amount_minor(&self) -> u64 {
-        self.amount_minor
-    }
-
+impl Refundable for Ewallet {
     fn refunds_mut(&mut self) -> &mut Refunds {
         &mut self.refunds
-    }
-
-    fn check_refundable(&self, service: &'static str) -> Result<(), SnapError> {
-        match self.status {
-            EwalletStatus::Paid => Ok(()),
-            EwalletStatus::Pending => Err(SnapError::not_permitted(service, "Transaction Is Not Paid")),
-            EwalletStatus::Refunded => Err(SnapError::not_permitted(service, "Transaction Already Fully Refunded")),
-            EwalletStatus::Canceled => Err(SnapError::not_permitted(service, "Transaction Canceled")),
-        }
     }
 
     fn mark_fully_refunded(&mut self) {
@@ -140,43 +111,28 @@ impl Refundable for EwalletTxn {
     }
 }
 
-impl Payable for EwalletTxn {
+impl Payable for Ewallet {
     fn latest_status(&self) -> (&'static str, &'static str) {
         (self.status.code(), self.status.description())
     }
 
-    fn has_notification(&self) -> bool {
-        self.status != EwalletStatus::Pending
-    }
-
     /// The e-wallet notification (body per [`EwalletNotification`]).
-    fn notification(&self) -> Result<Option<PendingNotification>, SimulatorError> {
+    fn notification(t: &EwalletTxn) -> Result<Option<PendingNotification>, SimulatorError> {
         let mut extra = Map::new();
-        if let Some(p) = self.paid_at {
+        if let Some(p) = t.paid_at {
             extra.insert("transactionDateTime".into(), json!(p.to_string()));
         }
         let body = EwalletNotification {
-            original_reference_no: Some(self.reference_no.clone()),
-            original_partner_reference_no: Some(self.partner_reference_no.clone()),
-            external_store_id: Some(self.external_store_id.clone()),
-            amount: Some(notify::amount(self.amount_minor)?),
-            latest_transaction_status: Some(TransactionStatus::from_code(self.status.code())),
-            transaction_status_desc: Some(self.status.description().to_owned()),
-            additional_info: Some([("mitraCd".to_owned(), json!(self.mitra_cd))].into_iter().collect()),
+            original_reference_no: Some(t.id.clone()),
+            original_partner_reference_no: Some(t.partner_ref.clone()),
+            external_store_id: Some(t.external_store_id.clone()),
+            amount: Some(notify::amount(t.amount_minor)?),
+            latest_transaction_status: Some(TransactionStatus::from_code(t.status.code())),
+            transaction_status_desc: Some(t.status.description().to_owned()),
+            additional_info: Some([("mitraCd".to_owned(), json!(t.mitra_cd))].into_iter().collect()),
             extra,
         };
-        PendingNotification::json(self.notify_url.as_ref(), &self.client_id, &body)
-    }
-
-    fn outcome(&self, at: Timestamp) -> PaymentOutcome {
-        PaymentOutcome {
-            reference_no: self.reference_no.clone(),
-            partner_reference_no: self.partner_reference_no.clone(),
-            latest_transaction_status: self.status.code().to_owned(),
-            paid_at: at.to_string(),
-            virtual_account_no: None,
-            notification: None,
-        }
+        PendingNotification::json(t.notify_url.as_ref(), &t.client_id, &body)
     }
 
     fn return_url(&self) -> Option<String> {
@@ -185,16 +141,16 @@ impl Payable for EwalletTxn {
 }
 
 /// The customer approves a pending e-wallet payment at the wallet page (or the admin API).
-pub(crate) fn approve(txn: &mut EwalletTxn, at: Timestamp) -> Result<(), (&'static str, &'static str)> {
+pub(crate) fn approve(txn: &mut Ewallet, at: Timestamp) -> Result<(), (&'static str, &'static str)> {
     decide(txn, at, true)
 }
 
 /// The customer declines a pending e-wallet payment at the wallet page: `05` Canceled.
-pub(crate) fn decline(txn: &mut EwalletTxn, at: Timestamp) -> Result<(), (&'static str, &'static str)> {
+pub(crate) fn decline(txn: &mut Ewallet, at: Timestamp) -> Result<(), (&'static str, &'static str)> {
     decide(txn, at, false)
 }
 
-fn decide(txn: &mut EwalletTxn, at: Timestamp, approve: bool) -> Result<(), (&'static str, &'static str)> {
+fn decide(txn: &mut Ewallet, at: Timestamp, approve: bool) -> Result<(), (&'static str, &'static str)> {
     if txn.status != EwalletStatus::Pending {
         return Err(txn.latest_status());
     }
@@ -300,18 +256,14 @@ fn payment(ledger: &mut EwalletLedger, req: &Verified) -> HandlerResult {
         req.service,
         &req.client_id,
         ("partnerReferenceNo", partner_reference_no),
-        |_, _, reference_no| {
-            Ok(EwalletTxn {
-                client_id: req.client_id.clone(),
-                reference_no,
-                partner_reference_no: partner_reference_no.to_owned(),
+        amount_minor,
+        |_, _| {
+            Ok(Ewallet {
                 external_store_id: external_store_id.to_owned(),
                 mitra_cd: mitra_cd.to_owned(),
-                amount_minor,
                 status: EwalletStatus::Pending,
                 notify_url: pay_notify.or_else(|| db_process_url.map(str::to_owned)),
                 return_url: pay_return,
-                created_at: util::now_timestamp(),
                 paid_at: None,
                 refunds: Refunds::default(),
             })
@@ -321,8 +273,8 @@ fn payment(ledger: &mut EwalletLedger, req: &Verified) -> HandlerResult {
         req.service,
         json!({
             "partnerReferenceNo": partner_reference_no,
-            "referenceNo": txn.reference_no,
-            "webRedirectUrl": approve_url(&req.base_url, &txn.reference_no),
+            "referenceNo": txn.id,
+            "webRedirectUrl": approve_url(&req.base_url, &txn.id),
             "additionalInfo": { "mitraCd": mitra_cd },
         }),
     ))
@@ -333,12 +285,19 @@ pub(crate) fn approve_url(base_url: &str, reference_no: &str) -> String {
     format!("{base_url}/__sim/ewallet/{reference_no}/approve")
 }
 
-fn status(ledger: &mut EwalletLedger, req: &Verified) -> HandlerResult {
+/// The merchant and the payment a status or refund call names: `merchantId`, `subMerchantId`,
+/// `originalPartnerReferenceNo`, `originalReferenceNo` (in NICEPAY's order).
+fn original_ids(req: &Verified) -> Result<(&str, &str), SnapError> {
     let f = req.fields();
     f.merchant_id(&req.client_id)?;
     f.optional_str("subMerchantId", 32)?;
     let partner_reference_no = f.required_str("originalPartnerReferenceNo", 40)?;
-    let reference_no = f.required_str("originalReferenceNo", 40)?;
+    Ok((f.required_str("originalReferenceNo", 40)?, partner_reference_no))
+}
+
+fn status(ledger: &mut EwalletLedger, req: &Verified) -> HandlerResult {
+    let f = req.fields();
+    let (reference_no, partner_reference_no) = original_ids(req)?;
     let service_code = f.required_one_of("serviceCode", &["54", "55"])?;
     if let Some(date) = f.optional_str("transactionDate", 40)? {
         Timestamp::parse(date).map_err(|_| SnapError::invalid_format(req.service, "transactionDate"))?;
@@ -354,7 +313,7 @@ fn status(ledger: &mut EwalletLedger, req: &Verified) -> HandlerResult {
     let txn = ledger.open(req.service, &req.client_id, reference_no, partner_reference_no)?;
     let mitra = [("mitraCd".to_owned(), json!(txn.mitra_cd))].into_iter().collect();
     let body = status_answer(
-        &*txn,
+        txn,
         (reference_no, service_code),
         txn.paid_at,
         mitra,
@@ -366,10 +325,7 @@ fn status(ledger: &mut EwalletLedger, req: &Verified) -> HandlerResult {
 
 fn refund(ledger: &mut EwalletLedger, req: &Verified) -> HandlerResult {
     let f = req.fields();
-    f.merchant_id(&req.client_id)?;
-    f.optional_str("subMerchantId", 32)?;
-    let partner_reference_no = f.required_str("originalPartnerReferenceNo", 40)?;
-    let reference_no = f.required_str("originalReferenceNo", 40)?;
+    let (reference_no, partner_reference_no) = original_ids(req)?;
     let partner_refund_no = f.required_str("partnerRefundNo", 40)?;
     f.optional_str("externalStoreId", 32)?;
     let amount_minor = f.amount("refundAmount")?;

@@ -1,13 +1,14 @@
 //! One generic store for every product's transactions (QRIS, VA, e-wallet, payout): records in
 //! creation order, the merchant references already used, the refund numbers already used, and
 //! the shared transitions — create, look up, refund, settle (the customer pays) and resend the
-//! notification. What differs per product lives behind the [`Record`], [`Refundable`] and
+//! notification. What differs per product lives behind the [`Product`], [`Refundable`] and
 //! [`Payable`] traits in the product modules.
 //!
 //! The ledger knows nothing of locks or HTTP: the server calls it under the one state lock, and
 //! the admin layer delivers the notifications a settlement returns after releasing the lock.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::{Deref, DerefMut};
 
 use nicepay_snap::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -19,54 +20,89 @@ use crate::refund::{Refund, RefundNos, Refunds};
 use crate::snap::{amount_json, SnapError};
 use crate::util;
 
-/// A transaction kept in a [`Ledger`].
-pub(crate) trait Record {
-    /// What the admin API calls it (`"QRIS transaction"`).
-    const KIND: &'static str;
-    /// NICEPAY pay-method code inside its ids (`util::PAY_METHOD_*`).
-    const PAY_METHOD: &'static str;
+/// One stored transaction: what every product's transaction has, and the product's own part
+/// `D` (reachable through `Deref`).
+#[derive(Debug, Clone)]
+pub(crate) struct Entry<D> {
+    /// The owning merchant.
+    pub(crate) client_id: String,
+    /// NICEPAY's id of it (`referenceNo` tXid, or `tXidVA`).
+    pub(crate) id: String,
+    /// The merchant's reference, unique per merchant (`partnerReferenceNo`, or `trxId` for VA).
+    pub(crate) partner_ref: String,
+    /// The amount in minor units.
+    pub(crate) amount_minor: u64,
+    /// When it was created.
+    pub(crate) created_at: Timestamp,
+    /// The product's own fields.
+    pub(crate) detail: D,
+}
+
+impl<D> Deref for Entry<D> {
+    type Target = D;
+
+    fn deref(&self) -> &D {
+        &self.detail
+    }
+}
+
+impl<D> DerefMut for Entry<D> {
+    fn deref_mut(&mut self) -> &mut D {
+        &mut self.detail
+    }
+}
+
+/// A product's part of a transaction kept in a [`Ledger`].
+pub(crate) trait Product: Sized {
+    /// What the admin API calls it (`"QRIS transaction"`) and the NICEPAY pay-method code
+    /// inside its ids (`util::PAY_METHOD_*`).
+    const KIND: (&'static str, &'static str);
     /// What `GET /__admin/state` shows of it.
     type Snapshot;
 
-    /// The owning merchant.
-    fn client_id(&self) -> &str;
-    /// The merchant's reference, unique per merchant (`partnerReferenceNo`, or `trxId` for VA).
-    fn partner_reference_no(&self) -> &str;
     /// The state dump view.
-    fn snapshot(&self) -> Self::Snapshot;
+    fn snapshot(entry: &Entry<Self>) -> Self::Snapshot;
 }
 
-/// A record whose paid amount can be refunded in parts (QRIS, e-wallet).
-pub(crate) trait Refundable: Record {
-    /// The paid amount in minor units.
-    fn amount_minor(&self) -> u64;
+/// A product whose paid amount can be refunded in parts (QRIS, e-wallet).
+pub(crate) trait Refundable: Payable {
     /// The refunds booked so far.
     fn refunds_mut(&mut self) -> &mut Refunds;
-    /// Whether the record may be refunded now (`403{svc}15` with the reason otherwise).
-    fn check_refundable(&self, service: &'static str) -> Result<(), SnapError>;
     /// The refunds now add up to the paid amount.
     fn mark_fully_refunded(&mut self);
+    /// Whether it may be refunded now: only when paid (`00`); otherwise `403{svc}15` saying
+    /// why (`03` not paid, `04` fully refunded, `05` canceled).
+    fn check_refundable(&self, service: &'static str) -> Result<(), SnapError> {
+        let reason = match self.latest_status().0 {
+            "00" => return Ok(()),
+            "03" => "Transaction Is Not Paid",
+            "04" => "Transaction Already Fully Refunded",
+            _ => "Transaction Canceled",
+        };
+        Err(SnapError::not_permitted(service, reason))
+    }
 }
 
-/// A record the customer pays and NICEPAY notifies the merchant about (QRIS, VA, e-wallet).
-pub(crate) trait Payable: Record {
+/// A product the customer pays and NICEPAY notifies the merchant about (QRIS, VA, e-wallet).
+pub(crate) trait Payable: Product {
     /// `latestTransactionStatus` code and description now.
     fn latest_status(&self) -> (&'static str, &'static str);
-    /// Whether a notification may be sent again (the customer has acted).
-    fn has_notification(&self) -> bool;
+    /// Whether a notification may be sent again: the customer has acted (no longer `03`).
+    fn has_notification(&self) -> bool {
+        self.latest_status().0 != "03"
+    }
     /// The signed notification's target and body; `None` without a notification URL.
-    fn notification(&self) -> Result<Option<PendingNotification>, SimulatorError>;
-    /// What the admin API answers after the customer acted at `at`.
-    fn outcome(&self, at: Timestamp) -> PaymentOutcome;
+    fn notification(entry: &Entry<Self>) -> Result<Option<PendingNotification>, SimulatorError>;
+    /// The VA number the customer paid to (VA only).
+    fn virtual_account_no(&self) -> Option<String> {
+        None
+    }
     /// Where the wallet page sends the customer back to (e-wallet `PAY_RETURN`).
     fn return_url(&self) -> Option<String> {
         None
     }
-    /// The key of the record an admin id names (VA: a `tXidVA` or a `virtualAccountNo`).
-    fn resolve(ledger: &Ledger<Self>, id: &str) -> Option<String>
-    where
-        Self: Sized,
-    {
+    /// The key of the entry an admin id names (VA: a `tXidVA` or a `virtualAccountNo`).
+    fn resolve(ledger: &Ledger<Self>, id: &str) -> Option<String> {
         ledger.records.contains_key(id).then(|| id.to_owned())
     }
 }
@@ -74,8 +110,8 @@ pub(crate) trait Payable: Record {
 /// The status answer QRIS query and e-wallet status share: both ids, `serviceCode`, the
 /// status, `paidTime` once paid, `amount`, then `additionalInfo` = `extra` followed by
 /// `refundedAmount`, `refund_count` (`refundCount`, QRIS) and `remainingAmount`.
-pub(crate) fn status_answer<T: Payable + Refundable>(
-    record: &T,
+pub(crate) fn status_answer<D: Payable + Refundable>(
+    record: &Entry<D>,
     (reference_no, service_code): (&str, &str),
     paid_at: Option<Timestamp>,
     mut extra: Map<String, Value>,
@@ -85,17 +121,14 @@ pub(crate) fn status_answer<T: Payable + Refundable>(
     let (code, description) = record.latest_status();
     let mut body = Map::new();
     body.insert("originalReferenceNo".into(), json!(reference_no));
-    body.insert(
-        "originalPartnerReferenceNo".into(),
-        json!(record.partner_reference_no()),
-    );
+    body.insert("originalPartnerReferenceNo".into(), json!(record.partner_ref));
     body.insert("serviceCode".into(), json!(service_code));
     body.insert("latestTransactionStatus".into(), json!(code));
     body.insert("transactionStatusDesc".into(), json!(description));
     if let Some(p) = paid_at {
         body.insert("paidTime".into(), json!(p.to_string()));
     }
-    body.insert("amount".into(), amount_json(record.amount_minor()));
+    body.insert("amount".into(), amount_json(record.amount_minor));
     let refunded = refunds.refunded_minor();
     extra.insert("refundedAmount".into(), amount_json(refunded));
     if with_refund_count {
@@ -103,7 +136,7 @@ pub(crate) fn status_answer<T: Payable + Refundable>(
     }
     extra.insert(
         "remainingAmount".into(),
-        amount_json(record.amount_minor().saturating_sub(refunded)),
+        amount_json(record.amount_minor.saturating_sub(refunded)),
     );
     body.insert("additionalInfo".into(), Value::Object(extra));
     Value::Object(body)
@@ -142,16 +175,27 @@ pub(crate) struct Settled {
     pub(crate) return_url: Option<String>,
 }
 
+/// What a new entry gets from [`Ledger::create`].
+#[derive(Debug)]
+pub(crate) struct Fresh {
+    /// A process-unique sequence number.
+    pub(crate) seq: u64,
+    /// Its NICEPAY-like id, unique in the ledger.
+    pub(crate) id: String,
+    /// Its creation time.
+    pub(crate) created_at: Timestamp,
+}
+
 /// The transactions of one product, oldest first.
 #[derive(Debug)]
-pub(crate) struct Ledger<T> {
-    records: HashMap<String, T>,
+pub(crate) struct Ledger<D> {
+    records: HashMap<String, Entry<D>>,
     order: Vec<String>,
     partner_refs: HashSet<(String, String)>,
     refund_nos: RefundNos,
 }
 
-impl<T> Default for Ledger<T> {
+impl<D> Default for Ledger<D> {
     fn default() -> Self {
         Self {
             records: HashMap::new(),
@@ -162,63 +206,75 @@ impl<T> Default for Ledger<T> {
     }
 }
 
-impl<T: Record> Ledger<T> {
-    /// Every record, oldest first.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+impl<D: Product> Ledger<D> {
+    /// Every entry, oldest first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Entry<D>> {
         self.order.iter().filter_map(|id| self.records.get(id))
     }
 
-    /// The state dump of every record, oldest first.
-    pub(crate) fn snapshot(&self) -> Vec<T::Snapshot> {
-        self.iter().map(T::snapshot).collect()
+    /// The state dump of every entry, oldest first.
+    pub(crate) fn snapshot(&self) -> Vec<D::Snapshot> {
+        self.iter().map(D::snapshot).collect()
     }
 
-    /// The record with this id.
-    pub(crate) fn get(&self, id: &str) -> Option<&T> {
+    /// The entry with this id.
+    pub(crate) fn get(&self, id: &str) -> Option<&Entry<D>> {
         self.records.get(id)
     }
 
-    /// Stores a new record of `client_id`: `409{svc}01 Duplicate {duplicate_field}` when the
-    /// merchant used `partner_ref` before; otherwise `build` gets the ledger, a fresh sequence
-    /// number and a fresh NICEPAY-like id, and may still refuse.
+    /// Stores a new entry of `client_id` for `amount_minor`: `409{svc}01 Duplicate
+    /// {duplicate_field}` when the merchant used `partner_ref` before; otherwise `build` gets the
+    /// ledger and the new entry's sequence number, id and time, and may still refuse.
     pub(crate) fn create(
         &mut self,
         service: &'static str,
         client_id: &str,
         (duplicate_field, partner_ref): (&str, &str),
-        build: impl FnOnce(&Self, u64, String) -> Result<T, SnapError>,
-    ) -> Result<&T, SnapError> {
+        amount_minor: u64,
+        build: impl FnOnce(&Self, &Fresh) -> Result<D, SnapError>,
+    ) -> Result<&Entry<D>, SnapError> {
         let key = (client_id.to_owned(), partner_ref.to_owned());
         if self.partner_refs.contains(&key) {
             return Err(SnapError::duplicate(service, duplicate_field));
         }
         let seq = util::next_seq();
-        let id = util::new_txid(client_id, T::PAY_METHOD, seq, |id| self.records.contains_key(id));
-        let record = build(self, seq, id.clone())?;
+        let fresh = Fresh {
+            seq,
+            id: util::new_txid(client_id, D::KIND.1, seq, |id| self.records.contains_key(id)),
+            created_at: util::now_timestamp(),
+        };
+        let entry = Entry {
+            detail: build(self, &fresh)?,
+            client_id: client_id.to_owned(),
+            id: fresh.id.clone(),
+            partner_ref: partner_ref.to_owned(),
+            amount_minor,
+            created_at: fresh.created_at,
+        };
         self.partner_refs.insert(key);
-        self.order.push(id.clone());
-        Ok(self.records.entry(id).or_insert(record))
+        self.order.push(fresh.id.clone());
+        Ok(self.records.entry(fresh.id).or_insert(entry))
     }
 
-    /// The record `id` of `client_id` with this merchant reference; `404{svc}01 Transaction
-    /// Not Found` otherwise (another merchant's record is not found either).
+    /// The entry `id` of `client_id` with this merchant reference; `404{svc}01 Transaction
+    /// Not Found` otherwise (another merchant's entry is not found either).
     pub(crate) fn open(
         &mut self,
         service: &'static str,
         client_id: &str,
         id: &str,
         partner_ref: &str,
-    ) -> Result<&mut T, SnapError> {
+    ) -> Result<&mut Entry<D>, SnapError> {
         self.records
             .get_mut(id)
-            .filter(|r| r.client_id() == client_id && r.partner_reference_no() == partner_ref)
+            .filter(|r| r.client_id == client_id && r.partner_ref == partner_ref)
             .ok_or_else(|| SnapError::not_found(service))
     }
 }
 
-impl<T: Refundable> Ledger<T> {
-    /// Books a refund of `amount_minor` against record `id` under the money rules QRIS and
-    /// e-wallet share: `partnerRefundNo` once per merchant (`409{svc}01`), the record must be
+impl<D: Refundable> Ledger<D> {
+    /// Books a refund of `amount_minor` against entry `id` under the money rules QRIS and
+    /// e-wallet share: `partnerRefundNo` once per merchant (`409{svc}01`), the entry must be
     /// refundable (`403{svc}15`), refunds add up to at most the paid amount (`403{svc}02`).
     pub(crate) fn refund(
         &mut self,
@@ -230,61 +286,68 @@ impl<T: Refundable> Ledger<T> {
     ) -> Result<Refund, SnapError> {
         self.refund_nos.ensure_unused(service, client_id, partner_refund_no)?;
         let seq = util::next_seq();
-        let record = self.open(service, client_id, id, partner_ref)?;
-        record.check_refundable(service)?;
-        let paid = record.amount_minor();
+        let entry = self.open(service, client_id, id, partner_ref)?;
+        entry.check_refundable(service)?;
+        let paid = entry.amount_minor;
         let (refund, fully) =
-            record
+            entry
                 .refunds_mut()
                 .book(service, client_id, seq, paid, partner_refund_no, amount_minor)?;
         if fully {
-            record.mark_fully_refunded();
+            entry.mark_fully_refunded();
         }
         self.refund_nos.remember(client_id, &refund);
         Ok(refund)
     }
 }
 
-impl<T: Payable> Ledger<T> {
-    fn resolve_mut(&mut self, id: &str) -> Result<&mut T, SimulatorError> {
-        T::resolve(self, id)
+impl<D: Payable> Ledger<D> {
+    fn resolve_mut(&mut self, id: &str) -> Result<&mut Entry<D>, SimulatorError> {
+        D::resolve(self, id)
             .and_then(|key| self.records.get_mut(&key))
-            .ok_or_else(|| SimulatorError::NotFound(format!("{} {id}", T::KIND)))
+            .ok_or_else(|| SimulatorError::NotFound(format!("{} {id}", D::KIND.0)))
     }
 
-    /// The customer acts on record `id` (an admin id): `act` changes it at the current time, or
-    /// refuses with the status the record is in (admin `409`). Returns the outcome and the
+    /// The customer acts on entry `id` (an admin id): `act` changes it at the current time, or
+    /// refuses with the status it is in (admin `409`). Returns the outcome and the
     /// notification to deliver.
     pub(crate) fn settle(
         &mut self,
         id: &str,
-        act: impl FnOnce(&mut T, Timestamp) -> Result<(), (&'static str, &'static str)>,
+        act: impl FnOnce(&mut D, Timestamp) -> Result<(), (&'static str, &'static str)>,
     ) -> Result<Settled, SimulatorError> {
-        let record = self.resolve_mut(id)?;
+        let entry = self.resolve_mut(id)?;
         let at = util::now_timestamp();
-        act(record, at).map_err(|(code, description)| {
+        act(entry, at).map_err(|(code, description)| {
             SimulatorError::Conflict(format!(
                 "{} {id} is not awaiting payment (status {code} {description})",
-                T::KIND
+                D::KIND.0
             ))
         })?;
         Ok(Settled {
-            outcome: record.outcome(at),
-            notification: record.notification()?,
-            return_url: record.return_url(),
+            outcome: PaymentOutcome {
+                reference_no: entry.id.clone(),
+                partner_reference_no: entry.partner_ref.clone(),
+                latest_transaction_status: entry.latest_status().0.to_owned(),
+                paid_at: at.to_string(),
+                virtual_account_no: entry.virtual_account_no(),
+                notification: None,
+            },
+            notification: D::notification(entry)?,
+            return_url: entry.return_url(),
         })
     }
 
-    /// The notification of record `id` (an admin id) again, once the customer has acted.
+    /// The notification of entry `id` (an admin id) again, once the customer has acted.
     pub(crate) fn renotify(&mut self, id: &str) -> Result<Option<PendingNotification>, SimulatorError> {
-        let record = self.resolve_mut(id)?;
-        if !record.has_notification() {
-            let (code, description) = record.latest_status();
+        let entry = self.resolve_mut(id)?;
+        if !entry.has_notification() {
+            let (code, description) = entry.latest_status();
             return Err(SimulatorError::Conflict(format!(
                 "{} {id} is not paid (status {code} {description})",
-                T::KIND
+                D::KIND.0
             )));
         }
-        record.notification()
+        D::notification(entry)
     }
 }

@@ -122,7 +122,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use nicepay_snap::{ClientSecret, PrivateKey, PublicKey, SymmetricSigner};
-use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -133,13 +132,13 @@ pub use ledger::PaymentOutcome;
 pub use notify::NotificationDelivery;
 pub use payout::{PayoutSnapshot, PayoutStatus};
 pub use qris::{QrisRefundSnapshot, QrisStatus, QrisTransactionSnapshot};
-pub use state::StateSnapshot;
+pub use state::{SimulatorInfo, StateSnapshot};
 pub use va::{VaSnapshot, VaStatus};
 
-use ewallet::EwalletTxn;
-use qris::QrisTxn;
+use ewallet::Ewallet;
+use qris::Qris;
 use state::{ClientCredentials, Settings, Shared};
-use va::VaTxn;
+use va::Va;
 
 /// TEST-ONLY merchant private key (PEM PKCS#8) the simulator expects token requests to be
 /// signed with by default. Public; never use it for anything real.
@@ -435,48 +434,6 @@ fn ensure_outside_runtime() -> Result<(), SimulatorError> {
     Ok(())
 }
 
-/// What a client needs to talk to a running simulator. Serializes to one JSON line (see
-/// [`SimulatorInfo::to_json_line`]) that `nicepay-snap simulate` prints and the Python/Node
-/// test suites read:
-///
-/// `{"baseUrl":"http://127.0.0.1:PORT","clientId":"IONPAYTEST","clientSecret":"...","privateKeyPem":"-----BEGIN PRIVATE KEY-----\n...","notificationPublicKey":"-----BEGIN PUBLIC KEY-----\n..."}`
-///
-/// All values are TEST-ONLY; `Debug` still redacts the secret and the private key.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SimulatorInfo {
-    /// Host root, e.g. `http://127.0.0.1:41234` (clients append `/nicepay`).
-    pub base_url: String,
-    /// Merchant client id.
-    pub client_id: String,
-    /// Merchant client secret (HMAC key).
-    pub client_secret: String,
-    /// Merchant private key PEM that signs token requests; `null` when the simulator was given
-    /// only the public key.
-    pub private_key_pem: Option<String>,
-    /// PEM (`PUBLIC KEY`, SPKI) of the key notifications are signed with.
-    pub notification_public_key: String,
-}
-
-impl SimulatorInfo {
-    /// Compact JSON on one line (no trailing newline).
-    pub fn to_json_line(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-}
-
-impl fmt::Debug for SimulatorInfo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SimulatorInfo")
-            .field("base_url", &self.base_url)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"[redacted]")
-            .field("private_key_pem", &self.private_key_pem.as_ref().map(|_| "[redacted]"))
-            .field("notification_public_key", &self.notification_public_key)
-            .finish()
-    }
-}
-
 /// A running simulator on the caller's Tokio runtime. Dropping it stops the server.
 pub struct SimulatorHandle {
     info: SimulatorInfo,
@@ -514,7 +471,7 @@ impl SimulatorHandle {
     /// Simulates the customer paying a pending QRIS transaction: marks it paid and posts the
     /// signed notification to its `dbProcessUrl` (loopback only), reporting the merchant's answer.
     pub async fn pay_qris(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        admin::settle::<QrisTxn>(&self.shared, reference_no, qris::pay)
+        admin::settle::<Qris>(&self.shared, reference_no, qris::pay)
             .await
             .map(|(outcome, _)| outcome)
     }
@@ -524,14 +481,14 @@ impl SimulatorHandle {
         &self,
         reference_no: &str,
     ) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        admin::renotify::<QrisTxn>(&self.shared, reference_no).await
+        admin::renotify::<Qris>(&self.shared, reference_no).await
     }
 
     /// Simulates the customer transferring to an unpaid virtual account, named by its
     /// `tXidVA` or its `virtualAccountNo`: marks it paid (`00`) and posts the signed VA
     /// notification to its `dbProcessUrl` (loopback only).
     pub async fn pay_va(&self, id: &str) -> Result<PaymentOutcome, SimulatorError> {
-        admin::settle::<VaTxn>(&self.shared, id, va::pay)
+        admin::settle::<Va>(&self.shared, id, va::pay)
             .await
             .map(|(outcome, _)| outcome)
     }
@@ -540,14 +497,14 @@ impl SimulatorHandle {
     /// `webRedirectUrl` does): marks it paid (`00`) and posts the signed e-wallet notification
     /// to its `PAY_NOTIFY` URL (or `additionalInfo.dbProcessUrl`).
     pub async fn pay_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        admin::settle::<EwalletTxn>(&self.shared, reference_no, ewallet::approve)
+        admin::settle::<Ewallet>(&self.shared, reference_no, ewallet::approve)
             .await
             .map(|(outcome, _)| outcome)
     }
 
     /// Posts the notification of a paid VA again (as NICEPAY retries do).
     pub async fn resend_va_notification(&self, id: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        admin::renotify::<VaTxn>(&self.shared, id).await
+        admin::renotify::<Va>(&self.shared, id).await
     }
 
     /// Posts the notification of a paid e-wallet payment again.
@@ -555,14 +512,14 @@ impl SimulatorHandle {
         &self,
         reference_no: &str,
     ) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        admin::renotify::<EwalletTxn>(&self.shared, reference_no).await
+        admin::renotify::<Ewallet>(&self.shared, reference_no).await
     }
 
     /// Simulates the customer declining a pending e-wallet payment (the wallet page's
     /// `GET /__sim/ewallet/{referenceNo}/cancel`): `05` Canceled, and a signed notification saying
     /// so. `paid_at` in the answer is then the time of the decline.
     pub async fn decline_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        admin::settle::<EwalletTxn>(&self.shared, reference_no, ewallet::decline)
+        admin::settle::<Ewallet>(&self.shared, reference_no, ewallet::decline)
             .await
             .map(|(outcome, _)| outcome)
     }

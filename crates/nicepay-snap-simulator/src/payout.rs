@@ -16,7 +16,7 @@ use nicepay_snap::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::ledger::{Ledger, Record};
+use crate::ledger::{Entry, Ledger, Product};
 use crate::snap::{amount_json, success, HandlerResult, Operation, SnapError, Verified};
 use crate::util;
 
@@ -67,33 +67,31 @@ impl PayoutStatus {
     }
 }
 
-/// One simulated payout.
+/// One simulated payout (`id` = `referenceNo`).
+pub(crate) type PayoutTxn = Entry<Payout>;
+
+/// The payout part of a payout.
 #[derive(Debug, Clone)]
 pub(crate) struct Payout {
-    client_id: String,
-    reference_no: String,
-    partner_reference_no: String,
     beneficiary_account_no: String,
     beneficiary_name: String,
     beneficiary_bank_code: String,
     delivery_name: Option<String>,
     reserved_dt: Option<String>,
     reserved_tm: Option<String>,
-    amount_minor: u64,
     status: PayoutStatus,
-    created_at: Timestamp,
     updated_at: Timestamp,
 }
 
-impl Payout {
+impl PayoutTxn {
     fn scheduled(&self) -> bool {
         self.reserved_dt.is_some()
     }
 
     fn response(&self) -> Value {
         json!({
-            "originalPartnerReferenceNo": self.partner_reference_no,
-            "originalReferenceNo": self.reference_no,
+            "originalPartnerReferenceNo": self.partner_ref,
+            "originalReferenceNo": self.id,
             "beneficiaryAccountNo": self.beneficiary_account_no,
             "beneficiaryName": self.beneficiary_name,
             "beneficiaryBankCode": self.beneficiary_bank_code,
@@ -104,34 +102,25 @@ impl Payout {
     }
 }
 
-impl Record for Payout {
-    const KIND: &'static str = "payout";
-    const PAY_METHOD: &'static str = util::PAY_METHOD_PAYOUT;
+impl Product for Payout {
+    const KIND: (&'static str, &'static str) = ("payout", util::PAY_METHOD_PAYOUT);
     type Snapshot = PayoutSnapshot;
 
-    fn client_id(&self) -> &str {
-        &self.client_id
-    }
-
-    fn partner_reference_no(&self) -> &str {
-        &self.partner_reference_no
-    }
-
-    fn snapshot(&self) -> PayoutSnapshot {
+    fn snapshot(t: &PayoutTxn) -> PayoutSnapshot {
         PayoutSnapshot {
-            reference_no: self.reference_no.clone(),
-            partner_reference_no: self.partner_reference_no.clone(),
-            client_id: self.client_id.clone(),
-            beneficiary_account_no: self.beneficiary_account_no.clone(),
-            beneficiary_bank_code: self.beneficiary_bank_code.clone(),
-            delivery_name: self.delivery_name.clone(),
-            reserved_dt: self.reserved_dt.clone(),
-            reserved_tm: self.reserved_tm.clone(),
-            status: self.status,
-            transaction_status: self.status.code().to_owned(),
-            amount: util::minor_to_string(self.amount_minor),
-            created_at: self.created_at.to_string(),
-            updated_at: self.updated_at.to_string(),
+            reference_no: t.id.clone(),
+            partner_reference_no: t.partner_ref.clone(),
+            client_id: t.client_id.clone(),
+            beneficiary_account_no: t.beneficiary_account_no.clone(),
+            beneficiary_bank_code: t.beneficiary_bank_code.clone(),
+            delivery_name: t.delivery_name.clone(),
+            reserved_dt: t.reserved_dt.clone(),
+            reserved_tm: t.reserved_tm.clone(),
+            status: t.status,
+            transaction_status: t.status.code().to_owned(),
+            amount: util::minor_to_string(t.amount_minor),
+            created_at: t.created_at.to_string(),
+            updated_at: t.updated_at.to_string(),
         }
     }
 }
@@ -245,22 +234,17 @@ fn registration(state: &mut PayoutState, req: &Verified) -> HandlerResult {
         req.service,
         &req.client_id,
         ("partnerReferenceNo", partner_reference_no),
-        |_, _, reference_no| {
-            let now = util::now_timestamp();
+        amount_minor,
+        |_, new| {
             Ok(Payout {
-                client_id: req.client_id.clone(),
-                reference_no,
-                partner_reference_no: partner_reference_no.to_owned(),
                 beneficiary_account_no: account_no.to_owned(),
                 beneficiary_name: name.to_owned(),
                 beneficiary_bank_code: bank_code.to_owned(),
                 delivery_name: delivery_name.map(str::to_owned),
                 reserved_dt: reserved_dt.map(str::to_owned),
                 reserved_tm: reserved_tm.map(str::to_owned),
-                amount_minor,
                 status: PayoutStatus::Pending,
-                created_at: now,
-                updated_at: now,
+                updated_at: new.created_at,
             })
         },
     )?;
@@ -268,7 +252,7 @@ fn registration(state: &mut PayoutState, req: &Verified) -> HandlerResult {
         req.service,
         json!({
             "partnerReferenceNo": partner_reference_no,
-            "referenceNo": payout.reference_no,
+            "referenceNo": payout.id,
             "beneficiaryAccountNo": account_no,
             "beneficiaryName": name,
             "beneficiaryBankCode": bank_code,
@@ -281,7 +265,11 @@ fn registration(state: &mut PayoutState, req: &Verified) -> HandlerResult {
 
 /// The fields approve, reject, cancel and inquiry share; finds the payout (`4040001` if unknown
 /// or not this merchant's, `4040011 Invalid Account` if `beneficiaryAccountNo` does not match).
-fn find<'a>(state: &'a mut PayoutState, req: &Verified, account_required: bool) -> Result<&'a mut Payout, SnapError> {
+fn find<'a>(
+    state: &'a mut PayoutState,
+    req: &Verified,
+    account_required: bool,
+) -> Result<&'a mut PayoutTxn, SnapError> {
     let f = req.fields();
     let reference_no = f.required_str("originalReferenceNo", 40)?;
     let partner_reference_no = f.required_str("originalPartnerReferenceNo", 40)?;

@@ -7,14 +7,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::error::SimulatorError;
-use crate::ledger::{status_answer, Ledger, Payable, PaymentOutcome, Record, Refundable};
+use crate::ledger::{status_answer, Entry, Ledger, Payable, Product, Refundable};
 use crate::notify::{self, PendingNotification};
 use crate::refund::Refunds;
 use crate::snap::{amount_json, success, HandlerResult, Operation, SnapError, Verified};
 use crate::util;
 
 /// The QRIS store.
-pub(crate) type QrisLedger = Ledger<QrisTxn>;
+pub(crate) type QrisLedger = Ledger<Qris>;
 
 /// QRIS operations: generate, query, refund.
 pub(crate) const OPERATIONS: &[Operation<QrisLedger>] = &[
@@ -56,50 +56,39 @@ impl QrisStatus {
     }
 }
 
-/// One simulated QRIS transaction.
+/// One simulated QRIS transaction (`id` = `referenceNo`).
+pub(crate) type QrisTxn = Entry<Qris>;
+
+/// The QRIS part of a transaction.
 #[derive(Debug, Clone)]
-pub(crate) struct QrisTxn {
-    client_id: String,
-    reference_no: String,
-    partner_reference_no: String,
+pub(crate) struct Qris {
     store_id: String,
-    amount_minor: u64,
     status: QrisStatus,
     db_process_url: Option<String>,
     qr_content: String,
-    created_at: Timestamp,
     paid_at: Option<Timestamp>,
     refunds: Refunds,
 }
 
-impl Record for QrisTxn {
-    const KIND: &'static str = "QRIS transaction";
-    const PAY_METHOD: &'static str = util::PAY_METHOD_QRIS;
+impl Product for Qris {
+    const KIND: (&'static str, &'static str) = ("QRIS transaction", util::PAY_METHOD_QRIS);
     type Snapshot = QrisTransactionSnapshot;
 
-    fn client_id(&self) -> &str {
-        &self.client_id
-    }
-
-    fn partner_reference_no(&self) -> &str {
-        &self.partner_reference_no
-    }
-
-    fn snapshot(&self) -> QrisTransactionSnapshot {
+    fn snapshot(t: &QrisTxn) -> QrisTransactionSnapshot {
         QrisTransactionSnapshot {
-            reference_no: self.reference_no.clone(),
-            partner_reference_no: self.partner_reference_no.clone(),
-            client_id: self.client_id.clone(),
-            store_id: self.store_id.clone(),
-            status: self.status,
-            latest_transaction_status: self.status.code().to_owned(),
-            amount: util::minor_to_string(self.amount_minor),
-            refunded_amount: util::minor_to_string(self.refunds.refunded_minor()),
-            db_process_url: self.db_process_url.clone(),
-            created_at: self.created_at.to_string(),
-            paid_at: self.paid_at.map(|p| p.to_string()),
-            qr_content: self.qr_content.clone(),
-            refunds: self
+            reference_no: t.id.clone(),
+            partner_reference_no: t.partner_ref.clone(),
+            client_id: t.client_id.clone(),
+            store_id: t.store_id.clone(),
+            status: t.status,
+            latest_transaction_status: t.status.code().to_owned(),
+            amount: util::minor_to_string(t.amount_minor),
+            refunded_amount: util::minor_to_string(t.refunds.refunded_minor()),
+            db_process_url: t.db_process_url.clone(),
+            created_at: t.created_at.to_string(),
+            paid_at: t.paid_at.map(|p| p.to_string()),
+            qr_content: t.qr_content.clone(),
+            refunds: t
                 .refunds
                 .booked()
                 .iter()
@@ -115,21 +104,9 @@ impl Record for QrisTxn {
     }
 }
 
-impl Refundable for QrisTxn {
-    fn amount_minor(&self) -> u64 {
-        self.amount_minor
-    }
-
+impl Refundable for Qris {
     fn refunds_mut(&mut self) -> &mut Refunds {
         &mut self.refunds
-    }
-
-    fn check_refundable(&self, service: &'static str) -> Result<(), SnapError> {
-        match self.status {
-            QrisStatus::Paid => Ok(()),
-            QrisStatus::Pending => Err(SnapError::not_permitted(service, "Transaction Is Not Paid")),
-            QrisStatus::Refunded => Err(SnapError::not_permitted(service, "Transaction Already Fully Refunded")),
-        }
     }
 
     fn mark_fully_refunded(&mut self) {
@@ -137,45 +114,30 @@ impl Refundable for QrisTxn {
     }
 }
 
-impl Payable for QrisTxn {
+impl Payable for Qris {
     fn latest_status(&self) -> (&'static str, &'static str) {
         (self.status.code(), self.status.description())
     }
 
-    fn has_notification(&self) -> bool {
-        self.status != QrisStatus::Pending
-    }
-
     /// The notification of a paid transaction (body per `QrisNotification`).
-    fn notification(&self) -> Result<Option<PendingNotification>, SimulatorError> {
+    fn notification(t: &QrisTxn) -> Result<Option<PendingNotification>, SimulatorError> {
         let body = QrisNotification {
-            original_reference_no: Some(self.reference_no.clone()),
-            original_partner_reference_no: Some(self.partner_reference_no.clone()),
-            latest_transaction_status: Some(TransactionStatus::from_code(self.status.code())),
-            transaction_status_desc: Some(self.status.description().to_owned()),
-            amount: Some(notify::amount(self.amount_minor)?),
-            external_store_id: Some(self.store_id.clone()),
-            transaction_date_time: self.paid_at.map(|p| p.to_string()),
+            original_reference_no: Some(t.id.clone()),
+            original_partner_reference_no: Some(t.partner_ref.clone()),
+            latest_transaction_status: Some(TransactionStatus::from_code(t.status.code())),
+            transaction_status_desc: Some(t.status.description().to_owned()),
+            amount: Some(notify::amount(t.amount_minor)?),
+            external_store_id: Some(t.store_id.clone()),
+            transaction_date_time: t.paid_at.map(|p| p.to_string()),
             additional_info: Some(Map::new()),
             extra: Map::new(),
         };
-        PendingNotification::json(self.db_process_url.as_ref(), &self.client_id, &body)
-    }
-
-    fn outcome(&self, at: Timestamp) -> PaymentOutcome {
-        PaymentOutcome {
-            reference_no: self.reference_no.clone(),
-            partner_reference_no: self.partner_reference_no.clone(),
-            latest_transaction_status: self.status.code().to_owned(),
-            paid_at: at.to_string(),
-            virtual_account_no: None,
-            notification: None,
-        }
+        PendingNotification::json(t.db_process_url.as_ref(), &t.client_id, &body)
     }
 }
 
 /// The customer pays a pending QR (`POST /__admin/qris/{referenceNo}/pay`).
-pub(crate) fn pay(txn: &mut QrisTxn, at: Timestamp) -> Result<(), (&'static str, &'static str)> {
+pub(crate) fn pay(txn: &mut Qris, at: Timestamp) -> Result<(), (&'static str, &'static str)> {
     if txn.status != QrisStatus::Pending {
         return Err(txn.latest_status());
     }
@@ -250,17 +212,13 @@ fn generate(ledger: &mut QrisLedger, req: &Verified) -> HandlerResult {
         req.service,
         &req.client_id,
         ("partnerReferenceNo", partner_reference_no),
-        |_, _, reference_no| {
-            Ok(QrisTxn {
-                client_id: req.client_id.clone(),
-                qr_content: util::emv_qr(&req.client_id, &reference_no, partner_reference_no, amount_minor),
-                reference_no,
-                partner_reference_no: partner_reference_no.to_owned(),
+        amount_minor,
+        |_, new| {
+            Ok(Qris {
+                qr_content: util::emv_qr(&req.client_id, &new.id, partner_reference_no, amount_minor),
                 store_id: store_id.to_owned(),
-                amount_minor,
                 status: QrisStatus::Pending,
                 db_process_url: db_process_url.map(str::to_owned),
-                created_at: util::now_timestamp(),
                 paid_at: None,
                 refunds: Refunds::default(),
             })
@@ -273,10 +231,10 @@ fn generate(ledger: &mut QrisLedger, req: &Verified) -> HandlerResult {
     Ok(success(
         req.service,
         json!({
-            "referenceNo": txn.reference_no,
+            "referenceNo": txn.id,
             "partnerReferenceNo": partner_reference_no,
             "qrContent": txn.qr_content,
-            "qrUrl": format!("{}/nicepay/api/generateQrisImage/{}", req.base_url, txn.reference_no),
+            "qrUrl": format!("{}/nicepay/api/generateQrisImage/{}", req.base_url, txn.id),
             "amount": amount_json(amount_minor),
             "additionalInfo": additional,
         }),
@@ -297,7 +255,7 @@ fn query(ledger: &mut QrisLedger, req: &Verified) -> HandlerResult {
 
     let txn = ledger.open(req.service, &req.client_id, reference_no, partner_reference_no)?;
     let body = status_answer(
-        &*txn,
+        txn,
         (reference_no, service_code),
         txn.paid_at,
         Map::new(),

@@ -2,6 +2,7 @@
 //! serializable snapshot exposed by `GET /__admin/state` and `state()`.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -51,7 +52,7 @@ pub(crate) struct Shared {
     /// Client used to deliver notifications (loopback only, no proxy, no redirects).
     pub(crate) http: reqwest::Client,
     /// What clients need to talk to this simulator (includes `baseUrl`).
-    pub(crate) info: crate::SimulatorInfo,
+    pub(crate) info: SimulatorInfo,
     /// Turns `true` to stop the server (`POST /__admin/shutdown`, handle shutdown or drop).
     pub(crate) stop: tokio::sync::watch::Sender<bool>,
 }
@@ -183,4 +184,46 @@ pub struct StateSnapshot {
     pub payout_balances: std::collections::BTreeMap<String, String>,
     /// Pending fault rules.
     pub faults: Vec<Fault>,
+}
+
+/// What a client needs to talk to a running simulator. Serializes to one JSON line (see
+/// [`SimulatorInfo::to_json_line`]) that `nicepay-snap simulate` prints and the Python/Node
+/// test suites read:
+///
+/// `{"baseUrl":"http://127.0.0.1:PORT","clientId":"IONPAYTEST","clientSecret":"...","privateKeyPem":"-----BEGIN PRIVATE KEY-----\n...","notificationPublicKey":"-----BEGIN PUBLIC KEY-----\n..."}`
+///
+/// All values are TEST-ONLY; `Debug` still redacts the secret and the private key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SimulatorInfo {
+    /// Host root, e.g. `http://127.0.0.1:41234` (clients append `/nicepay`).
+    pub base_url: String,
+    /// Merchant client id.
+    pub client_id: String,
+    /// Merchant client secret (HMAC key).
+    pub client_secret: String,
+    /// Merchant private key PEM that signs token requests; `null` when the simulator was given
+    /// only the public key.
+    pub private_key_pem: Option<String>,
+    /// PEM (`PUBLIC KEY`, SPKI) of the key notifications are signed with.
+    pub notification_public_key: String,
+}
+
+impl SimulatorInfo {
+    /// Compact JSON on one line (no trailing newline).
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for SimulatorInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimulatorInfo")
+            .field("base_url", &self.base_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("private_key_pem", &self.private_key_pem.as_ref().map(|_| "[redacted]"))
+            .field("notification_public_key", &self.notification_public_key)
+            .finish()
+    }
 }

@@ -4,7 +4,7 @@ use axum::http::HeaderMap;
 use nicepay_snap::canonical::token_string_to_sign;
 use serde_json::{json, Value};
 
-use crate::auth::{check_timestamp, required_header};
+use crate::auth::{check_timestamp, known_client, required_header};
 use crate::snap::{success, SnapError};
 use crate::state::Shared;
 use crate::util;
@@ -18,11 +18,7 @@ pub(crate) const SERVICE_CODE: &str = "73";
 pub(crate) fn issue(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
     let svc = SERVICE_CODE;
     let (timestamp, _) = check_timestamp(shared, headers, svc)?;
-    let client_id = required_header(headers, "X-CLIENT-KEY", svc)?;
-    let client = shared
-        .settings
-        .client(client_id)
-        .ok_or_else(|| SnapError::unauthorized(svc, "Unknown Client"))?;
+    let (client_id, client) = known_client(shared, headers, "X-CLIENT-KEY", svc)?;
     let signature = required_header(headers, "X-SIGNATURE", svc)?;
     client
         .public_key

@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::error::SimulatorError;
-use crate::ledger::{Ledger, Payable, PaymentOutcome, Record};
+use crate::ledger::{Entry, Ledger, Payable, Product};
 use crate::notify::{self, PendingNotification};
 use crate::snap::{amount_json, success, HandlerResult, Operation, SnapError, Verified};
 use crate::util;
 
 /// The VA store, keyed by `tXidVA`.
-pub(crate) type VaLedger = Ledger<VaTxn>;
+pub(crate) type VaLedger = Ledger<Va>;
 
 /// VA operations: create, status, and delete (HTTP `DELETE` with a JSON body; any other method
 /// gets `4053100`).
@@ -64,30 +64,28 @@ impl VaStatus {
     }
 }
 
-/// One simulated virtual account.
+/// One simulated virtual account (`id` = `tXidVA`, `partner_ref` = `trxId`).
+pub(crate) type VaTxn = Entry<Va>;
+
+/// The VA part of a virtual account.
 #[derive(Debug, Clone)]
-pub(crate) struct VaTxn {
-    client_id: String,
-    txid_va: String,
+pub(crate) struct Va {
     partner_service_id: String,
     customer_no: String,
     virtual_account_no: String,
     virtual_account_name: String,
-    trx_id: String,
     bank_cd: String,
     goods_nm: Option<String>,
-    amount_minor: u64,
     status: VaStatus,
     db_process_url: Option<String>,
     valid_dt: Option<String>,
     valid_tm: Option<String>,
-    created_at: Timestamp,
     paid_at: Option<Timestamp>,
     payment_request_id: Option<String>,
     cancel_message: Option<String>,
 }
 
-impl VaTxn {
+impl Va {
     /// The status now: an unpaid VA past its `vacctValidDt`/`vacctValidTm` (Jakarta time; time
     /// defaults to `235959`) is expired.
     fn status_now(&self) -> VaStatus {
@@ -109,12 +107,14 @@ impl VaTxn {
         self.status = self.status_now();
         self.status
     }
+}
 
+impl VaTxn {
     /// `virtualAccountData` as create and status return it.
     fn data(&self, with_status: bool) -> Value {
         let mut info = Map::new();
         info.insert("bankCd".into(), json!(self.bank_cd));
-        info.insert("tXidVA".into(), json!(self.txid_va));
+        info.insert("tXidVA".into(), json!(self.id));
         if let Some(g) = &self.goods_nm {
             info.insert("goodsNm".into(), json!(g));
         }
@@ -132,45 +132,36 @@ impl VaTxn {
             "customerNo": self.customer_no,
             "virtualAccountNo": self.virtual_account_no,
             "virtualAccountName": self.virtual_account_name,
-            "trxId": self.trx_id,
+            "trxId": self.partner_ref,
             "totalAmount": amount_json(self.amount_minor),
             "additionalInfo": info,
         })
     }
 }
 
-impl Record for VaTxn {
-    const KIND: &'static str = "virtual account";
-    const PAY_METHOD: &'static str = util::PAY_METHOD_VA;
+impl Product for Va {
+    const KIND: (&'static str, &'static str) = ("virtual account", util::PAY_METHOD_VA);
     type Snapshot = VaSnapshot;
 
-    fn client_id(&self) -> &str {
-        &self.client_id
-    }
-
-    fn partner_reference_no(&self) -> &str {
-        &self.trx_id
-    }
-
-    fn snapshot(&self) -> VaSnapshot {
+    fn snapshot(t: &VaTxn) -> VaSnapshot {
         VaSnapshot {
-            txid_va: self.txid_va.clone(),
-            virtual_account_no: self.virtual_account_no.clone(),
-            trx_id: self.trx_id.clone(),
-            client_id: self.client_id.clone(),
-            bank_cd: self.bank_cd.clone(),
-            status: self.status_now(),
-            latest_transaction_status: self.status_now().code().to_owned(),
-            amount: util::minor_to_string(self.amount_minor),
-            db_process_url: self.db_process_url.clone(),
-            created_at: self.created_at.to_string(),
-            paid_at: self.paid_at.map(|p| p.to_string()),
-            cancel_message: self.cancel_message.clone(),
+            txid_va: t.id.clone(),
+            virtual_account_no: t.virtual_account_no.clone(),
+            trx_id: t.partner_ref.clone(),
+            client_id: t.client_id.clone(),
+            bank_cd: t.bank_cd.clone(),
+            status: t.status_now(),
+            latest_transaction_status: t.status_now().code().to_owned(),
+            amount: util::minor_to_string(t.amount_minor),
+            db_process_url: t.db_process_url.clone(),
+            created_at: t.created_at.to_string(),
+            paid_at: t.paid_at.map(|p| p.to_string()),
+            cancel_message: t.cancel_message.clone(),
         }
     }
 }
 
-impl Payable for VaTxn {
+impl Payable for Va {
     fn latest_status(&self) -> (&'static str, &'static str) {
         (self.status_now().code(), self.status_now().description())
     }
@@ -180,36 +171,29 @@ impl Payable for VaTxn {
     }
 
     /// The VA paid notification (body per [`VaNotification`]).
-    fn notification(&self) -> Result<Option<PendingNotification>, SimulatorError> {
+    fn notification(t: &VaTxn) -> Result<Option<PendingNotification>, SimulatorError> {
         let mut info = Map::new();
-        info.insert("bankCd".into(), json!(self.bank_cd));
-        info.insert("tXidVA".into(), json!(self.txid_va));
-        info.insert("latestTransactionStatus".into(), json!(self.status.code()));
-        info.insert("transactionStatusDesc".into(), json!(self.status.description()));
+        info.insert("bankCd".into(), json!(t.bank_cd));
+        info.insert("tXidVA".into(), json!(t.id));
+        info.insert("latestTransactionStatus".into(), json!(t.status.code()));
+        info.insert("transactionStatusDesc".into(), json!(t.status.description()));
         let body = VaNotification {
-            partner_service_id: Some(self.partner_service_id.clone()),
-            customer_no: Some(self.customer_no.clone()),
-            virtual_account_no: Some(self.virtual_account_no.clone()),
-            virtual_account_name: Some(self.virtual_account_name.clone()),
-            trx_id: Some(self.trx_id.clone()),
-            payment_request_id: self.payment_request_id.clone(),
-            paid_amount: Some(notify::amount(self.amount_minor)?),
-            trx_date_time: self.paid_at.map(|p| p.to_string()),
+            partner_service_id: Some(t.partner_service_id.clone()),
+            customer_no: Some(t.customer_no.clone()),
+            virtual_account_no: Some(t.virtual_account_no.clone()),
+            virtual_account_name: Some(t.virtual_account_name.clone()),
+            trx_id: Some(t.partner_ref.clone()),
+            payment_request_id: t.payment_request_id.clone(),
+            paid_amount: Some(notify::amount(t.amount_minor)?),
+            trx_date_time: t.paid_at.map(|p| p.to_string()),
             additional_info: Some(info),
             extra: Map::new(),
         };
-        PendingNotification::json(self.db_process_url.as_ref(), &self.client_id, &body)
+        PendingNotification::json(t.db_process_url.as_ref(), &t.client_id, &body)
     }
 
-    fn outcome(&self, at: Timestamp) -> PaymentOutcome {
-        PaymentOutcome {
-            reference_no: self.txid_va.clone(),
-            partner_reference_no: self.trx_id.clone(),
-            latest_transaction_status: self.status.code().to_owned(),
-            paid_at: at.to_string(),
-            virtual_account_no: Some(self.virtual_account_no.clone()),
-            notification: None,
-        }
+    fn virtual_account_no(&self) -> Option<String> {
+        Some(self.virtual_account_no.clone())
     }
 
     /// A `tXidVA`, or else a `virtualAccountNo` (the newest unpaid VA with it first).
@@ -217,15 +201,15 @@ impl Payable for VaTxn {
         if ledger.get(id).is_some() {
             return Some(id.to_owned());
         }
-        let mut candidates: Vec<&Self> = ledger.iter().filter(|t| t.virtual_account_no == id).collect();
+        let mut candidates: Vec<&VaTxn> = ledger.iter().filter(|t| t.virtual_account_no == id).collect();
         candidates.reverse();
         candidates.sort_by_key(|t| t.status_now() != VaStatus::Unpaid);
-        candidates.first().map(|t| t.txid_va.clone())
+        candidates.first().map(|t| t.id.clone())
     }
 }
 
 /// The customer transfers to an unpaid VA (`POST /__admin/va/{id}/pay`).
-pub(crate) fn pay(txn: &mut VaTxn, at: Timestamp) -> Result<(), (&'static str, &'static str)> {
+pub(crate) fn pay(txn: &mut Va, at: Timestamp) -> Result<(), (&'static str, &'static str)> {
     if txn.refresh() != VaStatus::Unpaid {
         return Err(txn.latest_status());
     }
@@ -296,7 +280,8 @@ fn create(ledger: &mut VaLedger, req: &Verified) -> HandlerResult {
         req.service,
         &req.client_id,
         ("trxId", trx_id),
-        |ledger, seq, txid_va| {
+        amount_minor,
+        |ledger, new| {
             // A number may be reused once its previous VA is paid, cancelled or expired, never
             // while another VA with it is still waiting for a transfer.
             let busy = |no: &str| {
@@ -310,7 +295,7 @@ fn create(ledger: &mut VaLedger, req: &Verified) -> HandlerResult {
                 None if !customer_no.is_empty() => format!("{partner_service_id}{customer_no}"),
                 // A normal VA: an 8-digit bank/NICEPAY prefix and 8 more digits.
                 None => loop {
-                    let candidate = format!("8808{:04}{}", seq % 10_000, util::random_digits(8));
+                    let candidate = format!("8808{:04}{}", new.seq % 10_000, util::random_digits(8));
                     if !busy(&candidate) {
                         break candidate;
                     }
@@ -322,22 +307,17 @@ fn create(ledger: &mut VaLedger, req: &Verified) -> HandlerResult {
             if virtual_account_no.len() > 25 {
                 return Err(SnapError::invalid_format(req.service, "virtualAccountNo"));
             }
-            Ok(VaTxn {
-                client_id: req.client_id.clone(),
-                txid_va,
+            Ok(Va {
                 partner_service_id: partner_service_id.to_owned(),
                 customer_no: customer_no.to_owned(),
                 virtual_account_no,
                 virtual_account_name: name.to_owned(),
-                trx_id: trx_id.to_owned(),
                 bank_cd: bank_cd.to_owned(),
                 goods_nm: goods_nm.map(str::to_owned),
-                amount_minor,
                 status: VaStatus::Unpaid,
                 db_process_url: db_process_url.map(str::to_owned),
                 valid_dt: valid_dt.map(str::to_owned),
                 valid_tm: valid_tm.map(str::to_owned),
-                created_at: util::now_timestamp(),
                 paid_at: None,
                 payment_request_id: None,
                 cancel_message: None,
@@ -416,10 +396,10 @@ fn delete(ledger: &mut VaLedger, req: &Verified) -> HandlerResult {
                 "partnerServiceId": txn.partner_service_id,
                 "customerNo": txn.customer_no,
                 "virtualAccountNo": txn.virtual_account_no,
-                "trxId": txn.trx_id,
+                "trxId": txn.partner_ref,
                 "totalAmount": amount_json(txn.amount_minor),
                 "additionalInfo": {
-                    "tXidVA": txn.txid_va,
+                    "tXidVA": txn.id,
                     "cancelMessage": cancel_message,
                     "latestTransactionStatus": txn.status.code(),
                     "transactionStatusDesc": txn.status.description(),
