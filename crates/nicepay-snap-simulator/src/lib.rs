@@ -137,7 +137,7 @@ pub use va::{VaSnapshot, VaStatus};
 
 use ewallet::Ewallet;
 use qris::Qris;
-use state::{ClientCredentials, Settings, Shared};
+use state::{ClientCredentials, Limits, Settings, Shared};
 use va::Va;
 
 /// TEST-ONLY merchant private key (PEM PKCS#8) the simulator expects token requests to be
@@ -160,6 +160,21 @@ pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(900);
 /// Default accepted distance between `X-TIMESTAMP` and the simulator's clock.
 pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(300);
 
+/// Default time a client has from the first byte of a request to the end of its headers.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default time a client has from the end of the headers to the end of the body.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default time a connection may sit without a request (after connecting or between requests).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default cap on open connections.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
+/// Default largest request body (2 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
 /// Default payout balance of every merchant: IDR 100,000,000.00 (in minor units).
 pub const DEFAULT_PAYOUT_BALANCE_MINOR: u64 = 10_000_000_000;
 
@@ -177,6 +192,7 @@ pub struct Simulator {
     max_skew: Duration,
     require_jakarta_offset: bool,
     payout_balance_minor: u64,
+    limits: Limits,
     port: u16,
 }
 
@@ -205,6 +221,7 @@ pub struct SimulatorBuilder {
     max_skew: Duration,
     require_jakarta_offset: bool,
     payout_balance_minor: u64,
+    limits: Limits,
     port: u16,
 }
 
@@ -220,6 +237,13 @@ impl Default for SimulatorBuilder {
             max_skew: DEFAULT_MAX_SKEW,
             require_jakarta_offset: true,
             payout_balance_minor: DEFAULT_PAYOUT_BALANCE_MINOR,
+            limits: Limits {
+                header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+                body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+                idle_timeout: DEFAULT_IDLE_TIMEOUT,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
+                max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            },
             port: 0,
         }
     }
@@ -298,6 +322,43 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Time a client has from the first byte of a request to the end of its headers (default
+    /// [`DEFAULT_HEADER_READ_TIMEOUT`], 10 s); then the connection is closed without an answer.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// Time a client has from the end of the headers to the end of the body (default
+    /// [`DEFAULT_BODY_READ_TIMEOUT`], 30 s); then it gets `408` (SNAP `408{svc}00` on SNAP
+    /// paths) and the connection is closed.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_read_timeout = timeout;
+        self
+    }
+
+    /// Time a connection may sit without a request, after connecting or between keep-alive
+    /// requests (default [`DEFAULT_IDLE_TIMEOUT`], 30 s); then it is closed.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// Open connections at most (default [`DEFAULT_MAX_CONNECTIONS`], at least 1). At the cap a
+    /// new client makes the server close the longest-idle connection (or wait for a busy one to
+    /// finish), so idle clients cannot lock the others out.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max.max(1);
+        self
+    }
+
+    /// Largest request body read (default [`DEFAULT_MAX_BODY_BYTES`], 2 MiB). A larger body is
+    /// read and discarded (up to 64 MiB) and answered `413` (SNAP `413{svc}00` on SNAP paths).
+    pub fn max_body_bytes(mut self, max: usize) -> Self {
+        self.limits.max_body_bytes = max;
+        self
+    }
+
     /// Port on 127.0.0.1 (default 0: any free port).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -340,6 +401,7 @@ impl SimulatorBuilder {
             max_skew: self.max_skew,
             require_jakarta_offset: self.require_jakarta_offset,
             payout_balance_minor: self.payout_balance_minor,
+            limits: self.limits,
             port: self.port,
         })
     }
@@ -390,6 +452,7 @@ impl Simulator {
             max_skew_seconds: self.max_skew.as_secs(),
             require_jakarta_offset: self.require_jakarta_offset,
             payout_balance_minor: self.payout_balance_minor,
+            limits: self.limits,
         };
         let shared = Arc::new(Shared {
             state: Mutex::new(state::State::new(&settings)),
@@ -398,7 +461,12 @@ impl Simulator {
             info: info.clone(),
             stop: stop_tx.clone(),
         });
-        let task = tokio::spawn(server::serve(listener, server::router(shared.clone()), stop_rx));
+        let task = tokio::spawn(server::serve(
+            listener,
+            server::router(shared.clone()),
+            shared.settings.limits,
+            stop_rx,
+        ));
         Ok(SimulatorHandle {
             info,
             addr,

@@ -32,6 +32,23 @@ pub(crate) struct Settings {
     pub(crate) require_jakarta_offset: bool,
     /// Every merchant's payout balance at start, in minor units.
     pub(crate) payout_balance_minor: u64,
+    /// Connection and body limits.
+    pub(crate) limits: Limits,
+}
+
+/// How long and how much the server waits for and reads from a client.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// From the first byte of a request to the end of its headers.
+    pub(crate) header_read_timeout: Duration,
+    /// From the end of the headers to the end of the body.
+    pub(crate) body_read_timeout: Duration,
+    /// How long a connection may sit without a request (after connecting or between requests).
+    pub(crate) idle_timeout: Duration,
+    /// Open connections at most; at the cap the longest-idle one is closed for a new client.
+    pub(crate) max_connections: usize,
+    /// Largest request body read; a larger one is drained and answered `413`.
+    pub(crate) max_body_bytes: usize,
 }
 
 impl Settings {
