@@ -3,17 +3,22 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, State as Extract};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
+use nicepay_snap::Timestamp;
 use serde_json::json;
 
 use crate::error::SimulatorError;
+use crate::ewallet::{self, Ewallet};
 use crate::fault::{Fault, FaultRule};
-use crate::state::Shared;
-use crate::{ewallet, qris, va};
+use crate::ledger::{Ledger, Payable, PaymentOutcome};
+use crate::notify::{self, NotificationDelivery, PendingNotification};
+use crate::qris::{self, Qris};
+use crate::state::{Shared, State};
+use crate::va::{self, Va};
 
 impl IntoResponse for SimulatorError {
     fn into_response(self) -> Response {
@@ -41,69 +46,85 @@ fn faults_json(shared: &Shared) -> Response {
     Json(json!({ "faults": faults })).into_response()
 }
 
-async fn pay(State(shared): State<Arc<Shared>>, Path(reference_no): Path<String>) -> Response {
-    match qris::pay(&shared, &reference_no).await {
-        Ok(outcome) => Json(outcome).into_response(),
-        Err(e) => e.into_response(),
+/// How the customer acts on a record (`qris::pay`, `va::pay`, `ewallet::approve`, ...).
+type Act<T> = fn(&mut T, Timestamp) -> Result<(), (&'static str, &'static str)>;
+
+/// The customer acts on record `id` of product `T`; the notification is delivered after the
+/// state lock is released. Returns the outcome and where to send the customer back to.
+pub(crate) async fn settle<T: Payable>(
+    shared: &Shared,
+    id: &str,
+    act: Act<T>,
+) -> Result<(PaymentOutcome, Option<String>), SimulatorError>
+where
+    State: AsMut<Ledger<T>>,
+{
+    let settled = AsMut::<Ledger<T>>::as_mut(&mut *shared.lock()).settle(id, act)?;
+    let notification = deliver(shared, settled.notification).await;
+    Ok((
+        PaymentOutcome {
+            notification,
+            ..settled.outcome
+        },
+        settled.return_url,
+    ))
+}
+
+/// Sends the notification of record `id` of product `T` again, as NICEPAY retries do.
+pub(crate) async fn renotify<T: Payable>(
+    shared: &Shared,
+    id: &str,
+) -> Result<Option<NotificationDelivery>, SimulatorError>
+where
+    State: AsMut<Ledger<T>>,
+{
+    let pending = AsMut::<Ledger<T>>::as_mut(&mut *shared.lock()).renotify(id)?;
+    Ok(deliver(shared, pending).await)
+}
+
+async fn deliver(shared: &Shared, pending: Option<PendingNotification>) -> Option<NotificationDelivery> {
+    match pending {
+        Some(p) => Some(notify::deliver(&shared.http, &shared.settings.notification_key, p).await),
+        None => None,
     }
 }
 
-async fn notify(State(shared): State<Arc<Shared>>, Path(reference_no): Path<String>) -> Response {
-    match qris::resend_notification(&shared, &reference_no).await {
-        Ok(delivery) => Json(json!({ "referenceNo": reference_no, "notification": delivery })).into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn pay_va(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    match va::pay(&shared, &id).await {
-        Ok(outcome) => Json(outcome).into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn pay_ewallet(State(shared): State<Arc<Shared>>, Path(reference_no): Path<String>) -> Response {
-    match ewallet::pay(&shared, &reference_no).await {
-        Ok((outcome, _)) => Json(outcome).into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
-/// The simulated wallet page behind `webRedirectUrl`: opening it is the customer approving the
-/// payment. Answers `303 See Other` to the `PAY_RETURN` URL (or the outcome JSON without one).
-async fn approve_ewallet(State(shared): State<Arc<Shared>>, Path(reference_no): Path<String>) -> Response {
-    match ewallet::pay(&shared, &reference_no).await {
-        Ok((_, Some(return_url))) => {
-            (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, return_url)]).into_response()
+/// `POST /__admin/{product}/{id}/pay` (answers the [`PaymentOutcome`]), or with `page` the
+/// simulated wallet page `GET /__sim/ewallet/{referenceNo}/{approve,cancel}`, which answers
+/// `303 See Other` to the `PAY_RETURN` URL (the outcome JSON without one).
+fn settle_route<T: Payable + Send + 'static>(act: Act<T>, page: bool) -> MethodRouter<Arc<Shared>>
+where
+    State: AsMut<Ledger<T>>,
+{
+    let handler = move |Extract(shared): Extract<Arc<Shared>>, Path(id): Path<String>| async move {
+        match settle(&shared, &id, act).await {
+            Ok((_, Some(return_url))) if page => {
+                (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, return_url)]).into_response()
+            }
+            Ok((outcome, _)) => Json(outcome).into_response(),
+            Err(e) => e.into_response(),
         }
-        Ok((outcome, None)) => Json(outcome).into_response(),
-        Err(e) => e.into_response(),
+    };
+    if page {
+        get(handler)
+    } else {
+        post(handler)
     }
 }
 
-async fn notify_va(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    match va::resend_notification(&shared, &id).await {
-        Ok(delivery) => Json(json!({ "id": id, "notification": delivery })).into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn notify_ewallet(State(shared): State<Arc<Shared>>, Path(reference_no): Path<String>) -> Response {
-    match ewallet::resend_notification(&shared, &reference_no).await {
-        Ok(delivery) => Json(json!({ "referenceNo": reference_no, "notification": delivery })).into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
-/// The wallet page's "decline" button: `GET /__sim/ewallet/{referenceNo}/cancel`.
-async fn decline_ewallet(State(shared): State<Arc<Shared>>, Path(reference_no): Path<String>) -> Response {
-    match ewallet::decline(&shared, &reference_no).await {
-        Ok((_, Some(return_url))) => {
-            (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, return_url)]).into_response()
-        }
-        Ok((outcome, None)) => Json(outcome).into_response(),
-        Err(e) => e.into_response(),
-    }
+/// `POST /__admin/{product}/{id}/notify`: answers `{"{id_name}":id,"notification":...}`.
+fn notify_route<T: Payable + Send + 'static>(id_name: &'static str) -> MethodRouter<Arc<Shared>>
+where
+    State: AsMut<Ledger<T>>,
+{
+    post(
+        move |Extract(shared): Extract<Arc<Shared>>, Path(id): Path<String>| async move {
+            match renotify::<T>(&shared, &id).await {
+                Ok(delivery) => Json(json!({ id_name: id, "notification": delivery })).into_response(),
+                Err(e) => e.into_response(),
+            }
+        },
+    )
 }
 
 #[derive(serde::Deserialize)]
@@ -115,17 +136,15 @@ struct BalanceBody {
 }
 
 fn balance_json(shared: &Shared) -> Response {
-    let state = shared.lock();
-    let clients: Vec<String> = shared.settings.clients.iter().map(|c| c.client_id.clone()).collect();
-    Json(json!({ "payoutBalances": state.payout.balances(&clients, shared.settings.payout_balance_minor) }))
-        .into_response()
+    let balances = shared.lock().payout.balances(&shared.settings.client_ids());
+    Json(json!({ "payoutBalances": balances })).into_response()
 }
 
-async fn get_balance(State(shared): State<Arc<Shared>>) -> Response {
+async fn get_balance(Extract(shared): Extract<Arc<Shared>>) -> Response {
     balance_json(&shared)
 }
 
-async fn set_balance(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn set_balance(Extract(shared): Extract<Arc<Shared>>, body: Bytes) -> Response {
     let parsed: BalanceBody = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(e) => return (StatusCode::BAD_REQUEST, Json(json!({ "error": e.to_string() }))).into_response(),
@@ -142,20 +161,20 @@ async fn set_balance(State(shared): State<Arc<Shared>>, body: Bytes) -> Response
     balance_json(&shared)
 }
 
-async fn state(State(shared): State<Arc<Shared>>) -> Response {
+async fn state(Extract(shared): Extract<Arc<Shared>>) -> Response {
     let snapshot = shared.lock().snapshot(&shared.settings);
     Json(snapshot).into_response()
 }
 
-async fn info(State(shared): State<Arc<Shared>>) -> Response {
+async fn info(Extract(shared): Extract<Arc<Shared>>) -> Response {
     Json(shared.info.clone()).into_response()
 }
 
-async fn list_faults(State(shared): State<Arc<Shared>>) -> Response {
+async fn list_faults(Extract(shared): Extract<Arc<Shared>>) -> Response {
     faults_json(&shared)
 }
 
-async fn post_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn post_faults(Extract(shared): Extract<Arc<Shared>>, body: Bytes) -> Response {
     let faults = match serde_json::from_slice::<Vec<Fault>>(&body) {
         Ok(list) => Ok(list),
         Err(_) => serde_json::from_slice::<Fault>(&body).map(|f| vec![f]),
@@ -170,17 +189,17 @@ async fn post_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response
     }
 }
 
-async fn clear_faults(State(shared): State<Arc<Shared>>) -> Response {
+async fn clear_faults(Extract(shared): Extract<Arc<Shared>>) -> Response {
     shared.lock().faults.clear();
     faults_json(&shared)
 }
 
-async fn expire_tokens(State(shared): State<Arc<Shared>>) -> Response {
+async fn expire_tokens(Extract(shared): Extract<Arc<Shared>>) -> Response {
     shared.lock().expire_tokens();
     Json(json!({ "expired": true })).into_response()
 }
 
-async fn shutdown(State(shared): State<Arc<Shared>>) -> Response {
+async fn shutdown(Extract(shared): Extract<Arc<Shared>>) -> Response {
     let stop = shared.stop.clone();
     tokio::spawn(async move {
         // Let this answer reach the caller before connections are closed.
@@ -193,14 +212,23 @@ async fn shutdown(State(shared): State<Arc<Shared>>) -> Response {
 /// The admin routes.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/__admin/qris/{reference_no}/pay", post(pay))
-        .route("/__admin/qris/{reference_no}/notify", post(notify))
-        .route("/__admin/va/{id}/pay", post(pay_va))
-        .route("/__admin/va/{id}/notify", post(notify_va))
-        .route("/__admin/ewallet/{reference_no}/pay", post(pay_ewallet))
-        .route("/__admin/ewallet/{reference_no}/notify", post(notify_ewallet))
-        .route("/__sim/ewallet/{reference_no}/approve", get(approve_ewallet))
-        .route("/__sim/ewallet/{reference_no}/cancel", get(decline_ewallet))
+        .route("/__admin/qris/{id}/pay", settle_route::<Qris>(qris::pay, false))
+        .route("/__admin/qris/{id}/notify", notify_route::<Qris>("referenceNo"))
+        .route("/__admin/va/{id}/pay", settle_route::<Va>(va::pay, false))
+        .route("/__admin/va/{id}/notify", notify_route::<Va>("id"))
+        .route(
+            "/__admin/ewallet/{id}/pay",
+            settle_route::<Ewallet>(ewallet::approve, false),
+        )
+        .route("/__admin/ewallet/{id}/notify", notify_route::<Ewallet>("referenceNo"))
+        .route(
+            "/__sim/ewallet/{id}/approve",
+            settle_route::<Ewallet>(ewallet::approve, true),
+        )
+        .route(
+            "/__sim/ewallet/{id}/cancel",
+            settle_route::<Ewallet>(ewallet::decline, true),
+        )
         .route("/__admin/payout/balance", get(get_balance).post(set_balance))
         .route("/__admin/state", get(state))
         .route("/__admin/info", get(info))

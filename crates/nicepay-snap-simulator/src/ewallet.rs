@@ -1,44 +1,27 @@
 //! E-wallet direct debit: payment host-to-host (54), status (55), refund (58), and the customer's
 //! approval at `webRedirectUrl` with its signed e-wallet notification (56).
 
-use std::collections::HashMap;
-
 use nicepay_snap::api::ewallet::EwalletNotification;
-use nicepay_snap::{Amount, Method, Timestamp, TransactionStatus};
+use nicepay_snap::{Timestamp, TransactionStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::error::SimulatorError;
-use crate::notify::{deliver, NotificationDelivery, PendingNotification};
-use crate::qris::PaymentOutcome;
-use crate::refund::{RefundNos, Refunds};
-use crate::snap::{amount_json, success, Endpoint, HandlerResult, SnapError, Verified};
-use crate::state::Shared;
+use crate::ledger::{status_answer, Entry, Ledger, Payable, Product, Refundable};
+use crate::notify::{self, PendingNotification};
+use crate::refund::Refunds;
+use crate::snap::{amount_json, success, HandlerResult, Operation, SnapError, Verified};
 use crate::util;
 
-/// E-wallet payment host-to-host.
-pub(crate) const PAYMENT: Endpoint = Endpoint {
-    path: "/api/v1.0/debit/payment-host-to-host",
-    method: Method::Post,
-    service_code: "54",
-    handler: payment,
-};
+/// The e-wallet store.
+pub(crate) type EwalletLedger = Ledger<Ewallet>;
 
-/// E-wallet status.
-pub(crate) const STATUS: Endpoint = Endpoint {
-    path: "/api/v1.0/debit/status",
-    method: Method::Post,
-    service_code: "55",
-    handler: status,
-};
-
-/// E-wallet refund.
-pub(crate) const REFUND: Endpoint = Endpoint {
-    path: "/api/v1.0/debit/refund",
-    method: Method::Post,
-    service_code: "58",
-    handler: refund,
-};
+/// E-wallet operations: payment host-to-host, status, refund.
+pub(crate) const OPERATIONS: &[Operation<EwalletLedger>] = &[
+    Operation::post("/api/v1.0/debit/payment-host-to-host", "54", payment),
+    Operation::post("/api/v1.0/debit/status", "55", status),
+    Operation::post("/api/v1.0/debit/refund", "58", refund),
+];
 
 /// Wallets the simulator accepts in `additionalInfo.mitraCd`.
 pub const EWALLET_MITRA_CODES: &[&str] = &["DANA", "ESHP", "LINK", "OVOE", "ASTR", "ALLO"];
@@ -80,53 +63,104 @@ impl EwalletStatus {
     }
 }
 
+/// One simulated e-wallet payment (`id` = `referenceNo`).
+pub(crate) type EwalletTxn = Entry<Ewallet>;
+
+/// The e-wallet part of a payment.
 #[derive(Debug, Clone)]
-struct EwalletTxn {
-    client_id: String,
-    reference_no: String,
-    partner_reference_no: String,
+pub(crate) struct Ewallet {
     external_store_id: String,
     mitra_cd: String,
-    amount_minor: u64,
     status: EwalletStatus,
     notify_url: Option<String>,
     return_url: Option<String>,
-    created_at: Timestamp,
     paid_at: Option<Timestamp>,
     refunds: Refunds,
 }
 
-/// E-wallet part of the simulator state.
-#[derive(Debug, Default)]
-pub(crate) struct EwalletState {
-    txns: HashMap<String, EwalletTxn>,
-    order: Vec<String>,
-    by_partner_ref: HashMap<(String, String), String>,
-    refund_nos: RefundNos,
+impl Product for Ewallet {
+    const KIND: (&'static str, &'static str) = ("e-wallet payment", util::PAY_METHOD_EWALLET);
+    type Snapshot = EwalletSnapshot;
+
+    fn snapshot(t: &EwalletTxn) -> EwalletSnapshot {
+        EwalletSnapshot {
+            reference_no: t.id.clone(),
+            partner_reference_no: t.partner_ref.clone(),
+            client_id: t.client_id.clone(),
+            mitra_cd: t.mitra_cd.clone(),
+            status: t.status,
+            latest_transaction_status: t.status.code().to_owned(),
+            amount: util::minor_to_string(t.amount_minor),
+            refunded_amount: util::minor_to_string(t.refunds.refunded_minor()),
+            notify_url: t.notify_url.clone(),
+            return_url: t.return_url.clone(),
+            created_at: t.created_at.to_string(),
+            paid_at: t.paid_at.map(|p| p.to_string()),
+            refund_nos: t.refunds.booked().iter().map(|r| r.partner_refund_no.clone()).collect(),
+        }
+    }
 }
 
-impl EwalletState {
-    pub(crate) fn snapshot(&self) -> Vec<EwalletSnapshot> {
-        self.order
-            .iter()
-            .filter_map(|r| self.txns.get(r))
-            .map(|t| EwalletSnapshot {
-                reference_no: t.reference_no.clone(),
-                partner_reference_no: t.partner_reference_no.clone(),
-                client_id: t.client_id.clone(),
-                mitra_cd: t.mitra_cd.clone(),
-                status: t.status,
-                latest_transaction_status: t.status.code().to_owned(),
-                amount: util::minor_to_string(t.amount_minor),
-                refunded_amount: util::minor_to_string(t.refunds.refunded_minor()),
-                notify_url: t.notify_url.clone(),
-                return_url: t.return_url.clone(),
-                created_at: t.created_at.to_string(),
-                paid_at: t.paid_at.map(|p| p.to_string()),
-                refund_nos: t.refunds.booked().iter().map(|r| r.partner_refund_no.clone()).collect(),
-            })
-            .collect()
+impl Refundable for Ewallet {
+    fn refunds_mut(&mut self) -> &mut Refunds {
+        &mut self.refunds
     }
+
+    fn mark_fully_refunded(&mut self) {
+        self.status = EwalletStatus::Refunded;
+    }
+}
+
+impl Payable for Ewallet {
+    fn latest_status(&self) -> (&'static str, &'static str) {
+        (self.status.code(), self.status.description())
+    }
+
+    /// The e-wallet notification (body per [`EwalletNotification`]).
+    fn notification(t: &EwalletTxn) -> Result<Option<PendingNotification>, SimulatorError> {
+        let mut extra = Map::new();
+        if let Some(p) = t.paid_at {
+            extra.insert("transactionDateTime".into(), json!(p.to_string()));
+        }
+        let body = EwalletNotification {
+            original_reference_no: Some(t.id.clone()),
+            original_partner_reference_no: Some(t.partner_ref.clone()),
+            external_store_id: Some(t.external_store_id.clone()),
+            amount: Some(notify::amount(t.amount_minor)?),
+            latest_transaction_status: Some(TransactionStatus::from_code(t.status.code())),
+            transaction_status_desc: Some(t.status.description().to_owned()),
+            additional_info: Some([("mitraCd".to_owned(), json!(t.mitra_cd))].into_iter().collect()),
+            extra,
+        };
+        PendingNotification::json(t.notify_url.as_ref(), &t.client_id, &body)
+    }
+
+    fn return_url(&self) -> Option<String> {
+        self.return_url.clone()
+    }
+}
+
+/// The customer approves a pending e-wallet payment at the wallet page (or the admin API).
+pub(crate) fn approve(txn: &mut Ewallet, at: Timestamp) -> Result<(), (&'static str, &'static str)> {
+    decide(txn, at, true)
+}
+
+/// The customer declines a pending e-wallet payment at the wallet page: `05` Canceled.
+pub(crate) fn decline(txn: &mut Ewallet, at: Timestamp) -> Result<(), (&'static str, &'static str)> {
+    decide(txn, at, false)
+}
+
+fn decide(txn: &mut Ewallet, at: Timestamp, approve: bool) -> Result<(), (&'static str, &'static str)> {
+    if txn.status != EwalletStatus::Pending {
+        return Err(txn.latest_status());
+    }
+    if approve {
+        txn.status = EwalletStatus::Paid;
+        txn.paid_at = Some(at);
+    } else {
+        txn.status = EwalletStatus::Canceled;
+    }
+    Ok(())
 }
 
 /// An e-wallet payment as shown by the state dump.
@@ -186,7 +220,7 @@ fn url_params(req: &Verified) -> Result<(Option<String>, Option<String>), SnapEr
             }
         };
         let url = text("url")?;
-        if url.len() > 512 || reqwest::Url::parse(url).map_or(true, |u| !matches!(u.scheme(), "http" | "https")) {
+        if url.len() > 512 || !util::is_http_url(url) {
             return Err(SnapError::invalid_format(svc, &field("url")));
         }
         if !matches!(text("isDeeplink")?, "Y" | "N") {
@@ -201,7 +235,7 @@ fn url_params(req: &Verified) -> Result<(Option<String>, Option<String>), SnapEr
     Ok((notify, ret))
 }
 
-fn payment(shared: &Shared, req: &Verified) -> HandlerResult {
+fn payment(ledger: &mut EwalletLedger, req: &Verified) -> HandlerResult {
     let f = req.fields();
     let partner_reference_no = f.required_str("partnerReferenceNo", 40)?;
     f.merchant_id(&req.client_id)?;
@@ -218,40 +252,29 @@ fn payment(shared: &Shared, req: &Verified) -> HandlerResult {
         f.optional_str(&format!("additionalInfo.{name}"), 4_000)?;
     }
 
-    let mut state = shared.lock();
-    let key = (req.client_id.clone(), partner_reference_no.to_owned());
-    if state.ewallet.by_partner_ref.contains_key(&key) {
-        return Err(SnapError::duplicate(req.service, "partnerReferenceNo"));
-    }
-    let seq = state.next_seq();
-    let reference_no = util::new_txid(&req.client_id, util::PAY_METHOD_EWALLET, seq, |id| {
-        state.ewallet.txns.contains_key(id)
-    });
-    let txn = EwalletTxn {
-        client_id: req.client_id.clone(),
-        reference_no: reference_no.clone(),
-        partner_reference_no: partner_reference_no.to_owned(),
-        external_store_id: external_store_id.to_owned(),
-        mitra_cd: mitra_cd.to_owned(),
+    let txn = ledger.create(
+        req.service,
+        &req.client_id,
+        ("partnerReferenceNo", partner_reference_no),
         amount_minor,
-        status: EwalletStatus::Pending,
-        notify_url: pay_notify.or_else(|| db_process_url.map(str::to_owned)),
-        return_url: pay_return,
-        created_at: util::now_timestamp(),
-        paid_at: None,
-        refunds: Refunds::default(),
-    };
-    state.ewallet.by_partner_ref.insert(key, reference_no.clone());
-    state.ewallet.order.push(reference_no.clone());
-    state.ewallet.txns.insert(reference_no.clone(), txn);
-    drop(state);
-
+        |_, _| {
+            Ok(Ewallet {
+                external_store_id: external_store_id.to_owned(),
+                mitra_cd: mitra_cd.to_owned(),
+                status: EwalletStatus::Pending,
+                notify_url: pay_notify.or_else(|| db_process_url.map(str::to_owned)),
+                return_url: pay_return,
+                paid_at: None,
+                refunds: Refunds::default(),
+            })
+        },
+    )?;
     Ok(success(
         req.service,
         json!({
             "partnerReferenceNo": partner_reference_no,
-            "referenceNo": reference_no,
-            "webRedirectUrl": approve_url(&shared.info.base_url, &reference_no),
+            "referenceNo": txn.id,
+            "webRedirectUrl": approve_url(&req.base_url, &txn.id),
             "additionalInfo": { "mitraCd": mitra_cd },
         }),
     ))
@@ -262,26 +285,19 @@ pub(crate) fn approve_url(base_url: &str, reference_no: &str) -> String {
     format!("{base_url}/__sim/ewallet/{reference_no}/approve")
 }
 
-fn find<'a>(
-    state: &'a mut crate::state::State,
-    req: &Verified,
-    reference_no: &str,
-    partner_reference_no: &str,
-) -> Result<&'a mut EwalletTxn, SnapError> {
-    state
-        .ewallet
-        .txns
-        .get_mut(reference_no)
-        .filter(|t| t.client_id == req.client_id && t.partner_reference_no == partner_reference_no)
-        .ok_or_else(|| SnapError::not_found(req.service))
-}
-
-fn status(shared: &Shared, req: &Verified) -> HandlerResult {
+/// The merchant and the payment a status or refund call names: `merchantId`, `subMerchantId`,
+/// `originalPartnerReferenceNo`, `originalReferenceNo` (in NICEPAY's order).
+fn original_ids(req: &Verified) -> Result<(&str, &str), SnapError> {
     let f = req.fields();
     f.merchant_id(&req.client_id)?;
     f.optional_str("subMerchantId", 32)?;
     let partner_reference_no = f.required_str("originalPartnerReferenceNo", 40)?;
-    let reference_no = f.required_str("originalReferenceNo", 40)?;
+    Ok((f.required_str("originalReferenceNo", 40)?, partner_reference_no))
+}
+
+fn status(ledger: &mut EwalletLedger, req: &Verified) -> HandlerResult {
+    let f = req.fields();
+    let (reference_no, partner_reference_no) = original_ids(req)?;
     let service_code = f.required_one_of("serviceCode", &["54", "55"])?;
     if let Some(date) = f.optional_str("transactionDate", 40)? {
         Timestamp::parse(date).map_err(|_| SnapError::invalid_format(req.service, "transactionDate"))?;
@@ -294,36 +310,22 @@ fn status(shared: &Shared, req: &Verified) -> HandlerResult {
     }
     f.optional_object("additionalInfo")?;
 
-    let mut state = shared.lock();
-    let txn = find(&mut state, req, reference_no, partner_reference_no)?;
-    let refunded = txn.refunds.refunded_minor();
-    let mut body = Map::new();
-    body.insert("originalReferenceNo".into(), json!(txn.reference_no));
-    body.insert("originalPartnerReferenceNo".into(), json!(txn.partner_reference_no));
-    body.insert("serviceCode".into(), json!(service_code));
-    body.insert("latestTransactionStatus".into(), json!(txn.status.code()));
-    body.insert("transactionStatusDesc".into(), json!(txn.status.description()));
-    if let Some(p) = txn.paid_at {
-        body.insert("paidTime".into(), json!(p.to_string()));
-    }
-    body.insert("amount".into(), amount_json(txn.amount_minor));
-    body.insert(
-        "additionalInfo".into(),
-        json!({
-            "mitraCd": txn.mitra_cd,
-            "refundedAmount": amount_json(refunded),
-            "remainingAmount": amount_json(txn.amount_minor.saturating_sub(refunded)),
-        }),
+    let txn = ledger.open(req.service, &req.client_id, reference_no, partner_reference_no)?;
+    let mitra = [("mitraCd".to_owned(), json!(txn.mitra_cd))].into_iter().collect();
+    let body = status_answer(
+        txn,
+        (reference_no, service_code),
+        txn.paid_at,
+        mitra,
+        &txn.refunds,
+        false,
     );
-    Ok(success(req.service, Value::Object(body)))
+    Ok(success(req.service, body))
 }
 
-fn refund(shared: &Shared, req: &Verified) -> HandlerResult {
+fn refund(ledger: &mut EwalletLedger, req: &Verified) -> HandlerResult {
     let f = req.fields();
-    f.merchant_id(&req.client_id)?;
-    f.optional_str("subMerchantId", 32)?;
-    let partner_reference_no = f.required_str("originalPartnerReferenceNo", 40)?;
-    let reference_no = f.required_str("originalReferenceNo", 40)?;
+    let (reference_no, partner_reference_no) = original_ids(req)?;
     let partner_refund_no = f.required_str("partnerRefundNo", 40)?;
     f.optional_str("externalStoreId", 32)?;
     let amount_minor = f.amount("refundAmount")?;
@@ -331,46 +333,18 @@ fn refund(shared: &Shared, req: &Verified) -> HandlerResult {
     f.required_object("additionalInfo")?;
     f.required_str("additionalInfo.refundType", 2)?;
 
-    // One lock for the checks and the booking: concurrent refunds never over-refund.
-    let mut state = shared.lock();
-    state
-        .ewallet
-        .refund_nos
-        .ensure_unused(req.service, &req.client_id, partner_refund_no)?;
-    let seq = state.next_seq();
-    let txn = find(&mut state, req, reference_no, partner_reference_no)?;
-    match txn.status {
-        EwalletStatus::Paid => {}
-        EwalletStatus::Pending => return Err(SnapError::not_permitted(req.service, "Transaction Is Not Paid")),
-        EwalletStatus::Refunded => {
-            return Err(SnapError::not_permitted(
-                req.service,
-                "Transaction Already Fully Refunded",
-            ))
-        }
-        EwalletStatus::Canceled => return Err(SnapError::not_permitted(req.service, "Transaction Canceled")),
-    }
-    let (refund, fully) = txn.refunds.book(
+    let refund = ledger.refund(
         req.service,
         &req.client_id,
-        seq,
-        txn.amount_minor,
+        (reference_no, partner_reference_no),
         partner_refund_no,
         amount_minor,
     )?;
-    if fully {
-        txn.status = EwalletStatus::Refunded;
-    }
-    let original_reference_no = txn.reference_no.clone();
-    let original_partner_reference_no = txn.partner_reference_no.clone();
-    state.ewallet.refund_nos.remember(&req.client_id, &refund);
-    drop(state);
-
     Ok(success(
         req.service,
         json!({
-            "originalReferenceNo": original_reference_no,
-            "originalPartnerReferenceNo": original_partner_reference_no,
+            "originalReferenceNo": reference_no,
+            "originalPartnerReferenceNo": partner_reference_no,
             "refundNo": refund.refund_no,
             "partnerRefundNo": partner_refund_no,
             "refundAmount": amount_json(amount_minor),
@@ -378,122 +352,4 @@ fn refund(shared: &Shared, req: &Verified) -> HandlerResult {
             "additionalInfo": {},
         }),
     ))
-}
-
-/// Builds the e-wallet notification (body per [`EwalletNotification`]).
-fn notification_for(txn: &EwalletTxn) -> Result<Option<PendingNotification>, SimulatorError> {
-    let Some(url) = txn.notify_url.clone() else {
-        return Ok(None);
-    };
-    let mut extra = Map::new();
-    if let Some(p) = txn.paid_at {
-        extra.insert("transactionDateTime".into(), json!(p.to_string()));
-    }
-    let body = EwalletNotification {
-        original_reference_no: Some(txn.reference_no.clone()),
-        original_partner_reference_no: Some(txn.partner_reference_no.clone()),
-        external_store_id: Some(txn.external_store_id.clone()),
-        amount: Some(Amount::from_minor_units(txn.amount_minor).map_err(|e| SimulatorError::Internal(e.to_string()))?),
-        latest_transaction_status: Some(TransactionStatus::from_code(txn.status.code())),
-        transaction_status_desc: Some(txn.status.description().to_owned()),
-        additional_info: Some([("mitraCd".to_owned(), json!(txn.mitra_cd))].into_iter().collect()),
-        extra,
-    };
-    let body = serde_json::to_vec(&body).map_err(|e| SimulatorError::Internal(e.to_string()))?;
-    Ok(Some(PendingNotification {
-        url,
-        client_id: txn.client_id.clone(),
-        body,
-    }))
-}
-
-/// The customer approves a pending e-wallet payment: marks it paid and delivers the signed
-/// notification. Also returns the `PAY_RETURN` URL the customer is sent back to.
-pub(crate) async fn pay(
-    shared: &Shared,
-    reference_no: &str,
-) -> Result<(PaymentOutcome, Option<String>), SimulatorError> {
-    decide(shared, reference_no, true).await
-}
-
-/// The customer declines a pending e-wallet payment at the wallet page: `05` Canceled, with a
-/// signed notification saying so.
-pub(crate) async fn decline(
-    shared: &Shared,
-    reference_no: &str,
-) -> Result<(PaymentOutcome, Option<String>), SimulatorError> {
-    decide(shared, reference_no, false).await
-}
-
-async fn decide(
-    shared: &Shared,
-    reference_no: &str,
-    approve: bool,
-) -> Result<(PaymentOutcome, Option<String>), SimulatorError> {
-    let (outcome, pending, return_url) = {
-        let mut state = shared.lock();
-        let txn = state
-            .ewallet
-            .txns
-            .get_mut(reference_no)
-            .ok_or_else(|| SimulatorError::NotFound(format!("e-wallet payment {reference_no}")))?;
-        if txn.status != EwalletStatus::Pending {
-            return Err(SimulatorError::Conflict(format!(
-                "e-wallet payment {reference_no} is not pending (status {})",
-                txn.status.code()
-            )));
-        }
-        let paid_at = util::now_timestamp();
-        if approve {
-            txn.status = EwalletStatus::Paid;
-            txn.paid_at = Some(paid_at);
-        } else {
-            txn.status = EwalletStatus::Canceled;
-        }
-        let outcome = PaymentOutcome {
-            reference_no: txn.reference_no.clone(),
-            partner_reference_no: txn.partner_reference_no.clone(),
-            latest_transaction_status: txn.status.code().to_owned(),
-            paid_at: paid_at.to_string(),
-            virtual_account_no: None,
-            notification: None,
-        };
-        (outcome, notification_for(txn)?, txn.return_url.clone())
-    };
-    let notification = match pending {
-        Some(p) => Some(deliver(shared, p).await),
-        None => None,
-    };
-    Ok((
-        PaymentOutcome {
-            notification,
-            ..outcome
-        },
-        return_url,
-    ))
-}
-
-/// Sends the notification of a paid (or refunded) e-wallet payment again.
-pub(crate) async fn resend_notification(
-    shared: &Shared,
-    reference_no: &str,
-) -> Result<Option<NotificationDelivery>, SimulatorError> {
-    let pending = {
-        let state = shared.lock();
-        let txn = state
-            .ewallet
-            .txns
-            .get(reference_no)
-            .ok_or_else(|| SimulatorError::NotFound(format!("e-wallet payment {reference_no}")))?;
-        if txn.status == EwalletStatus::Pending {
-            return Err(SimulatorError::Conflict(format!(
-                "e-wallet payment {reference_no} is not paid yet"
-            )));
-        }
-        notification_for(txn)?
-    };
-    Ok(match pending {
-        Some(p) => Some(deliver(shared, p).await),
-        None => None,
-    })
 }

@@ -4,16 +4,30 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
 
 use crate::error::SimulatorError;
-use crate::server::ConnKill;
-use crate::snap::{service_code_for, snap_body_response, NICEPAY_PREFIX};
-use crate::state::Shared;
+use crate::snap::{snap_body_response, NICEPAY_PREFIX};
+
+/// Closes the connection a request arrived on (no response is written). The server puts one
+/// in every request's extensions.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ConnKill(Arc<Notify>);
+
+impl ConnKill {
+    /// Closes the connection.
+    pub(crate) fn fire(&self) {
+        self.0.notify_one();
+    }
+
+    /// Resolves once [`ConnKill::fire`] was called.
+    pub(crate) async fn fired(&self) {
+        self.0.notified().await;
+    }
+}
 
 /// What a matching fault does to a SNAP request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -178,11 +192,7 @@ impl Fault {
         if p.is_empty() || p == "*" {
             return None;
         }
-        let p = match p.strip_prefix(NICEPAY_PREFIX) {
-            Some(rest) if rest.starts_with('/') => rest,
-            _ => p,
-        };
-        Some(p.trim_end_matches('/').to_owned())
+        Some(signed_path(p).trim_end_matches('/').to_owned())
     }
 }
 
@@ -239,12 +249,12 @@ fn default_message(status: u16) -> &'static str {
     }
 }
 
-fn fault_response(fault: &Fault, signed_path: &str) -> Response {
+fn fault_response(fault: &Fault, service_code: &str) -> Response {
     let status = fault.status.unwrap_or(500);
     let code = fault
         .response_code
         .clone()
-        .unwrap_or_else(|| format!("{status:03}{}00", service_code_for(signed_path)));
+        .unwrap_or_else(|| format!("{status:03}{service_code}00"));
     let message = fault
         .response_message
         .clone()
@@ -262,39 +272,46 @@ async fn drop_connection(kill: Option<ConnKill>) -> Response {
     StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }
 
-/// Middleware in front of every SNAP route.
-pub(crate) async fn layer(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    let signed_path = match path.strip_prefix(NICEPAY_PREFIX) {
-        Some(rest) if rest.starts_with('/') => rest,
-        _ => path,
-    }
-    .to_owned();
-    let Some(fault) = take_matching(&mut shared.lock().faults, &signed_path) else {
-        return next.run(req).await;
+/// Runs `apply` (one SNAP request of service `service_code`) as the matching `fault` (taken
+/// with [`take_matching`]) says: with latency, answered instead, or with the connection `kill`ed.
+pub(crate) async fn around(
+    fault: Option<Fault>,
+    service_code: &str,
+    kill: Option<ConnKill>,
+    apply: impl FnOnce() -> Response,
+) -> Response {
+    let Some(fault) = fault else {
+        return apply();
     };
     let latency = Duration::from_millis(fault.latency_ms);
     if fault.kind != FaultKind::DelayAfter && !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let kill = req.extensions().get::<ConnKill>().cloned();
     match fault.kind {
-        FaultKind::RespondBefore => fault_response(&fault, &signed_path),
+        FaultKind::RespondBefore => fault_response(&fault, service_code),
         FaultKind::RespondAfter => {
-            let _applied = next.run(req).await;
-            fault_response(&fault, &signed_path)
+            let _applied = apply();
+            fault_response(&fault, service_code)
         }
         FaultKind::DropBefore => drop_connection(kill).await,
         FaultKind::DropAfter => {
-            let _applied = next.run(req).await;
+            let _applied = apply();
             drop_connection(kill).await
         }
         FaultKind::DelayAfter => {
-            let response = next.run(req).await;
+            let response = apply();
             tokio::time::sleep(latency).await;
             response
         }
-        FaultKind::None => next.run(req).await,
+        FaultKind::None => apply(),
+    }
+}
+
+/// The signed form of a request path (without `/nicepay`).
+pub(crate) fn signed_path(path: &str) -> &str {
+    match path.strip_prefix(NICEPAY_PREFIX) {
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => path,
     }
 }
 

@@ -88,20 +88,33 @@
 //! # }
 //! ```
 
-mod admin;
+// Modules, bottom layer first: each imports only from the groups before its own (and `snap`
+// from nothing but `util`), so there is no import cycle.
+// Leaves: errors, clock, ids.
 mod error;
-mod ewallet;
-mod fault;
+mod util;
+// The SNAP envelope and field checks; notification delivery.
 mod notify;
+mod snap;
+// Fault rules; the refund rules.
+mod fault;
+mod refund;
+// The one generic transaction store.
+mod ledger;
+// Products, each over its own ledger.
+mod ewallet;
 mod payout;
 mod qris;
-mod refund;
-mod server;
-mod snap;
-mod state;
-mod token;
-mod util;
 mod va;
+// All state behind one lock.
+mod state;
+// Who may call: token issuing and request verification.
+mod auth;
+mod token;
+// The admin API (settlements, notifications, faults, balances).
+mod admin;
+// The server: registers every route and serves connections.
+mod server;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -109,20 +122,23 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use nicepay_snap::{ClientSecret, PrivateKey, PublicKey, SymmetricSigner};
-use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use error::SimulatorError;
 pub use ewallet::{EwalletSnapshot, EwalletStatus, EWALLET_MITRA_CODES};
 pub use fault::{Fault, FaultKind};
+pub use ledger::PaymentOutcome;
 pub use notify::NotificationDelivery;
 pub use payout::{PayoutSnapshot, PayoutStatus};
-pub use qris::{PaymentOutcome, QrisRefundSnapshot, QrisStatus, QrisTransactionSnapshot};
-pub use state::StateSnapshot;
+pub use qris::{QrisRefundSnapshot, QrisStatus, QrisTransactionSnapshot};
+pub use state::{SimulatorInfo, StateSnapshot};
 pub use va::{VaSnapshot, VaStatus};
 
-use state::{ClientCredentials, Settings, Shared};
+use ewallet::Ewallet;
+use qris::Qris;
+use state::{ClientCredentials, Limits, Settings, Shared};
+use va::Va;
 
 /// TEST-ONLY merchant private key (PEM PKCS#8) the simulator expects token requests to be
 /// signed with by default. Public; never use it for anything real.
@@ -144,6 +160,21 @@ pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(900);
 /// Default accepted distance between `X-TIMESTAMP` and the simulator's clock.
 pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(300);
 
+/// Default time a client has from the first byte of a request to the end of its headers.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default time a client has from the end of the headers to the end of the body.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default time a connection may sit without a request (after connecting or between requests).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default cap on open connections.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
+/// Default largest request body (2 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
 /// Default payout balance of every merchant: IDR 100,000,000.00 (in minor units).
 pub const DEFAULT_PAYOUT_BALANCE_MINOR: u64 = 10_000_000_000;
 
@@ -161,6 +192,7 @@ pub struct Simulator {
     max_skew: Duration,
     require_jakarta_offset: bool,
     payout_balance_minor: u64,
+    limits: Limits,
     port: u16,
 }
 
@@ -189,6 +221,7 @@ pub struct SimulatorBuilder {
     max_skew: Duration,
     require_jakarta_offset: bool,
     payout_balance_minor: u64,
+    limits: Limits,
     port: u16,
 }
 
@@ -204,6 +237,13 @@ impl Default for SimulatorBuilder {
             max_skew: DEFAULT_MAX_SKEW,
             require_jakarta_offset: true,
             payout_balance_minor: DEFAULT_PAYOUT_BALANCE_MINOR,
+            limits: Limits {
+                header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+                body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+                idle_timeout: DEFAULT_IDLE_TIMEOUT,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
+                max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            },
             port: 0,
         }
     }
@@ -282,6 +322,43 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Time a client has from the first byte of a request to the end of its headers (default
+    /// [`DEFAULT_HEADER_READ_TIMEOUT`], 10 s); then the connection is closed without an answer.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// Time a client has from the end of the headers to the end of the body (default
+    /// [`DEFAULT_BODY_READ_TIMEOUT`], 30 s); then it gets `408` (SNAP `408{svc}00` on SNAP
+    /// paths) and the connection is closed.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_read_timeout = timeout;
+        self
+    }
+
+    /// Time a connection may sit without a request, after connecting or between keep-alive
+    /// requests (default [`DEFAULT_IDLE_TIMEOUT`], 30 s); then it is closed.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// Open connections at most (default [`DEFAULT_MAX_CONNECTIONS`], at least 1). At the cap a
+    /// new client makes the server close the longest-idle connection (or wait for a busy one to
+    /// finish), so idle clients cannot lock the others out.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max.max(1);
+        self
+    }
+
+    /// Largest request body read (default [`DEFAULT_MAX_BODY_BYTES`], 2 MiB). A larger body is
+    /// read and discarded (up to 64 MiB) and answered `413` (SNAP `413{svc}00` on SNAP paths).
+    pub fn max_body_bytes(mut self, max: usize) -> Self {
+        self.limits.max_body_bytes = max;
+        self
+    }
+
     /// Port on 127.0.0.1 (default 0: any free port).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -324,6 +401,7 @@ impl SimulatorBuilder {
             max_skew: self.max_skew,
             require_jakarta_offset: self.require_jakarta_offset,
             payout_balance_minor: self.payout_balance_minor,
+            limits: self.limits,
             port: self.port,
         })
     }
@@ -363,25 +441,32 @@ impl Simulator {
             .build()
             .map_err(|e| SimulatorError::Internal(format!("notification client: {e}")))?;
         let (stop_tx, stop_rx) = watch::channel(false);
+        let settings = Settings {
+            clients: vec![ClientCredentials {
+                client_id: self.client_id.clone(),
+                signer: SymmetricSigner::new(&ClientSecret::new(self.client_secret.clone())),
+                public_key: self.merchant_public_key,
+            }],
+            notification_key: self.notification_key,
+            token_ttl: self.token_ttl,
+            max_skew_seconds: self.max_skew.as_secs(),
+            require_jakarta_offset: self.require_jakarta_offset,
+            payout_balance_minor: self.payout_balance_minor,
+            limits: self.limits,
+        };
         let shared = Arc::new(Shared {
-            settings: Settings {
-                clients: vec![ClientCredentials {
-                    client_id: self.client_id.clone(),
-                    signer: SymmetricSigner::new(&ClientSecret::new(self.client_secret.clone())),
-                    public_key: self.merchant_public_key,
-                }],
-                notification_key: self.notification_key,
-                token_ttl: self.token_ttl,
-                max_skew_seconds: self.max_skew.as_secs(),
-                require_jakarta_offset: self.require_jakarta_offset,
-                payout_balance_minor: self.payout_balance_minor,
-            },
-            state: Mutex::new(state::State::default()),
+            state: Mutex::new(state::State::new(&settings)),
+            settings,
             http,
             info: info.clone(),
             stop: stop_tx.clone(),
         });
-        let task = tokio::spawn(server::serve(listener, server::router(shared.clone()), stop_rx));
+        let task = tokio::spawn(server::serve(
+            listener,
+            server::router(shared.clone()),
+            shared.settings.limits,
+            stop_rx,
+        ));
         Ok(SimulatorHandle {
             info,
             addr,
@@ -415,48 +500,6 @@ fn ensure_outside_runtime() -> Result<(), SimulatorError> {
         ));
     }
     Ok(())
-}
-
-/// What a client needs to talk to a running simulator. Serializes to one JSON line (see
-/// [`SimulatorInfo::to_json_line`]) that `nicepay-snap simulate` prints and the Python/Node
-/// test suites read:
-///
-/// `{"baseUrl":"http://127.0.0.1:PORT","clientId":"IONPAYTEST","clientSecret":"...","privateKeyPem":"-----BEGIN PRIVATE KEY-----\n...","notificationPublicKey":"-----BEGIN PUBLIC KEY-----\n..."}`
-///
-/// All values are TEST-ONLY; `Debug` still redacts the secret and the private key.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SimulatorInfo {
-    /// Host root, e.g. `http://127.0.0.1:41234` (clients append `/nicepay`).
-    pub base_url: String,
-    /// Merchant client id.
-    pub client_id: String,
-    /// Merchant client secret (HMAC key).
-    pub client_secret: String,
-    /// Merchant private key PEM that signs token requests; `null` when the simulator was given
-    /// only the public key.
-    pub private_key_pem: Option<String>,
-    /// PEM (`PUBLIC KEY`, SPKI) of the key notifications are signed with.
-    pub notification_public_key: String,
-}
-
-impl SimulatorInfo {
-    /// Compact JSON on one line (no trailing newline).
-    pub fn to_json_line(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-}
-
-impl fmt::Debug for SimulatorInfo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SimulatorInfo")
-            .field("base_url", &self.base_url)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"[redacted]")
-            .field("private_key_pem", &self.private_key_pem.as_ref().map(|_| "[redacted]"))
-            .field("notification_public_key", &self.notification_public_key)
-            .finish()
-    }
 }
 
 /// A running simulator on the caller's Tokio runtime. Dropping it stops the server.
@@ -496,7 +539,9 @@ impl SimulatorHandle {
     /// Simulates the customer paying a pending QRIS transaction: marks it paid and posts the
     /// signed notification to its `dbProcessUrl` (loopback only), reporting the merchant's answer.
     pub async fn pay_qris(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        qris::pay(&self.shared, reference_no).await
+        admin::settle::<Qris>(&self.shared, reference_no, qris::pay)
+            .await
+            .map(|(outcome, _)| outcome)
     }
 
     /// Posts the notification of an already paid QRIS transaction again (as NICEPAY retries do).
@@ -504,28 +549,30 @@ impl SimulatorHandle {
         &self,
         reference_no: &str,
     ) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        qris::resend_notification(&self.shared, reference_no).await
+        admin::renotify::<Qris>(&self.shared, reference_no).await
     }
 
     /// Simulates the customer transferring to an unpaid virtual account, named by its
     /// `tXidVA` or its `virtualAccountNo`: marks it paid (`00`) and posts the signed VA
     /// notification to its `dbProcessUrl` (loopback only).
     pub async fn pay_va(&self, id: &str) -> Result<PaymentOutcome, SimulatorError> {
-        va::pay(&self.shared, id).await
+        admin::settle::<Va>(&self.shared, id, va::pay)
+            .await
+            .map(|(outcome, _)| outcome)
     }
 
     /// Simulates the customer approving a pending e-wallet payment (what opening its
     /// `webRedirectUrl` does): marks it paid (`00`) and posts the signed e-wallet notification
     /// to its `PAY_NOTIFY` URL (or `additionalInfo.dbProcessUrl`).
     pub async fn pay_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        ewallet::pay(&self.shared, reference_no)
+        admin::settle::<Ewallet>(&self.shared, reference_no, ewallet::approve)
             .await
             .map(|(outcome, _)| outcome)
     }
 
     /// Posts the notification of a paid VA again (as NICEPAY retries do).
     pub async fn resend_va_notification(&self, id: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        va::resend_notification(&self.shared, id).await
+        admin::renotify::<Va>(&self.shared, id).await
     }
 
     /// Posts the notification of a paid e-wallet payment again.
@@ -533,24 +580,21 @@ impl SimulatorHandle {
         &self,
         reference_no: &str,
     ) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        ewallet::resend_notification(&self.shared, reference_no).await
+        admin::renotify::<Ewallet>(&self.shared, reference_no).await
     }
 
     /// Simulates the customer declining a pending e-wallet payment (the wallet page's
     /// `GET /__sim/ewallet/{referenceNo}/cancel`): `05` Canceled, and a signed notification saying
     /// so. `paid_at` in the answer is then the time of the decline.
     pub async fn decline_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        ewallet::decline(&self.shared, reference_no)
+        admin::settle::<Ewallet>(&self.shared, reference_no, ewallet::decline)
             .await
             .map(|(outcome, _)| outcome)
     }
 
     /// The merchant's available payout balance in minor units.
     pub fn payout_balance_minor(&self, client_id: &str) -> u64 {
-        self.shared
-            .lock()
-            .payout
-            .balance(client_id, self.shared.settings.payout_balance_minor)
+        self.shared.lock().payout.balance(client_id)
     }
 
     /// Sets the merchant's available payout balance (minor units).

@@ -3,9 +3,10 @@
 use std::time::Duration;
 
 use nicepay_snap::api::notification::sign_notification;
+use nicepay_snap::{Amount, PrivateKey};
 use serde::{Deserialize, Serialize};
 
-use crate::state::Shared;
+use crate::error::SimulatorError;
 use crate::util;
 
 /// A notification ready to send.
@@ -14,6 +15,30 @@ pub(crate) struct PendingNotification {
     pub(crate) url: String,
     pub(crate) client_id: String,
     pub(crate) body: Vec<u8>,
+}
+
+impl PendingNotification {
+    /// The notification of `client_id`'s transaction to `url` (none without a URL), with `body`
+    /// serialized as JSON.
+    pub(crate) fn json(
+        url: Option<&String>,
+        client_id: &str,
+        body: &impl Serialize,
+    ) -> Result<Option<Self>, SimulatorError> {
+        let Some(url) = url else {
+            return Ok(None);
+        };
+        Ok(Some(Self {
+            url: url.clone(),
+            client_id: client_id.to_owned(),
+            body: serde_json::to_vec(body).map_err(|e| SimulatorError::Internal(e.to_string()))?,
+        }))
+    }
+}
+
+/// A notification's amount from minor units.
+pub(crate) fn amount(minor: u64) -> Result<Amount, SimulatorError> {
+    Amount::from_minor_units(minor).map_err(|e| SimulatorError::Internal(e.to_string()))
 }
 
 /// What happened when the simulator posted a notification.
@@ -40,8 +65,9 @@ pub struct NotificationDelivery {
 /// Per-notification timeout.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Signs and posts a notification. Never fails: the outcome is described in the result.
-pub(crate) async fn deliver(shared: &Shared, n: PendingNotification) -> NotificationDelivery {
+/// Signs (with `key`) and posts a notification over `http`. Never fails: the outcome is
+/// described in the result.
+pub(crate) async fn deliver(http: &reqwest::Client, key: &PrivateKey, n: PendingNotification) -> NotificationDelivery {
     let body_text = String::from_utf8_lossy(&n.body).into_owned();
     let mut out = NotificationDelivery {
         url: n.url.clone(),
@@ -57,7 +83,7 @@ pub(crate) async fn deliver(shared: &Shared, n: PendingNotification) -> Notifica
         return out;
     }
     let timestamp = util::now_timestamp().to_string();
-    let signature = match sign_notification(&shared.settings.notification_key, &n.client_id, &timestamp) {
+    let signature = match sign_notification(key, &n.client_id, &timestamp) {
         Ok(s) => s,
         Err(e) => {
             out.error = Some(format!("signing failed: {e}"));
@@ -65,8 +91,7 @@ pub(crate) async fn deliver(shared: &Shared, n: PendingNotification) -> Notifica
         }
     };
     out.timestamp = Some(timestamp.clone());
-    let result = shared
-        .http
+    let result = http
         .post(&n.url)
         .timeout(TIMEOUT)
         .header("Content-Type", "application/json")

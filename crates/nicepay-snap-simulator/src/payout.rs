@@ -10,63 +10,25 @@
 //! 00 Success ──cancel (scheduled only: the simulator never executes it)──► 04 Canceled (credited back)
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use nicepay_snap::{Method, Timestamp};
+use nicepay_snap::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::snap::{amount_json, success, Endpoint, HandlerResult, SnapError, Verified};
-use crate::state::Shared;
+use crate::ledger::{Entry, Ledger, Product};
+use crate::snap::{amount_json, success, HandlerResult, Operation, SnapError, Verified};
 use crate::util;
 
-/// Payout registration.
-pub(crate) const REGISTRATION: Endpoint = Endpoint {
-    path: "/api/v1.0/transfer/registration",
-    method: Method::Post,
-    service_code: "00",
-    handler: registration,
-};
-
-/// Payout approve.
-pub(crate) const APPROVE: Endpoint = Endpoint {
-    path: "/api/v1.0/transfer/approve",
-    method: Method::Post,
-    service_code: "00",
-    handler: approve,
-};
-
-/// Payout inquiry.
-pub(crate) const INQUIRY: Endpoint = Endpoint {
-    path: "/api/v1.0/transfer/inquiry",
-    method: Method::Post,
-    service_code: "00",
-    handler: inquiry,
-};
-
-/// Payout cancel.
-pub(crate) const CANCEL: Endpoint = Endpoint {
-    path: "/api/v1.0/transfer/cancel",
-    method: Method::Post,
-    service_code: "00",
-    handler: cancel,
-};
-
-/// Payout reject.
-pub(crate) const REJECT: Endpoint = Endpoint {
-    path: "/api/v1.0/transfer/reject",
-    method: Method::Post,
-    service_code: "00",
-    handler: reject,
-};
-
-/// Balance inquiry.
-pub(crate) const BALANCE: Endpoint = Endpoint {
-    path: "/api/v1.0/balance-inquiry",
-    method: Method::Post,
-    service_code: "11",
-    handler: balance,
-};
+/// Payout operations (service `00`) and the balance inquiry (11).
+pub(crate) const OPERATIONS: &[Operation<PayoutState>] = &[
+    Operation::post("/api/v1.0/transfer/registration", "00", registration),
+    Operation::post("/api/v1.0/transfer/approve", "00", approve),
+    Operation::post("/api/v1.0/transfer/inquiry", "00", inquiry),
+    Operation::post("/api/v1.0/transfer/cancel", "00", cancel),
+    Operation::post("/api/v1.0/transfer/reject", "00", reject),
+    Operation::post("/api/v1.0/balance-inquiry", "11", balance),
+];
 
 /// Lifecycle of a simulated payout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -105,32 +67,31 @@ impl PayoutStatus {
     }
 }
 
+/// One simulated payout (`id` = `referenceNo`).
+pub(crate) type PayoutTxn = Entry<Payout>;
+
+/// The payout part of a payout.
 #[derive(Debug, Clone)]
-struct Payout {
-    client_id: String,
-    reference_no: String,
-    partner_reference_no: String,
+pub(crate) struct Payout {
     beneficiary_account_no: String,
     beneficiary_name: String,
     beneficiary_bank_code: String,
     delivery_name: Option<String>,
     reserved_dt: Option<String>,
     reserved_tm: Option<String>,
-    amount_minor: u64,
     status: PayoutStatus,
-    created_at: Timestamp,
     updated_at: Timestamp,
 }
 
-impl Payout {
+impl PayoutTxn {
     fn scheduled(&self) -> bool {
         self.reserved_dt.is_some()
     }
 
     fn response(&self) -> Value {
         json!({
-            "originalPartnerReferenceNo": self.partner_reference_no,
-            "originalReferenceNo": self.reference_no,
+            "originalPartnerReferenceNo": self.partner_ref,
+            "originalReferenceNo": self.id,
             "beneficiaryAccountNo": self.beneficiary_account_no,
             "beneficiaryName": self.beneficiary_name,
             "beneficiaryBankCode": self.beneficiary_bank_code,
@@ -141,42 +102,57 @@ impl Payout {
     }
 }
 
-/// Payout part of the simulator state.
-#[derive(Debug, Default)]
+impl Product for Payout {
+    const KIND: (&'static str, &'static str) = ("payout", util::PAY_METHOD_PAYOUT);
+    type Snapshot = PayoutSnapshot;
+
+    fn snapshot(t: &PayoutTxn) -> PayoutSnapshot {
+        PayoutSnapshot {
+            reference_no: t.id.clone(),
+            partner_reference_no: t.partner_ref.clone(),
+            client_id: t.client_id.clone(),
+            beneficiary_account_no: t.beneficiary_account_no.clone(),
+            beneficiary_bank_code: t.beneficiary_bank_code.clone(),
+            delivery_name: t.delivery_name.clone(),
+            reserved_dt: t.reserved_dt.clone(),
+            reserved_tm: t.reserved_tm.clone(),
+            status: t.status,
+            transaction_status: t.status.code().to_owned(),
+            amount: util::minor_to_string(t.amount_minor),
+            created_at: t.created_at.to_string(),
+            updated_at: t.updated_at.to_string(),
+        }
+    }
+}
+
+/// Payout part of the simulator state: the payouts and every merchant's balance.
+#[derive(Debug)]
 pub(crate) struct PayoutState {
-    payouts: HashMap<String, Payout>,
-    order: Vec<String>,
-    by_partner_ref: HashMap<(String, String), String>,
-    /// Available balance per merchant, in minor units; absent = the configured initial balance.
+    payouts: Ledger<Payout>,
+    /// Available balance per merchant, in minor units; absent = `initial`.
     balances: HashMap<String, u64>,
+    /// Every merchant's balance at start.
+    initial: u64,
 }
 
 impl PayoutState {
+    /// No payouts; every merchant starts with `initial` minor units.
+    pub(crate) fn new(initial: u64) -> Self {
+        Self {
+            payouts: Ledger::default(),
+            balances: HashMap::new(),
+            initial,
+        }
+    }
+
+    /// The payouts as the state dump shows them, oldest first.
     pub(crate) fn snapshot(&self) -> Vec<PayoutSnapshot> {
-        self.order
-            .iter()
-            .filter_map(|r| self.payouts.get(r))
-            .map(|p| PayoutSnapshot {
-                reference_no: p.reference_no.clone(),
-                partner_reference_no: p.partner_reference_no.clone(),
-                client_id: p.client_id.clone(),
-                beneficiary_account_no: p.beneficiary_account_no.clone(),
-                beneficiary_bank_code: p.beneficiary_bank_code.clone(),
-                delivery_name: p.delivery_name.clone(),
-                reserved_dt: p.reserved_dt.clone(),
-                reserved_tm: p.reserved_tm.clone(),
-                status: p.status,
-                transaction_status: p.status.code().to_owned(),
-                amount: util::minor_to_string(p.amount_minor),
-                created_at: p.created_at.to_string(),
-                updated_at: p.updated_at.to_string(),
-            })
-            .collect()
+        self.payouts.snapshot()
     }
 
     /// The available balance of `client_id`.
-    pub(crate) fn balance(&self, client_id: &str, initial: u64) -> u64 {
-        self.balances.get(client_id).copied().unwrap_or(initial)
+    pub(crate) fn balance(&self, client_id: &str) -> u64 {
+        self.balances.get(client_id).copied().unwrap_or(self.initial)
     }
 
     /// Sets the available balance of `client_id`.
@@ -185,10 +161,10 @@ impl PayoutState {
     }
 
     /// Every merchant's balance as `"123.45"` strings.
-    pub(crate) fn balances(&self, clients: &[String], initial: u64) -> std::collections::BTreeMap<String, String> {
+    pub(crate) fn balances(&self, clients: &[String]) -> BTreeMap<String, String> {
         clients
             .iter()
-            .map(|c| (c.clone(), util::minor_to_string(self.balance(c, initial))))
+            .map(|c| (c.clone(), util::minor_to_string(self.balance(c))))
             .collect()
     }
 }
@@ -226,7 +202,7 @@ pub struct PayoutSnapshot {
     pub updated_at: String,
 }
 
-fn registration(shared: &Shared, req: &Verified) -> HandlerResult {
+fn registration(state: &mut PayoutState, req: &Verified) -> HandlerResult {
     let f = req.fields();
     let partner_reference_no = f.required_str("partnerReferenceNo", 40)?;
     f.merchant_id(&req.client_id)?;
@@ -254,39 +230,29 @@ fn registration(shared: &Shared, req: &Verified) -> HandlerResult {
     };
     let amount_minor = f.amount("amount")?;
 
-    let mut state = shared.lock();
-    let key = (req.client_id.clone(), partner_reference_no.to_owned());
-    if state.payout.by_partner_ref.contains_key(&key) {
-        return Err(SnapError::duplicate(req.service, "partnerReferenceNo"));
-    }
-    let seq = state.next_seq();
-    let reference_no = util::new_txid(&req.client_id, util::PAY_METHOD_PAYOUT, seq, |id| {
-        state.payout.payouts.contains_key(id)
-    });
-    let now = util::now_timestamp();
-    let payout = Payout {
-        client_id: req.client_id.clone(),
-        reference_no: reference_no.clone(),
-        partner_reference_no: partner_reference_no.to_owned(),
-        beneficiary_account_no: account_no.to_owned(),
-        beneficiary_name: name.to_owned(),
-        beneficiary_bank_code: bank_code.to_owned(),
-        delivery_name: delivery_name.map(str::to_owned),
-        reserved_dt: reserved_dt.map(str::to_owned),
-        reserved_tm: reserved_tm.map(str::to_owned),
+    let payout = state.payouts.create(
+        req.service,
+        &req.client_id,
+        ("partnerReferenceNo", partner_reference_no),
         amount_minor,
-        status: PayoutStatus::Pending,
-        created_at: now,
-        updated_at: now,
-    };
-    state.payout.by_partner_ref.insert(key, reference_no.clone());
-    state.payout.order.push(reference_no.clone());
-    state.payout.payouts.insert(reference_no.clone(), payout);
+        |_, new| {
+            Ok(Payout {
+                beneficiary_account_no: account_no.to_owned(),
+                beneficiary_name: name.to_owned(),
+                beneficiary_bank_code: bank_code.to_owned(),
+                delivery_name: delivery_name.map(str::to_owned),
+                reserved_dt: reserved_dt.map(str::to_owned),
+                reserved_tm: reserved_tm.map(str::to_owned),
+                status: PayoutStatus::Pending,
+                updated_at: new.created_at,
+            })
+        },
+    )?;
     Ok(success(
         req.service,
         json!({
             "partnerReferenceNo": partner_reference_no,
-            "referenceNo": reference_no,
+            "referenceNo": payout.id,
             "beneficiaryAccountNo": account_no,
             "beneficiaryName": name,
             "beneficiaryBankCode": bank_code,
@@ -300,10 +266,10 @@ fn registration(shared: &Shared, req: &Verified) -> HandlerResult {
 /// The fields approve, reject, cancel and inquiry share; finds the payout (`4040001` if unknown
 /// or not this merchant's, `4040011 Invalid Account` if `beneficiaryAccountNo` does not match).
 fn find<'a>(
-    state: &'a mut crate::state::State,
+    state: &'a mut PayoutState,
     req: &Verified,
     account_required: bool,
-) -> Result<&'a mut Payout, SnapError> {
+) -> Result<&'a mut PayoutTxn, SnapError> {
     let f = req.fields();
     let reference_no = f.required_str("originalReferenceNo", 40)?;
     let partner_reference_no = f.required_str("originalPartnerReferenceNo", 40)?;
@@ -314,11 +280,8 @@ fn find<'a>(
         f.optional_str("beneficiaryAccountNo", 25)?
     };
     let payout = state
-        .payout
         .payouts
-        .get_mut(reference_no)
-        .filter(|p| p.client_id == req.client_id && p.partner_reference_no == partner_reference_no)
-        .ok_or_else(|| SnapError::not_found(req.service))?;
+        .open(req.service, &req.client_id, reference_no, partner_reference_no)?;
     if account.is_some_and(|a| a != payout.beneficiary_account_no) {
         return Err(SnapError::invalid_account(req.service));
     }
@@ -336,11 +299,9 @@ fn not_permitted(req: &Verified, action: &str, payout: &Payout) -> SnapError {
     )
 }
 
-fn approve(shared: &Shared, req: &Verified) -> HandlerResult {
-    let initial = shared.settings.payout_balance_minor;
-    let mut state = shared.lock();
-    let balance = state.payout.balance(&req.client_id, initial);
-    let payout = find(&mut state, req, false)?;
+fn approve(state: &mut PayoutState, req: &Verified) -> HandlerResult {
+    let balance = state.balance(&req.client_id);
+    let payout = find(state, req, false)?;
     if payout.status != PayoutStatus::Pending {
         return Err(not_permitted(req, "approve", payout));
     }
@@ -351,13 +312,12 @@ fn approve(shared: &Shared, req: &Verified) -> HandlerResult {
     payout.updated_at = util::now_timestamp();
     let body = payout.response();
     let amount = payout.amount_minor;
-    state.payout.set_balance(&req.client_id, balance - amount);
+    state.set_balance(&req.client_id, balance - amount);
     Ok(success(req.service, body))
 }
 
-fn reject(shared: &Shared, req: &Verified) -> HandlerResult {
-    let mut state = shared.lock();
-    let payout = find(&mut state, req, false)?;
+fn reject(state: &mut PayoutState, req: &Verified) -> HandlerResult {
+    let payout = find(state, req, false)?;
     if payout.status != PayoutStatus::Pending {
         return Err(not_permitted(req, "reject", payout));
     }
@@ -366,11 +326,9 @@ fn reject(shared: &Shared, req: &Verified) -> HandlerResult {
     Ok(success(req.service, payout.response()))
 }
 
-fn cancel(shared: &Shared, req: &Verified) -> HandlerResult {
-    let initial = shared.settings.payout_balance_minor;
-    let mut state = shared.lock();
-    let balance = state.payout.balance(&req.client_id, initial);
-    let payout = find(&mut state, req, false)?;
+fn cancel(state: &mut PayoutState, req: &Verified) -> HandlerResult {
+    let balance = state.balance(&req.client_id);
+    let payout = find(state, req, false)?;
     if !payout.scheduled() {
         return Err(SnapError::not_permitted(
             req.service,
@@ -385,17 +343,16 @@ fn cancel(shared: &Shared, req: &Verified) -> HandlerResult {
     payout.status = PayoutStatus::Canceled;
     payout.updated_at = util::now_timestamp();
     let body = payout.response();
-    state.payout.set_balance(&req.client_id, balance.saturating_add(credit));
+    state.set_balance(&req.client_id, balance.saturating_add(credit));
     Ok(success(req.service, body))
 }
 
-fn inquiry(shared: &Shared, req: &Verified) -> HandlerResult {
-    let mut state = shared.lock();
-    let payout = find(&mut state, req, true)?;
+fn inquiry(state: &mut PayoutState, req: &Verified) -> HandlerResult {
+    let payout = find(state, req, true)?;
     Ok(success(req.service, payout.response()))
 }
 
-fn balance(shared: &Shared, req: &Verified) -> HandlerResult {
+fn balance(state: &mut PayoutState, req: &Verified) -> HandlerResult {
     let f = req.fields();
     // The Kotlin SDK sends the iMid, the Python SDK "": both mean "this merchant".
     let account_no = f.optional_str("accountNo", 32)?;
@@ -404,16 +361,10 @@ fn balance(shared: &Shared, req: &Verified) -> HandlerResult {
     }
     f.optional_object("additionalInfo")?;
     f.optional_str("additionalInfo.msId", 20)?;
-    let available = shared
-        .lock()
-        .payout
-        .balance(&req.client_id, shared.settings.payout_balance_minor);
+    let available = state.balance(&req.client_id);
     let mut info = Map::new();
     info.insert("balanceType".into(), json!("Cash"));
-    info.insert(
-        "availableBalance".into(),
-        json!({ "value": util::minor_to_string(available), "currency": "IDR" }),
-    );
+    info.insert("availableBalance".into(), amount_json(available));
     Ok(success(
         req.service,
         json!({

@@ -1,16 +1,12 @@
-//! The SNAP envelope: error responses, header checks, the shared "verify a transactional
-//! request" layer, JSON field validation, and the endpoint table every service plugs into.
+//! The SNAP envelope: error responses, success bodies, JSON field validation, and the shape of
+//! an operation every product lists (the server registers them). Depends on nothing but `util`.
 
-use std::sync::Arc;
-
-use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use nicepay_snap::{Amount, Method, Timestamp};
+use nicepay_snap::{Amount, Method};
 use serde_json::{json, Map, Value};
 
-use crate::state::Shared;
 use crate::util;
 
 /// A SNAP error answer: HTTP status plus `responseCode` = status + service code + case code.
@@ -145,51 +141,6 @@ pub(crate) fn success(service: &'static str, fields: Value) -> Value {
     Value::Object(out)
 }
 
-/// One header as a trimmed string; `None` when absent, empty or not visible ASCII.
-fn header_value<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, ()> {
-    match headers.get(name) {
-        None => Ok(None),
-        Some(v) => match v.to_str() {
-            Ok(s) if s.trim().is_empty() => Ok(None),
-            Ok(s) => Ok(Some(s.trim())),
-            Err(_) => Err(()),
-        },
-    }
-}
-
-/// A mandatory header: absent → `400{svc}02`, non-ASCII → `400{svc}01`.
-pub(crate) fn required_header<'a>(
-    headers: &'a HeaderMap,
-    name: &str,
-    service: &'static str,
-) -> Result<&'a str, SnapError> {
-    match header_value(headers, name) {
-        Ok(Some(v)) => Ok(v),
-        Ok(None) => Err(SnapError::mandatory(service, name)),
-        Err(()) => Err(SnapError::invalid_format(service, name)),
-    }
-}
-
-/// Checks `X-TIMESTAMP`: present, `yyyy-MM-ddTHH:mm:ss+07:00` (any offset when the simulator
-/// was configured to allow it), and within the allowed skew of the simulator's clock.
-pub(crate) fn check_timestamp(
-    shared: &Shared,
-    headers: &HeaderMap,
-    service: &'static str,
-) -> Result<(String, Timestamp), SnapError> {
-    let raw = required_header(headers, "X-TIMESTAMP", service)?;
-    let bad = || SnapError::invalid_format(service, "X-TIMESTAMP");
-    let ts = Timestamp::parse(raw).map_err(|_| bad())?;
-    if shared.settings.require_jakarta_offset && !(raw.len() == 25 && raw.ends_with("+07:00")) {
-        return Err(bad());
-    }
-    let skew = (ts.unix_seconds() - util::now_unix()).unsigned_abs();
-    if skew > shared.settings.max_skew_seconds {
-        return Err(bad());
-    }
-    Ok((raw.to_owned(), ts))
-}
-
 /// A request that passed the shared transactional checks.
 #[derive(Debug)]
 pub(crate) struct Verified {
@@ -199,6 +150,8 @@ pub(crate) struct Verified {
     pub(crate) body: Map<String, Value>,
     /// Service code of the endpoint (for error codes).
     pub(crate) service: &'static str,
+    /// Host root of this simulator (for the URLs some answers carry).
+    pub(crate) base_url: String,
 }
 
 impl Verified {
@@ -209,78 +162,6 @@ impl Verified {
             service: self.service,
         }
     }
-}
-
-/// The checks every transactional SNAP endpoint shares (spec §4.2, §5):
-/// bearer token, `X-TIMESTAMP`, `X-PARTNER-ID`, `X-EXTERNAL-ID`, `CHANNEL-ID`, the HMAC
-/// `X-SIGNATURE` over the **raw received body bytes**, JSON well-formedness, and same-day
-/// `X-EXTERNAL-ID` uniqueness (recorded only once everything else passed).
-pub(crate) fn verify_transactional(
-    shared: &Shared,
-    endpoint: &Endpoint,
-    request_path: &str,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Verified, SnapError> {
-    let svc = endpoint.service_code;
-    // 1. Bearer token.
-    let token = match header_value(headers, "Authorization") {
-        Ok(Some(v)) => v
-            .split_once(' ')
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
-            .map(|(_, t)| t.trim())
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| SnapError::token_invalid(svc))?,
-        _ => return Err(SnapError::token_invalid(svc)),
-    };
-    let token_client = shared
-        .lock()
-        .token_client(token)
-        .ok_or_else(|| SnapError::token_invalid(svc))?;
-    // 2. Timestamp.
-    let (timestamp, _) = check_timestamp(shared, headers, svc)?;
-    // 3. Partner id: a known client, the one the token was issued to.
-    let partner = required_header(headers, "X-PARTNER-ID", svc)?;
-    let client = shared
-        .settings
-        .client(partner)
-        .ok_or_else(|| SnapError::unauthorized(svc, "Unknown Client"))?;
-    if partner != token_client {
-        return Err(SnapError::unauthorized(
-            svc,
-            "X-PARTNER-ID does not match the access token",
-        ));
-    }
-    // 4. External id and channel id.
-    let external_id = required_header(headers, "X-EXTERNAL-ID", svc)?;
-    if external_id.len() > 36 {
-        return Err(SnapError::invalid_format(svc, "X-EXTERNAL-ID"));
-    }
-    let channel_id = required_header(headers, "CHANNEL-ID", svc)?;
-    if channel_id.len() > 40 {
-        return Err(SnapError::invalid_format(svc, "CHANNEL-ID"));
-    }
-    // 5. Signature over the exact bytes received, signed path without `/nicepay`.
-    let signature = required_header(headers, "X-SIGNATURE", svc)?;
-    let signed_path = request_path.strip_prefix(NICEPAY_PREFIX).unwrap_or(request_path);
-    client
-        .signer
-        .verify_transaction(endpoint.method, signed_path, token, body, &timestamp, signature)
-        .map_err(|_| SnapError::unauthorized(svc, "Signature"))?;
-    // 6. JSON body.
-    let body = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => map,
-        _ => return Err(SnapError::bad_request(svc)),
-    };
-    // 7. X-EXTERNAL-ID unique per client per Jakarta day.
-    if !shared.lock().record_external_id(partner, external_id) {
-        return Err(SnapError::conflict(svc));
-    }
-    Ok(Verified {
-        client_id: partner.to_owned(),
-        body,
-        service: svc,
-    })
 }
 
 /// Typed, validating access to a JSON object body. Field names in errors are the JSON names
@@ -323,7 +204,7 @@ impl<'a> Fields<'a> {
     pub(crate) fn optional_url(&self, path: &str, max: usize) -> Result<Option<&'a str>, SnapError> {
         let url = self.optional_str(path, max)?;
         if let Some(u) = url {
-            if reqwest::Url::parse(u).map_or(true, |u| !matches!(u.scheme(), "http" | "https")) {
+            if !util::is_http_url(u) {
                 return Err(SnapError::invalid_format(self.service, path));
             }
         }
@@ -405,7 +286,7 @@ pub(crate) fn amount_json(minor: u64) -> Value {
     Amount::from_minor_units(minor)
         .ok()
         .and_then(|a| serde_json::to_value(a).ok())
-        .unwrap_or_else(|| json!({ "value": format!("{}.{:02}", minor / 100, minor % 100), "currency": "IDR" }))
+        .unwrap_or_else(|| json!({ "value": util::minor_to_string(minor), "currency": "IDR" }))
 }
 
 /// The prefix every SNAP URL path carries but no signature covers.
@@ -414,68 +295,34 @@ pub(crate) const NICEPAY_PREFIX: &str = "/nicepay";
 /// What a transactional endpoint's business logic returns: the success body fields.
 pub(crate) type HandlerResult = Result<Value, SnapError>;
 
-/// One transactional SNAP endpoint. Each service module (QRIS, VA, e-wallet, payout)
-/// contributes entries to [`ENDPOINTS`]; routing, verification, fault injection and
-/// error rendering are shared.
+/// One transactional SNAP operation of a product whose state is `S`. Each product (QRIS, VA,
+/// e-wallet, payout) lists its operations; the server registers them all and shares routing,
+/// verification, fault injection and error rendering.
 #[derive(Debug)]
-pub(crate) struct Endpoint {
+pub(crate) struct Operation<S> {
     /// Signed path (without `/nicepay`).
     pub(crate) path: &'static str,
     /// HTTP method (routed and signed).
     pub(crate) method: Method,
-    /// SNAP service code used in this endpoint's response codes.
+    /// SNAP service code used in this operation's response codes.
     pub(crate) service_code: &'static str,
-    /// Business logic, run with the state lock taken inside as needed.
-    pub(crate) handler: fn(&Shared, &Verified) -> HandlerResult,
+    /// Business logic, run under the state lock.
+    pub(crate) handler: fn(&mut S, &Verified) -> HandlerResult,
 }
 
-/// Every transactional endpoint the simulator serves.
-pub(crate) const ENDPOINTS: &[Endpoint] = &[
-    crate::qris::GENERATE,
-    crate::qris::QUERY,
-    crate::qris::REFUND,
-    crate::va::CREATE,
-    crate::va::STATUS,
-    crate::va::DELETE,
-    crate::ewallet::PAYMENT,
-    crate::ewallet::STATUS,
-    crate::ewallet::REFUND,
-    crate::payout::REGISTRATION,
-    crate::payout::APPROVE,
-    crate::payout::INQUIRY,
-    crate::payout::CANCEL,
-    crate::payout::REJECT,
-    crate::payout::BALANCE,
-];
-
-/// The service code for a signed path (`73` for the token endpoint, `00` if unknown).
-pub(crate) fn service_code_for(signed_path: &str) -> &'static str {
-    if signed_path == crate::token::TOKEN_PATH {
-        return crate::token::SERVICE_CODE;
-    }
-    ENDPOINTS
-        .iter()
-        .find(|e| e.path == signed_path)
-        .map_or("00", |e| e.service_code)
-}
-
-/// Runs one transactional request end to end.
-pub(crate) fn dispatch(
-    shared: &Arc<Shared>,
-    endpoint: &'static Endpoint,
-    method: &axum::http::Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Response {
-    if !method.as_str().eq_ignore_ascii_case(endpoint.method.as_str()) {
-        return SnapError::method_not_allowed(endpoint.service_code, endpoint.method).into_response();
-    }
-    let result = verify_transactional(shared, endpoint, uri.path(), headers, body)
-        .and_then(|verified| (endpoint.handler)(shared, &verified));
-    match result {
-        Ok(body) => (StatusCode::OK, Json(body)).into_response(),
-        Err(err) => err.into_response(),
+impl<S> Operation<S> {
+    /// A `POST` operation.
+    pub(crate) const fn post(
+        path: &'static str,
+        service_code: &'static str,
+        handler: fn(&mut S, &Verified) -> HandlerResult,
+    ) -> Self {
+        Self {
+            path,
+            method: Method::Post,
+            service_code,
+            handler,
+        }
     }
 }
 

@@ -2,18 +2,19 @@
 //! serializable snapshot exposed by `GET /__admin/state` and `state()`.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use nicepay_snap::{PrivateKey, PublicKey, SymmetricSigner};
 use serde::{Deserialize, Serialize};
 
-use crate::ewallet::{EwalletSnapshot, EwalletState};
+use crate::ewallet::{EwalletLedger, EwalletSnapshot};
 use crate::fault::{Fault, FaultRule};
 use crate::payout::{PayoutSnapshot, PayoutState};
-use crate::qris::{QrisState, QrisTransactionSnapshot};
+use crate::qris::{QrisLedger, QrisTransactionSnapshot};
 use crate::util;
-use crate::va::{VaSnapshot, VaState};
+use crate::va::{VaLedger, VaSnapshot};
 
 /// One merchant the simulator knows.
 pub(crate) struct ClientCredentials {
@@ -31,11 +32,33 @@ pub(crate) struct Settings {
     pub(crate) require_jakarta_offset: bool,
     /// Every merchant's payout balance at start, in minor units.
     pub(crate) payout_balance_minor: u64,
+    /// Connection and body limits.
+    pub(crate) limits: Limits,
+}
+
+/// How long and how much the server waits for and reads from a client.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// From the first byte of a request to the end of its headers.
+    pub(crate) header_read_timeout: Duration,
+    /// From the end of the headers to the end of the body.
+    pub(crate) body_read_timeout: Duration,
+    /// How long a connection may sit without a request (after connecting or between requests).
+    pub(crate) idle_timeout: Duration,
+    /// Open connections at most; at the cap the longest-idle one is closed for a new client.
+    pub(crate) max_connections: usize,
+    /// Largest request body read; a larger one is drained and answered `413`.
+    pub(crate) max_body_bytes: usize,
 }
 
 impl Settings {
     pub(crate) fn client(&self, client_id: &str) -> Option<&ClientCredentials> {
         self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// Every merchant's client id.
+    pub(crate) fn client_ids(&self) -> Vec<String> {
+        self.clients.iter().map(|c| c.client_id.clone()).collect()
     }
 }
 
@@ -46,7 +69,7 @@ pub(crate) struct Shared {
     /// Client used to deliver notifications (loopback only, no proxy, no redirects).
     pub(crate) http: reqwest::Client,
     /// What clients need to talk to this simulator (includes `baseUrl`).
-    pub(crate) info: crate::SimulatorInfo,
+    pub(crate) info: SimulatorInfo,
     /// Turns `true` to stop the server (`POST /__admin/shutdown`, handle shutdown or drop).
     pub(crate) stop: tokio::sync::watch::Sender<bool>,
 }
@@ -64,20 +87,45 @@ struct TokenEntry {
 }
 
 /// Mutable state.
-#[derive(Default)]
 pub(crate) struct State {
     tokens: HashMap<String, TokenEntry>,
     external_ids: HashSet<(String, String)>,
     external_ids_day: i64,
-    seq: u64,
-    pub(crate) qris: QrisState,
-    pub(crate) va: VaState,
-    pub(crate) ewallet: EwalletState,
+    pub(crate) qris: QrisLedger,
+    pub(crate) va: VaLedger,
+    pub(crate) ewallet: EwalletLedger,
     pub(crate) payout: PayoutState,
     pub(crate) faults: Vec<FaultRule>,
 }
 
+/// Each product's part of the state, for code generic over products (the server's operation
+/// table, the admin settlement helpers).
+macro_rules! product_parts {
+    ($($field:ident: $ty:ty),*) => {$(
+        impl AsMut<$ty> for State {
+            fn as_mut(&mut self) -> &mut $ty {
+                &mut self.$field
+            }
+        }
+    )*};
+}
+product_parts!(qris: QrisLedger, va: VaLedger, ewallet: EwalletLedger, payout: PayoutState);
+
 impl State {
+    /// Nothing stored yet; payout balances start at `settings.payout_balance_minor`.
+    pub(crate) fn new(settings: &Settings) -> Self {
+        Self {
+            tokens: HashMap::new(),
+            external_ids: HashSet::new(),
+            external_ids_day: 0,
+            qris: QrisLedger::default(),
+            va: VaLedger::default(),
+            ewallet: EwalletLedger::default(),
+            payout: PayoutState::new(settings.payout_balance_minor),
+            faults: Vec::new(),
+        }
+    }
+
     /// Stores a new token for `client_id`, valid for `ttl`; drops expired ones.
     pub(crate) fn issue_token(&mut self, token: String, client_id: &str, ttl: Duration) {
         let now = Instant::now();
@@ -114,26 +162,17 @@ impl State {
         self.external_ids.insert((client_id.to_owned(), external_id.to_owned()))
     }
 
-    /// A process-unique sequence number.
-    pub(crate) fn next_seq(&mut self) -> u64 {
-        self.seq += 1;
-        self.seq
-    }
-
     pub(crate) fn snapshot(&self, settings: &Settings) -> StateSnapshot {
         let now = Instant::now();
         StateSnapshot {
-            client_ids: settings.clients.iter().map(|c| c.client_id.clone()).collect(),
+            client_ids: settings.client_ids(),
             active_tokens: self.tokens.values().filter(|t| t.expires_at > now).count(),
             external_ids_today: self.external_ids.len(),
             qris: self.qris.snapshot(),
             va: self.va.snapshot(),
             ewallet: self.ewallet.snapshot(),
             payouts: self.payout.snapshot(),
-            payout_balances: self.payout.balances(
-                &settings.clients.iter().map(|c| c.client_id.clone()).collect::<Vec<_>>(),
-                settings.payout_balance_minor,
-            ),
+            payout_balances: self.payout.balances(&settings.client_ids()),
             faults: self.faults.iter().map(FaultRule::to_fault).collect(),
         }
     }
@@ -162,4 +201,46 @@ pub struct StateSnapshot {
     pub payout_balances: std::collections::BTreeMap<String, String>,
     /// Pending fault rules.
     pub faults: Vec<Fault>,
+}
+
+/// What a client needs to talk to a running simulator. Serializes to one JSON line (see
+/// [`SimulatorInfo::to_json_line`]) that `nicepay-snap simulate` prints and the Python/Node
+/// test suites read:
+///
+/// `{"baseUrl":"http://127.0.0.1:PORT","clientId":"IONPAYTEST","clientSecret":"...","privateKeyPem":"-----BEGIN PRIVATE KEY-----\n...","notificationPublicKey":"-----BEGIN PUBLIC KEY-----\n..."}`
+///
+/// All values are TEST-ONLY; `Debug` still redacts the secret and the private key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SimulatorInfo {
+    /// Host root, e.g. `http://127.0.0.1:41234` (clients append `/nicepay`).
+    pub base_url: String,
+    /// Merchant client id.
+    pub client_id: String,
+    /// Merchant client secret (HMAC key).
+    pub client_secret: String,
+    /// Merchant private key PEM that signs token requests; `null` when the simulator was given
+    /// only the public key.
+    pub private_key_pem: Option<String>,
+    /// PEM (`PUBLIC KEY`, SPKI) of the key notifications are signed with.
+    pub notification_public_key: String,
+}
+
+impl SimulatorInfo {
+    /// Compact JSON on one line (no trailing newline).
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for SimulatorInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimulatorInfo")
+            .field("base_url", &self.base_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("private_key_pem", &self.private_key_pem.as_ref().map(|_| "[redacted]"))
+            .field("notification_public_key", &self.notification_public_key)
+            .finish()
+    }
 }

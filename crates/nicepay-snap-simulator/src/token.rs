@@ -1,16 +1,11 @@
 //! `POST /nicepay/v1.0/access-token/b2b` (service 73, spec §4.1).
 
-use std::sync::Arc;
-
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::http::HeaderMap;
 use nicepay_snap::canonical::token_string_to_sign;
 use serde_json::{json, Value};
 
-use crate::snap::{check_timestamp, required_header, success, SnapError};
+use crate::auth::{check_timestamp, known_client, required_header};
+use crate::snap::{success, SnapError};
 use crate::state::Shared;
 use crate::util;
 
@@ -19,22 +14,11 @@ pub(crate) const TOKEN_PATH: &str = "/v1.0/access-token/b2b";
 /// Service code of the token endpoint.
 pub(crate) const SERVICE_CODE: &str = "73";
 
-/// Axum handler.
-pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    match issue(&shared, &headers, &body) {
-        Ok(body) => (StatusCode::OK, Json(body)).into_response(),
-        Err(err) => err.into_response(),
-    }
-}
-
-fn issue(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
+/// Checks a token request (signature over `clientId|X-TIMESTAMP`, body) and issues a token.
+pub(crate) fn issue(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
     let svc = SERVICE_CODE;
     let (timestamp, _) = check_timestamp(shared, headers, svc)?;
-    let client_id = required_header(headers, "X-CLIENT-KEY", svc)?;
-    let client = shared
-        .settings
-        .client(client_id)
-        .ok_or_else(|| SnapError::unauthorized(svc, "Unknown Client"))?;
+    let (client_id, client) = known_client(shared, headers, "X-CLIENT-KEY", svc)?;
     let signature = required_header(headers, "X-SIGNATURE", svc)?;
     client
         .public_key

@@ -86,6 +86,17 @@ pub(crate) fn minor_to_string(minor: u64) -> String {
     format!("{}.{:02}", minor / 100, minor % 100)
 }
 
+/// A process-unique sequence number (transaction ids, refund ids, payment request ids).
+pub(crate) fn next_seq() -> u64 {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    SEQ.fetch_add(1, Ordering::Relaxed) + 1
+}
+
+/// Is this an absolute `http://` or `https://` URL (what NICEPAY accepts as a callback)?
+pub(crate) fn is_http_url(url: &str) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
 /// Lower-case hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -166,11 +177,7 @@ pub(crate) fn emv_qr(merchant_name: &str, reference_no: &str, partner_reference_
     tlv(&mut qr, "26", &account);
     tlv(&mut qr, "52", "5499");
     tlv(&mut qr, "53", "360");
-    tlv(
-        &mut qr,
-        "54",
-        &format!("{}.{:02}", amount_minor / 100, amount_minor % 100),
-    );
+    tlv(&mut qr, "54", &minor_to_string(amount_minor));
     tlv(&mut qr, "58", "ID");
     tlv(&mut qr, "59", &merchant_name.chars().take(25).collect::<String>());
     tlv(&mut qr, "60", "JAKARTA");
@@ -224,6 +231,14 @@ mod tests {
         assert!(qr.contains("540810000.00"));
         let (body, crc) = qr.split_at(qr.len() - 4);
         assert_eq!(format!("{:04X}", crc16_ccitt_false(body.as_bytes())), crc);
+    }
+
+    #[test]
+    fn http_urls_only() {
+        assert!(is_http_url("https://merchant.example/notify"));
+        assert!(is_http_url("http://127.0.0.1:9/x"));
+        assert!(!is_http_url("ftp://merchant.example/notify"));
+        assert!(!is_http_url("merchant.example/notify"));
     }
 
     #[test]

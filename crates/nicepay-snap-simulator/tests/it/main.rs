@@ -7,4 +7,5 @@ mod common;
 mod errors;
 mod faults;
 mod flow;
+mod hardening;
 mod services;
