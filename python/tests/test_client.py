@@ -297,8 +297,9 @@ def test_constructor_validation(merchant_private_pem: str) -> None:
     base = dict(client_id="IONPAYTEST", client_secret="s", private_key=merchant_private_pem)
     for cls in (snap.Client, snap.AsyncClient):
         with pytest.raises(snap.InvalidInputError) as err:
-            cls(**{**base, "environment": "staging"})
+            cls(**{**base, "environment": "moon"})
         assert err.value.field == "environment"
+        assert cls(**{**base, "environment": "staging"}).base_url == "https://staging.nicepay.co.id/nicepay"
         with pytest.raises(snap.InvalidInputError) as err:
             cls(**{**base, "client_secret": ""})
         assert err.value.field == "client_secret"

@@ -10,33 +10,19 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use napi::bindgen_prelude::{FnArgs, Function, JsObjectValue, Object, PromiseRaw, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 use napi_derive::napi;
-use nicepay_snap::api::ewallet::EwalletNotification;
-use nicepay_snap::api::qris::QrisNotification;
-use nicepay_snap::api::va::VaNotification;
-use nicepay_snap::{Config, Environment, HostFamily, NotificationVerifier, PrivateKey, PublicKey, Timestamp};
-use nicepay_snap_client::{AsyncClient, ClientOptions as CoreClientOptions};
+use nicepay_snap::status::Product;
+use nicepay_snap::{Config, ConfigBuilder, NotificationVerifier, Timestamp, ENV_VARIABLES};
+use nicepay_snap_client::{AsyncClient, ClientOptions as CoreClientOptions, Clock as _, SystemClock};
 use nicepay_snap_reqwest::ReqwestTransport;
 
 use crate::errors::{transport_kind, IntoNapiResult as _, NodeError, NodeResult};
-use crate::types::{body_arg, body_bytes, check_client_id, headers_arg, json_object_arg, rename_key, Options};
-
-/// Environment variables read by `Client.fromEnv()`.
-const ENV_VARS: [(&str, &str); 8] = [
-    ("clientId", "NICEPAY_CLIENT_ID"),
-    ("clientSecret", "NICEPAY_CLIENT_SECRET"),
-    ("privateKey", "NICEPAY_PRIVATE_KEY"),
-    ("notificationPublicKey", "NICEPAY_NOTIFICATION_PUBLIC_KEY"),
-    ("baseUrl", "NICEPAY_BASE_URL"),
-    ("environment", "NICEPAY_ENVIRONMENT"),
-    ("hostFamily", "NICEPAY_HOST_FAMILY"),
-    ("channelId", "NICEPAY_CHANNEL_ID"),
-];
+use crate::types::{body_arg, body_bytes, check_client_id, headers_arg, json_object_arg, Options};
 
 /// Options of `new Client(...)`. Keys may be texts or parsed `PrivateKey` / `PublicKey`
 /// instances.
@@ -56,7 +42,7 @@ pub struct ClientOptions {
     pub notification_public_key: Option<String>,
     /// Host root such as `http://127.0.0.1:8080` (a simulator); overrides `environment`.
     pub base_url: Option<String>,
-    /// `"sandbox"` (default) or `"production"`.
+    /// `"sandbox"` (default), `"staging"` or `"production"`.
     pub environment: Option<String>,
     /// `"classic"` (default, `dev.nicepay.co.id`) or `"cloud"` (`dev-services.nicepay.co.id`).
     pub host_family: Option<String>,
@@ -166,14 +152,7 @@ impl fmt::Debug for ClientOptions {
 /// What `new Client(...)` / `Client.fromEnv(...)` read, keys parsed (the JavaScript shape is
 /// [`ClientOptions`]).
 struct Settings {
-    client_id: String,
-    client_secret: String,
-    private_key: Arc<PrivateKey>,
-    notification_public_key: Option<Arc<PublicKey>>,
-    base_url: Option<String>,
-    environment: Option<String>,
-    host_family: Option<String>,
-    channel_id: Option<String>,
+    config: ConfigBuilder,
     timeout_ms: Option<u32>,
     connect_timeout_ms: Option<u32>,
     on_exchange: Option<ExchangeCallback>,
@@ -184,116 +163,79 @@ struct Settings {
 impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Settings")
-            .field("client_id", &self.client_id)
-            .field("base_url", &self.base_url)
-            .field("environment", &self.environment)
+            .field("config", &self.config)
             .finish_non_exhaustive()
     }
 }
 
 impl Settings {
-    fn read(o: &Options<'_>) -> NodeResult<Self> {
+    /// The options besides the configuration.
+    fn tuning(config: ConfigBuilder, o: Option<&Options<'_>>) -> NodeResult<Self> {
+        let number = |js: &str| -> NodeResult<Option<u32>> { Ok(o.map(|o| o.opt_u32(js)).transpose()?.flatten()) };
         Ok(Self {
-            client_id: o.string("clientId")?,
-            client_secret: o.string("clientSecret")?,
-            private_key: o.private_key("privateKey")?,
-            notification_public_key: o.opt_public_key("notificationPublicKey")?,
-            base_url: o.opt_string("baseUrl")?,
-            environment: o.opt_string("environment")?,
-            host_family: o.opt_string("hostFamily")?,
-            channel_id: o.opt_string("channelId")?,
-            timeout_ms: o.opt_u32("timeoutMs")?,
-            connect_timeout_ms: o.opt_u32("connectTimeoutMs")?,
-            on_exchange: exchange_callback(o)?,
-            connect_retries: o.opt_u32("connectRetries")?,
-            token_refresh_margin_ms: o.opt_u32("tokenRefreshMarginMs")?,
+            config,
+            timeout_ms: number("timeoutMs")?,
+            connect_timeout_ms: number("connectTimeoutMs")?,
+            on_exchange: o.map(exchange_callback).transpose()?.flatten(),
+            connect_retries: number("connectRetries")?,
+            token_refresh_margin_ms: number("tokenRefreshMarginMs")?,
         })
     }
 
-    /// Reads the documented `NICEPAY_*` variables; fields given in `overrides` win.
+    /// Applies what `o` gives of the configuration to `config`; the location strings given
+    /// win over `fallback` (the environment's), each on its own.
+    fn configure(
+        mut config: ConfigBuilder,
+        o: &Options<'_>,
+        fallback: impl Fn(&str) -> Option<String>,
+    ) -> NodeResult<ConfigBuilder> {
+        if let Some(id) = o.opt_string("clientId")? {
+            config = config.client_id(id);
+        }
+        if let Some(secret) = o.opt_string("clientSecret")? {
+            config = config.client_secret(secret);
+        }
+        if let Some(key) = o.opt_public_key("notificationPublicKey")? {
+            config = config.notification_public_key((*key).clone());
+        }
+        if let Some(channel) = o.opt_string("channelId")? {
+            config = config.channel_id(channel);
+        }
+        let place =
+            |js: &str, var: &str| -> NodeResult<Option<String>> { Ok(o.opt_string(js)?.or_else(|| fallback(var))) };
+        Ok(config.location(
+            place("baseUrl", "NICEPAY_BASE_URL")?.as_deref(),
+            place("environment", "NICEPAY_ENVIRONMENT")?.as_deref(),
+            place("hostFamily", "NICEPAY_HOST_FAMILY")?.as_deref(),
+        )?)
+    }
+
+    fn read(o: &Options<'_>) -> NodeResult<Self> {
+        // Required here (no environment to fall back on).
+        let config = Config::builder()
+            .client_id(o.string("clientId")?)
+            .client_secret(o.string("clientSecret")?)
+            .private_key((*o.private_key("privateKey")?).clone());
+        let config = Self::configure(config, o, |_| None)?;
+        Self::tuning(config, Some(o))
+    }
+
+    /// Reads the documented `NICEPAY_*` variables (the core's rules); fields given in
+    /// `overrides` win.
     fn from_env(overrides: Option<&Options<'_>>) -> NodeResult<Self> {
-        let env_name = |js: &str| ENV_VARS.iter().find(|(k, _)| *k == js).map_or("", |(_, v)| *v);
-        let env_var = |js: &str| std::env::var(env_name(js)).ok().filter(|v| !v.is_empty());
-        let var = |js: &str| -> NodeResult<Option<String>> {
-            Ok(match overrides.map(|o| o.opt_string(js)).transpose()?.flatten() {
-                Some(v) => Some(v),
-                None => env_var(js),
-            })
-        };
-        let missing = |js: &str| NodeError::invalid_input(js, &format!("is required (set {})", env_name(js)));
-        let required = |js: &str| -> NodeResult<String> { var(js)?.ok_or_else(|| missing(js)) };
-        let given = |js: &str| -> NodeResult<bool> { Ok(overrides.map(|o| o.has(js)).transpose()?.unwrap_or(false)) };
-        let private_key = match overrides {
-            Some(o) if given("privateKey")? => o.private_key("privateKey")?,
-            _ => {
-                let text = env_var("privateKey").ok_or_else(|| missing("privateKey"))?;
-                Arc::new(PrivateKey::parse(&text).map_err(|e| rename_key(e, "privateKey"))?)
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let mut config = ConfigBuilder::from_env_lookup(env).map_err(env_error)?;
+        if let Some(o) = overrides {
+            if o.has("privateKey")? {
+                config = config.private_key((*o.private_key("privateKey")?).clone());
             }
-        };
-        let notification_public_key = match overrides {
-            Some(o) if given("notificationPublicKey")? => o.opt_public_key("notificationPublicKey")?,
-            _ => env_var("notificationPublicKey")
-                .map(|text| PublicKey::parse(&text).map_err(|e| rename_key(e, "notificationPublicKey")))
-                .transpose()?
-                .map(Arc::new),
-        };
-        let number =
-            |js: &str| -> NodeResult<Option<u32>> { Ok(overrides.map(|o| o.opt_u32(js)).transpose()?.flatten()) };
-        Ok(Self {
-            client_id: required("clientId")?,
-            client_secret: required("clientSecret")?,
-            private_key,
-            notification_public_key,
-            base_url: var("baseUrl")?,
-            environment: var("environment")?,
-            host_family: var("hostFamily")?,
-            channel_id: var("channelId")?,
-            timeout_ms: number("timeoutMs")?,
-            connect_timeout_ms: number("connectTimeoutMs")?,
-            on_exchange: overrides.map(exchange_callback).transpose()?.flatten(),
-            connect_retries: overrides.map(|o| o.opt_u32("connectRetries")).transpose()?.flatten(),
-            token_refresh_margin_ms: overrides
-                .map(|o| o.opt_u32("tokenRefreshMarginMs"))
-                .transpose()?
-                .flatten(),
-        })
+            config = Self::configure(config, o, env)?;
+        }
+        Self::tuning(config, overrides)
     }
 
     fn build(self) -> NodeResult<(Config, ReqwestTransport, CoreClientOptions)> {
-        let mut builder = Config::builder()
-            .client_id(self.client_id)
-            .client_secret(self.client_secret)
-            .private_key((*self.private_key).clone());
-        if let Some(key) = &self.notification_public_key {
-            builder = builder.notification_public_key((**key).clone());
-        }
-        let environment = match (self.base_url, self.environment.as_deref().map(str::to_ascii_lowercase)) {
-            (Some(url), _) => Environment::Custom(url),
-            (None, None) => Environment::Sandbox,
-            (None, Some(e)) if e == "sandbox" => Environment::Sandbox,
-            (None, Some(e)) if e == "production" => Environment::Production,
-            (None, Some(_)) => {
-                return Err(NodeError::invalid_input(
-                    "environment",
-                    "must be \"sandbox\" or \"production\" (or give baseUrl)",
-                ))
-            }
-        };
-        let host_family = match self.host_family.as_deref().map(str::to_ascii_lowercase).as_deref() {
-            None | Some("classic") => HostFamily::Classic,
-            Some("cloud") => HostFamily::Cloud,
-            Some(_) => {
-                return Err(NodeError::invalid_input(
-                    "hostFamily",
-                    "must be \"classic\" or \"cloud\"",
-                ))
-            }
-        };
-        builder = builder.environment(environment).host_family(host_family);
-        if let Some(channel) = self.channel_id {
-            builder = builder.channel_id(channel);
-        }
-        let config = builder.build()?;
+        let config = self.config.build().map_err(env_error)?;
         let mut transport = ReqwestTransport::builder();
         if let Some(ms) = self.timeout_ms {
             transport = transport.timeout(millis("timeoutMs", ms)?);
@@ -303,27 +245,29 @@ impl Settings {
         }
         let mut options = client_options(self.on_exchange);
         if let Some(retries) = self.connect_retries {
-            if retries > CoreClientOptions::MAX_CONNECT_RETRIES {
-                let limit = CoreClientOptions::MAX_CONNECT_RETRIES;
-                return Err(NodeError::invalid_input(
-                    "connectRetries",
-                    &format!("must be at most {limit}"),
-                ));
-            }
-            options.connect_retries = retries;
+            options = options.with_connect_retries(retries.into())?;
         }
         if let Some(ms) = self.token_refresh_margin_ms {
-            let margin = Duration::from_millis(u64::from(ms));
-            if margin > CoreClientOptions::MAX_TOKEN_REFRESH_MARGIN {
+            options = options.with_token_refresh_margin(f64::from(ms) / 1000.0).map_err(|_| {
                 let limit = CoreClientOptions::MAX_TOKEN_REFRESH_MARGIN.as_millis();
-                return Err(NodeError::invalid_input(
-                    "tokenRefreshMarginMs",
-                    &format!("must be at most {limit}"),
-                ));
-            }
-            options.token_refresh_margin = margin;
+                NodeError::invalid_input("tokenRefreshMarginMs", &format!("must be at most {limit}"))
+            })?;
         }
         Ok((config, transport.build()?, options))
+    }
+}
+
+/// A core configuration error, with a missing environment variable reported under the option
+/// that would have given it (`NICEPAY_CLIENT_SECRET` -> `clientSecret`).
+fn env_error(err: nicepay_snap::Error) -> NodeError {
+    match err {
+        nicepay_snap::Error::InvalidInput { field, reason } => {
+            match ENV_VARIABLES.iter().find(|(var, _)| *var == field) {
+                Some((var, option)) => NodeError::invalid_input(option, &format!("is required (set {var})")),
+                None => NodeError::invalid_input(&field, &reason),
+            }
+        }
+        other => other.into(),
     }
 }
 
@@ -356,11 +300,8 @@ fn millis(field: &str, ms: u32) -> NodeResult<Duration> {
     Ok(Duration::from_millis(u64::from(ms)))
 }
 
-fn now() -> NodeResult<Timestamp> {
-    let unix = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    Ok(Timestamp::from_unix_seconds(unix)?)
+fn now() -> Timestamp {
+    SystemClock.now()
 }
 
 /// Verifies an inbound notification's headers (signature, `X-CLIENT-KEY`, freshness against the
@@ -378,7 +319,7 @@ fn verify_request(
             "must be the raw body as a Buffer or string (e.g. express.raw({ type: 'application/json' }))",
         )
     })?;
-    Ok(verifier.verify(&headers, body_bytes(&body), now()?)?)
+    Ok(verifier.verify(&headers, body_bytes(&body), now())?)
 }
 
 /// Runs `fut` on napi's tokio runtime; the Promise resolves with its JSON value or rejects with
@@ -535,15 +476,8 @@ impl Client {
         let args = args();
         promise(env, async move {
             let (product, (headers, body)) = args?;
-            match product.as_str() {
-                "qris" => confirm::<QrisNotification>(inner, headers, body).await,
-                "va" => confirm::<VaNotification>(inner, headers, body).await,
-                "ewallet" => confirm::<EwalletNotification>(inner, headers, body).await,
-                _ => Err(NodeError::invalid_input(
-                    "product",
-                    "must be \"qris\", \"va\" or \"ewallet\"",
-                )),
-            }
+            let product: Product = product.parse()?;
+            Ok(inner.verify_and_confirm_json(product, &headers, &body).await?)
         })
     }
 }
@@ -670,22 +604,6 @@ const _: () = {
     );
     assert!(covers(core, NAMED_OPERATIONS), "an operation has no named method");
 };
-
-/// Verifies a notification on the JS thread, then confirms it with a status query.
-async fn confirm<N>(inner: Arc<Inner>, headers: Vec<(String, String)>, body: Vec<u8>) -> NodeResult<serde_json::Value>
-where
-    N: nicepay_snap_client::Confirmable + serde::Serialize + Send + 'static,
-{
-    let confirmed = inner.verify_and_confirm::<N>(&headers, &body).await?;
-    let to_json = |v: serde_json::Result<serde_json::Value>| {
-        v.map_err(|_| NodeError::invalid_input("body", "the notification could not be re-encoded"))
-    };
-    Ok(serde_json::json!({
-        "notification": to_json(serde_json::to_value(&confirmed.notification))?,
-        "status": to_json(serde_json::to_value(&confirmed.status))?,
-        "paid": confirmed.paid,
-    }))
-}
 
 impl Client {
     fn run<'env>(

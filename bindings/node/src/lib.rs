@@ -17,13 +17,13 @@
 
 use std::cell::RefCell;
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use napi::bindgen_prelude::{Buffer, Either, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use nicepay_snap::canonical;
-use nicepay_snap::{Method, SignerCache, Timestamp};
+use nicepay_snap::{Method, SignerCache};
+use nicepay_snap_client::{Clock as _, SystemClock};
 
 mod client;
 mod errors;
@@ -34,7 +34,9 @@ pub use client::{verify_notification_request, Client, ClientOptions, Exchange, V
 pub use errors::NicepayErrorFields;
 use errors::{IntoNapiResult as _, NodeError};
 pub use keys::{JsPrivateKey, JsPublicKey};
-use types::{body_arg, body_bytes, check_client_id, check_token_like, inbound_timestamp, outbound_timestamp, Options};
+use types::{
+    body_arg, body_bytes, check_access_token, check_client_id, inbound_timestamp, outbound_timestamp, Options,
+};
 
 const REDACTED: &str = "[redacted]";
 
@@ -77,7 +79,7 @@ impl TransactionStringToSignOptions {
 
     fn method(&self) -> Result<Method, NodeError> {
         let method = Method::parse(&self.method)?;
-        check_token_like("accessToken", &self.access_token)?;
+        check_access_token(&self.access_token)?;
         outbound_timestamp(&self.timestamp)?;
         Ok(method)
     }
@@ -202,7 +204,7 @@ pub fn sign_transaction(env: &Env, options: Unknown<'_>) -> napi::Result<String>
             return Err(NodeError::invalid_input("clientSecret", "must not be empty"));
         }
         let method = Method::parse(&o.method)?;
-        check_token_like("accessToken", &o.access_token)?;
+        check_access_token(&o.access_token)?;
         outbound_timestamp(&o.timestamp)?;
         Ok(SIGNERS.with(|cell| {
             cell.borrow_mut().signer(&o.client_secret).sign_transaction(
@@ -323,11 +325,8 @@ pub fn normalize_timestamp(env: &Env, timestamp: Unknown<'_>) -> napi::Result<St
 
 /// The current time as an `X-TIMESTAMP` (Jakarta time, `+07:00`).
 #[napi]
-pub fn timestamp_now(env: &Env) -> napi::Result<String> {
-    let unix = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    Timestamp::from_unix_seconds(unix).map(|t| t.to_string()).node(env)
+pub fn timestamp_now() -> String {
+    SystemClock.now().to_string()
 }
 
 /// The package version (the Cargo workspace version, which `package.json` repeats).

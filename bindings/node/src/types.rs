@@ -13,7 +13,7 @@ use napi::{Env, ValueType};
 use std::sync::Arc;
 
 use napi::bindgen_prelude::ClassInstance;
-use nicepay_snap::{Error, PrivateKey, PublicKey, Timestamp};
+use nicepay_snap::{AccessToken, Error, PrivateKey, PublicKey, Timestamp};
 
 use crate::keys::{JsPrivateKey, JsPublicKey};
 
@@ -225,53 +225,32 @@ pub(crate) fn rename_key(err: Error, field: &str) -> NodeError {
     }
 }
 
-/// Checks an outbound `X-TIMESTAMP`: it must parse **and** already be in the canonical Jakarta
-/// form `yyyy-MM-ddTHH:mm:ss+07:00`, because the string is signed exactly as given and must
-/// equal the header that is sent.
-pub(crate) fn outbound_timestamp(text: &str) -> NodeResult<Timestamp> {
-    let parsed = inbound_timestamp(text)?;
-    let canonical = parsed.to_string();
-    if canonical != text {
-        return Err(NodeError::invalid_input(
-            "timestamp",
-            &format!(
-                "must be Jakarta time in the form yyyy-MM-ddTHH:mm:ss+07:00 (the same instant is {canonical:?}; \
-                 see normalizeTimestamp)"
-            ),
-        ));
-    }
-    Ok(parsed)
-}
-
-/// Checks an inbound timestamp (any offset accepted; signatures cover it as received).
-pub(crate) fn inbound_timestamp(text: &str) -> NodeResult<Timestamp> {
-    Timestamp::parse(text).map_err(|e| match e {
+/// A core timestamp error reported under the argument's name, `timestamp`.
+fn timestamp_error(err: Error) -> NodeError {
+    match err {
         Error::InvalidInput { reason, .. } => NodeError::invalid_input("timestamp", &reason),
         other => other.into(),
-    })
+    }
 }
 
-/// A non-empty printable-ASCII value without spaces (header values and ids that are signed).
-pub(crate) fn check_token_like(field: &str, value: &str) -> NodeResult<()> {
-    if value.is_empty() {
-        return Err(NodeError::invalid_input(field, "must not be empty"));
-    }
-    if !value.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(NodeError::invalid_input(
-            field,
-            "only printable ASCII without spaces is allowed",
-        ));
-    }
-    Ok(())
+/// An outbound `X-TIMESTAMP`: the core's rule ([`Timestamp::parse_outbound`]).
+pub(crate) fn outbound_timestamp(text: &str) -> NodeResult<Timestamp> {
+    Timestamp::parse_outbound(text).map_err(timestamp_error)
 }
 
-/// A client id: a token-like value without `|` (the separator of `clientId|X-TIMESTAMP`).
+/// An inbound timestamp (any offset accepted; signatures cover it as received).
+pub(crate) fn inbound_timestamp(text: &str) -> NodeResult<Timestamp> {
+    Timestamp::parse(text).map_err(timestamp_error)
+}
+
+/// An access token about to be signed: the core's rule ([`AccessToken::validate`]).
+pub(crate) fn check_access_token(value: &str) -> NodeResult<()> {
+    Ok(AccessToken::parse(value).map(drop)?)
+}
+
+/// A client id: the core's rule ([`nicepay_snap::validate_client_id`]).
 pub(crate) fn check_client_id(value: &str) -> NodeResult<()> {
-    check_token_like("clientId", value)?;
-    if value.contains('|') {
-        return Err(NodeError::invalid_input("clientId", "must not contain '|'"));
-    }
-    Ok(())
+    Ok(nicepay_snap::validate_client_id(value)?)
 }
 
 /// Reads request headers in any of the shapes Node servers hand out:

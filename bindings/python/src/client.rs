@@ -8,33 +8,19 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use nicepay_snap::api::ewallet::EwalletNotification;
-use nicepay_snap::api::qris::{QrisGenerateRequest, QrisNotification, QrisQueryRequest, QrisRefundRequest};
-use nicepay_snap::api::va::VaNotification;
-use nicepay_snap::api::Operation;
-use nicepay_snap::{Config, Environment, Error, HostFamily};
-use nicepay_snap_client::{AsyncClient, Client, ClientError, ClientOptions, Confirmable, Confirmed, Exchange};
+use nicepay_snap::api::qris::{QrisGenerateRequest, QrisQueryRequest, QrisRefundRequest};
+use nicepay_snap::status::Product;
+use nicepay_snap::{Config, ConfigBuilder};
+use nicepay_snap_client::{positive_seconds, AsyncClient, Client, ClientError, ClientOptions, Exchange};
 use nicepay_snap_reqwest::ReqwestTransport;
 use nicepay_snap_ureq::UreqTransport;
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping, PyString};
-use serde::Serialize;
-use serde_json::Value;
 
-use crate::errors::{self, client_error, transport_kind, IntoPyResult as _};
+use crate::errors::{client_error, transport_kind, IntoPyResult as _};
 use crate::json::{self, PyJson};
 use crate::types::{private_key_arg, public_key_arg, Body};
-
-/// Environment variables read by `from_env()`.
-const ENV_CLIENT_ID: &str = "NICEPAY_CLIENT_ID";
-const ENV_CLIENT_SECRET: &str = "NICEPAY_CLIENT_SECRET";
-const ENV_PRIVATE_KEY: &str = "NICEPAY_PRIVATE_KEY";
-const ENV_NOTIFICATION_PUBLIC_KEY: &str = "NICEPAY_NOTIFICATION_PUBLIC_KEY";
-const ENV_BASE_URL: &str = "NICEPAY_BASE_URL";
-const ENV_ENVIRONMENT: &str = "NICEPAY_ENVIRONMENT";
-const ENV_HOST_FAMILY: &str = "NICEPAY_HOST_FAMILY";
-const ENV_CHANNEL_ID: &str = "NICEPAY_CHANNEL_ID";
 
 /// Timeouts of a transport, in seconds as Python gives them.
 #[derive(Debug, Clone, Copy)]
@@ -43,25 +29,35 @@ struct Timeouts {
     connect_timeout: Option<Duration>,
 }
 
-fn seconds(field: &str, value: Option<f64>) -> Result<Option<Duration>, Error> {
-    value
-        .map(|s| {
-            Duration::try_from_secs_f64(s)
-                .ok()
-                .filter(|d| !d.is_zero())
-                .ok_or_else(|| Error::InvalidInput {
-                    field: field.into(),
-                    reason: "must be a positive number of seconds".into(),
-                })
-        })
+/// A numeric option as Python gives it. A number too large for Rust (an `OverflowError`, e.g.
+/// `2**2000`) becomes `too_large`, so that the range check reports it as the documented
+/// `InvalidInputError` instead.
+fn number<T>(
+    value: Option<&Bound<'_, PyAny>>,
+    too_large: T,
+    extract: impl Fn(&Bound<'_, PyAny>) -> PyResult<T>,
+) -> PyResult<Option<T>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    match extract(value) {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_instance_of::<PyOverflowError>(value.py()) => Ok(Some(too_large)),
+        Err(e) => Err(e),
+    }
+}
+
+fn seconds_arg(field: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Duration>> {
+    number(value, f64::INFINITY, |v| v.extract::<f64>())?
+        .map(|s| positive_seconds(field, s).map_err(py_client_error))
         .transpose()
 }
 
 impl Timeouts {
-    fn new(timeout: Option<f64>, connect_timeout: Option<f64>) -> PyResult<Self> {
+    fn new(timeout: Option<&Bound<'_, PyAny>>, connect_timeout: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         Ok(Self {
-            timeout: seconds("timeout", timeout).py()?,
-            connect_timeout: seconds("connect_timeout", connect_timeout).py()?,
+            timeout: seconds_arg("timeout", timeout)?,
+            connect_timeout: seconds_arg("connect_timeout", connect_timeout)?,
         })
     }
 
@@ -107,71 +103,19 @@ fn build_config(
     if let Some(key) = notification_public_key.filter(|k| !k.is_none()) {
         builder = builder.notification_public_key((*public_key_arg(key)?).clone());
     }
-    let environment = match (base_url, environment.to_ascii_lowercase().as_str()) {
-        (Some(url), _) => Environment::Custom(url.to_owned()),
-        (None, "sandbox") => Environment::Sandbox,
-        (None, "production") => Environment::Production,
-        (None, _) => {
-            return Err(Error::InvalidInput {
-                field: "environment".into(),
-                reason: "must be \"sandbox\" or \"production\" (or give base_url)".into(),
-            })
-            .py()
-        }
-    };
-    let host_family = match host_family.to_ascii_lowercase().as_str() {
-        "classic" => HostFamily::Classic,
-        "cloud" => HostFamily::Cloud,
-        _ => {
-            return Err(Error::InvalidInput {
-                field: "host_family".into(),
-                reason: "must be \"classic\" or \"cloud\"".into(),
-            })
-            .py()
-        }
-    };
-    builder = builder.environment(environment).host_family(host_family);
+    builder = builder.location(base_url, Some(environment), Some(host_family)).py()?;
     if let Some(channel) = channel_id {
         builder = builder.channel_id(channel);
     }
     builder.build().py()
 }
 
-/// Constructor keyword arguments read from the documented environment variables.
-fn env_kwargs<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-    let kw = PyDict::new(py);
-    let required = [
-        (ENV_CLIENT_ID, "client_id"),
-        (ENV_CLIENT_SECRET, "client_secret"),
-        (ENV_PRIVATE_KEY, "private_key"),
-    ];
-    for (var, arg) in required {
-        match std::env::var(var) {
-            Ok(v) if !v.trim().is_empty() => kw.set_item(arg, v)?,
-            _ => {
-                return Err(Error::InvalidInput {
-                    field: var.into(),
-                    reason: "environment variable is not set".into(),
-                })
-                .py()
-            }
-        }
-    }
-    let optional = [
-        (ENV_NOTIFICATION_PUBLIC_KEY, "notification_public_key"),
-        (ENV_BASE_URL, "base_url"),
-        (ENV_ENVIRONMENT, "environment"),
-        (ENV_HOST_FAMILY, "host_family"),
-        (ENV_CHANNEL_ID, "channel_id"),
-    ];
-    for (var, arg) in optional {
-        if let Ok(v) = std::env::var(var) {
-            if !v.trim().is_empty() {
-                kw.set_item(arg, v.trim())?;
-            }
-        }
-    }
-    Ok(kw)
+/// The configuration given by the documented `NICEPAY_*` environment variables (the core's
+/// rules: [`ConfigBuilder::from_env_lookup`]).
+fn env_config() -> PyResult<Config> {
+    ConfigBuilder::from_env_lookup(|name| std::env::var(name).ok())
+        .and_then(ConfigBuilder::build)
+        .py()
 }
 
 /// Notification headers: a mapping (dict, `http.client.HTTPMessage`, Starlette `Headers`, ...)
@@ -207,105 +151,23 @@ fn describe(config: &Config) -> String {
     )
 }
 
-/// Notification products `verify_and_confirm` knows.
-#[derive(Debug, Clone, Copy)]
-enum Product {
-    Qris,
-    Va,
-    Ewallet,
-}
-
-impl Product {
-    fn parse(name: &str) -> PyResult<Self> {
-        match name {
-            "qris" => Ok(Self::Qris),
-            "va" => Ok(Self::Va),
-            "ewallet" => Ok(Self::Ewallet),
-            _ => Err(Error::InvalidInput {
-                field: "product".into(),
-                reason: "must be \"qris\", \"va\" or \"ewallet\"".into(),
-            })
-            .py(),
-        }
-    }
-}
-
-/// `{"notification": ..., "status": ..., "paid": bool}`.
-fn confirmed_json<N>(confirmed: Confirmed<N>) -> Result<Value, ClientError>
-where
-    N: Confirmable + Serialize,
-    <N::Query as Operation>::Response: Serialize,
-{
-    let encode = |v: serde_json::Result<Value>| {
-        v.map_err(|e| {
-            ClientError::Snap(Error::InvalidInput {
-                field: "body".into(),
-                reason: format!("the notification could not be re-encoded: {e}"),
-            })
-        })
-    };
-    Ok(serde_json::json!({
-        "notification": encode(serde_json::to_value(&confirmed.notification))?,
-        "status": encode(serde_json::to_value(&confirmed.status))?,
-        "paid": confirmed.paid,
-    }))
-}
-
 fn py_client_error(err: ClientError) -> PyErr {
     Python::attach(|py| client_error(py, err))
 }
 
-/// `cls(**NICEPAY_* variables, **options)`: what both classes' `from_env` do.
-fn client_from_env<'py, C: pyo3::PyClass>(py: Python<'py>, options: [(&str, Bound<'py, PyAny>); 5]) -> PyResult<Py<C>> {
-    let kw = env_kwargs(py)?;
-    for (name, value) in options {
-        kw.set_item(name, value)?;
-    }
-    py.get_type::<C>()
-        .call((), Some(&kw))?
-        .cast_into::<C>()
-        .map(Bound::unbind)
-        .map_err(Into::into)
-}
-
-/// Bounds of the tuning options, shared with the Node binding.
-const MAX_CONNECT_RETRIES: u32 = ClientOptions::MAX_CONNECT_RETRIES;
-const MAX_TOKEN_REFRESH_MARGIN: Duration = ClientOptions::MAX_TOKEN_REFRESH_MARGIN;
-
-/// The client options of a Python client: the defaults, plus what the caller gave.
+/// The client options of a Python client: the defaults, plus what the caller gave (checked by
+/// the core's rules).
 fn client_options(
     on_exchange: Option<Bound<'_, PyAny>>,
-    connect_retries: Option<i64>,
-    token_refresh_margin: Option<f64>,
+    connect_retries: Option<&Bound<'_, PyAny>>,
+    token_refresh_margin: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<ClientOptions> {
     let mut options = ClientOptions::default();
-    if let Some(retries) = connect_retries {
-        options.connect_retries = u32::try_from(retries)
-            .ok()
-            .filter(|r| *r <= MAX_CONNECT_RETRIES)
-            .ok_or_else(|| {
-                Python::attach(|py| {
-                    errors::invalid_input(
-                        py,
-                        "connect_retries",
-                        &format!("must be between 0 and {MAX_CONNECT_RETRIES}"),
-                    )
-                })
-            })?;
+    if let Some(retries) = number(connect_retries, i128::MAX, |v| v.extract::<i128>())? {
+        options = options.with_connect_retries(retries).map_err(py_client_error)?;
     }
-    if let Some(margin) = token_refresh_margin {
-        options.token_refresh_margin = Duration::try_from_secs_f64(margin)
-            .ok()
-            .filter(|d| *d <= MAX_TOKEN_REFRESH_MARGIN)
-            .ok_or_else(|| {
-                Python::attach(|py| {
-                    errors::invalid_input(
-                        py,
-                        "token_refresh_margin",
-                        &format!("must be between 0 and {} seconds", MAX_TOKEN_REFRESH_MARGIN.as_secs()),
-                    )
-                })
-            })?;
+    if let Some(margin) = number(token_refresh_margin, f64::INFINITY, |v| v.extract::<f64>())? {
+        options = options.with_token_refresh_margin(margin).map_err(py_client_error)?;
     }
     if let Some(callback) = on_exchange.filter(|c| !c.is_none()) {
         if !callback.is_callable() {
@@ -365,11 +227,11 @@ impl PyClient {
         environment: &str,
         host_family: &str,
         channel_id: Option<&str>,
-        timeout: Option<f64>,
-        connect_timeout: Option<f64>,
+        timeout: Option<Bound<'_, PyAny>>,
+        connect_timeout: Option<Bound<'_, PyAny>>,
         on_exchange: Option<Bound<'_, PyAny>>,
-        connect_retries: Option<i64>,
-        token_refresh_margin: Option<f64>,
+        connect_retries: Option<Bound<'_, PyAny>>,
+        token_refresh_margin: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let config = build_config(
             client_id,
@@ -381,12 +243,12 @@ impl PyClient {
             host_family,
             channel_id,
         )?;
-        let transport = Timeouts::new(timeout, connect_timeout)?.ureq();
+        let transport = Timeouts::new(timeout.as_ref(), connect_timeout.as_ref())?.ureq();
         Ok(Self {
             inner: Client::new(config, transport).with_options(client_options(
                 on_exchange,
-                connect_retries,
-                token_refresh_margin,
+                connect_retries.as_ref(),
+                token_refresh_margin.as_ref(),
             )?),
         })
     }
@@ -397,23 +259,20 @@ impl PyClient {
         *, timeout=None, connect_timeout=None, on_exchange=None, connect_retries=None, token_refresh_margin=None
     ))]
     fn from_env(
-        py: Python<'_>,
-        timeout: Option<f64>,
-        connect_timeout: Option<f64>,
+        timeout: Option<Bound<'_, PyAny>>,
+        connect_timeout: Option<Bound<'_, PyAny>>,
         on_exchange: Option<Bound<'_, PyAny>>,
-        connect_retries: Option<i64>,
-        token_refresh_margin: Option<f64>,
-    ) -> PyResult<Py<Self>> {
-        client_from_env(
-            py,
-            [
-                ("timeout", timeout.into_pyobject(py)?),
-                ("connect_timeout", connect_timeout.into_pyobject(py)?),
-                ("on_exchange", on_exchange.into_pyobject(py)?),
-                ("connect_retries", connect_retries.into_pyobject(py)?),
-                ("token_refresh_margin", token_refresh_margin.into_pyobject(py)?),
-            ],
-        )
+        connect_retries: Option<Bound<'_, PyAny>>,
+        token_refresh_margin: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let transport = Timeouts::new(timeout.as_ref(), connect_timeout.as_ref())?.ureq();
+        Ok(Self {
+            inner: Client::new(env_config()?, transport).with_options(client_options(
+                on_exchange,
+                connect_retries.as_ref(),
+                token_refresh_margin.as_ref(),
+            )?),
+        })
     }
 
     /// The client id.
@@ -581,17 +440,10 @@ impl PyClient {
         headers: &Bound<'py, PyAny>,
         body: Body,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let product = Product::parse(product)?;
+        let product: Product = product.parse().py()?;
         let headers = headers_arg(headers)?;
-        let body = body.as_bytes();
         let value = py
-            .detach(|| match product {
-                Product::Qris => confirmed_json(self.inner.verify_and_confirm::<QrisNotification>(&headers, body)?),
-                Product::Va => confirmed_json(self.inner.verify_and_confirm::<VaNotification>(&headers, body)?),
-                Product::Ewallet => {
-                    confirmed_json(self.inner.verify_and_confirm::<EwalletNotification>(&headers, body)?)
-                }
-            })
+            .detach(|| self.inner.verify_and_confirm_json(product, &headers, body.as_bytes()))
             .map_err(py_client_error)?;
         json::to_py(py, &value)
     }
@@ -627,11 +479,11 @@ impl PyAsyncClient {
         environment: &str,
         host_family: &str,
         channel_id: Option<&str>,
-        timeout: Option<f64>,
-        connect_timeout: Option<f64>,
+        timeout: Option<Bound<'_, PyAny>>,
+        connect_timeout: Option<Bound<'_, PyAny>>,
         on_exchange: Option<Bound<'_, PyAny>>,
-        connect_retries: Option<i64>,
-        token_refresh_margin: Option<f64>,
+        connect_retries: Option<Bound<'_, PyAny>>,
+        token_refresh_margin: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let config = build_config(
             client_id,
@@ -643,12 +495,12 @@ impl PyAsyncClient {
             host_family,
             channel_id,
         )?;
-        let transport = Timeouts::new(timeout, connect_timeout)?.reqwest(py)?;
+        let transport = Timeouts::new(timeout.as_ref(), connect_timeout.as_ref())?.reqwest(py)?;
         Ok(Self {
             inner: Arc::new(AsyncClient::new(config, transport).with_options(client_options(
                 on_exchange,
-                connect_retries,
-                token_refresh_margin,
+                connect_retries.as_ref(),
+                token_refresh_margin.as_ref(),
             )?)),
         })
     }
@@ -660,22 +512,20 @@ impl PyAsyncClient {
     ))]
     fn from_env(
         py: Python<'_>,
-        timeout: Option<f64>,
-        connect_timeout: Option<f64>,
+        timeout: Option<Bound<'_, PyAny>>,
+        connect_timeout: Option<Bound<'_, PyAny>>,
         on_exchange: Option<Bound<'_, PyAny>>,
-        connect_retries: Option<i64>,
-        token_refresh_margin: Option<f64>,
-    ) -> PyResult<Py<Self>> {
-        client_from_env(
-            py,
-            [
-                ("timeout", timeout.into_pyobject(py)?),
-                ("connect_timeout", connect_timeout.into_pyobject(py)?),
-                ("on_exchange", on_exchange.into_pyobject(py)?),
-                ("connect_retries", connect_retries.into_pyobject(py)?),
-                ("token_refresh_margin", token_refresh_margin.into_pyobject(py)?),
-            ],
-        )
+        connect_retries: Option<Bound<'_, PyAny>>,
+        token_refresh_margin: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let transport = Timeouts::new(timeout.as_ref(), connect_timeout.as_ref())?.reqwest(py)?;
+        Ok(Self {
+            inner: Arc::new(AsyncClient::new(env_config()?, transport).with_options(client_options(
+                on_exchange,
+                connect_retries.as_ref(),
+                token_refresh_margin.as_ref(),
+            )?)),
+        })
     }
 
     /// The client id.
@@ -849,23 +699,12 @@ impl PyAsyncClient {
         headers: &Bound<'py, PyAny>,
         body: Body,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let product = Product::parse(product)?;
+        let product: Product = product.parse().py()?;
         let headers = headers_arg(headers)?;
         let client = Arc::clone(&self.inner);
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let body = body.as_bytes();
-            let confirmed = async {
-                match product {
-                    Product::Qris => {
-                        confirmed_json(client.verify_and_confirm::<QrisNotification>(&headers, body).await?)
-                    }
-                    Product::Va => confirmed_json(client.verify_and_confirm::<VaNotification>(&headers, body).await?),
-                    Product::Ewallet => {
-                        confirmed_json(client.verify_and_confirm::<EwalletNotification>(&headers, body).await?)
-                    }
-                }
-            };
-            Ok(PyJson(confirmed.await.map_err(py_client_error)?))
+            let confirmed = client.verify_and_confirm_json(product, &headers, body.as_bytes()).await;
+            Ok(PyJson(confirmed.map_err(py_client_error)?))
         })
     }
 

@@ -13,10 +13,10 @@
 //! - RSA signing and verification run with the GIL released (`py.detach`).
 
 use std::cell::RefCell;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use nicepay_snap::canonical;
-use nicepay_snap::{Method, SignerCache, SymmetricSigner, Timestamp};
+use nicepay_snap::{Method, SignerCache, SymmetricSigner};
+use nicepay_snap_client::{Clock as _, SystemClock};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
@@ -27,7 +27,7 @@ mod types;
 
 use errors::IntoPyResult as _;
 use types::{
-    check_client_id, check_token_like, inbound_timestamp, outbound_timestamp, private_key_arg, public_key_arg, Body,
+    check_access_token, check_client_id, inbound_timestamp, outbound_timestamp, private_key_arg, public_key_arg, Body,
     PyPrivateKey, PyPublicKey,
 };
 
@@ -38,7 +38,7 @@ fn transaction_inputs(method: &str, access_token: &str, timestamp: &str) -> PyRe
         "DELETE" => Method::Delete,
         other => Method::parse(other).py()?,
     };
-    check_token_like("access_token", access_token).py()?;
+    check_access_token(access_token).py()?;
     outbound_timestamp(timestamp).py()?;
     Ok(method)
 }
@@ -177,11 +177,8 @@ fn normalize_timestamp(timestamp: &str) -> PyResult<String> {
 
 /// The current time as an `X-TIMESTAMP` (Jakarta time, `+07:00`).
 #[pyfunction]
-fn timestamp_now() -> PyResult<String> {
-    let unix = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    Ok(Timestamp::from_unix_seconds(unix).py()?.to_string())
+fn timestamp_now() -> String {
+    SystemClock.now().to_string()
 }
 
 /// Native core of the `nicepay_snap` package (NICEPAY SNAP signatures and clients).

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use nicepay_snap::{Error, PrivateKey, PublicKey, Timestamp};
+use nicepay_snap::{AccessToken, Error, PrivateKey, PublicKey, Timestamp};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
@@ -57,67 +57,35 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Body {
     }
 }
 
-/// Checks an outbound `X-TIMESTAMP`: it must parse ([`Timestamp::parse`]) **and** already be in
-/// the canonical Jakarta form `yyyy-MM-ddTHH:mm:ss+07:00`, because the string is signed exactly
-/// as given and must equal the header that is sent. The error names the canonical spelling.
-pub(crate) fn outbound_timestamp(text: &str) -> Result<Timestamp, Error> {
-    let parsed = inbound_timestamp(text)?;
-    // `parse` fixes every field's width, so a parsed `...+07:00` string is already canonical:
-    // skip rendering it again (this runs on every signature).
-    if text.len() == 25 && text.ends_with("+07:00") {
-        return Ok(parsed);
-    }
-    let canonical = parsed.to_string();
-    if canonical != text {
-        return Err(Error::InvalidInput {
-            field: "timestamp".into(),
-            reason: format!(
-                "must be Jakarta time in the form yyyy-MM-ddTHH:mm:ss+07:00 (the same instant is {canonical:?}; \
-                 see normalize_timestamp)"
-            ),
-        });
-    }
-    Ok(parsed)
-}
-
-/// Checks an inbound timestamp (any offset accepted, signature checked over it as received).
-pub(crate) fn inbound_timestamp(text: &str) -> Result<Timestamp, Error> {
-    Timestamp::parse(text).map_err(|e| match e {
+/// A core input error reported under the name Python callers use for the argument.
+fn as_argument(err: Error, field: &str) -> Error {
+    match err {
         Error::InvalidInput { reason, .. } => Error::InvalidInput {
-            field: "timestamp".into(),
+            field: field.into(),
             reason,
         },
         other => other,
-    })
+    }
 }
 
-/// A non-empty printable-ASCII value without spaces (header values and ids that are signed).
-pub(crate) fn check_token_like(field: &str, value: &str) -> Result<(), Error> {
-    if value.is_empty() {
-        return Err(Error::InvalidInput {
-            field: field.into(),
-            reason: "must not be empty".into(),
-        });
-    }
-    if !value.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::InvalidInput {
-            field: field.into(),
-            reason: "only printable ASCII without spaces is allowed".into(),
-        });
-    }
-    Ok(())
+/// An outbound `X-TIMESTAMP`: the core's rule ([`Timestamp::parse_outbound`]).
+pub(crate) fn outbound_timestamp(text: &str) -> Result<Timestamp, Error> {
+    Timestamp::parse_outbound(text).map_err(|e| as_argument(e, "timestamp"))
 }
 
-/// A client id: a token-like value without `|` (the separator of `clientId|X-TIMESTAMP`).
+/// An inbound timestamp (any offset accepted, signature checked over it as received).
+pub(crate) fn inbound_timestamp(text: &str) -> Result<Timestamp, Error> {
+    Timestamp::parse(text).map_err(|e| as_argument(e, "timestamp"))
+}
+
+/// An access token about to be signed: the core's rule ([`AccessToken::validate`]).
+pub(crate) fn check_access_token(value: &str) -> Result<(), Error> {
+    AccessToken::parse(value).map(drop)
+}
+
+/// A client id: the core's rule ([`nicepay_snap::validate_client_id`]).
 pub(crate) fn check_client_id(value: &str) -> Result<(), Error> {
-    check_token_like("client_id", value)?;
-    if value.contains('|') {
-        return Err(Error::InvalidInput {
-            field: "client_id".into(),
-            reason: "must not contain '|'".into(),
-        });
-    }
-    Ok(())
+    nicepay_snap::validate_client_id(value)
 }
 
 /// The merchant's RSA private key, parsed once; pass it wherever a `private_key` is accepted to
