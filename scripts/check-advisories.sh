@@ -104,7 +104,7 @@ else
   # deny.toml with db-path set (cargo-deny has no command-line flag for it).
   awk -v p="$db_root" '{ print } /^\[advisories\]/ { printf "db-path = \"%s\"\n", p }' deny.toml \
     >"$db_root/deny.toml"
-  cargo deny --offline --all-features check --config "$db_root/deny.toml" advisories
+  cargo deny --offline --all-features --config "$db_root/deny.toml" check advisories
 fi
 
 # ---------------------------------------------------------------------------------------------
