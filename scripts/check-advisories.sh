@@ -70,11 +70,12 @@ if [ "${NICEPAY_ADVISORY_DB_LIVE:-1}" != "0" ] && timeout 60 cargo deny fetch db
     report_age "live RustSec database $(git -C "$live_db" rev-parse --short HEAD)" \
       "$(git -C "$live_db" show -s --format=%cs HEAD)"
   fi
-  cargo deny --all-features check advisories
+  # Just fetched: check without fetching it a second time.
+  cargo deny --offline --all-features check advisories
 else
   snapshot=${NICEPAY_ADVISORY_DB_SNAPSHOT:-$(dirname "$root")/shared/advisory-db}
   if [ ! -f "$snapshot/SNAPSHOT" ]; then
-    echo "error: the RustSec database cannot be fetched and there is no snapshot at $snapshot" >&2
+    echo "error: the live RustSec database is not used ($( [ "${NICEPAY_ADVISORY_DB_LIVE:-1}" = 0 ] && echo NICEPAY_ADVISORY_DB_LIVE=0 || echo cannot be fetched)) and there is no snapshot at $snapshot" >&2
     echo "(set NICEPAY_ADVISORY_DB_SNAPSHOT to a copy of rustsec/advisory-db with a SNAPSHOT file)" >&2
     exit 1
   fi
@@ -85,7 +86,8 @@ else
     echo "error: no (YYYY-MM-DD) date in $snapshot/SNAPSHOT: $snap_line" >&2
     exit 1
   fi
-  echo "RustSec database: the live one cannot be fetched; using the snapshot in $snapshot"
+  if [ "${NICEPAY_ADVISORY_DB_LIVE:-1}" = "0" ]; then why="NICEPAY_ADVISORY_DB_LIVE=0"; else why="the live one cannot be fetched"; fi
+  echo "RustSec database: $why; using the snapshot in $snapshot"
   echo "  $snap_line"
   report_age "RustSec snapshot" "$snap_date"
   # cargo-deny opens <db-path>/<name>-<hash of the URL>; this is the directory it uses for the
