@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Extra CI stages (issue 7): the golden vectors and core tests under the aws-lc RSA backend,
-# bench and load-bench smoke runs, a bounded fuzz run of every cargo-fuzz target, and cargo deny.
+# bench and load-bench smoke runs, a bounded fuzz run of every cargo-fuzz target, cargo deny, and
+# the known-vulnerability checks of scripts/check-advisories.sh (Rust, Python, npm).
 # Installs what it needs itself (cargo install --locked); runs on a fresh machine with only
 # crates.io reachable. Usage: ./scripts/test-extra.sh
 #
@@ -43,17 +44,14 @@ cargo bench -p nicepay-snap --bench signing --locked -- --test
 step "load bench smoke: 2 async + 2 blocking clients against the simulator on 127.0.0.1"
 cargo run -p nicepay-snap-client --example load --locked -- --clients 2 --flows 20 --max-seconds 20
 
-step "supply chain: cargo deny (licenses, bans, sources; advisories when the database is reachable)"
+step "supply chain: cargo deny (licenses, bans, sources)"
 ensure_tool deny cargo-deny "$CARGO_DENY_VERSION"
 cargo deny --all-features check licenses bans sources
-# The RustSec advisory database is a git repository on GitHub, which CI cannot reach (only the
-# package registries are reachable). Check advisories whenever it can be fetched; say so loudly
-# when it cannot, instead of passing silently.
-if timeout 120 cargo deny fetch db >/dev/null 2>&1; then
-  cargo deny --all-features check advisories
-else
-  echo "cargo deny: advisories NOT checked: the RustSec advisory database could not be fetched from this machine"
-fi
+
+step "known vulnerabilities: RustSec advisories (live database or ../shared snapshot), pip-audit, npm audit"
+advisories_started=$SECONDS
+./scripts/check-advisories.sh
+echo "advisory checks took $((SECONDS - advisories_started))s"
 
 if [ "${SKIP_FUZZ:-0}" = "1" ]; then
   echo "fuzz stage skipped (SKIP_FUZZ=1)"
