@@ -10,18 +10,13 @@ from typing import Any, Callable, Dict, List
 import pytest
 
 import nicepay_snap as snap
+from test_client import client_kwargs
 
 LIMIT = 20.0
 
 
 def kwargs(info: Dict[str, Any]) -> Dict[str, Any]:
-    return dict(
-        client_id=info["clientId"],
-        client_secret=info["clientSecret"],
-        private_key=info["privateKeyPem"],
-        base_url=info["baseUrl"],
-        timeout=5.0,
-    )
+    return {**client_kwargs(info), "timeout": 5.0}
 
 
 def within_limit(call: Callable[[], Any]) -> Any:

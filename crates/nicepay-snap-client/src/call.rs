@@ -3,14 +3,16 @@
 //! that only perform IO. All decisions (token refresh on `401xx01`, byte-identical resends,
 //! unknown outcomes of money-moving calls) are made here and in [`crate::policy`].
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nicepay_snap::api::token::AccessTokenResponse;
 use nicepay_snap::{
     AccessToken, Config, ExternalId, Operation, PreparedRequest, RawResponse, RequestContext, Timestamp, TransportError,
 };
 
+use crate::observe::{self, ACCESS_TOKEN_OPERATION};
 use crate::policy::{decide, Next};
+use crate::token::RefreshGuard;
 use crate::{ClientError, ClientOptions};
 
 /// What a driver must do next.
@@ -211,8 +213,22 @@ impl<'a> TokenFetch<'a> {
         &self.request
     }
 
-    /// What the send of [`TokenFetch::request`] gave.
-    pub(crate) fn sent(&mut self, sent: Result<RawResponse, TransportError>) {
+    /// What the send of [`TokenFetch::request`] (attempt `attempt`, begun at `started`) gave;
+    /// its exchange is kept in `refresh`, to be reported when the refresh is over.
+    pub(crate) fn sent(
+        &mut self,
+        sent: Result<RawResponse, TransportError>,
+        started: Option<Instant>,
+        attempt: u32,
+        refresh: &mut RefreshGuard<'_>,
+    ) {
+        refresh.record(observe::exchange(
+            started,
+            ACCESS_TOKEN_OPERATION,
+            &self.request,
+            attempt,
+            &sent,
+        ));
         self.state = match sent {
             Err(e) if e.is_not_delivered() && self.resend_left > 0 => {
                 self.resend_left -= 1;

@@ -8,7 +8,7 @@ use nicepay_snap::{
 use serde::de::DeserializeOwned;
 
 use crate::call::{Call, FetchStep, Step, TokenFetch};
-use crate::observe::{self, ACCESS_TOKEN_OPERATION};
+use crate::observe;
 use crate::policy::CachedToken;
 use crate::token::{Lookup, Refresher, TokenCache};
 use crate::{ClientError, ClientOptions, Clock, ExternalIdGenerator, SystemClock};
@@ -114,23 +114,13 @@ impl<T: AsyncTransport + 'static> AsyncClient<T> {
                 FetchStep::Send { attempt } => {
                     let started = observe::start(&self.options);
                     let sent = self.transport.send(fetch.request()).await;
-                    refresh.record(observe::exchange(
-                        started,
-                        ACCESS_TOKEN_OPERATION,
-                        fetch.request(),
-                        attempt,
-                        &sent,
-                    ));
-                    fetch.sent(sent);
+                    fetch.sent(sent, started, attempt, &mut refresh);
                 }
                 FetchStep::Sleep(pause) => tokio::time::sleep(pause).await,
                 FetchStep::Done(result) => break result?,
             }
         };
-        let fresh = CachedToken::new(response, now, &self.options);
-        let token = fresh.token.clone();
-        refresh.store(fresh);
-        Ok(token)
+        Ok(refresh.store(CachedToken::new(response, now, &self.options)))
     }
 
     /// Executes any typed operation.

@@ -148,9 +148,11 @@ impl RefreshGuard<'_> {
         self.reports.extend(exchange);
     }
 
-    /// Stores the new token (ending the refresh when the guard drops).
-    pub(crate) fn store(&mut self, token: CachedToken) {
-        self.cache.lock().cached = Some(token);
+    /// Stores the new token (ending the refresh when the guard drops) and returns it.
+    pub(crate) fn store(&mut self, fresh: CachedToken) -> AccessToken {
+        let token = fresh.token.clone();
+        self.cache.lock().cached = Some(fresh);
+        token
     }
 }
 
