@@ -914,3 +914,53 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_docs_become_rst_without_link_brackets() {
+        assert_eq!(rst("See [`QRIS_QUERY_DEFAULT_SERVICE_CODE`]."), "See ``QRIS_QUERY_DEFAULT_SERVICE_CODE``.");
+        assert_eq!(rst("`\"1\"` in every SDK"), "``\"1\"`` in every SDK");
+        assert_eq!(unlink("a [`X`] b [c]"), "a `X` b [c]");
+        assert_eq!(camel("balance_inquiry"), "balanceInquiry");
+    }
+
+    #[test]
+    fn schema_types_map_to_python_typescript_and_shapes() {
+        let nullable_ref = parse_ty(&json!({"anyOf": [{"$ref": "#/$defs/Amount"}, {"type": "null"}]}));
+        assert_eq!(py_ty(&nullable_ref), "Optional[Amount]");
+        assert_eq!(ts_ty(&nullable_ref), "Amount | null");
+        assert_eq!(shape(&nullable_ref), json!({"union": [{"ref": "Amount"}, "null"]}));
+        let list = parse_ty(&json!({"type": "array", "items": {"$ref": "#/$defs/UrlParam"}}));
+        assert_eq!((py_ty(&list), ts_ty(&list)), ("List[UrlParam]".into(), "UrlParam[]".into()));
+        let map = parse_ty(&json!({"type": ["object", "null"], "additionalProperties": true}));
+        assert_eq!((py_ty(&map), ts_ty(&map)), ("Optional[Dict[str, Any]]".into(), "Record<string, any> | null".into()));
+        assert_eq!(without_null(map), Ty::Map);
+    }
+
+    #[test]
+    fn the_model_covers_every_registry_operation_with_struct_types() {
+        let model = model();
+        let labels: Vec<&str> = model.ops.iter().map(|o| o.label).collect();
+        assert_eq!(labels, nicepay_snap::api::OPERATION_NAMES);
+        for op in &model.ops {
+            assert!(model.structs.contains_key(&op.request), "{}", op.request);
+            let response = &model.structs[&op.response];
+            let code = response.fields.iter().find(|f| f.key == "responseCode").expect("responseCode");
+            assert!(code.required && code.ty == Ty::Str, "{}", op.response);
+        }
+        // Response side: a key left out when absent is never null; request side: an optional key
+        // accepts null.
+        let refund_info = &model.structs["QrisRefundResponseAdditionalInfo"].fields[0];
+        assert_eq!((refund_info.required, &refund_info.ty), (false, &Ty::Str));
+        let sub_merchant = model.structs["QrisGenerateRequest"]
+            .fields
+            .iter()
+            .find(|f| f.key == "subMerchantId")
+            .expect("subMerchantId");
+        assert_eq!(py_ty(&sub_merchant.ty), "Optional[str]");
+        assert!(!sub_merchant.required);
+    }
+}
