@@ -921,7 +921,10 @@ mod tests {
 
     #[test]
     fn markdown_docs_become_rst_without_link_brackets() {
-        assert_eq!(rst("See [`QRIS_QUERY_DEFAULT_SERVICE_CODE`]."), "See ``QRIS_QUERY_DEFAULT_SERVICE_CODE``.");
+        assert_eq!(
+            rst("See [`QRIS_QUERY_DEFAULT_SERVICE_CODE`]."),
+            "See ``QRIS_QUERY_DEFAULT_SERVICE_CODE``."
+        );
         assert_eq!(rst("`\"1\"` in every SDK"), "``\"1\"`` in every SDK");
         assert_eq!(unlink("a [`X`] b [c]"), "a `X` b [c]");
         assert_eq!(camel("balance_inquiry"), "balanceInquiry");
@@ -934,9 +937,15 @@ mod tests {
         assert_eq!(ts_ty(&nullable_ref), "Amount | null");
         assert_eq!(shape(&nullable_ref), json!({"union": [{"ref": "Amount"}, "null"]}));
         let list = parse_ty(&json!({"type": "array", "items": {"$ref": "#/$defs/UrlParam"}}));
-        assert_eq!((py_ty(&list), ts_ty(&list)), ("List[UrlParam]".into(), "UrlParam[]".into()));
+        assert_eq!(
+            (py_ty(&list), ts_ty(&list)),
+            ("List[UrlParam]".into(), "UrlParam[]".into())
+        );
         let map = parse_ty(&json!({"type": ["object", "null"], "additionalProperties": true}));
-        assert_eq!((py_ty(&map), ts_ty(&map)), ("Optional[Dict[str, Any]]".into(), "Record<string, any> | null".into()));
+        assert_eq!(
+            (py_ty(&map), ts_ty(&map)),
+            ("Optional[Dict[str, Any]]".into(), "Record<string, any> | null".into())
+        );
         assert_eq!(without_null(map), Ty::Map);
     }
 
@@ -948,7 +957,11 @@ mod tests {
         for op in &model.ops {
             assert!(model.structs.contains_key(&op.request), "{}", op.request);
             let response = &model.structs[&op.response];
-            let code = response.fields.iter().find(|f| f.key == "responseCode").expect("responseCode");
+            let code = response
+                .fields
+                .iter()
+                .find(|f| f.key == "responseCode")
+                .expect("responseCode");
             assert!(code.required && code.ty == Ty::Str, "{}", op.response);
         }
         // Response side: a key left out when absent is never null; request side: an optional key
