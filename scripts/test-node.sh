@@ -3,8 +3,7 @@
 # generated index.js / index.d.ts are fresh, runs the node:test suite (golden vectors, errors,
 # the Client against the simulator on loopback) and the TypeScript typecheck, then packs the
 # package and uses the tarball from an empty project through both `require` and `import`.
-# Needs only Node >= 20, npm, cargo and python3 (standard library: the payload-types freshness
-# check); installs the rest from the npm registry
+# Needs only Node >= 20, npm and cargo; installs the rest from the npm registry
 # (package-lock.json). Non-interactive; safe under CI=true.
 #
 # Usage: ./scripts/test-node.sh
@@ -25,9 +24,10 @@ cd node
 step "npm ci"
 npm ci --no-audit --no-fund
 
-# The payload interfaces at the top of index.d.ts come from the Python TypedDicts.
-step "payload-types.d.ts is fresh (scripts/gen-node-types.py --check)"
-python3 ../scripts/gen-node-types.py --check
+# The payload interfaces and named methods at the top of index.d.ts come from the Rust payload
+# structs and operation registry.
+step "payload-types.d.ts and payload-shapes.json are fresh (cargo run -p xtask -- codegen --check)"
+cargo run --quiet --locked -p xtask -- codegen --check
 
 step "napi build (generates index.js and index.d.ts)"
 if [ "${NICEPAY_NODE_RELEASE:-0}" = 1 ]; then npm run build:release; else npm run build; fi

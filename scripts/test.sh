@@ -31,6 +31,17 @@ if grep -rnE 'std::net|SystemTime|Instant::now|std::fs|std::env' crates/nicepay-
   exit 1
 fi
 
+# Python TypedDicts, .pyi named methods, TypeScript interfaces and the shape table are generated
+# from the Rust payload structs and operation registry: a stale or hand-edited copy fails here.
+step "generated declarations are fresh (cargo run -p xtask -- codegen, then git diff)"
+cargo run --quiet --locked -p xtask -- codegen
+generated="python/src/nicepay_snap/types.py python/src/nicepay_snap/_nicepay_snap.pyi node/payload-types.d.ts node/__test__/payload-shapes.json"
+# shellcheck disable=SC2086
+if ! git diff --exit-code -- $generated || [ -n "$(git status --porcelain -- $generated)" ]; then
+  echo "generated files are stale or uncommitted: run 'cargo run -p xtask -- codegen' and commit them" >&2
+  exit 1
+fi
+
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 

@@ -1,6 +1,6 @@
 // Run-time checks that what the addon takes and returns matches the payload interfaces of
-// index.d.ts. payload-shapes.json is generated with them from the Python TypedDicts
-// (scripts/gen-node-types.py), so a flow test through `checked(client)` shows that the
+// index.d.ts. payload-shapes.json is generated with them from the Rust payload structs
+// (`cargo run -p xtask -- codegen`), so a flow test through `checked(client)` shows that the
 // TypeScript types describe the objects the addon really hands out, not just what compiles.
 //
 // Requests are checked strictly (no undeclared key, every required key, declared value types);

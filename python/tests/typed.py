@@ -16,17 +16,22 @@ Rust struct, declares one it does not have, or types one wrongly.
 from __future__ import annotations
 
 import inspect
+import json
 import typing
+from pathlib import Path
 from typing import Any, Dict, FrozenSet, Mapping, Tuple, Union
 
 import nicepay_snap as snap
 from nicepay_snap import types as t
 
-#: Named client method -> operation name (the methods are the operation names with `_`, except
-#: `balance_inquiry`).
-METHODS: Dict[str, str] = {
-    ("balance_inquiry" if op == "payout.balance" else op.replace(".", "_")): op for op in snap.OPERATIONS
-}
+#: The shape table generated from the Rust registry and payload structs (``cargo run -p xtask --
+#: codegen``), shared with the Node suite.
+SHAPES: Dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parents[2] / "node" / "__test__" / "payload-shapes.json").read_text(encoding="utf-8")
+)
+
+#: Named client method -> operation name, from the operation registry.
+METHODS: Dict[str, str] = dict(SHAPES["pythonMethods"])
 
 #: Keys the simulator adds to its answers beyond what the core's structs declare (kept in their
 #: ``extra`` maps); nothing else undeclared may appear in a response.

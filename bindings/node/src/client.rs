@@ -482,128 +482,31 @@ impl Client {
     }
 }
 
-/// Expands one `#[napi] impl Client` block with a Promise method per `name => "operation"` entry:
-/// a thin wrapper over the `execute` path, named in camelCase by napi (`va_create` → `vaCreate`).
-/// The docs are `#[doc = "..."]` attributes, not `///` comments: `macro_rules!` turns `///` into
-/// raw strings, which napi would copy into `index.d.ts` as `r"..."`.
+/// Expands one `#[napi] impl Client` block with a Promise method per row of the core's operation
+/// registry ([`nicepay_snap::for_each_operation!`]): a thin wrapper over the `execute` path,
+/// named in camelCase by napi (`va_create` → `vaCreate`). Their TypeScript declarations (typed
+/// with the payload interfaces) are generated from the same registry by `cargo run -p xtask --
+/// codegen` into `payload-types.d.ts`, as an `interface Client` that merges with this class.
 macro_rules! named_operations {
-    ($($(#[doc = $doc:tt])* $name:ident => $operation:literal, $ts_args:literal, $ts_return:literal;)*) => {
+    ([] $($module:ident { $($method:ident => $marker:ident($req:ident -> $resp:ident), $label:literal,
+        $http:ident, $path:literal, $svc:literal, money: $money:tt, $doc:literal;)* })*) => {
         #[napi]
         impl Client {
-            $(
-                $(#[doc = $doc])*
-                #[napi(ts_args_type = $ts_args, ts_return_type = $ts_return)]
-                pub fn $name<'env>(
+            $($(
+                #[doc = $doc]
+                #[napi(skip_typescript)]
+                pub fn $method<'env>(
                     &self,
                     env: &'env Env,
                     request: Unknown<'_>,
                 ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
-                    self.run(env, $operation.to_owned(), request)
+                    self.run(env, $label.to_owned(), request)
                 }
-            )*
+            )*)*
         }
-
-        /// Every operation name a named method runs (checked against the core's list at build time).
-        const NAMED_OPERATIONS: &[&str] = &[$($operation),*];
     };
 }
-
-named_operations! {
-    #[doc = " QRIS generate (`/api/v1.0/qr/qr-mpm-generate`): resolves with the response"]
-    #[doc = " (`referenceNo`, `qrContent`, ...)."]
-    qris_generate => "qris.generate", "request: QrisGenerateRequest", "Promise<QrisGenerateResponse>";
-    #[doc = " QRIS status query (`/api/v1.0/qr/qr-mpm-query`)."]
-    qris_query => "qris.query", "request: QrisQueryRequest", "Promise<QrisQueryResponse>";
-    #[doc = " QRIS refund (`/api/v1.0/qr/qr-mpm-refund`). Moves money: a timeout, dropped connection or"]
-    #[doc = " 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a"]
-    #[doc = " silent resend."]
-    qris_refund => "qris.refund", "request: QrisRefundRequest", "Promise<QrisRefundResponse>";
-    #[doc = " Virtual Account create (`/api/v1.0/transfer-va/create-va`): resolves with"]
-    #[doc = " `virtualAccountData` (`virtualAccountNo`, `additionalInfo.tXidVA`, ...); an empty"]
-    #[doc = " `virtualAccountNo` is generated. Keep `tXidVA` for status and delete."]
-    va_create => "va.create", "request: VaCreateRequest", "Promise<VaCreateResponse>";
-    #[doc = " Virtual Account status inquiry (`/api/v1.0/transfer-va/status`): the status is"]
-    #[doc = " `virtualAccountData.additionalInfo.latestTransactionStatus` (`03` unpaid, `00` paid, `04`"]
-    #[doc = " cancelled or expired)."]
-    va_status => "va.status", "request: VaStatusRequest", "Promise<VaStatusResponse>";
-    #[doc = " Virtual Account delete (`/api/v1.0/transfer-va/delete-va`, sent as HTTP `DELETE` with a"]
-    #[doc = " JSON body). A paid VA cannot be deleted (`ERR_NICEPAY_API`, `responseCode` `4043113`)."]
-    va_delete => "va.delete", "request: VaDeleteRequest", "Promise<VaDeleteResponse>";
-    #[doc = " E-wallet payment host-to-host (`/api/v1.0/debit/payment-host-to-host`): send the customer"]
-    #[doc = " to `webRedirectUrl` (or `appRedirectUrl`); `urlParam` is an array of `PAY_NOTIFY` /"]
-    #[doc = " `PAY_RETURN` entries."]
-    ewallet_payment => "ewallet.payment", "request: EwalletPaymentRequest", "Promise<EwalletPaymentResponse>";
-    #[doc = " E-wallet payment status (`/api/v1.0/debit/status`): `latestTransactionStatus` `03`"]
-    #[doc = " pending, `00` paid, `04` refunded, `05` declined."]
-    ewallet_status => "ewallet.status", "request: EwalletStatusRequest", "Promise<EwalletStatusResponse>";
-    #[doc = " E-wallet refund (`/api/v1.0/debit/refund`). Moves money: a timeout, dropped connection or"]
-    #[doc = " 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a"]
-    #[doc = " silent resend; resolve it with `ewalletStatus` (a resend of the same `partnerRefundNo`"]
-    #[doc = " is refused as a `409` duplicate once NICEPAY has the first one)."]
-    ewallet_refund => "ewallet.refund", "request: EwalletRefundRequest", "Promise<EwalletRefundResponse>";
-    #[doc = " Payout registration (`/api/v1.0/transfer/registration`): resolves with `referenceNo` and"]
-    #[doc = " `transactionStatus` `03` (awaiting `payoutApprove` or `payoutReject`)."]
-    payout_registration => "payout.registration", "request: PayoutRegistrationRequest", "Promise<PayoutRegistrationResponse>";
-    #[doc = " Payout approve (`/api/v1.0/transfer/approve`). Moves money: a timeout, dropped connection"]
-    #[doc = " or 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN`; resolve it with `payoutInquiry`, never"]
-    #[doc = " by approving again blindly."]
-    payout_approve => "payout.approve", "request: PayoutReference", "Promise<PayoutResponse>";
-    #[doc = " Payout inquiry (`/api/v1.0/transfer/inquiry`; `beneficiaryAccountNo` is required):"]
-    #[doc = " `transactionStatus` `03` pending, `00` success, `04` cancelled, `05` rejected."]
-    payout_inquiry => "payout.inquiry", "request: PayoutReference", "Promise<PayoutResponse>";
-    #[doc = " Payout cancel (`/api/v1.0/transfer/cancel`; scheduled payouts only)."]
-    payout_cancel => "payout.cancel", "request: PayoutReference", "Promise<PayoutResponse>";
-    #[doc = " Payout reject (`/api/v1.0/transfer/reject`) of a registered payout (status `05`)."]
-    payout_reject => "payout.reject", "request: PayoutReference", "Promise<PayoutResponse>";
-    #[doc = " Payout balance inquiry (`/api/v1.0/balance-inquiry`): `accountInfos[0].availableBalance`;"]
-    #[doc = " `accountNo` may be `\"\"` (this merchant)."]
-    balance_inquiry => "payout.balance", "request: BalanceInquiryRequest", "Promise<BalanceInquiryResponse>";
-}
-
-/// The named methods cover exactly the core's operations (`nicepay_snap::api::OPERATION_NAMES`):
-/// a build error otherwise.
-const _: () = {
-    const fn eq(a: &str, b: &str) -> bool {
-        let (a, b) = (a.as_bytes(), b.as_bytes());
-        if a.len() != b.len() {
-            return false;
-        }
-        let mut i = 0;
-        while i < a.len() {
-            if a[i] != b[i] {
-                return false;
-            }
-            i += 1;
-        }
-        true
-    }
-    const fn contains(list: &[&str], name: &str) -> bool {
-        let mut i = 0;
-        while i < list.len() {
-            if eq(list[i], name) {
-                return true;
-            }
-            i += 1;
-        }
-        false
-    }
-    const fn covers(a: &[&str], b: &[&str]) -> bool {
-        let mut i = 0;
-        while i < a.len() {
-            if !contains(b, a[i]) {
-                return false;
-            }
-            i += 1;
-        }
-        true
-    }
-    let core = nicepay_snap::api::OPERATION_NAMES;
-    assert!(
-        covers(NAMED_OPERATIONS, core),
-        "a named method runs an unknown operation"
-    );
-    assert!(covers(core, NAMED_OPERATIONS), "an operation has no named method");
-};
+nicepay_snap::for_each_operation!(named_operations);
 
 impl Client {
     fn run<'env>(

@@ -8,7 +8,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use nicepay_snap::api::qris::{QrisGenerateRequest, QrisQueryRequest, QrisRefundRequest};
 use nicepay_snap::status::Product;
 use nicepay_snap::{Config, ConfigBuilder};
 use nicepay_snap_client::{positive_seconds, AsyncClient, Client, ClientError, ClientOptions, Exchange};
@@ -310,109 +309,6 @@ impl PyClient {
         json::to_py(py, &response)
     }
 
-    /// QRIS generate (`POST /api/v1.0/qr/qr-mpm-generate`).
-    #[pyo3(signature = (request, /))]
-    fn qris_generate<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let request: QrisGenerateRequest = json::request(request)?;
-        let response = py
-            .detach(|| self.inner.qris_generate(&request))
-            .map_err(py_client_error)?;
-        json::to_py(py, &json::response(&response)?)
-    }
-
-    /// QRIS status query (`POST /api/v1.0/qr/qr-mpm-query`).
-    #[pyo3(signature = (request, /))]
-    fn qris_query<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let request: QrisQueryRequest = json::request(request)?;
-        let response = py.detach(|| self.inner.qris_query(&request)).map_err(py_client_error)?;
-        json::to_py(py, &json::response(&response)?)
-    }
-
-    /// QRIS refund (`POST /api/v1.0/qr/qr-mpm-refund`). Moves money: on a timeout or 5xx it
-    /// raises `OutcomeUnknownError` instead of resending.
-    #[pyo3(signature = (request, /))]
-    fn qris_refund<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let request: QrisRefundRequest = json::request(request)?;
-        let response = py
-            .detach(|| self.inner.qris_refund(&request))
-            .map_err(py_client_error)?;
-        json::to_py(py, &json::response(&response)?)
-    }
-
-    /// Virtual account create (`va.create`); same as `execute("va.create", request)`.
-    #[pyo3(signature = (request, /))]
-    fn va_create<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "va.create", request)
-    }
-
-    /// Virtual account status inquiry (`va.status`); same as `execute("va.status", request)`.
-    #[pyo3(signature = (request, /))]
-    fn va_status<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "va.status", request)
-    }
-
-    /// Virtual account delete (signed with `delete`) (`va.delete`); same as `execute("va.delete", request)`.
-    #[pyo3(signature = (request, /))]
-    fn va_delete<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "va.delete", request)
-    }
-
-    /// E-wallet direct-debit payment (moves money) (`ewallet.payment`); same as `execute("ewallet.payment", request)`.
-    #[pyo3(signature = (request, /))]
-    fn ewallet_payment<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "ewallet.payment", request)
-    }
-
-    /// E-wallet payment status (`ewallet.status`); same as `execute("ewallet.status", request)`.
-    #[pyo3(signature = (request, /))]
-    fn ewallet_status<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "ewallet.status", request)
-    }
-
-    /// E-wallet refund (moves money) (`ewallet.refund`); same as `execute("ewallet.refund", request)`.
-    #[pyo3(signature = (request, /))]
-    fn ewallet_refund<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "ewallet.refund", request)
-    }
-
-    /// Payout registration (`payout.registration`); same as `execute("payout.registration", request)`.
-    #[pyo3(signature = (request, /))]
-    fn payout_registration<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "payout.registration", request)
-    }
-
-    /// Payout approval (moves money) (`payout.approve`); same as `execute("payout.approve", request)`.
-    #[pyo3(signature = (request, /))]
-    fn payout_approve<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "payout.approve", request)
-    }
-
-    /// Payout status inquiry (`payout.inquiry`); same as `execute("payout.inquiry", request)`.
-    #[pyo3(signature = (request, /))]
-    fn payout_inquiry<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "payout.inquiry", request)
-    }
-
-    /// Payout cancel (`payout.cancel`); same as `execute("payout.cancel", request)`.
-    #[pyo3(signature = (request, /))]
-    fn payout_cancel<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "payout.cancel", request)
-    }
-
-    /// Payout reject (`payout.reject`); same as `execute("payout.reject", request)`.
-    #[pyo3(signature = (request, /))]
-    fn payout_reject<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "payout.reject", request)
-    }
-
-    /// Merchant balance inquiry (`payout.balance`); same as `execute("payout.balance", request)`.
-    /// Named `balance_inquiry` as in the Rust (`balance_inquiry`) and Node (`balanceInquiry`)
-    /// clients.
-    #[pyo3(signature = (request, /))]
-    fn balance_inquiry<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "payout.balance", request)
-    }
-
     /// Verifies an inbound notification (`X-TIMESTAMP` fresh, `X-CLIENT-KEY`, `X-SIGNATURE`)
     /// and returns its JSON body as a dict.
     #[pyo3(signature = (*, headers, body))]
@@ -569,111 +465,6 @@ impl PyAsyncClient {
         })
     }
 
-    /// Awaitable QRIS generate.
-    #[pyo3(signature = (request, /))]
-    fn qris_generate<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let request: QrisGenerateRequest = json::request(request)?;
-        let client = Arc::clone(&self.inner);
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let response = client.qris_generate(&request).await.map_err(py_client_error)?;
-            Ok(PyJson(json::response(&response)?))
-        })
-    }
-
-    /// Awaitable QRIS status query.
-    #[pyo3(signature = (request, /))]
-    fn qris_query<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let request: QrisQueryRequest = json::request(request)?;
-        let client = Arc::clone(&self.inner);
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let response = client.qris_query(&request).await.map_err(py_client_error)?;
-            Ok(PyJson(json::response(&response)?))
-        })
-    }
-
-    /// Awaitable QRIS refund (moves money: see `OutcomeUnknownError`).
-    #[pyo3(signature = (request, /))]
-    fn qris_refund<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let request: QrisRefundRequest = json::request(request)?;
-        let client = Arc::clone(&self.inner);
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let response = client.qris_refund(&request).await.map_err(py_client_error)?;
-            Ok(PyJson(json::response(&response)?))
-        })
-    }
-
-    /// Awaitable Virtual Account create (`va.create`).
-    #[pyo3(signature = (request, /))]
-    fn va_create<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "va.create", request)
-    }
-
-    /// Awaitable Virtual Account status inquiry (`va.status`).
-    #[pyo3(signature = (request, /))]
-    fn va_status<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "va.status", request)
-    }
-
-    /// Awaitable Virtual Account delete (signed with `DELETE`) (`va.delete`).
-    #[pyo3(signature = (request, /))]
-    fn va_delete<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "va.delete", request)
-    }
-
-    /// Awaitable e-wallet direct-debit payment (moves money) (`ewallet.payment`).
-    #[pyo3(signature = (request, /))]
-    fn ewallet_payment<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "ewallet.payment", request)
-    }
-
-    /// Awaitable e-wallet payment status (`ewallet.status`).
-    #[pyo3(signature = (request, /))]
-    fn ewallet_status<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "ewallet.status", request)
-    }
-
-    /// Awaitable e-wallet refund (moves money) (`ewallet.refund`).
-    #[pyo3(signature = (request, /))]
-    fn ewallet_refund<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "ewallet.refund", request)
-    }
-
-    /// Awaitable payout registration (`payout.registration`).
-    #[pyo3(signature = (request, /))]
-    fn payout_registration<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "payout.registration", request)
-    }
-
-    /// Awaitable payout approval (moves money) (`payout.approve`).
-    #[pyo3(signature = (request, /))]
-    fn payout_approve<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "payout.approve", request)
-    }
-
-    /// Awaitable payout status inquiry (`payout.inquiry`).
-    #[pyo3(signature = (request, /))]
-    fn payout_inquiry<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "payout.inquiry", request)
-    }
-
-    /// Awaitable payout cancel (`payout.cancel`).
-    #[pyo3(signature = (request, /))]
-    fn payout_cancel<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "payout.cancel", request)
-    }
-
-    /// Awaitable payout reject (`payout.reject`).
-    #[pyo3(signature = (request, /))]
-    fn payout_reject<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "payout.reject", request)
-    }
-
-    /// Awaitable merchant balance inquiry (`payout.balance`).
-    #[pyo3(signature = (request, /))]
-    fn balance_inquiry<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.execute(py, "payout.balance", request)
-    }
-
     /// Verifies an inbound notification and returns its JSON body (synchronous: no IO).
     #[pyo3(signature = (*, headers, body))]
     fn verify_notification<'py>(
@@ -712,3 +503,44 @@ impl PyAsyncClient {
         format!("AsyncClient({})", describe(self.inner.config()))
     }
 }
+
+/// The named methods of both classes, one per row of the core's operation registry
+/// ([`nicepay_snap::for_each_operation!`]), from one template: `Client.qris_refund(request)` runs
+/// the Rust client's `qris_refund` with the GIL released; `AsyncClient.qris_refund(request)` is
+/// the same as an awaitable. Their `.pyi` declarations are generated from the same registry
+/// (`cargo run -p xtask -- codegen`). A second `#[pymethods]` block per class
+/// (pyo3's `multiple-pymethods`), so the hand-written methods above stay as they are.
+macro_rules! named_methods {
+    ([] $($module:ident { $($method:ident => $marker:ident($req:ident -> $resp:ident), $label:literal,
+        $http:ident, $path:literal, $svc:literal, money: $money:tt, $doc:literal;)* })*) => {
+        #[pymethods]
+        impl PyClient {
+            $($(
+                #[doc = $doc]
+                #[pyo3(signature = (request, /))]
+                fn $method<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                    let request: nicepay_snap::api::$module::$req = json::request(request)?;
+                    let response = py.detach(|| self.inner.$method(&request)).map_err(py_client_error)?;
+                    json::to_py(py, &json::response(&response)?)
+                }
+            )*)*
+        }
+
+        #[pymethods]
+        impl PyAsyncClient {
+            $($(
+                #[doc = $doc]
+                #[pyo3(signature = (request, /))]
+                fn $method<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                    let request: nicepay_snap::api::$module::$req = json::request(request)?;
+                    let client = Arc::clone(&self.inner);
+                    pyo3_async_runtimes::tokio::future_into_py(py, async move {
+                        let response = client.$method(&request).await.map_err(py_client_error)?;
+                        Ok(PyJson(json::response(&response)?))
+                    })
+                }
+            )*)*
+        }
+    };
+}
+nicepay_snap::for_each_operation!(named_methods);

@@ -179,22 +179,27 @@ impl<T: SyncTransport> Client<T> {
     }
 }
 
+/// One method per row of the core's operation registry ([`nicepay_snap::for_each_operation!`]).
 macro_rules! named_methods {
-    ($($(#[$doc:meta])* $name:ident => $($op:ident)::+;)*) => {
+    ([] $($module:ident { $($method:ident => $marker:ident($req:ident -> $resp:ident), $label:literal,
+        $http:ident, $path:literal, $svc:literal, money: $money:tt, $doc:literal;)* })*) => {
         impl<T: SyncTransport> Client<T> {
-            $(
-                $(#[$doc])*
-                pub fn $name(
+            $($(
+                #[doc = $doc]
+                #[doc = ""]
+                #[doc = concat!("Runs [`api::", stringify!($module), "::", stringify!($marker), "`] (`", $label, "`).")]
+                #[doc = crate::money_note!($money)]
+                pub fn $method(
                     &self,
-                    request: &<api::$($op)::+ as Operation>::Request,
-                ) -> Result<<api::$($op)::+ as Operation>::Response, ClientError> {
-                    self.execute::<api::$($op)::+>(request)
+                    request: &api::$module::$req,
+                ) -> Result<api::$module::$resp, ClientError> {
+                    self.execute::<api::$module::$marker>(request)
                 }
-            )*
+            )*)*
         }
     };
 }
-for_each_named_operation!(named_methods);
+nicepay_snap::for_each_operation!(named_methods);
 
 /// Sends `request` once and reports the exchange to the observer, if there is one.
 fn send_reported<T: SyncTransport>(

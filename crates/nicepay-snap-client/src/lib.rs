@@ -38,45 +38,16 @@
 //! assert_eq!(client.access_token().unwrap().expose_secret(), "T");
 //! ```
 
-/// Calls `$callback!` with the list of named client methods: `doc, name => operation;` for every
-/// operation. Both clients expand it with their own (blocking or async) method template, so the
-/// list lives in one place.
-macro_rules! for_each_named_operation {
-    ($callback:ident) => {
-        $callback! {
-            /// QRIS generate.
-            qris_generate => qris::QrisGenerate;
-            /// QRIS status query.
-            qris_query => qris::QrisQuery;
-            /// QRIS refund (moves money: see [`ClientError::OutcomeUnknown`]).
-            qris_refund => qris::QrisRefund;
-            /// Virtual Account create (generates `virtualAccountNo` when empty; keep `additionalInfo.tXidVA`).
-            va_create => va::VaCreate;
-            /// Virtual Account status inquiry; read it with [`nicepay_snap::api::va::VaStatusResponse::latest_transaction_status`].
-            va_status => va::VaStatus;
-            /// Virtual Account delete (sent and signed as HTTP `DELETE` with a JSON body).
-            va_delete => va::VaDelete;
-            /// E-wallet payment host-to-host; send the customer to `webRedirectUrl`.
-            ewallet_payment => ewallet::EwalletPayment;
-            /// E-wallet payment status.
-            ewallet_status => ewallet::EwalletStatus;
-            /// E-wallet refund (moves money: see [`ClientError::OutcomeUnknown`]).
-            ewallet_refund => ewallet::EwalletRefund;
-            /// Payout registration (status `03`, awaiting approve or reject).
-            payout_registration => payout::PayoutRegistration;
-            /// Payout approve (moves money: a timeout is [`ClientError::OutcomeUnknown`]; resolve it with `payout_inquiry`, never by approving again blindly).
-            payout_approve => payout::PayoutApprove;
-            /// Payout inquiry (set `beneficiaryAccountNo`).
-            payout_inquiry => payout::PayoutInquiry;
-            /// Payout cancel (scheduled payouts only).
-            payout_cancel => payout::PayoutCancel;
-            /// Payout reject.
-            payout_reject => payout::PayoutReject;
-            /// Payout balance inquiry.
-            balance_inquiry => payout::BalanceInquiry;
-        }
+/// The money-safety line of a named method's docs, from the registry's `money` flag.
+macro_rules! money_note {
+    (true) => {
+        "Moves money: a timeout, dropped connection, 5xx, `504` or `202` is [`ClientError::OutcomeUnknown`]; resolve it with a status query, never by resending."
+    };
+    (false) => {
+        "Does not move money."
     };
 }
+pub(crate) use money_note;
 
 mod blocking;
 mod call;

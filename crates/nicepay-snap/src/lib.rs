@@ -82,3 +82,28 @@ pub use status::TransactionStatus;
 pub use symmetric::{SignerCache, SymmetricSigner};
 pub use timestamp::Timestamp;
 pub use types::{Amount, ExternalId};
+
+/// `schemars::JsonSchema` for the core's string newtypes that payloads carry: each is a JSON
+/// string on the wire (its own serde impls decide the exact form).
+#[cfg(feature = "schema")]
+mod schema {
+    macro_rules! string_schema {
+        ($($ty:ty),*) => {$(
+            impl schemars::JsonSchema for $ty {
+                fn inline_schema() -> bool {
+                    true
+                }
+
+                fn schema_name() -> std::borrow::Cow<'static, str> {
+                    stringify!($ty).into()
+                }
+
+                fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                    schemars::json_schema!({ "type": "string" })
+                }
+            }
+        )*};
+    }
+
+    string_schema!(crate::ResponseCode, crate::TransactionStatus, crate::AccessToken);
+}

@@ -23,8 +23,11 @@ pub const IDR: &str = "IDR";
 /// assert!(Amount::idr("10000").is_err());
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Amount {
+    /// 1 to 9 integer digits without leading zeros, `.`, exactly two decimals (`"10000.00"`).
     value: String,
+    /// Always `"IDR"`.
     currency: String,
 }
 

@@ -1,9 +1,12 @@
-"""Native core of the ``nicepay_snap`` package (hand-written stub, checked by mypy.stubtest)."""
+# Partly generated: the regions between `# <generated: ...>` markers are written by
+# `cargo run -p xtask -- codegen` from the operation registry — do not edit them.
+"""Native core of the ``nicepay_snap`` package (stub checked by mypy.stubtest)."""
 
 from typing import Any, Awaitable, Callable, Dict, Iterable, Mapping, Optional, Tuple, Union, overload
 
 from typing_extensions import Literal, final
 
+# <generated: imports>
 from nicepay_snap.types import (
     BalanceInquiryRequest,
     BalanceInquiryResponse,
@@ -34,6 +37,7 @@ from nicepay_snap.types import (
     VaStatusRequest,
     VaStatusResponse,
 )
+# </generated: imports>
 
 from nicepay_snap._errors import ApiError as ApiError
 from nicepay_snap._errors import DecodeError as DecodeError
@@ -233,36 +237,38 @@ class Client:
         """A valid access token (cached). A secret: never log it."""
     def execute(self, operation: str, request: Mapping[str, Any], /) -> _Json:
         """Any operation by name (one of ``OPERATIONS``) with a dict payload."""
+    # <generated: Client named methods>
     def qris_generate(self, request: QrisGenerateRequest, /) -> QrisGenerateResponse:
-        """QRIS generate (``POST /api/v1.0/qr/qr-mpm-generate``)."""
+        """QRIS generate: create a dynamic QR for an amount (``referenceNo``, ``qrContent``) (``qris.generate``)."""
     def qris_query(self, request: QrisQueryRequest, /) -> QrisQueryResponse:
-        """QRIS status query (``POST /api/v1.0/qr/qr-mpm-query``)."""
+        """QRIS status query: the latest status of a QRIS transaction (``qris.query``)."""
     def qris_refund(self, request: QrisRefundRequest, /) -> QrisRefundResponse:
-        """QRIS refund (moves money; an unknown outcome raises ``OutcomeUnknownError``)."""
+        """QRIS refund: return (part of) a paid QRIS payment (``qris.refund``). Moves money: an unknown outcome raises ``OutcomeUnknownError``; resolve it with a status query, never by resending."""
     def va_create(self, request: VaCreateRequest, /) -> VaCreateResponse:
-        """Virtual Account create (``va.create``)."""
+        """Virtual Account create: an empty ``virtualAccountNo`` is generated; keep ``additionalInfo.tXidVA`` for status and delete (``va.create``)."""
     def va_status(self, request: VaStatusRequest, /) -> VaStatusResponse:
-        """Virtual Account status inquiry (``va.status``)."""
+        """Virtual Account status inquiry: ``latestTransactionStatus`` ``03`` unpaid, ``00`` paid, ``04`` cancelled or expired (``va.status``)."""
     def va_delete(self, request: VaDeleteRequest, /) -> VaDeleteResponse:
-        """Virtual Account delete (signed with ``DELETE``) (``va.delete``)."""
+        """Virtual Account delete, sent and signed as HTTP ``DELETE`` with a JSON body (a paid VA cannot be deleted) (``va.delete``)."""
     def ewallet_payment(self, request: EwalletPaymentRequest, /) -> EwalletPaymentResponse:
-        """E-wallet direct-debit payment (moves money) (``ewallet.payment``)."""
+        """E-wallet payment host-to-host: the customer then approves at ``webRedirectUrl`` (or ``appRedirectUrl``) (``ewallet.payment``)."""
     def ewallet_status(self, request: EwalletStatusRequest, /) -> EwalletStatusResponse:
-        """E-wallet payment status (``ewallet.status``)."""
+        """E-wallet payment status: ``latestTransactionStatus`` ``03`` pending, ``00`` paid, ``04`` refunded, ``05`` declined (``ewallet.status``)."""
     def ewallet_refund(self, request: EwalletRefundRequest, /) -> EwalletRefundResponse:
-        """E-wallet refund (moves money) (``ewallet.refund``)."""
+        """E-wallet refund of a paid e-wallet payment (``ewallet.refund``). Moves money: an unknown outcome raises ``OutcomeUnknownError``; resolve it with a status query, never by resending."""
     def payout_registration(self, request: PayoutRegistrationRequest, /) -> PayoutRegistrationResponse:
-        """Payout registration (``payout.registration``)."""
+        """Payout registration: creates a payout awaiting approve or reject (``transactionStatus`` ``03``; no money moves yet) (``payout.registration``)."""
     def payout_approve(self, request: PayoutReference, /) -> PayoutResponse:
-        """Payout approval (moves money) (``payout.approve``)."""
+        """Payout approve: sends a registered payout (``payout.approve``). Moves money: an unknown outcome raises ``OutcomeUnknownError``; resolve it with a status query, never by resending."""
     def payout_inquiry(self, request: PayoutReference, /) -> PayoutResponse:
-        """Payout status inquiry (``payout.inquiry``)."""
+        """Payout status inquiry (needs ``beneficiaryAccountNo``): ``transactionStatus`` ``03`` pending, ``00`` success, ``04`` cancelled, ``05`` rejected (``payout.inquiry``)."""
     def payout_cancel(self, request: PayoutReference, /) -> PayoutResponse:
-        """Payout cancel (``payout.cancel``)."""
+        """Payout cancel (scheduled payouts only) (``payout.cancel``)."""
     def payout_reject(self, request: PayoutReference, /) -> PayoutResponse:
-        """Payout reject (``payout.reject``)."""
+        """Payout reject of a registered payout (``payout.reject``)."""
     def balance_inquiry(self, request: BalanceInquiryRequest, /) -> BalanceInquiryResponse:
-        """Merchant balance inquiry (``payout.balance``)."""
+        """Merchant balance inquiry: ``accountInfos[0].availableBalance`` (``payout.balance``)."""
+    # </generated: Client named methods>
     def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
         """Verifies a NICEPAY notification (fresh ``X-TIMESTAMP``, ``X-CLIENT-KEY``,
         ``X-SIGNATURE``) and returns its JSON body. Raises ``SignatureError`` or
@@ -327,36 +333,38 @@ class AsyncClient:
         """A valid access token (cached). A secret: never log it."""
     def execute(self, operation: str, request: Mapping[str, Any], /) -> Awaitable[_Json]:
         """Any operation by name (one of ``OPERATIONS``) with a dict payload."""
+    # <generated: AsyncClient named methods>
     def qris_generate(self, request: QrisGenerateRequest, /) -> Awaitable[QrisGenerateResponse]:
-        """QRIS generate."""
+        """QRIS generate: create a dynamic QR for an amount (``referenceNo``, ``qrContent``) (``qris.generate``)."""
     def qris_query(self, request: QrisQueryRequest, /) -> Awaitable[QrisQueryResponse]:
-        """QRIS status query."""
+        """QRIS status query: the latest status of a QRIS transaction (``qris.query``)."""
     def qris_refund(self, request: QrisRefundRequest, /) -> Awaitable[QrisRefundResponse]:
-        """QRIS refund (moves money; an unknown outcome raises ``OutcomeUnknownError``)."""
+        """QRIS refund: return (part of) a paid QRIS payment (``qris.refund``). Moves money: an unknown outcome raises ``OutcomeUnknownError``; resolve it with a status query, never by resending."""
     def va_create(self, request: VaCreateRequest, /) -> Awaitable[VaCreateResponse]:
-        """Virtual Account create (``va.create``)."""
+        """Virtual Account create: an empty ``virtualAccountNo`` is generated; keep ``additionalInfo.tXidVA`` for status and delete (``va.create``)."""
     def va_status(self, request: VaStatusRequest, /) -> Awaitable[VaStatusResponse]:
-        """Virtual Account status inquiry (``va.status``)."""
+        """Virtual Account status inquiry: ``latestTransactionStatus`` ``03`` unpaid, ``00`` paid, ``04`` cancelled or expired (``va.status``)."""
     def va_delete(self, request: VaDeleteRequest, /) -> Awaitable[VaDeleteResponse]:
-        """Virtual Account delete (signed with ``DELETE``) (``va.delete``)."""
+        """Virtual Account delete, sent and signed as HTTP ``DELETE`` with a JSON body (a paid VA cannot be deleted) (``va.delete``)."""
     def ewallet_payment(self, request: EwalletPaymentRequest, /) -> Awaitable[EwalletPaymentResponse]:
-        """E-wallet direct-debit payment (moves money) (``ewallet.payment``)."""
+        """E-wallet payment host-to-host: the customer then approves at ``webRedirectUrl`` (or ``appRedirectUrl``) (``ewallet.payment``)."""
     def ewallet_status(self, request: EwalletStatusRequest, /) -> Awaitable[EwalletStatusResponse]:
-        """E-wallet payment status (``ewallet.status``)."""
+        """E-wallet payment status: ``latestTransactionStatus`` ``03`` pending, ``00`` paid, ``04`` refunded, ``05`` declined (``ewallet.status``)."""
     def ewallet_refund(self, request: EwalletRefundRequest, /) -> Awaitable[EwalletRefundResponse]:
-        """E-wallet refund (moves money) (``ewallet.refund``)."""
+        """E-wallet refund of a paid e-wallet payment (``ewallet.refund``). Moves money: an unknown outcome raises ``OutcomeUnknownError``; resolve it with a status query, never by resending."""
     def payout_registration(self, request: PayoutRegistrationRequest, /) -> Awaitable[PayoutRegistrationResponse]:
-        """Payout registration (``payout.registration``)."""
+        """Payout registration: creates a payout awaiting approve or reject (``transactionStatus`` ``03``; no money moves yet) (``payout.registration``)."""
     def payout_approve(self, request: PayoutReference, /) -> Awaitable[PayoutResponse]:
-        """Payout approval (moves money) (``payout.approve``)."""
+        """Payout approve: sends a registered payout (``payout.approve``). Moves money: an unknown outcome raises ``OutcomeUnknownError``; resolve it with a status query, never by resending."""
     def payout_inquiry(self, request: PayoutReference, /) -> Awaitable[PayoutResponse]:
-        """Payout status inquiry (``payout.inquiry``)."""
+        """Payout status inquiry (needs ``beneficiaryAccountNo``): ``transactionStatus`` ``03`` pending, ``00`` success, ``04`` cancelled, ``05`` rejected (``payout.inquiry``)."""
     def payout_cancel(self, request: PayoutReference, /) -> Awaitable[PayoutResponse]:
-        """Payout cancel (``payout.cancel``)."""
+        """Payout cancel (scheduled payouts only) (``payout.cancel``)."""
     def payout_reject(self, request: PayoutReference, /) -> Awaitable[PayoutResponse]:
-        """Payout reject (``payout.reject``)."""
+        """Payout reject of a registered payout (``payout.reject``)."""
     def balance_inquiry(self, request: BalanceInquiryRequest, /) -> Awaitable[BalanceInquiryResponse]:
-        """Merchant balance inquiry (``payout.balance``)."""
+        """Merchant balance inquiry: ``accountInfos[0].availableBalance`` (``payout.balance``)."""
+    # </generated: AsyncClient named methods>
     def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
         """Verifies a notification (synchronous: no IO) and returns its JSON body."""
     @overload

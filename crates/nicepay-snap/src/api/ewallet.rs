@@ -3,16 +3,18 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::markers::ewallet::*;
+
 use super::va::validate_amount;
 use super::{check, check_opt, Extra, Validate};
 use crate::error::{Error, Result};
-use crate::http::Method;
 use crate::response::ResponseCode;
 use crate::status::TransactionStatus;
 use crate::types::Amount;
 
 /// One `urlParam` entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UrlParam {
     /// The URL.
@@ -46,6 +48,7 @@ impl UrlParam {
 
 /// `additionalInfo` of an e-wallet payment request.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct EwalletPaymentAdditionalInfo {
@@ -84,6 +87,7 @@ pub struct EwalletPaymentAdditionalInfo {
 
 /// `POST /api/v1.0/debit/payment-host-to-host` request body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EwalletPaymentRequest {
     /// Merchant order id.
@@ -135,6 +139,7 @@ impl Validate for EwalletPaymentRequest {
 
 /// `2005400` response of e-wallet payment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EwalletPaymentResponse {
     /// `2005400`.
@@ -163,6 +168,7 @@ pub struct EwalletPaymentResponse {
 
 /// `POST /api/v1.0/debit/status` request body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EwalletStatusRequest {
     /// iMid.
@@ -206,6 +212,7 @@ impl Validate for EwalletStatusRequest {
 
 /// `2005500` response of e-wallet status.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EwalletStatusResponse {
     /// `2005500`.
@@ -243,6 +250,7 @@ pub struct EwalletStatusResponse {
 
 /// `additionalInfo` of an e-wallet refund request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EwalletRefundAdditionalInfo {
     /// `"1"` in the official SDKs.
@@ -263,6 +271,7 @@ impl Default for EwalletRefundAdditionalInfo {
 
 /// `POST /api/v1.0/debit/refund` request body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EwalletRefundRequest {
     /// iMid.
@@ -304,6 +313,7 @@ impl Validate for EwalletRefundRequest {
 
 /// `2005800` response of e-wallet refund.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EwalletRefundResponse {
     /// `2005800`.
@@ -338,6 +348,7 @@ pub struct EwalletRefundResponse {
 
 /// Body of the e-wallet payment notification (service 56).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EwalletNotification {
     /// tXid.
@@ -368,16 +379,3 @@ pub struct EwalletNotification {
 
 /// Service code of the inbound e-wallet notification.
 pub const EWALLET_NOTIFICATION_SERVICE_CODE: &str = "56";
-
-operation!(
-    /// E-wallet payment host-to-host: the customer then approves at `webRedirectUrl`.
-    EwalletPayment, EwalletPaymentRequest, EwalletPaymentResponse, "ewallet.payment", Method::Post, "/api/v1.0/debit/payment-host-to-host", "54", false
-);
-operation!(
-    /// E-wallet payment status.
-    EwalletStatus, EwalletStatusRequest, EwalletStatusResponse, "ewallet.status", Method::Post, "/api/v1.0/debit/status", "55", false
-);
-operation!(
-    /// E-wallet refund. Moves money.
-    EwalletRefund, EwalletRefundRequest, EwalletRefundResponse, "ewallet.refund", Method::Post, "/api/v1.0/debit/refund", "58", true
-);

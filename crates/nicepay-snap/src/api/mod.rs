@@ -13,25 +13,6 @@ use crate::secret::AccessToken;
 use crate::timestamp::Timestamp;
 use crate::types::ExternalId;
 
-/// Declares a marker type implementing [`Operation`].
-macro_rules! operation {
-    ($(#[$doc:meta])* $name:ident, $req:ty, $resp:ty, $label:literal, $method:expr, $path:literal, $svc:literal, $money:literal) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, Default)]
-        pub struct $name;
-
-        impl $crate::api::Operation for $name {
-            type Request = $req;
-            type Response = $resp;
-            const NAME: &'static str = $label;
-            const METHOD: $crate::http::Method = $method;
-            const PATH: &'static str = $path;
-            const SERVICE_CODE: &'static str = $svc;
-            const MONEY_MOVING: bool = $money;
-        }
-    };
-}
-
 pub mod ewallet;
 pub mod notification;
 pub mod payout;
@@ -39,9 +20,130 @@ pub mod qris;
 pub mod token;
 pub mod va;
 
+/// The one registry of outbound operations. Each row is
+/// `method_name => Marker(Request -> Response), "label", HttpMethod, "path", "service code",
+/// money: bool, "doc line";`, grouped by the module (`qris`, `va`, ...) that holds the payload
+/// structs.
+///
+/// `for_each_operation!(callback)` expands to `callback! { [] rows }`;
+/// `for_each_operation!(callback, args...)` to `callback! { [args...] rows }`. Everything that
+/// lists operations expands it: the marker types implementing [`Operation`] (declared here, used
+/// as `api::qris::QrisRefund`), [`with_operation!`], [`OPERATION_NAMES`], the named methods of
+/// the Rust clients and of the Python and Node bindings, and (through `cargo run -p xtask --
+/// codegen`) the generated Python and TypeScript declarations. Adding an operation is one
+/// payload struct pair plus one row here.
+///
+/// ```
+/// macro_rules! labels {
+///     ([] $($module:ident { $($method:ident => $marker:ident($req:ident -> $resp:ident), $label:literal,
+///         $http:ident, $path:literal, $svc:literal, money: $money:tt, $doc:literal;)* })*) => {
+///         [$($($label),*),*]
+///     };
+/// }
+/// let labels = nicepay_snap::for_each_operation!(labels);
+/// assert_eq!(labels, nicepay_snap::api::OPERATION_NAMES);
+/// ```
+#[macro_export]
+macro_rules! for_each_operation {
+    ($first:tt $(:: $callback:ident)* $(, $($args:tt)*)?) => {
+        $first $(:: $callback)*! {
+            [$($($args)*)?]
+            qris {
+                qris_generate => QrisGenerate(QrisGenerateRequest -> QrisGenerateResponse), "qris.generate",
+                    Post, "/api/v1.0/qr/qr-mpm-generate", "47", money: false,
+                    "QRIS generate: create a dynamic QR for an amount (`referenceNo`, `qrContent`).";
+                qris_query => QrisQuery(QrisQueryRequest -> QrisQueryResponse), "qris.query",
+                    Post, "/api/v1.0/qr/qr-mpm-query", "51", money: false,
+                    "QRIS status query: the latest status of a QRIS transaction.";
+                qris_refund => QrisRefund(QrisRefundRequest -> QrisRefundResponse), "qris.refund",
+                    Post, "/api/v1.0/qr/qr-mpm-refund", "78", money: true,
+                    "QRIS refund: return (part of) a paid QRIS payment.";
+            }
+            va {
+                va_create => VaCreate(VaCreateRequest -> VaCreateResponse), "va.create",
+                    Post, "/api/v1.0/transfer-va/create-va", "27", money: false,
+                    "Virtual Account create: an empty `virtualAccountNo` is generated; keep `additionalInfo.tXidVA` for status and delete.";
+                va_status => VaStatus(VaStatusRequest -> VaStatusResponse), "va.status",
+                    Post, "/api/v1.0/transfer-va/status", "26", money: false,
+                    "Virtual Account status inquiry: `latestTransactionStatus` `03` unpaid, `00` paid, `04` cancelled or expired.";
+                va_delete => VaDelete(VaDeleteRequest -> VaDeleteResponse), "va.delete",
+                    Delete, "/api/v1.0/transfer-va/delete-va", "31", money: false,
+                    "Virtual Account delete, sent and signed as HTTP `DELETE` with a JSON body (a paid VA cannot be deleted).";
+            }
+            ewallet {
+                ewallet_payment => EwalletPayment(EwalletPaymentRequest -> EwalletPaymentResponse), "ewallet.payment",
+                    Post, "/api/v1.0/debit/payment-host-to-host", "54", money: false,
+                    "E-wallet payment host-to-host: the customer then approves at `webRedirectUrl` (or `appRedirectUrl`).";
+                ewallet_status => EwalletStatus(EwalletStatusRequest -> EwalletStatusResponse), "ewallet.status",
+                    Post, "/api/v1.0/debit/status", "55", money: false,
+                    "E-wallet payment status: `latestTransactionStatus` `03` pending, `00` paid, `04` refunded, `05` declined.";
+                ewallet_refund => EwalletRefund(EwalletRefundRequest -> EwalletRefundResponse), "ewallet.refund",
+                    Post, "/api/v1.0/debit/refund", "58", money: true,
+                    "E-wallet refund of a paid e-wallet payment.";
+            }
+            payout {
+                payout_registration => PayoutRegistration(PayoutRegistrationRequest -> PayoutRegistrationResponse), "payout.registration",
+                    Post, "/api/v1.0/transfer/registration", "00", money: false,
+                    "Payout registration: creates a payout awaiting approve or reject (`transactionStatus` `03`; no money moves yet).";
+                payout_approve => PayoutApprove(PayoutReference -> PayoutResponse), "payout.approve",
+                    Post, "/api/v1.0/transfer/approve", "00", money: true,
+                    "Payout approve: sends a registered payout.";
+                payout_inquiry => PayoutInquiry(PayoutReference -> PayoutResponse), "payout.inquiry",
+                    Post, "/api/v1.0/transfer/inquiry", "00", money: false,
+                    "Payout status inquiry (needs `beneficiaryAccountNo`): `transactionStatus` `03` pending, `00` success, `04` cancelled, `05` rejected.";
+                payout_cancel => PayoutCancel(PayoutReference -> PayoutResponse), "payout.cancel",
+                    Post, "/api/v1.0/transfer/cancel", "00", money: false,
+                    "Payout cancel (scheduled payouts only).";
+                payout_reject => PayoutReject(PayoutReference -> PayoutResponse), "payout.reject",
+                    Post, "/api/v1.0/transfer/reject", "00", money: false,
+                    "Payout reject of a registered payout.";
+                balance_inquiry => BalanceInquiry(BalanceInquiryRequest -> BalanceInquiryResponse), "payout.balance",
+                    Post, "/api/v1.0/balance-inquiry", "11", money: false,
+                    "Merchant balance inquiry: `accountInfos[0].availableBalance`.";
+            }
+        }
+    };
+}
+
+/// Declares the marker type of every registry row, in a module per product (re-exported by
+/// `qris`, `va`, ...), and [`OPERATION_NAMES`].
+macro_rules! declare_operations {
+    ([] $($module:ident { $($method:ident => $marker:ident($req:ident -> $resp:ident), $label:literal,
+        $http:ident, $path:literal, $svc:literal, money: $money:tt, $doc:literal;)* })*) => {
+        mod markers {
+            $(
+                pub(super) mod $module {
+                    $(
+                        #[doc = $doc]
+                        #[doc = ""]
+                        #[doc = concat!("Operation `", $label, "`: `", stringify!($http), " ", $path, "`, service code `", $svc, "`.")]
+                        #[derive(Debug, Clone, Copy, Default)]
+                        pub struct $marker;
+
+                        impl $crate::api::Operation for $marker {
+                            type Request = $crate::api::$module::$req;
+                            type Response = $crate::api::$module::$resp;
+                            const NAME: &'static str = $label;
+                            const METHOD: $crate::http::Method = $crate::http::Method::$http;
+                            const PATH: &'static str = $path;
+                            const SERVICE_CODE: &'static str = $svc;
+                            const MONEY_MOVING: bool = $money;
+                        }
+                    )*
+                }
+            )*
+        }
+
+        /// Every operation name [`with_operation!`] accepts, in registry order.
+        pub const OPERATION_NAMES: &[&str] = &[$($($label),*),*];
+    };
+}
+
+for_each_operation!(declare_operations);
+
 /// Runs `$body` with `$op` bound (as a type alias) to the operation named `$name`
-/// (`"qris.refund"`, `"va.create"`, ...); evaluates `$unknown` for any other name. This is the
-/// one registry of operations that name-based callers (bindings, CLI) dispatch through.
+/// (`"qris.refund"`, `"va.create"`, ...); evaluates `$unknown` for any other name. Expands the
+/// registry ([`for_each_operation!`]); name-based callers (bindings, CLI) dispatch through it.
 ///
 /// ```
 /// use nicepay_snap::{with_operation, Operation};
@@ -51,92 +153,29 @@ pub mod va;
 /// ```
 #[macro_export]
 macro_rules! with_operation {
-    ($name:expr, $op:ident => $body:expr, $unknown:expr) => {{
-        use $crate::api::{ewallet, payout, qris, va};
+    ($name:expr, $op:ident => $body:expr, $unknown:expr) => {
+        $crate::for_each_operation!($crate::__with_operation, $name, $op, $body, $unknown)
+    };
+}
+
+/// The expansion of [`with_operation!`] over the registry rows.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_operation {
+    ([$name:expr, $op:ident, $body:expr, $unknown:expr]
+        $($module:ident { $($method:ident => $marker:ident($req:ident -> $resp:ident), $label:literal,
+        $http:ident, $path:literal, $svc:literal, money: $money:tt, $doc:literal;)* })*) => {{
         match $name {
-            "qris.generate" => {
-                type $op = qris::QrisGenerate;
-                $body
-            }
-            "qris.query" => {
-                type $op = qris::QrisQuery;
-                $body
-            }
-            "qris.refund" => {
-                type $op = qris::QrisRefund;
-                $body
-            }
-            "va.create" => {
-                type $op = va::VaCreate;
-                $body
-            }
-            "va.status" => {
-                type $op = va::VaStatus;
-                $body
-            }
-            "va.delete" => {
-                type $op = va::VaDelete;
-                $body
-            }
-            "ewallet.payment" => {
-                type $op = ewallet::EwalletPayment;
-                $body
-            }
-            "ewallet.status" => {
-                type $op = ewallet::EwalletStatus;
-                $body
-            }
-            "ewallet.refund" => {
-                type $op = ewallet::EwalletRefund;
-                $body
-            }
-            "payout.registration" => {
-                type $op = payout::PayoutRegistration;
-                $body
-            }
-            "payout.approve" => {
-                type $op = payout::PayoutApprove;
-                $body
-            }
-            "payout.inquiry" => {
-                type $op = payout::PayoutInquiry;
-                $body
-            }
-            "payout.cancel" => {
-                type $op = payout::PayoutCancel;
-                $body
-            }
-            "payout.reject" => {
-                type $op = payout::PayoutReject;
-                $body
-            }
-            "payout.balance" => {
-                type $op = payout::BalanceInquiry;
-                $body
-            }
+            $($(
+                $label => {
+                    type $op = $crate::api::$module::$marker;
+                    $body
+                }
+            )*)*
             _ => $unknown,
         }
     }};
 }
-
-/// Every operation name [`with_operation!`] accepts.
-pub const OPERATION_NAMES: &[&str] = &[
-    "qris.generate",
-    "qris.query",
-    "qris.refund",
-    "va.create",
-    "va.status",
-    "va.delete",
-    "ewallet.payment",
-    "ewallet.status",
-    "ewallet.refund",
-    "payout.registration",
-    "payout.approve",
-    "payout.inquiry",
-    "payout.cancel",
-    "payout.reject",
-    "payout.balance",
-];
 
 /// Extra JSON fields kept verbatim, so new NICEPAY fields never break parsing.
 pub type Extra = serde_json::Map<String, serde_json::Value>;

@@ -7,10 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::markers::payout::*;
+
 use super::va::{check_date_opt, validate_amount};
 use super::{check, check_opt, Extra, Validate};
 use crate::error::{Error, Result};
-use crate::http::Method;
 use crate::response::ResponseCode;
 use crate::status::TransactionStatus;
 use crate::types::Amount;
@@ -21,6 +22,7 @@ use crate::types::Amount;
 /// `deliveryName`, the Python SDK `deliveryNm`. Set whichever your NICEPAY onboarding confirms
 /// (or both); unset ones are omitted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct PayoutRegistrationRequest {
@@ -115,6 +117,7 @@ impl Validate for PayoutRegistrationRequest {
 
 /// `2000000` response of payout registration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PayoutRegistrationResponse {
     /// `2000000`.
@@ -137,6 +140,7 @@ pub struct PayoutRegistrationResponse {
 
 /// Body of payout approve / cancel / reject / inquiry: identifies one payout.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PayoutReference {
     /// NICEPAY payout id (tXid) from registration.
@@ -166,6 +170,7 @@ impl Validate for PayoutReference {
 
 /// `2000000` response of approve / cancel / reject / inquiry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PayoutResponse {
     /// `2000000`.
@@ -212,6 +217,7 @@ impl PayoutResponse {
 
 /// `additionalInfo` of a balance inquiry.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BalanceInquiryAdditionalInfo {
     /// Marketplace id (may be `""`).
@@ -223,6 +229,7 @@ pub struct BalanceInquiryAdditionalInfo {
 
 /// `POST /api/v1.0/balance-inquiry` request body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BalanceInquiryRequest {
     /// The iMid (Kotlin SDK) or `""` (Python SDK).
@@ -239,6 +246,7 @@ impl Validate for BalanceInquiryRequest {
 
 /// One entry of `accountInfos`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AccountInfo {
     /// Available balance.
@@ -251,6 +259,7 @@ pub struct AccountInfo {
 
 /// `2001100` response of balance inquiry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BalanceInquiryResponse {
     /// `2001100`.
@@ -267,28 +276,3 @@ pub struct BalanceInquiryResponse {
     #[serde(flatten)]
     pub extra: Extra,
 }
-
-operation!(
-    /// Payout registration: creates a payout awaiting approval (does not move money yet).
-    PayoutRegistration, PayoutRegistrationRequest, PayoutRegistrationResponse, "payout.registration", Method::Post, "/api/v1.0/transfer/registration", "00", false
-);
-operation!(
-    /// Payout approve. Moves money: a timeout is an unknown outcome, resolved by inquiry.
-    PayoutApprove, PayoutReference, PayoutResponse, "payout.approve", Method::Post, "/api/v1.0/transfer/approve", "00", true
-);
-operation!(
-    /// Payout inquiry (needs `beneficiaryAccountNo`).
-    PayoutInquiry, PayoutReference, PayoutResponse, "payout.inquiry", Method::Post, "/api/v1.0/transfer/inquiry", "00", false
-);
-operation!(
-    /// Payout cancel (scheduled payouts only).
-    PayoutCancel, PayoutReference, PayoutResponse, "payout.cancel", Method::Post, "/api/v1.0/transfer/cancel", "00", false
-);
-operation!(
-    /// Payout reject.
-    PayoutReject, PayoutReference, PayoutResponse, "payout.reject", Method::Post, "/api/v1.0/transfer/reject", "00", false
-);
-operation!(
-    /// Balance inquiry.
-    BalanceInquiry, BalanceInquiryRequest, BalanceInquiryResponse, "payout.balance", Method::Post, "/api/v1.0/balance-inquiry", "11", false
-);

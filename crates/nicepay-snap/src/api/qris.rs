@@ -2,15 +2,17 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::markers::qris::*;
+
 use super::{check, check_opt, Extra, Validate};
 use crate::error::{Error, Result};
-use crate::http::Method;
 use crate::response::ResponseCode;
 use crate::status::TransactionStatus;
 use crate::types::Amount;
 
 /// `additionalInfo` of a QRIS generate request. Unset fields are omitted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct QrisGenerateAdditionalInfo {
@@ -63,6 +65,7 @@ pub struct QrisGenerateAdditionalInfo {
 
 /// `POST /api/v1.0/qr/qr-mpm-generate` request body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct QrisGenerateRequest {
     /// Merchant order id, max 40.
@@ -101,6 +104,7 @@ impl Validate for QrisGenerateRequest {
 
 /// `2004700` response of QRIS generate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct QrisGenerateResponse {
     /// `2004700`.
@@ -136,6 +140,7 @@ pub const QRIS_QUERY_DEFAULT_SERVICE_CODE: &str = "47";
 
 /// `POST /api/v1.0/qr/qr-mpm-query` request body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct QrisQueryRequest {
     /// tXid from generate.
@@ -191,6 +196,7 @@ impl Validate for QrisQueryRequest {
 
 /// `2005100` response of QRIS query.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct QrisQueryResponse {
     /// `2005100`.
@@ -225,6 +231,7 @@ pub struct QrisQueryResponse {
 
 /// `additionalInfo` of a QRIS refund request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct QrisRefundAdditionalInfo {
     /// `"1"` in every official SDK (V2: `1` full, `2` partial; spec open question 11).
@@ -245,6 +252,7 @@ impl Default for QrisRefundAdditionalInfo {
 
 /// `POST /api/v1.0/qr/qr-mpm-refund` request body (the seed API).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct QrisRefundRequest {
     /// tXid of the paid QRIS transaction (V2 `tXid`).
@@ -292,6 +300,7 @@ impl Validate for QrisRefundRequest {
 
 /// `additionalInfo` of a QRIS refund response.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct QrisRefundResponseAdditionalInfo {
     /// Cancel transaction serial number.
@@ -304,6 +313,7 @@ pub struct QrisRefundResponseAdditionalInfo {
 
 /// `2007800` response of QRIS refund.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct QrisRefundResponse {
     /// `2007800`.
@@ -338,6 +348,7 @@ pub struct QrisRefundResponse {
 
 /// Body of the QRIS payment notification NICEPAY posts to the merchant (service 52).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct QrisNotification {
     /// tXid.
@@ -368,19 +379,6 @@ pub struct QrisNotification {
     #[serde(flatten)]
     pub extra: Extra,
 }
-
-operation!(
-    /// QRIS generate: create a dynamic QR for an amount.
-    QrisGenerate, QrisGenerateRequest, QrisGenerateResponse, "qris.generate", Method::Post, "/api/v1.0/qr/qr-mpm-generate", "47", false
-);
-operation!(
-    /// QRIS query: the latest status of a QRIS transaction.
-    QrisQuery, QrisQueryRequest, QrisQueryResponse, "qris.query", Method::Post, "/api/v1.0/qr/qr-mpm-query", "51", false
-);
-operation!(
-    /// QRIS refund: return (part of) a paid QRIS payment. Moves money.
-    QrisRefund, QrisRefundRequest, QrisRefundResponse, "qris.refund", Method::Post, "/api/v1.0/qr/qr-mpm-refund", "78", true
-);
 
 /// Service code of the inbound QRIS notification.
 pub const QRIS_NOTIFICATION_SERVICE_CODE: &str = "52";

@@ -18,6 +18,7 @@ pub const ACCESS_TOKEN_SERVICE_CODE: &str = "73";
 
 /// The token request body: `{"grantType":"client_credentials","additionalInfo":{}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessTokenRequest {
     /// Always `client_credentials`.
@@ -37,6 +38,7 @@ impl Default for AccessTokenRequest {
 
 /// A successful token response (`2007300`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessTokenResponse {
     /// `2007300`.

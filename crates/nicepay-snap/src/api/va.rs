@@ -3,15 +3,17 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::markers::va::*;
+
 use super::{check, Extra, Validate};
 use crate::error::{Error, Result};
-use crate::http::Method;
 use crate::response::ResponseCode;
 use crate::status::TransactionStatus;
 use crate::types::Amount;
 
 /// `additionalInfo` of a VA create request.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaCreateAdditionalInfo {
     /// Bank code: `BMRI`, `BRIN`, `CENA`, `BBBA`, `BBBB`, `BDIN`, `BNIA`, `HNBN`, ...
@@ -50,6 +52,7 @@ pub struct VaCreateAdditionalInfo {
 
 /// `POST /api/v1.0/transfer-va/create-va` request body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaCreateRequest {
     /// Bank/NICEPAY prefix; `""` for a normal VA.
@@ -114,6 +117,7 @@ pub(crate) fn check_date_opt(field: &str, value: Option<&String>, len: usize) ->
 
 /// `virtualAccountData` in VA responses.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaData {
     /// Prefix.
@@ -151,6 +155,7 @@ impl VaData {
 
 /// `2002700` response of VA create.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaCreateResponse {
     /// `2002700`.
@@ -167,6 +172,7 @@ pub struct VaCreateResponse {
 
 /// `additionalInfo` of a VA status or delete request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaStatusAdditionalInfo {
     /// Amount of the VA.
@@ -183,6 +189,7 @@ pub struct VaStatusAdditionalInfo {
 
 /// `POST /api/v1.0/transfer-va/status` request body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaStatusRequest {
     /// Prefix (may be `""`).
@@ -212,6 +219,7 @@ impl Validate for VaStatusRequest {
 
 /// `2002600` response of VA status.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaStatusResponse {
     /// `2002600`.
@@ -246,6 +254,7 @@ impl VaStatusResponse {
 
 /// `additionalInfo` of a VA delete request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaDeleteAdditionalInfo {
     /// Amount of the VA.
@@ -263,6 +272,7 @@ pub struct VaDeleteAdditionalInfo {
 /// `DELETE /api/v1.0/transfer-va/delete-va` request body (sent with HTTP DELETE; `DELETE` is
 /// what gets signed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaDeleteRequest {
     /// Prefix (may be `""`).
@@ -297,6 +307,7 @@ impl Validate for VaDeleteRequest {
 
 /// `2003100` response of VA delete.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaDeleteResponse {
     /// `2003100`.
@@ -313,6 +324,7 @@ pub struct VaDeleteResponse {
 
 /// Body of the VA paid notification (service 25).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VaNotification {
     /// Prefix.
@@ -349,16 +361,3 @@ pub struct VaNotification {
 
 /// Service code of the inbound VA paid notification.
 pub const VA_NOTIFICATION_SERVICE_CODE: &str = "25";
-
-operation!(
-    /// VA create: register a virtual account for an amount.
-    VaCreate, VaCreateRequest, VaCreateResponse, "va.create", Method::Post, "/api/v1.0/transfer-va/create-va", "27", false
-);
-operation!(
-    /// VA status inquiry.
-    VaStatus, VaStatusRequest, VaStatusResponse, "va.status", Method::Post, "/api/v1.0/transfer-va/status", "26", false
-);
-operation!(
-    /// VA delete (HTTP DELETE with a JSON body).
-    VaDelete, VaDeleteRequest, VaDeleteResponse, "va.delete", Method::Delete, "/api/v1.0/transfer-va/delete-va", "31", false
-);
