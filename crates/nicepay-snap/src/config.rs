@@ -196,10 +196,7 @@ impl ConfigBuilder {
         let client_id = self
             .client_id
             .ok_or_else(|| Error::invalid("client_id", "is required"))?;
-        validate_header_value("client_id", &client_id, 20)?;
-        if client_id.contains('|') {
-            return Err(Error::invalid("client_id", "must not contain '|'"));
-        }
+        validate_client_id(&client_id)?;
         let secret = self
             .client_secret
             .ok_or_else(|| Error::invalid("client_secret", "is required"))?;
@@ -245,6 +242,24 @@ impl fmt::Debug for ConfigBuilder {
             .field("host_family", &self.host_family)
             .finish_non_exhaustive()
     }
+}
+
+/// Checks a client ID (iMid) the way [`ConfigBuilder::build`] does: 1 to 20 printable ASCII
+/// characters, no spaces, no `|` (the separator of `clientId|X-TIMESTAMP`). For tools that take
+/// a client ID without building a [`Config`].
+///
+/// ```
+/// use nicepay_snap::config::validate_client_id;
+/// assert!(validate_client_id("IONPAYTEST").is_ok());
+/// assert!(validate_client_id("ION|PAY").is_err());
+/// assert!(validate_client_id("").is_err());
+/// ```
+pub fn validate_client_id(client_id: &str) -> Result<()> {
+    validate_header_value("client_id", client_id, 20)?;
+    if client_id.contains('|') {
+        return Err(Error::invalid("client_id", "must not contain '|'"));
+    }
+    Ok(())
 }
 
 pub(crate) fn validate_header_value(field: &str, value: &str, max: usize) -> Result<()> {

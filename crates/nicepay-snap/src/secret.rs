@@ -51,6 +51,20 @@ secret_string!(
     AccessToken
 );
 
+impl AccessToken {
+    /// Checks that the token can be sent and signed as given: non-empty printable ASCII without
+    /// spaces (what [`crate::Config::prepare`] requires). The error never contains the token.
+    pub fn validate(&self) -> crate::Result<()> {
+        if self.0.is_empty() || !self.0.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(crate::Error::invalid(
+                "access_token",
+                "must be non-empty printable ASCII without spaces",
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for AccessToken {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self)
@@ -79,5 +93,17 @@ mod tests {
         assert_eq!(format!("{t:?}"), "AccessToken([redacted])");
         assert!(!format!("{s:#?}{t:#?}").contains("secret-value"));
         assert_eq!(s.expose_secret(), "super-secret-value");
+    }
+
+    #[test]
+    fn access_token_validation_never_echoes_the_token() {
+        assert!(AccessToken::new("eyJ.abc-_~").validate().is_ok());
+        for bad in ["", "has space", "tab\there", "é", "line\n"] {
+            let err = AccessToken::new(bad).validate().unwrap_err();
+            assert!(matches!(&err, crate::Error::InvalidInput { field, .. } if field == "access_token"));
+            if !bad.is_empty() {
+                assert!(!err.to_string().contains(bad), "{err}");
+            }
+        }
     }
 }

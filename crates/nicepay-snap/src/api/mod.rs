@@ -208,10 +208,8 @@ impl Config {
         ctx: &RequestContext<'_>,
     ) -> Result<PreparedRequest> {
         let path = signed_path(path)?;
+        ctx.access_token.validate()?;
         let token = ctx.access_token.expose_secret();
-        if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(Error::invalid("access_token", "must be non-empty printable ASCII"));
-        }
         let timestamp = ctx.timestamp.to_string();
         let signature = self.signer().sign_transaction(method, path, token, &body, &timestamp)?;
         let headers = vec![
