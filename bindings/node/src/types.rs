@@ -265,13 +265,10 @@ pub(crate) fn check_token_like(field: &str, value: &str) -> NodeResult<()> {
     Ok(())
 }
 
-/// A client id: a token-like value without `|` (the separator of `clientId|X-TIMESTAMP`).
+/// A client id, by the core's rule (`nicepay_snap::config::validate_client_id`: 1 to 20
+/// printable ASCII characters, no spaces, no `|`).
 pub(crate) fn check_client_id(value: &str) -> NodeResult<()> {
-    check_token_like("clientId", value)?;
-    if value.contains('|') {
-        return Err(NodeError::invalid_input("clientId", "must not contain '|'"));
-    }
-    Ok(())
+    nicepay_snap::config::validate_client_id(value).map_err(NodeError::from)
 }
 
 /// Reads request headers in any of the shapes Node servers hand out:
