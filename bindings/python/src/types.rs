@@ -108,16 +108,10 @@ pub(crate) fn check_token_like(field: &str, value: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// A client id: a token-like value without `|` (the separator of `clientId|X-TIMESTAMP`).
+/// A client id, by the core's rule (`nicepay_snap::config::validate_client_id`: 1 to 20
+/// printable ASCII characters, no spaces, no `|`).
 pub(crate) fn check_client_id(value: &str) -> Result<(), Error> {
-    check_token_like("client_id", value)?;
-    if value.contains('|') {
-        return Err(Error::InvalidInput {
-            field: "client_id".into(),
-            reason: "must not contain '|'".into(),
-        });
-    }
-    Ok(())
+    nicepay_snap::config::validate_client_id(value)
 }
 
 /// The merchant's RSA private key, parsed once; pass it wherever a `private_key` is accepted to
