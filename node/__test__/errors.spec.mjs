@@ -82,6 +82,8 @@ describe('other functions reject bad input', () => {
     ['signedPath(number)', () => snap.signedPath(7), 'path'],
     ['normalizeTimestamp(bad)', () => snap.normalizeTimestamp('2024-13-01T00:00:00Z'), 'timestamp'],
     ['tokenStringToSign(clientId with |)', () => snap.tokenStringToSign({ clientId: 'a|b', timestamp: TS }), 'clientId'],
+    ['tokenStringToSign(clientId of 21 chars)', () => snap.tokenStringToSign({ clientId: 'I'.repeat(21), timestamp: TS }), 'clientId'],
+    ['signTokenRequest(clientId of 100k chars)', () => snap.signTokenRequest({ privateKey: KEY, clientId: 'I'.repeat(100_000), timestamp: TS }), 'clientId'],
     [
       'signTokenRequest(bad key)',
       () => snap.signTokenRequest({ privateKey: 'not a key', clientId: 'IONPAYTEST', timestamp: TS }),
@@ -191,5 +193,26 @@ describe('secrets stay out of inspect output', () => {
     snap.signTransaction(txn())
     const shown = inspect(snap, { showHidden: true, depth: 5 })
     assert.ok(!shown.includes(SECRET) && !shown.includes(TOKEN))
+  })
+})
+
+describe('error messages echo a short prefix of a refused value', () => {
+  const HUGE = '9'.repeat(10 * 1024 * 1024)
+  const PUBLIC = repoFile('tests/keys/merchant-test-public.pem')
+  const short = (e) => {
+    assert.ok(e.message.length < 300, `${e.message.length} chars: ${e.message.slice(0, 300)}`)
+    assert.ok(e.message.includes(`(${HUGE.length} bytes)`), e.message)
+  }
+
+  it('a 10 MB X-TIMESTAMP header to verifyNotificationRequest', () => {
+    const headers = { 'x-timestamp': HUGE, 'x-signature': 'QUJD', 'x-client-key': 'IONPAYTEST' }
+    short(throwsCode(() => snap.verifyNotificationRequest({ publicKey: PUBLIC, clientId: 'IONPAYTEST' }, headers, '{}'), INVALID))
+  })
+
+  it('a 10 MB timestamp to verifyNotification, X-CLIENT-KEY, method', () => {
+    short(throwsCode(() => snap.verifyNotification({ publicKey: PUBLIC, clientId: 'IONPAYTEST', timestamp: HUGE, signature: 'QUJD' }), INVALID, 'timestamp'))
+    const headers = { 'x-timestamp': TS, 'x-signature': 'QUJD', 'x-client-key': HUGE }
+    short(throwsCode(() => snap.verifyNotificationRequest({ publicKey: PUBLIC, clientId: 'IONPAYTEST' }, headers, '{}'), INVALID))
+    short(throwsCode(() => snap.signTransaction(txn({ method: HUGE })), INVALID, 'method'))
   })
 })

@@ -164,7 +164,11 @@ def test_bad_public_key(merchant_private_pem: str) -> None:
         snap.sign_token_request(private_key=b"bytes", client_id="IONPAYTEST", timestamp=TS)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("client_id", ["", "A|B", "with space", "é"])
+@pytest.mark.parametrize(
+    "client_id",
+    ["", "A|B", "with space", "é", "I" * 21, "I" * 100_000],
+    ids=["empty", "pipe", "space", "non-ascii", "21-chars", "100k-chars"],
+)
 def test_bad_client_id(client_id: str, merchant_private_pem: str, merchant_public_pem: str) -> None:
     with pytest.raises(snap.InvalidInputError) as info:
         snap.sign_token_request(private_key=merchant_private_pem, client_id=client_id, timestamp=TS)
@@ -222,3 +226,28 @@ def test_signed_path() -> None:
     assert snap.signed_path("/nicepayfoo") == "/nicepayfoo"
     with pytest.raises(snap.InvalidInputError):
         snap.signed_path("relative")
+
+
+HUGE = "9" * (10 * 1024 * 1024)
+
+
+def _assert_short(err: BaseException) -> None:
+    message = str(err)
+    assert len(message) < 300, message[:300]
+    assert f"({len(HUGE)} bytes)" in message
+
+
+def test_ten_megabyte_timestamp_gives_a_short_message(merchant_private_pem: str) -> None:
+    public = snap.PrivateKey(merchant_private_pem).public_key()
+    with pytest.raises(snap.InvalidInputError) as info:
+        snap.verify_notification(public_key=public, client_id="IONPAYTEST", timestamp=HUGE, signature="QUJD")
+    assert info.value.field == "timestamp"
+    _assert_short(info.value)
+
+
+def test_ten_megabyte_method_gives_a_short_message() -> None:
+    with pytest.raises(snap.InvalidInputError) as info:
+        snap.sign_transaction(
+            client_secret="s", method=HUGE, path="/api/x", access_token="T", body="{}", timestamp=TS
+        )
+    _assert_short(info.value)

@@ -112,12 +112,17 @@ impl NodeError {
     }
 
     /// `ERR_NICEPAY_INVALID_INPUT` for `field` (JavaScript spelling), with the core's message
-    /// format. `reason` must not contain the value.
+    /// format. `reason` must not contain the value (a value is quoted only through
+    /// `nicepay_snap::error::echo`); it is cut like the core's reasons.
     pub(crate) fn invalid_input(field: &str, reason: &str) -> Self {
         let field = js_field_name(field);
         let mut err = Self::new(
             ErrorCode::InvalidInput,
-            format!("invalid input for `{field}`: {reason}"),
+            format!(
+                "invalid input for `{}`: {}",
+                nicepay_snap::error::bounded(&field),
+                nicepay_snap::error::bounded(reason)
+            ),
         );
         err.field = Some(field);
         err

@@ -66,7 +66,11 @@ pub(crate) fn new_exception<'py>(
 
 /// `InvalidInputError(message, field=field)`.
 pub(crate) fn invalid_input(py: Python<'_>, field: &str, reason: &str) -> PyErr {
-    let message = format!("invalid input for `{field}`: {reason}");
+    let message = format!(
+        "invalid input for `{}`: {}",
+        nicepay_snap::error::bounded(field),
+        nicepay_snap::error::bounded(reason)
+    );
     new_exception(py, "InvalidInputError", &message, |kw| kw.set_item("field", field))
 }
 

@@ -1,6 +1,7 @@
 //! `nicepay-snap`: debug signatures, verify notifications, run the simulator and the demo.
 
-use std::path::PathBuf;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod demo;
@@ -9,7 +10,9 @@ mod receiver;
 use clap::{Parser, Subcommand};
 use nicepay_snap::api::notification::NotificationVerifier;
 use nicepay_snap::canonical::{body_sha256_hex, signed_path, token_string_to_sign, transaction_string_to_sign};
-use nicepay_snap::{minify_json, ClientSecret, Method, PrivateKey, PublicKey, SymmetricSigner, Timestamp};
+use nicepay_snap::config::validate_client_id;
+use nicepay_snap::error::echo;
+use nicepay_snap::{minify_json, AccessToken, ClientSecret, Method, PrivateKey, PublicKey, SymmetricSigner, Timestamp};
 use nicepay_snap_client::{Clock, SystemClock};
 use serde_json::json;
 
@@ -81,6 +84,9 @@ struct TransactionArgs {
     /// Hash the file's bytes exactly as they are, without minifying.
     #[arg(long)]
     raw_body: bool,
+    /// Sign the values exactly as given even where the SDK refuses them (see `Nonstandard`).
+    #[arg(long)]
+    allow_nonstandard: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -94,6 +100,12 @@ struct TokenArgs {
     /// X-TIMESTAMP; default: now, in +07:00.
     #[arg(long)]
     timestamp: Option<String>,
+    /// Sign the values exactly as given even where the SDK refuses them: a timestamp not in
+    /// yyyy-MM-ddTHH:mm:ss+07:00 form, a client ID that is empty, longer than 20 characters or
+    /// holds `|` or spaces. To reproduce a third party's nonconforming bytes; each waived check
+    /// is listed under "nonstandard" in the output.
+    #[arg(long)]
+    allow_nonstandard: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -118,6 +130,12 @@ struct VerifyArgs {
     max_skew_seconds: Option<u32>,
 }
 
+/// Largest key file read, in bytes: the core's cap on key text (64 KiB).
+const MAX_KEY_FILE_BYTES: u64 = nicepay_snap::keys::MAX_KEY_TEXT_BYTES as u64;
+
+/// Largest body file read, in bytes: the transports' body cap (4 MiB).
+const MAX_BODY_FILE_BYTES: u64 = nicepay_snap_ureq::DEFAULT_MAX_BODY_BYTES;
+
 /// A one-line, user-facing failure.
 struct Failure(String);
 
@@ -127,14 +145,78 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
-fn read_file(path: &PathBuf, what: &str) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure(format!("cannot read {what} {}: {e}", path.display())))
+/// Reads at most `cap` bytes of a file (or FIFO, or `/dev/stdin`); a longer input is refused
+/// without reading the rest.
+fn read_capped(path: &Path, what: &str, cap: u64) -> Result<Vec<u8>, Failure> {
+    let shown = path.display().to_string();
+    let fail = |e: std::io::Error| Failure(format!("cannot read {what} {}: {e}", echo(&shown)));
+    let file = std::fs::File::open(path).map_err(fail)?;
+    let mut bytes = Vec::new();
+    file.take(cap.saturating_add(1)).read_to_end(&mut bytes).map_err(fail)?;
+    if bytes.len() as u64 > cap {
+        return Err(Failure(format!(
+            "{what} {} is larger than {cap} bytes (the cap for a {what})",
+            echo(&shown)
+        )));
+    }
+    Ok(bytes)
 }
 
-fn timestamp_or_now(ts: Option<String>) -> Result<String, Failure> {
+/// A key file: at most [`MAX_KEY_FILE_BYTES`] of UTF-8 text.
+fn read_key_file(path: &Path, what: &str) -> Result<String, Failure> {
+    let bytes = read_capped(path, what, MAX_KEY_FILE_BYTES)?;
+    String::from_utf8(bytes).map_err(|_| {
+        Failure(format!(
+            "{what} {} is not UTF-8 text (PEM or base64 expected)",
+            echo(&path.display().to_string())
+        ))
+    })
+}
+
+/// A body file: at most [`MAX_BODY_FILE_BYTES`].
+fn read_body_file(path: &Path) -> Result<Vec<u8>, Failure> {
+    read_capped(path, "body file", MAX_BODY_FILE_BYTES)
+}
+
+/// The checks the SDK applies to what it signs, each either enforced (the default) or, with
+/// `--allow-nonstandard`, waived and reported under `"nonstandard"` in the output.
+struct Nonstandard {
+    allowed: bool,
+    waived: Vec<String>,
+}
+
+impl Nonstandard {
+    fn new(allowed: bool) -> Self {
+        Self {
+            allowed,
+            waived: Vec::new(),
+        }
+    }
+
+    fn check(&mut self, result: nicepay_snap::Result<()>) -> Result<(), Failure> {
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) if self.allowed => {
+                self.waived.push(e.to_string());
+                Ok(())
+            }
+            Err(e) => Err(Failure(format!("{e} (--allow-nonstandard signs it as given)"))),
+        }
+    }
+
+    /// Adds `"nonstandard"` to the output when the flag was given.
+    fn report(self, mut out: serde_json::Value) -> serde_json::Value {
+        if self.allowed {
+            out["nonstandard"] = json!(self.waived);
+        }
+        out
+    }
+}
+
+fn timestamp_or_now(ts: Option<String>, checks: &mut Nonstandard) -> Result<String, Failure> {
     match ts {
         Some(ts) => {
-            Timestamp::parse(&ts)?;
+            checks.check(Timestamp::parse_outbound(&ts).map(drop))?;
             Ok(ts)
         }
         None => Ok(SystemClock.now().to_string()),
@@ -142,14 +224,19 @@ fn timestamp_or_now(ts: Option<String>) -> Result<String, Failure> {
 }
 
 fn sign_transaction(args: TransactionArgs) -> Result<serde_json::Value, Failure> {
+    let mut checks = Nonstandard::new(args.allow_nonstandard);
     let method = Method::parse(&args.method)?;
-    let file = read_file(&args.body_file, "body file")?;
+    if args.client_secret.is_empty() {
+        return Err(Failure("invalid input for `client_secret`: must not be empty".into()));
+    }
+    checks.check(AccessToken::new(args.access_token.as_str()).validate())?;
+    let file = read_body_file(&args.body_file)?;
     let body = if args.raw_body { file } else { minify_json(&file)? };
-    let timestamp = timestamp_or_now(args.timestamp)?;
+    let timestamp = timestamp_or_now(args.timestamp, &mut checks)?;
     let path = signed_path(&args.path)?;
     let sts = transaction_string_to_sign(method, path, &args.access_token, &body, &timestamp)?;
     let signer = SymmetricSigner::new(&ClientSecret::new(args.client_secret));
-    Ok(json!({
+    Ok(checks.report(json!({
         "method": method.as_str(),
         "signedPath": path,
         "timestamp": timestamp,
@@ -157,28 +244,33 @@ fn sign_transaction(args: TransactionArgs) -> Result<serde_json::Value, Failure>
         "bodySha256": body_sha256_hex(&body),
         "stringToSign": sts,
         "signature": signer.sign_base64(sts.as_bytes()),
-    }))
+    })))
 }
 
 fn sign_token(args: TokenArgs) -> Result<serde_json::Value, Failure> {
-    let text = read_file(&args.private_key_file, "private key file")?;
-    let key = PrivateKey::parse(&String::from_utf8_lossy(&text))?;
-    let timestamp = timestamp_or_now(args.timestamp)?;
+    let mut checks = Nonstandard::new(args.allow_nonstandard);
+    checks.check(validate_client_id(&args.client_id))?;
+    let key = PrivateKey::parse(&read_key_file(&args.private_key_file, "private key file")?)?;
+    let timestamp = timestamp_or_now(args.timestamp, &mut checks)?;
     let sts = token_string_to_sign(&args.client_id, &timestamp);
-    Ok(json!({
+    Ok(checks.report(json!({
         "clientId": args.client_id,
         "timestamp": timestamp,
         "stringToSign": sts,
         "signature": key.sign_base64(sts.as_bytes())?,
         "publicKey": key.public_key().to_base64_spki(),
-    }))
+    })))
 }
 
 fn verify_notification(args: VerifyArgs) -> Result<(serde_json::Value, bool), Failure> {
-    let text = read_file(&args.public_key_file, "public key file")?;
-    let key = PublicKey::parse(&String::from_utf8_lossy(&text))?;
+    validate_client_id(&args.client_id)?;
+    let key = PublicKey::parse(&read_key_file(&args.public_key_file, "public key file")?)?;
     let verifier = NotificationVerifier::new(key, args.client_id.clone());
     let mut problems = Vec::new();
+    // Inbound: any offset is accepted (the signature covers the text as received).
+    if let Err(e) = Timestamp::parse(&args.timestamp) {
+        problems.push(e.to_string());
+    }
     if let Err(e) = verifier.verify_signature(&args.timestamp, &args.signature) {
         problems.push(e.to_string());
     }
@@ -195,7 +287,7 @@ fn verify_notification(args: VerifyArgs) -> Result<(serde_json::Value, bool), Fa
         }
     }
     if let Some(path) = &args.body_file {
-        if let Err(e) = minify_json(&read_file(path, "body file")?) {
+        if let Err(e) = minify_json(&read_body_file(path)?) {
             problems.push(e.to_string());
         }
     }

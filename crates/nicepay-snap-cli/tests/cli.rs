@@ -343,3 +343,230 @@ fn simulate_prints_credentials_then_serves() {
     child.wait().ok();
     assert!(!token.unwrap().expose_secret().is_empty());
 }
+
+/// Runs the binary with a deadline: an unbounded read of `/dev/zero` would otherwise run until
+/// the machine runs out of memory. Returns `None` (after killing it) when it did not finish.
+fn run_within(args: &[&str], seconds: u64) -> Option<Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nicepay-snap"))
+        .args(args)
+        .env_remove("NICEPAY_CLIENT_SECRET")
+        .env_remove("NICEPAY_ACCESS_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return Some(child.wait_with_output().unwrap());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().ok();
+    child.wait().ok();
+    None
+}
+
+/// Exit 2 with one short `error:` line containing `needle`.
+fn assert_refused(out: &Output, needle: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.trim_end().lines().count() == 1,
+        "{stderr}"
+    );
+    assert!(stderr.len() < 400, "{} bytes: {}", stderr.len(), &stderr[..400]);
+    assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+fn merchant_key() -> String {
+    repo()
+        .join("tests/keys/merchant-test-private-pkcs8.pem")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn notification_public_key() -> String {
+    repo()
+        .join("tests/keys/nicepay-notification-test-public.pem")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+const TS: &str = "2024-07-05T10:11:40+07:00";
+
+fn sign_token_args<'a>(key: &'a str, client_id: &'a str, timestamp: &'a str) -> Vec<&'a str> {
+    vec![
+        "sign",
+        "token",
+        "--private-key-file",
+        key,
+        "--client-id",
+        client_id,
+        "--timestamp",
+        timestamp,
+    ]
+}
+
+fn sign_transaction_args<'a>(body: &'a str, token: &'a str, timestamp: &'a str) -> Vec<&'a str> {
+    vec![
+        "sign",
+        "transaction",
+        "--client-secret",
+        "s",
+        "--path",
+        "/api/v1.0/qr/qr-mpm-refund",
+        "--access-token",
+        token,
+        "--timestamp",
+        timestamp,
+        "--body-file",
+        body,
+    ]
+}
+
+fn spec_body() -> String {
+    repo()
+        .join("tests/vectors/spec-hmac-qris-refund/body.json")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn key_file_from_dev_zero_is_refused() {
+    for device in ["/dev/zero", "/dev/urandom"] {
+        let out = run_within(&sign_token_args(device, "IONPAYTEST", TS), 30).expect("reads without end");
+        assert_refused(&out, "larger than 65536 bytes");
+        let verify = [
+            "verify-notification",
+            "--public-key-file",
+            device,
+            "--client-id",
+            "IONPAYTEST",
+            "--timestamp",
+            TS,
+            "--signature",
+            "QUJD",
+        ];
+        let out = run_within(&verify, 30).expect("reads without end");
+        assert_refused(&out, "larger than 65536 bytes");
+    }
+}
+
+#[test]
+fn body_file_from_dev_zero_is_refused() {
+    for device in ["/dev/zero", "/dev/urandom"] {
+        let out = run_within(&sign_transaction_args(device, "T", TS), 30).expect("reads without end");
+        assert_refused(&out, "larger than 4194304 bytes");
+        let key = notification_public_key();
+        let verify = [
+            "verify-notification",
+            "--public-key-file",
+            &key,
+            "--client-id",
+            "IONPAYTEST",
+            "--timestamp",
+            TS,
+            "--signature",
+            "QUJD",
+            "--body-file",
+            device,
+        ];
+        let out = run_within(&verify, 30).expect("reads without end");
+        assert_refused(&out, "larger than 4194304 bytes");
+    }
+}
+
+#[test]
+fn key_file_with_two_concatenated_pem_keys_is_refused() {
+    let pem = std::fs::read_to_string(merchant_key()).unwrap();
+    let file = std::env::temp_dir().join(format!("nicepay-cli-two-keys-{}.pem", std::process::id()));
+    std::fs::write(&file, format!("{pem}{pem}")).unwrap();
+    let path = file.to_str().unwrap();
+    assert_refused(&run(&sign_token_args(path, "IONPAYTEST", TS)), "exactly one key");
+    // Not even the explicit flag makes an ambiguous key file acceptable.
+    let mut args = sign_token_args(path, "IONPAYTEST", TS);
+    args.push("--allow-nonstandard");
+    assert_refused(&run(&args), "exactly one key");
+    std::fs::remove_file(file).ok();
+}
+
+#[test]
+fn sign_token_refuses_what_the_library_refuses() {
+    let key = merchant_key();
+    let long_id = "I".repeat(100_000);
+    for (client_id, timestamp, needle) in [
+        ("IONPAYTEST", "2024-07-05T03:11:40Z", "+07:00"),
+        ("IONPAYTEST", "2024-07-04T22:11:40-05:00", "+07:00"),
+        ("", TS, "client_id"),
+        ("ION|PAY", TS, "'|'"),
+        ("ION PAY", TS, "client_id"),
+        (long_id.as_str(), TS, "at most 20"),
+    ] {
+        assert_refused(&run(&sign_token_args(&key, client_id, timestamp)), needle);
+    }
+}
+
+#[test]
+fn sign_transaction_refuses_what_the_library_refuses() {
+    let body = spec_body();
+    for (token, timestamp, needle) in [
+        ("TOKEN WITH SPACE", TS, "access_token"),
+        ("T", "2024-07-05T03:11:40Z", "+07:00"),
+        ("T", "2024-07-04T22:11:40-05:00", "+07:00"),
+    ] {
+        let out = run(&sign_transaction_args(&body, token, timestamp));
+        assert_refused(&out, needle);
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("TOKEN WITH SPACE"));
+    }
+}
+
+#[test]
+fn allow_nonstandard_signs_third_party_bytes_as_given_and_says_so() {
+    let key = merchant_key();
+    let mut args = sign_token_args(&key, "ION|PAY", "2024-07-05T03:11:40Z");
+    args.push("--allow-nonstandard");
+    let v = json(&run(&args));
+    assert_eq!(v["stringToSign"], "ION|PAY|2024-07-05T03:11:40Z");
+    assert_eq!(v["timestamp"], "2024-07-05T03:11:40Z");
+    let waived = v["nonstandard"].as_array().unwrap();
+    assert_eq!(waived.len(), 2, "{waived:?}");
+    assert!(waived[0].as_str().unwrap().contains("'|'"));
+    assert!(waived[1].as_str().unwrap().contains("+07:00"));
+    // The same signature the key gives over those exact bytes (checked with its public key).
+    let public = nicepay_snap::PrivateKey::parse(&std::fs::read_to_string(&key).unwrap())
+        .unwrap()
+        .public_key()
+        .clone();
+    public
+        .verify_base64(b"ION|PAY|2024-07-05T03:11:40Z", v["signature"].as_str().unwrap())
+        .unwrap();
+
+    let body = spec_body();
+    let mut args = sign_transaction_args(&body, "TOKEN WITH SPACE", TS);
+    args.push("--allow-nonstandard");
+    let v = json(&run(&args));
+    assert!(v["stringToSign"].as_str().unwrap().contains(":TOKEN WITH SPACE:"));
+    assert_eq!(v["nonstandard"].as_array().unwrap().len(), 1);
+    // Conforming input with the flag: nothing waived.
+    let mut args = sign_transaction_args(&body, "T", TS);
+    args.push("--allow-nonstandard");
+    assert_eq!(json(&run(&args))["nonstandard"], serde_json::json!([]));
+}
+
+#[test]
+fn long_arguments_are_echoed_as_a_short_prefix() {
+    let key = merchant_key();
+    let timestamp = format!("2024-07-05T10:11:40+07:00{}", "9".repeat(100_000));
+    let out = run(&sign_token_args(&key, "IONPAYTEST", &timestamp));
+    assert_refused(&out, "(100025 bytes)");
+    let body = spec_body();
+    let method = "M".repeat(100_000);
+    let mut args = sign_transaction_args(&body, "T", TS);
+    args.extend(["--method", &method]);
+    assert_refused(&run(&args), "(100000 bytes)");
+}

@@ -18,7 +18,10 @@ pub enum ClientError {
     /// tell you the outcome either: if NICEPAY recorded the first attempt, the resend is refused
     /// with `409xx01` Duplicate ([`ClientError::is_duplicate`]), which only proves the first one
     /// arrived. Query.
-    #[error("outcome of {operation} is unknown ({reason}); resolve it with a status query for {identifiers:?}")]
+    #[error(
+        "outcome of {operation} is unknown ({}); resolve it with a status query for {identifiers:?}",
+        nicepay_snap::error::bounded(reason)
+    )]
     OutcomeUnknown {
         /// Operation name, e.g. `qris.refund`.
         operation: &'static str,

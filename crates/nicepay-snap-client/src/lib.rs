@@ -67,6 +67,8 @@ pub use nonblocking::AsyncClient;
 pub use observe::{Exchange, ExchangeObserver, ACCESS_TOKEN_OPERATION};
 pub use policy::{positive_seconds, ClientOptions, MAX_TIMEOUT_SECONDS};
 
+use nicepay_snap::error::{bound_reason, echo};
+
 fn notification_verifier(config: &nicepay_snap::Config) -> Result<nicepay_snap::NotificationVerifier, ClientError> {
     let key = config
         .notification_public_key()
@@ -81,7 +83,7 @@ fn decode_request<O: nicepay_snap::Operation>(request: serde_json::Value) -> Res
     serde_json::from_value(request).map_err(|e| {
         ClientError::Snap(nicepay_snap::Error::InvalidInput {
             field: "request".into(),
-            reason: format!("does not match the {} request shape: {e}", O::NAME),
+            reason: bound_reason(format!("does not match the {} request shape: {e}", O::NAME)),
         })
     })
 }
@@ -90,7 +92,7 @@ fn encode_response<T: serde::Serialize>(response: &T) -> Result<serde_json::Valu
     serde_json::to_value(response).map_err(|e| {
         ClientError::Snap(nicepay_snap::Error::Decode {
             http_status: 200,
-            reason: format!("cannot re-encode the response: {e}"),
+            reason: bound_reason(format!("cannot re-encode the response: {e}")),
             body: Vec::new(),
         })
     })
@@ -100,7 +102,8 @@ fn unknown_operation(name: &str) -> ClientError {
     ClientError::Snap(nicepay_snap::Error::InvalidInput {
         field: "operation".into(),
         reason: format!(
-            "unknown operation {name:?}; expected one of {:?}",
+            "unknown operation {}; expected one of {:?}",
+            echo(name),
             nicepay_snap::api::OPERATION_NAMES
         ),
     })

@@ -378,6 +378,25 @@ fn execute_json_dispatches_by_name_and_validates_shape() {
     assert_eq!(fake.calls.lock().unwrap().len(), 1);
 }
 
+#[test]
+fn ten_megabyte_operation_name_or_request_value_gives_a_short_message() {
+    let fake = Fake::new(|_, _| panic!("nothing is sent"));
+    let client = Client::new(config(), fake.transport());
+    let ten_mb = 10 * 1024 * 1024;
+    let name = "o".repeat(ten_mb);
+    // A string where an object belongs: serde's message quotes the string.
+    let value = serde_json::json!({"additionalInfo": "s".repeat(ten_mb)});
+    for err in [
+        client.execute_json(&name, serde_json::json!({})).unwrap_err(),
+        client.execute_json("va.delete", value).unwrap_err(),
+    ] {
+        let message = err.to_string();
+        assert!(message.len() < 1024, "{} bytes: {}", message.len(), &message[..1024]);
+        assert!(message.contains("… ("), "{message}");
+    }
+    assert!(fake.calls.lock().unwrap().is_empty());
+}
+
 /// Collects what the clients report to `on_exchange`.
 fn observed() -> (ClientOptions, Arc<Mutex<Vec<Exchange>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));

@@ -147,15 +147,27 @@ async fn get_balance(Extract(shared): Extract<Arc<Shared>>) -> Response {
 async fn set_balance(Extract(shared): Extract<Arc<Shared>>, body: Bytes) -> Response {
     let parsed: BalanceBody = match serde_json::from_slice(&body) {
         Ok(b) => b,
-        Err(e) => return (StatusCode::BAD_REQUEST, Json(json!({ "error": e.to_string() }))).into_response(),
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "error": nicepay_snap::error::bound_reason(e.to_string()) })),
+            )
+                .into_response()
+        }
     };
     let minor = match nicepay_snap::Amount::idr(parsed.available_balance.as_str()).and_then(|a| a.minor_units()) {
         Ok(m) => m,
-        Err(e) => return (StatusCode::BAD_REQUEST, Json(json!({ "error": e.to_string() }))).into_response(),
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "error": nicepay_snap::error::bound_reason(e.to_string()) })),
+            )
+                .into_response()
+        }
     };
     let client_id = parsed.client_id.unwrap_or_else(|| shared.info.client_id.clone());
     if shared.settings.client(&client_id).is_none() {
-        return SimulatorError::NotFound(format!("client {client_id}")).into_response();
+        return SimulatorError::NotFound(format!("client {}", nicepay_snap::error::echo(&client_id))).into_response();
     }
     shared.lock().payout.set_balance(&client_id, minor);
     balance_json(&shared)

@@ -32,7 +32,10 @@ impl Method {
             "DELETE" => Ok(Self::Delete),
             _ => Err(crate::Error::invalid(
                 "method",
-                format!("unsupported HTTP method {name:?}; NICEPAY SNAP uses POST and DELETE"),
+                format!(
+                    "unsupported HTTP method {}; NICEPAY SNAP uses POST and DELETE",
+                    crate::error::echo(name)
+                ),
             )),
         }
     }

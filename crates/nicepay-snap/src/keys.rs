@@ -20,7 +20,11 @@ use rsa::signature::{SignatureEncoding, Signer, Verifier};
 #[cfg(feature = "aws-lc")]
 use rsa::traits::PublicKeyParts;
 
-use crate::error::{Error, Result};
+use crate::error::{echo, Error, Result};
+
+/// Longest key text accepted, in bytes (an 8192-bit RSA private key in PEM is under 7 KB).
+/// Longer text is refused before any processing.
+pub const MAX_KEY_TEXT_BYTES: usize = 64 * 1024;
 
 /// Which armour (if any) the text carried.
 #[derive(Debug, PartialEq, Eq)]
@@ -30,8 +34,18 @@ enum Armor {
 }
 
 /// Normalises key text: literal `\n` sequences (as found in env vars), CR/LF, spaces,
-/// PEM armour. Returns the DER bytes and the PEM label, if any.
+/// PEM armour. Returns the DER bytes and the PEM label, if any. Exactly one key: a second PEM
+/// block, or any text after the footer, is refused (it would otherwise be silently ignored).
 fn decode_key_text(field: &str, text: &str) -> Result<(Vec<u8>, Armor)> {
+    if text.len() > MAX_KEY_TEXT_BYTES {
+        return Err(Error::key(
+            field,
+            format!(
+                "key text is {} bytes, more than the {MAX_KEY_TEXT_BYTES} bytes a key can take",
+                text.len()
+            ),
+        ));
+    }
     let text = text.replace("\\n", "\n").replace("\\r", "");
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -42,10 +56,15 @@ fn decode_key_text(field: &str, text: &str) -> Result<(Vec<u8>, Armor)> {
             .split_once("-----")
             .ok_or_else(|| Error::key(field, "malformed PEM header"))?;
         let end_marker = format!("-----END {label}-----");
-        let body = after
+        let (body, rest) = after
             .split_once(end_marker.as_str())
-            .map(|(body, _)| body)
-            .ok_or_else(|| Error::key(field, format!("missing PEM footer `{end_marker}`")))?;
+            .ok_or_else(|| Error::key(field, format!("missing PEM footer {}", echo(&end_marker))))?;
+        if !rest.trim().is_empty() || body.contains("-----") {
+            return Err(Error::key(
+                field,
+                "more than one PEM block (or text after the PEM footer): give exactly one key",
+            ));
+        }
         if body.contains("Proc-Type:") || label.contains("ENCRYPTED") {
             return Err(Error::key(
                 field,
@@ -318,6 +337,44 @@ mod tests {
     }
 
     const MERCHANT_KEY: &str = include_str!("../../../tests/keys/merchant-test-private-pkcs8.pem");
+
+    #[test]
+    fn two_concatenated_pem_keys_are_refused() {
+        let key = PrivateKey::parse(MERCHANT_KEY).unwrap();
+        let public = key.public_key().to_pem();
+        let other = PublicKey::parse(NOTIF_PUB).unwrap().to_pem();
+        for (text, what) in [
+            (format!("{MERCHANT_KEY}{MERCHANT_KEY}"), "private twice"),
+            (format!("{MERCHANT_KEY}\n{public}"), "private then public"),
+            (format!("{MERCHANT_KEY}trailing words"), "text after the footer"),
+        ] {
+            match PrivateKey::parse(&text) {
+                Err(Error::InvalidKey { reason, .. }) => {
+                    assert!(reason.contains("exactly one key"), "{what}: {reason}")
+                }
+                other => panic!("{what}: {other:?}"),
+            }
+        }
+        for text in [format!("{public}{other}"), format!("{other}{public}")] {
+            assert!(matches!(PublicKey::parse(&text), Err(Error::InvalidKey { .. })));
+        }
+        // One key with surrounding whitespace is still fine.
+        assert!(PrivateKey::parse(&format!("\n  {MERCHANT_KEY}\n\n")).is_ok());
+        assert_eq!(PublicKey::parse(&format!("{public}\r\n")).unwrap(), *key.public_key());
+    }
+
+    #[test]
+    fn key_text_over_the_cap_is_refused_before_decoding() {
+        let huge = "A".repeat(MAX_KEY_TEXT_BYTES + 1);
+        for err in [
+            PrivateKey::parse(&huge).unwrap_err(),
+            PublicKey::parse(&huge).unwrap_err(),
+        ] {
+            let message = err.to_string();
+            assert!(message.contains("more than the 65536 bytes"), "{message}");
+            assert!(message.len() < 200, "{message}");
+        }
+    }
 
     #[test]
     fn backend_is_the_one_built() {

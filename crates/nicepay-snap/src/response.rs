@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
+use crate::error::{echo, Error, Result};
 use crate::http::RawResponse;
 
 /// A 7-character SNAP `responseCode`: HTTP status (3) + service code (2) + case code (2),
@@ -45,17 +45,17 @@ impl ResponseCode {
         let bytes: [u8; 7] = code
             .as_bytes()
             .try_into()
-            .map_err(|_| Error::invalid("responseCode", format!("expected 7 digits, got {code:?}")))?;
+            .map_err(|_| Error::invalid("responseCode", format!("expected 7 digits, got {}", echo(code))))?;
         if !bytes.iter().all(u8::is_ascii_digit) {
             return Err(Error::invalid(
                 "responseCode",
-                format!("expected 7 digits, got {code:?}"),
+                format!("expected 7 digits, got {}", echo(code)),
             ));
         }
         if !(100..=599).contains(&Self(bytes).http_status()) {
             return Err(Error::invalid(
                 "responseCode",
-                format!("HTTP part out of range in {code:?}"),
+                format!("HTTP part out of range in {}", echo(code)),
             ));
         }
         Ok(Self(bytes))
@@ -195,11 +195,7 @@ struct Envelope {
 /// returns [`Error::Api`] (non-success code) or [`Error::Decode`] (not a SNAP JSON body; the
 /// raw body is kept).
 pub fn parse_response<T: DeserializeOwned>(raw: &RawResponse) -> Result<T> {
-    let decode = |reason: String| Error::Decode {
-        http_status: raw.status,
-        reason,
-        body: raw.body.clone(),
-    };
+    let decode = |reason: String| Error::decode(raw.status, reason, raw.body.clone());
     let envelope: Envelope =
         serde_json::from_slice(&raw.body).map_err(|e| decode(format!("body is not a JSON object: {e}")))?;
     let code = envelope

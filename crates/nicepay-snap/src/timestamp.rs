@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::{Error, Result};
+use crate::error::{echo, Error, Result};
 
 /// Jakarta's fixed offset from UTC in seconds (Indonesia has no daylight saving time).
 pub const JAKARTA_OFFSET_SECONDS: i64 = 7 * 3600;
@@ -45,7 +45,7 @@ impl Timestamp {
 
     /// Parses `yyyy-MM-ddTHH:mm:ss` followed by `Z` or `±HH:MM` (no fractional seconds).
     pub fn parse(text: &str) -> Result<Self> {
-        let err = |reason: &str| Error::invalid("X-TIMESTAMP", format!("{reason} (got {text:?})"));
+        let err = |reason: &str| Error::invalid("X-TIMESTAMP", format!("{reason} (got {})", echo(text)));
         let b = text.as_bytes();
         if b.len() < 20 {
             return Err(err("expected yyyy-MM-ddTHH:mm:ss+07:00"));

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{echo, Error, Result};
 
 /// The only currency NICEPAY SNAP accepts.
 pub const IDR: &str = "IDR";
@@ -90,14 +90,19 @@ impl Amount {
         if self.currency != IDR {
             return Err(Error::invalid(
                 "amount.currency",
-                format!("only IDR is supported, got {:?}", self.currency),
+                format!("only IDR is supported, got {}", echo(&self.currency)),
             ));
         }
         Ok(())
     }
 
     fn validate_value(&self) -> Result<()> {
-        let bad = |why: &str| Err(Error::invalid("amount.value", format!("{why} (got {:?})", self.value)));
+        let bad = |why: &str| {
+            Err(Error::invalid(
+                "amount.value",
+                format!("{why} (got {})", echo(&self.value)),
+            ))
+        };
         let Some((int, frac)) = self.value.split_once('.') else {
             return bad("expected digits, '.', and exactly two decimals");
         };

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::canonical::notification_string_to_sign;
-use crate::error::{Error, Result};
+use crate::error::{echo, Error, Result};
 use crate::http::find_header;
 use crate::keys::{PrivateKey, PublicKey};
 use crate::timestamp::Timestamp;
@@ -78,7 +78,7 @@ impl NotificationVerifier {
             if client_key != self.client_id {
                 return Err(Error::invalid(
                     "X-CLIENT-KEY",
-                    format!("expected {:?}, got {client_key:?}", self.client_id),
+                    format!("expected {}, got {}", echo(&self.client_id), echo(client_key)),
                 ));
             }
         }
@@ -106,11 +106,7 @@ impl NotificationVerifier {
 
 /// Parses a notification body (without verifying anything).
 pub fn parse_notification<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    serde_json::from_slice(body).map_err(|e| Error::Decode {
-        http_status: 0,
-        reason: format!("notification body: {e}"),
-        body: body.to_vec(),
-    })
+    serde_json::from_slice(body).map_err(|e| Error::decode(0, format!("notification body: {e}"), body.to_vec()))
 }
 
 /// Signs a notification the way NICEPAY does (for simulators and tests): base64
