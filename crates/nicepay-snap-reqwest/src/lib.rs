@@ -5,6 +5,16 @@
 //! returned as responses so the core can parse NICEPAY's `responseCode`. An outbound proxy is
 //! taken from the environment, as reqwest does by default (`HTTPS_PROXY`, `HTTP_PROXY`,
 //! `ALL_PROXY`, with `NO_PROXY` exceptions).
+//!
+//! # Delivered or not
+//!
+//! Only a failure to open the connection is reported as not delivered
+//! ([`TransportError::is_not_delivered`], kind [`TransportErrorKind::Connect`]). A failure while
+//! writing the request stays `Io` (or `Timeout`) even when it happened inside the request head:
+//! hyper reports every write failure, head or body, as the same "error writing a body to
+//! connection" without saying how many bytes went out, and reqwest offers no hook on the
+//! connection's IO to count them, so this transport cannot prove that the head was incomplete.
+//! The blocking `nicepay-snap-ureq` transport can, and reports such failures as not delivered.
 
 use std::time::Duration;
 
@@ -262,6 +272,92 @@ mod tests {
             .unwrap();
         let err = t.send(&request(url, Method::Post)).await.unwrap_err();
         assert_eq!(err.kind(), TransportErrorKind::Timeout, "{err:?}");
+        server.await.unwrap();
+    }
+
+    fn big_request(url: String, lines: usize, line_len: usize, body: Vec<u8>) -> PreparedRequest {
+        let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+        for i in 0..lines {
+            headers.push((format!("X-Pad-{i}"), "a".repeat(line_len)));
+        }
+        PreparedRequest {
+            method: Method::Post,
+            url,
+            path: "/api/x".into(),
+            headers,
+            body,
+        }
+    }
+
+    async fn read_head(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "client closed before the end of the head");
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        buf
+    }
+
+    fn bounded() -> ReqwestTransport {
+        ReqwestTransport::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn headers_not_fully_written_stays_io_as_hyper_cannot_tell_head_from_body() {
+        // The server closes at once: 4 MB of headers cannot all be written. hyper reports the
+        // write failure without saying where it happened, so the transport stays conservative.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/x", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move { drop(listener.accept().await.unwrap()) });
+        let err = bounded()
+            .send(&big_request(url, 64, 64 * 1024, b"{}".to_vec()))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), TransportErrorKind::Io, "{err:?}");
+        assert!(!err.is_not_delivered());
+        server.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn whole_request_read_then_closed_is_not_reported_undelivered() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/x", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut got = read_head(&mut stream).await;
+            while !got.ends_with(br#"{"a":"b/c"}"#) {
+                let mut chunk = [0u8; 64];
+                let n = stream.read(&mut chunk).await.unwrap();
+                assert!(n > 0);
+                got.extend_from_slice(&chunk[..n]);
+            }
+        });
+        let err = bounded().send(&request(url, Method::Post)).await.unwrap_err();
+        assert!(!err.is_not_delivered(), "{err:?}");
+        assert_eq!(err.kind(), TransportErrorKind::Io, "{err:?}");
+        server.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn head_and_part_of_the_body_read_then_closed_is_not_reported_undelivered() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/x", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            read_head(&mut stream).await;
+            let mut chunk = [0u8; 1024];
+            assert!(stream.read(&mut chunk).await.unwrap() > 0);
+        });
+        let err = bounded()
+            .send(&big_request(url, 1, 10, vec![b'7'; 8 * 1024 * 1024]))
+            .await
+            .unwrap_err();
+        assert!(!err.is_not_delivered(), "{err:?}");
         server.await.unwrap();
     }
 }

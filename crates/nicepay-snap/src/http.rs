@@ -150,8 +150,9 @@ pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Op
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// The connection could not be opened (DNS, refused, TLS handshake): the request was
-    /// certainly **not** delivered.
+    /// The request was certainly **not** delivered: the connection could not be opened (DNS,
+    /// refused, TLS handshake), or it failed before the whole request head (request line and
+    /// headers) had been handed to it, so the server cannot have received the request.
     Connect,
     /// A connect, write or read deadline passed: the server may have applied the request.
     Timeout,
