@@ -871,7 +871,7 @@ export interface ClientOptions {
   notificationPublicKey?: string | PublicKey
   /** Host root such as `http://127.0.0.1:8080` (a simulator); overrides `environment`. */
   baseUrl?: string
-  /** `"sandbox"` (default) or `"production"`. */
+  /** `"sandbox"` (default), `"staging"` or `"production"`. */
   environment?: string
   /** `"classic"` (default, `dev.nicepay.co.id`) or `"cloud"` (`dev-services.nicepay.co.id`). */
   hostFamily?: string
