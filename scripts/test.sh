@@ -15,7 +15,13 @@ if [ -z "${CARGO_BUILD_TARGET:-}" ]; then
   export CARGO_BUILD_TARGET
 fi
 
-step() { printf '\n==> %s\n' "$*"; }
+started=$SECONDS
+last=$SECONDS
+# Each stage header says how long the previous stage took and the time so far.
+step() {
+  printf '\n==> %s (previous stage %ss, total %ss)\n' "$*" "$((SECONDS - last))" "$((SECONDS - started))"
+  last=$SECONDS
+}
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -62,3 +68,5 @@ step "Node package (scripts/test-node.sh)"
 
 step "Extra stages: aws-lc backend vectors, bench and load smoke, cargo deny, fuzzing (scripts/test-extra.sh)"
 ./scripts/test-extra.sh
+
+step "all stages passed"
