@@ -272,7 +272,7 @@ impl ConfigBuilder {
     }
 
     /// A builder filled from the documented `NICEPAY_*` variables ([`ENV_VARIABLES`]), read
-    /// through `lookup` (e.g. `|name| std::env::var(name).ok()`: the core itself reads no
+    /// through `lookup` (e.g. a closure over the process environment: the core itself reads no
     /// environment). Values are trimmed; empty ones count as unset. Keys may carry literal `\n`
     /// sequences. Setters called afterwards override what the variables gave, and `build()`
     /// reports a missing required value under its variable's name (`NICEPAY_CLIENT_ID`, ...).
