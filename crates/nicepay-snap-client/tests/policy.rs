@@ -4,19 +4,12 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use nicepay_snap::api::qris::{QrisQueryRequest, QrisRefundAdditionalInfo, QrisRefundRequest};
-use nicepay_snap::{Amount, Config, PreparedRequest, RawResponse, TransportError, TransportErrorKind};
-use nicepay_snap_client::{AsyncClient, Client, ClientError, ClientOptions, Clock, Exchange, ACCESS_TOKEN_OPERATION};
+use nicepay_snap::api::qris::{QrisRefundAdditionalInfo, QrisRefundRequest};
+use nicepay_snap::{Amount, PreparedRequest, RawResponse, TransportError, TransportErrorKind};
+mod common;
 
-fn config() -> Config {
-    Config::builder()
-        .client_id("IONPAYTEST")
-        .client_secret("secret")
-        .private_key_text(include_str!("../../../tests/keys/merchant-test-private-pkcs8.pem"))
-        .base_url("http://127.0.0.1:9")
-        .build()
-        .unwrap()
-}
+use common::{config, query, token_reply, QUERY_OK};
+use nicepay_snap_client::{AsyncClient, Client, ClientError, ClientOptions, Clock, Exchange, ACCESS_TOKEN_OPERATION};
 
 #[derive(Debug, Default)]
 struct FakeClock(AtomicU64);
@@ -27,21 +20,9 @@ impl Clock for FakeClock {
     }
 }
 
-fn token_reply(n: usize) -> RawResponse {
-    RawResponse::new(
-        200,
-        vec![],
-        format!(
-            r#"{{"responseCode":"2007300","responseMessage":"Successful","accessToken":"TOKEN{n}","tokenType":"Bearer","expiresIn":"900"}}"#
-        ),
-    )
-}
-
 fn json(status: u16, body: &str) -> Result<RawResponse, TransportError> {
     Ok(RawResponse::new(status, vec![], body.as_bytes().to_vec()))
 }
-
-const QUERY_OK: &str = r#"{"responseCode":"2005100","responseMessage":"Successful","latestTransactionStatus":"03"}"#;
 
 type Reply = Result<RawResponse, TransportError>;
 type Canned = Box<dyn Fn() -> Reply + Send + Sync>;
@@ -89,10 +70,6 @@ impl nicepay_snap::AsyncTransport for Fake {
     async fn send(&self, req: &PreparedRequest) -> Result<RawResponse, TransportError> {
         self.handle(req)
     }
-}
-
-fn query() -> QrisQueryRequest {
-    QrisQueryRequest::new("IONPAYTEST00000000000000000001", "order-1", "IONPAYTEST", "NICEPAY")
 }
 
 fn refund() -> QrisRefundRequest {

@@ -8,37 +8,20 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
-use nicepay_snap::api::qris::QrisQueryRequest;
-use nicepay_snap::{Config, PreparedRequest, RawResponse, TransportError};
+use nicepay_snap::{PreparedRequest, RawResponse, TransportError};
+mod common;
+
+use common::{config, query, token_reply, QUERY_OK};
 use nicepay_snap_client::{AsyncClient, Client, ClientError, ClientOptions, Exchange, ACCESS_TOKEN_OPERATION};
 
 const TOKEN_PATH: &str = "/v1.0/access-token/b2b";
 const LIMIT: Duration = Duration::from_secs(10);
 
-fn config() -> Config {
-    Config::builder()
-        .client_id("IONPAYTEST")
-        .client_secret("secret")
-        .private_key_text(include_str!("../../../tests/keys/merchant-test-private-pkcs8.pem"))
-        .base_url("http://127.0.0.1:9")
-        .build()
-        .unwrap()
-}
-
 fn reply(req: &PreparedRequest, tokens: &AtomicUsize) -> Result<RawResponse, TransportError> {
-    let body = if req.path == TOKEN_PATH {
-        let n = tokens.fetch_add(1, Ordering::SeqCst) + 1;
-        format!(
-            r#"{{"responseCode":"2007300","responseMessage":"Successful","accessToken":"TOKEN{n}","tokenType":"Bearer","expiresIn":"900"}}"#
-        )
-    } else {
-        r#"{"responseCode":"2005100","responseMessage":"Successful","latestTransactionStatus":"03"}"#.to_owned()
-    };
-    Ok(RawResponse::new(200, vec![], body.into_bytes()))
-}
-
-fn query() -> QrisQueryRequest {
-    QrisQueryRequest::new("IONPAYTEST00000000000000000001", "order-1", "IONPAYTEST", "NICEPAY")
+    if req.path == TOKEN_PATH {
+        return Ok(token_reply(tokens.fetch_add(1, Ordering::SeqCst) + 1));
+    }
+    Ok(RawResponse::new(200, vec![], QUERY_OK.as_bytes().to_vec()))
 }
 
 /// Runs `f` on a thread of its own and fails the test if it has not returned within `LIMIT`.
