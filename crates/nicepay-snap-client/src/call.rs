@@ -3,6 +3,7 @@
 //! that only perform IO. All decisions (token refresh on `401xx01`, byte-identical resends,
 //! unknown outcomes of money-moving calls) are made here and in [`crate::policy`].
 
+use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
 use nicepay_snap::api::token::AccessTokenResponse;
@@ -15,13 +16,14 @@ use crate::policy::{decide, Next};
 use crate::token::RefreshGuard;
 use crate::{ClientError, ClientOptions};
 
-/// What a driver must do next.
+/// What a driver must do next. `K` is what a token request carries: the token to drop for a
+/// [`Call`], nothing ([`Infallible`]: never asked) for a [`TokenFetch`].
 #[derive(Debug)]
-pub(crate) enum Step<R> {
+pub(crate) enum Step<R, K = Option<AccessToken>> {
     /// Get a valid access token (after dropping `rejected` from the cache, when it is `Some`)
     /// and hand it to [`Call::token`].
-    Token { rejected: Option<AccessToken> },
-    /// Send [`Call::request`] once, as attempt `attempt`, and hand the result to `sent`.
+    Token { rejected: K },
+    /// Send the request (`request()`) once, as attempt `attempt`, and hand the result to `sent`.
     Send { attempt: u32 },
     /// Wait this long, then poll again.
     Sleep(Duration),
@@ -29,20 +31,9 @@ pub(crate) enum Step<R> {
     Done(Result<R, ClientError>),
 }
 
-/// What a driver must do next for a [`TokenFetch`].
 #[derive(Debug)]
-pub(crate) enum FetchStep {
-    /// Send [`TokenFetch::request`] once, as attempt `attempt`, and hand the result to `sent`.
-    Send { attempt: u32 },
-    /// Wait this long, then poll again.
-    Sleep(Duration),
-    /// The token request is over.
-    Done(Result<AccessTokenResponse, ClientError>),
-}
-
-#[derive(Debug)]
-enum State<R> {
-    NeedToken(Option<AccessToken>),
+enum State<R, K> {
+    NeedToken(K),
     AwaitingToken,
     Ready,
     InFlight,
@@ -51,36 +42,28 @@ enum State<R> {
     Finished,
 }
 
-/// One call of operation `O`: prepare with a token, send, resend what certainly never arrived,
-/// refresh the token once on `401xx01`, classify the outcome.
+/// Where a call or token request stands: its state, the number of the send under way and the
+/// resends left for it.
 #[derive(Debug)]
-pub(crate) struct Call<'a, O: Operation> {
-    config: &'a Config,
-    options: &'a ClientOptions,
-    request: &'a O::Request,
-    state: State<O::Response>,
-    prepared: Option<(AccessToken, PreparedRequest)>,
-    token_retry_left: bool,
-    resend_left: u32,
+struct Progress<R, K> {
+    state: State<R, K>,
     attempt: u32,
+    resend_left: u32,
 }
 
-impl<'a, O: Operation> Call<'a, O> {
-    pub(crate) fn new(config: &'a Config, options: &'a ClientOptions, request: &'a O::Request) -> Self {
+impl<R, K> Progress<R, K> {
+    /// A first attempt in `state`.
+    fn new(state: State<R, K>, options: &ClientOptions) -> Self {
         Self {
-            config,
-            options,
-            request,
-            state: State::NeedToken(None),
-            prepared: None,
-            token_retry_left: true,
-            resend_left: options.connect_retries,
+            state,
             attempt: 1,
+            resend_left: options.connect_retries,
         }
     }
 
-    /// The next thing to do.
-    pub(crate) fn poll(&mut self) -> Step<O::Response> {
+    /// The next step from the current state; `what` names the driven thing in the error of a
+    /// poll out of turn.
+    fn poll(&mut self, options: &ClientOptions, what: &str) -> Step<R, K> {
         match std::mem::replace(&mut self.state, State::Finished) {
             State::NeedToken(rejected) => {
                 self.state = State::AwaitingToken;
@@ -93,16 +76,52 @@ impl<'a, O: Operation> Call<'a, O> {
             State::Backoff => {
                 self.attempt += 1;
                 self.state = State::Ready;
-                Step::Sleep(self.options.connect_retry_backoff)
+                Step::Sleep(options.connect_retry_backoff)
             }
             State::Done(result) => Step::Done(result),
             State::AwaitingToken | State::InFlight | State::Finished => {
                 Step::Done(Err(ClientError::Snap(nicepay_snap::Error::InvalidInput {
-                    field: "call".into(),
+                    field: what.into(),
                     reason: "polled out of turn".into(),
                 })))
             }
         }
+    }
+
+    /// Uses up one resend: the state to wait in before it.
+    fn resend(&mut self) -> State<R, K> {
+        self.resend_left -= 1;
+        State::Backoff
+    }
+}
+
+/// One call of operation `O`: prepare with a token, send, resend what certainly never arrived,
+/// refresh the token once on `401xx01`, classify the outcome.
+#[derive(Debug)]
+pub(crate) struct Call<'a, O: Operation> {
+    config: &'a Config,
+    options: &'a ClientOptions,
+    request: &'a O::Request,
+    progress: Progress<O::Response, Option<AccessToken>>,
+    prepared: Option<(AccessToken, PreparedRequest)>,
+    token_retry_left: bool,
+}
+
+impl<'a, O: Operation> Call<'a, O> {
+    pub(crate) fn new(config: &'a Config, options: &'a ClientOptions, request: &'a O::Request) -> Self {
+        Self {
+            config,
+            options,
+            request,
+            progress: Progress::new(State::NeedToken(None), options),
+            prepared: None,
+            token_retry_left: true,
+        }
+    }
+
+    /// The next thing to do.
+    pub(crate) fn poll(&mut self) -> Step<O::Response> {
+        self.progress.poll(self.options, "call")
     }
 
     /// The token to sign with, the `X-TIMESTAMP` and a fresh `X-EXTERNAL-ID`: prepares the
@@ -116,11 +135,9 @@ impl<'a, O: Operation> Call<'a, O> {
         match self.config.prepare::<O>(self.request, &ctx) {
             Ok(prepared) => {
                 self.prepared = Some((token, prepared));
-                self.attempt = 1;
-                self.resend_left = self.options.connect_retries;
-                self.state = State::Ready;
+                self.progress = Progress::new(State::Ready, self.options);
             }
-            Err(e) => self.state = State::Done(Err(e.into())),
+            Err(e) => self.progress.state = State::Done(Err(e.into())),
         }
     }
 
@@ -141,19 +158,16 @@ impl<'a, O: Operation> Call<'a, O> {
         let Some((token, prepared)) = self.prepared.as_ref() else {
             return;
         };
-        self.state = match decide::<O>(
+        self.progress.state = match decide::<O>(
             self.config,
             prepared,
             self.request,
             sent,
             self.token_retry_left,
-            self.resend_left > 0,
+            self.progress.resend_left > 0,
         ) {
             Next::Done(result) => State::Done(result),
-            Next::Resend => {
-                self.resend_left -= 1;
-                State::Backoff
-            }
+            Next::Resend => self.progress.resend(),
             Next::RefreshToken => {
                 self.token_retry_left = false;
                 State::NeedToken(Some(token.clone()))
@@ -163,15 +177,13 @@ impl<'a, O: Operation> Call<'a, O> {
 }
 
 /// One access-token request: sent, resent byte-identical while it certainly never arrived,
-/// parsed.
+/// parsed. It never asks for a token.
 #[derive(Debug)]
 pub(crate) struct TokenFetch<'a> {
     config: &'a Config,
     options: &'a ClientOptions,
     request: PreparedRequest,
-    state: State<AccessTokenResponse>,
-    resend_left: u32,
-    attempt: u32,
+    progress: Progress<AccessTokenResponse, Infallible>,
 }
 
 impl<'a> TokenFetch<'a> {
@@ -180,32 +192,13 @@ impl<'a> TokenFetch<'a> {
             config,
             options,
             request: config.prepare_access_token(now)?,
-            state: State::Ready,
-            resend_left: options.connect_retries,
-            attempt: 1,
+            progress: Progress::new(State::Ready, options),
         })
     }
 
     /// The next thing to do.
-    pub(crate) fn poll(&mut self) -> FetchStep {
-        match std::mem::replace(&mut self.state, State::Finished) {
-            State::Ready => {
-                self.state = State::InFlight;
-                FetchStep::Send { attempt: self.attempt }
-            }
-            State::Backoff => {
-                self.attempt += 1;
-                self.state = State::Ready;
-                FetchStep::Sleep(self.options.connect_retry_backoff)
-            }
-            State::Done(result) => FetchStep::Done(result),
-            State::NeedToken(_) | State::AwaitingToken | State::InFlight | State::Finished => {
-                FetchStep::Done(Err(ClientError::Snap(nicepay_snap::Error::InvalidInput {
-                    field: "token request".into(),
-                    reason: "polled out of turn".into(),
-                })))
-            }
-        }
+    pub(crate) fn poll(&mut self) -> Step<AccessTokenResponse, Infallible> {
+        self.progress.poll(self.options, "token request")
     }
 
     /// The token request.
@@ -229,11 +222,8 @@ impl<'a> TokenFetch<'a> {
             attempt,
             &sent,
         ));
-        self.state = match sent {
-            Err(e) if e.is_not_delivered() && self.resend_left > 0 => {
-                self.resend_left -= 1;
-                State::Backoff
-            }
+        self.progress.state = match sent {
+            Err(e) if e.is_not_delivered() && self.progress.resend_left > 0 => self.progress.resend(),
             Err(e) => State::Done(Err(e.into())),
             Ok(raw) => State::Done(
                 self.config

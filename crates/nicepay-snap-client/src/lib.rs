@@ -54,6 +54,7 @@ mod call;
 mod clock;
 mod confirm;
 mod error;
+mod methods;
 mod nonblocking;
 mod observe;
 mod policy;
