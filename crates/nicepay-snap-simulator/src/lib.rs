@@ -249,6 +249,17 @@ impl Default for SimulatorBuilder {
     }
 }
 
+/// Builder methods that store their argument, as `$value` makes it, in `self.$field`.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $($field:ident).+ = $value:expr;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(mut self, $arg: $ty) -> Self {
+            self.$($field).+ = $value;
+            self
+        }
+    )*};
+}
+
 impl fmt::Debug for SimulatorBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SimulatorBuilder")
@@ -261,16 +272,43 @@ impl fmt::Debug for SimulatorBuilder {
 }
 
 impl SimulatorBuilder {
-    /// Merchant client id (default `IONPAYTEST`).
-    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
-        self.client_id = client_id.into();
-        self
-    }
-
-    /// Merchant client secret, the HMAC key (default [`DEFAULT_CLIENT_SECRET`]).
-    pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
-        self.client_secret = secret.into();
-        self
+    setters! {
+        /// Merchant client id (default `IONPAYTEST`).
+        client_id(client_id: impl Into<String>) => client_id = client_id.into();
+        /// Merchant client secret, the HMAC key (default [`DEFAULT_CLIENT_SECRET`]).
+        client_secret(secret: impl Into<String>) => client_secret = secret.into();
+        /// The private key the simulator signs notifications with (stands in for NICEPAY's).
+        notification_private_key_pem(pem: impl Into<String>) => notification_private_key_pem = pem.into();
+        /// Access-token lifetime (default 900 s). Use a short one to test token refresh.
+        token_ttl(ttl: Duration) => token_ttl = ttl;
+        /// Accepted `X-TIMESTAMP` skew either side of the simulator's clock (default 300 s).
+        max_skew(skew: Duration) => max_skew = skew;
+        /// Whether `X-TIMESTAMP` must use the `+07:00` offset as the docs demand (default `true`);
+        /// `false` accepts any offset (`Z`, `+00:00`, ...).
+        require_jakarta_offset(require: bool) => require_jakarta_offset = require;
+        /// Every merchant's starting payout balance in minor units (default
+        /// [`DEFAULT_PAYOUT_BALANCE_MINOR`], IDR 100,000,000.00). Approving a payout debits it; an
+        /// approve above it answers `4030014 Insufficient Funds`.
+        payout_balance_minor(minor: u64) => payout_balance_minor = minor;
+        /// Time a client has from the first byte of a request to the end of its headers (default
+        /// [`DEFAULT_HEADER_READ_TIMEOUT`], 10 s); then the connection is closed without an answer.
+        header_read_timeout(timeout: Duration) => limits.header_read_timeout = timeout;
+        /// Time a client has from the end of the headers to the end of the body (default
+        /// [`DEFAULT_BODY_READ_TIMEOUT`], 30 s); then it gets `408` (SNAP `408{svc}00` on SNAP
+        /// paths) and the connection is closed.
+        body_read_timeout(timeout: Duration) => limits.body_read_timeout = timeout;
+        /// Time a connection may sit without a request, after connecting or between keep-alive
+        /// requests (default [`DEFAULT_IDLE_TIMEOUT`], 30 s); then it is closed.
+        idle_timeout(timeout: Duration) => limits.idle_timeout = timeout;
+        /// Open connections at most (default [`DEFAULT_MAX_CONNECTIONS`], at least 1). At the cap a
+        /// new client makes the server close the longest-idle connection (or wait for a busy one to
+        /// finish), so idle clients cannot lock the others out.
+        max_connections(max: usize) => limits.max_connections = max.max(1);
+        /// Largest request body read (default [`DEFAULT_MAX_BODY_BYTES`], 2 MiB). A larger body is
+        /// read and discarded (up to 64 MiB) and answered `413` (SNAP `413{svc}00` on SNAP paths).
+        max_body_bytes(max: usize) => limits.max_body_bytes = max;
+        /// Port on 127.0.0.1 (default 0: any free port).
+        port(port: u16) => port = port;
     }
 
     /// The merchant private key (any text form the core accepts). The simulator verifies token
@@ -286,82 +324,6 @@ impl SimulatorBuilder {
     pub fn merchant_public_key_pem(mut self, pem: impl Into<String>) -> Self {
         self.merchant_public_key_pem = Some(pem.into());
         self.merchant_private_key_pem = None;
-        self
-    }
-
-    /// The private key the simulator signs notifications with (stands in for NICEPAY's).
-    pub fn notification_private_key_pem(mut self, pem: impl Into<String>) -> Self {
-        self.notification_private_key_pem = pem.into();
-        self
-    }
-
-    /// Access-token lifetime (default 900 s). Use a short one to test token refresh.
-    pub fn token_ttl(mut self, ttl: Duration) -> Self {
-        self.token_ttl = ttl;
-        self
-    }
-
-    /// Accepted `X-TIMESTAMP` skew either side of the simulator's clock (default 300 s).
-    pub fn max_skew(mut self, skew: Duration) -> Self {
-        self.max_skew = skew;
-        self
-    }
-
-    /// Whether `X-TIMESTAMP` must use the `+07:00` offset as the docs demand (default `true`);
-    /// `false` accepts any offset (`Z`, `+00:00`, ...).
-    pub fn require_jakarta_offset(mut self, require: bool) -> Self {
-        self.require_jakarta_offset = require;
-        self
-    }
-
-    /// Every merchant's starting payout balance in minor units (default
-    /// [`DEFAULT_PAYOUT_BALANCE_MINOR`], IDR 100,000,000.00). Approving a payout debits it; an
-    /// approve above it answers `4030014 Insufficient Funds`.
-    pub fn payout_balance_minor(mut self, minor: u64) -> Self {
-        self.payout_balance_minor = minor;
-        self
-    }
-
-    /// Time a client has from the first byte of a request to the end of its headers (default
-    /// [`DEFAULT_HEADER_READ_TIMEOUT`], 10 s); then the connection is closed without an answer.
-    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.header_read_timeout = timeout;
-        self
-    }
-
-    /// Time a client has from the end of the headers to the end of the body (default
-    /// [`DEFAULT_BODY_READ_TIMEOUT`], 30 s); then it gets `408` (SNAP `408{svc}00` on SNAP
-    /// paths) and the connection is closed.
-    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.body_read_timeout = timeout;
-        self
-    }
-
-    /// Time a connection may sit without a request, after connecting or between keep-alive
-    /// requests (default [`DEFAULT_IDLE_TIMEOUT`], 30 s); then it is closed.
-    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.idle_timeout = timeout;
-        self
-    }
-
-    /// Open connections at most (default [`DEFAULT_MAX_CONNECTIONS`], at least 1). At the cap a
-    /// new client makes the server close the longest-idle connection (or wait for a busy one to
-    /// finish), so idle clients cannot lock the others out.
-    pub fn max_connections(mut self, max: usize) -> Self {
-        self.limits.max_connections = max.max(1);
-        self
-    }
-
-    /// Largest request body read (default [`DEFAULT_MAX_BODY_BYTES`], 2 MiB). A larger body is
-    /// read and discarded (up to 64 MiB) and answered `413` (SNAP `413{svc}00` on SNAP paths).
-    pub fn max_body_bytes(mut self, max: usize) -> Self {
-        self.limits.max_body_bytes = max;
-        self
-    }
-
-    /// Port on 127.0.0.1 (default 0: any free port).
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
         self
     }
 
