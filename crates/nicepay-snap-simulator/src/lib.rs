@@ -88,6 +88,17 @@
 //! # }
 //! ```
 
+/// Builder methods that store their argument, as `$value` makes it, in `self.$field`.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $($field:ident).+ = $value:expr;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(mut self, $arg: $ty) -> Self {
+            self.$($field).+ = $value;
+            self
+        }
+    )*};
+}
+
 // Modules, bottom layer first: each imports only from the groups before its own (and `snap`
 // from nothing but `util`), so there is no import cycle.
 // Leaves: errors, clock, ids.
@@ -247,17 +258,6 @@ impl Default for SimulatorBuilder {
             port: 0,
         }
     }
-}
-
-/// Builder methods that store their argument, as `$value` makes it, in `self.$field`.
-macro_rules! setters {
-    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $($field:ident).+ = $value:expr;)*) => {$(
-        $(#[$doc])*
-        pub fn $name(mut self, $arg: $ty) -> Self {
-            self.$($field).+ = $value;
-            self
-        }
-    )*};
 }
 
 impl fmt::Debug for SimulatorBuilder {
@@ -482,6 +482,90 @@ impl fmt::Debug for SimulatorHandle {
     }
 }
 
+/// The simulator's driving methods: the async ones on [`SimulatorHandle`], each also on
+/// [`BlockingSimulator`] (blocking on the simulator's runtime); the quick ones on both alike.
+macro_rules! handle_methods {
+    (
+        async { $($(#[$adoc:meta])* $aname:ident($id:ident) -> $aret:ty = $how:ident $product:ident $(, $change:path)?;)* }
+        sync { $($(#[$sdoc:meta])* $sname:ident($($arg:ident: $ty:ty),*) $(-> $sret:ty)? = |$shared:ident| $body:expr;)* }
+    ) => {
+        impl SimulatorHandle {
+            $(
+                $(#[$adoc])*
+                pub async fn $aname(&self, $id: &str) -> Result<$aret, SimulatorError> {
+                    handle_methods!(@$how self, $id, $product $(, $change)?)
+                }
+            )*
+            $(
+                $(#[$sdoc])*
+                pub fn $sname(&self $(, $arg: $ty)*) $(-> $sret)? {
+                    let $shared = &self.shared;
+                    $body
+                }
+            )*
+        }
+
+        impl BlockingSimulator {
+            $(
+                #[doc = concat!("Blocking [`SimulatorHandle::", stringify!($aname), "`].")]
+                pub fn $aname(&self, $id: &str) -> Result<$aret, SimulatorError> {
+                    self.block_on(self.handle().$aname($id))?
+                }
+            )*
+            $(
+                #[doc = concat!("See [`SimulatorHandle::", stringify!($sname), "`].")]
+                pub fn $sname(&self $(, $arg: $ty)*) $(-> $sret)? {
+                    self.handle().$sname($($arg),*)
+                }
+            )*
+        }
+    };
+    (@settle $self:ident, $id:ident, $product:ident, $change:path) => {
+        admin::settle::<$product>(&$self.shared, $id, $change)
+            .await
+            .map(|(outcome, _)| outcome)
+    };
+    (@renotify $self:ident, $id:ident, $product:ident) => {
+        admin::renotify::<$product>(&$self.shared, $id).await
+    };
+}
+
+handle_methods! {
+    async {
+        /// Simulates the customer paying a pending QRIS transaction: marks it paid and posts the
+        /// signed notification to its `dbProcessUrl` (loopback only), reporting the merchant's answer.
+        pay_qris(reference_no) -> PaymentOutcome = settle Qris, qris::pay;
+        /// Posts the notification of an already paid QRIS transaction again (as NICEPAY retries do).
+        resend_qris_notification(reference_no) -> Option<NotificationDelivery> = renotify Qris;
+        /// Simulates the customer transferring to an unpaid virtual account, named by its
+        /// `tXidVA` or its `virtualAccountNo`: marks it paid (`00`) and posts the signed VA
+        /// notification to its `dbProcessUrl` (loopback only).
+        pay_va(id) -> PaymentOutcome = settle Va, va::pay;
+        /// Simulates the customer approving a pending e-wallet payment (what opening its
+        /// `webRedirectUrl` does): marks it paid (`00`) and posts the signed e-wallet notification
+        /// to its `PAY_NOTIFY` URL (or `additionalInfo.dbProcessUrl`).
+        pay_ewallet(reference_no) -> PaymentOutcome = settle Ewallet, ewallet::approve;
+        /// Posts the notification of a paid VA again (as NICEPAY retries do).
+        resend_va_notification(id) -> Option<NotificationDelivery> = renotify Va;
+        /// Posts the notification of a paid e-wallet payment again.
+        resend_ewallet_notification(reference_no) -> Option<NotificationDelivery> = renotify Ewallet;
+        /// Simulates the customer declining a pending e-wallet payment (the wallet page's
+        /// `GET /__sim/ewallet/{referenceNo}/cancel`): `05` Canceled, and a signed notification saying
+        /// so. `paid_at` in the answer is then the time of the decline.
+        decline_ewallet(reference_no) -> PaymentOutcome = settle Ewallet, ewallet::decline;
+    }
+    sync {
+        /// The merchant's available payout balance in minor units.
+        payout_balance_minor(client_id: &str) -> u64 = |shared| shared.lock().payout.balance(client_id);
+        /// Sets the merchant's available payout balance (minor units).
+        set_payout_balance_minor(client_id: &str, minor: u64) = |shared| shared.lock().payout.set_balance(client_id, minor);
+        /// Removes every fault rule.
+        clear_faults() = |shared| shared.lock().faults.clear();
+        /// Invalidates every issued access token (clients then get `401xx01`).
+        expire_tokens() = |shared| shared.lock().expire_tokens();
+    }
+}
+
 impl SimulatorHandle {
     /// Host root, e.g. `http://127.0.0.1:41234`; clients append `/nicepay`.
     pub fn base_url(&self) -> &str {
@@ -498,85 +582,9 @@ impl SimulatorHandle {
         &self.info
     }
 
-    /// Simulates the customer paying a pending QRIS transaction: marks it paid and posts the
-    /// signed notification to its `dbProcessUrl` (loopback only), reporting the merchant's answer.
-    pub async fn pay_qris(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        admin::settle::<Qris>(&self.shared, reference_no, qris::pay)
-            .await
-            .map(|(outcome, _)| outcome)
-    }
-
-    /// Posts the notification of an already paid QRIS transaction again (as NICEPAY retries do).
-    pub async fn resend_qris_notification(
-        &self,
-        reference_no: &str,
-    ) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        admin::renotify::<Qris>(&self.shared, reference_no).await
-    }
-
-    /// Simulates the customer transferring to an unpaid virtual account, named by its
-    /// `tXidVA` or its `virtualAccountNo`: marks it paid (`00`) and posts the signed VA
-    /// notification to its `dbProcessUrl` (loopback only).
-    pub async fn pay_va(&self, id: &str) -> Result<PaymentOutcome, SimulatorError> {
-        admin::settle::<Va>(&self.shared, id, va::pay)
-            .await
-            .map(|(outcome, _)| outcome)
-    }
-
-    /// Simulates the customer approving a pending e-wallet payment (what opening its
-    /// `webRedirectUrl` does): marks it paid (`00`) and posts the signed e-wallet notification
-    /// to its `PAY_NOTIFY` URL (or `additionalInfo.dbProcessUrl`).
-    pub async fn pay_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        admin::settle::<Ewallet>(&self.shared, reference_no, ewallet::approve)
-            .await
-            .map(|(outcome, _)| outcome)
-    }
-
-    /// Posts the notification of a paid VA again (as NICEPAY retries do).
-    pub async fn resend_va_notification(&self, id: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        admin::renotify::<Va>(&self.shared, id).await
-    }
-
-    /// Posts the notification of a paid e-wallet payment again.
-    pub async fn resend_ewallet_notification(
-        &self,
-        reference_no: &str,
-    ) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        admin::renotify::<Ewallet>(&self.shared, reference_no).await
-    }
-
-    /// Simulates the customer declining a pending e-wallet payment (the wallet page's
-    /// `GET /__sim/ewallet/{referenceNo}/cancel`): `05` Canceled, and a signed notification saying
-    /// so. `paid_at` in the answer is then the time of the decline.
-    pub async fn decline_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        admin::settle::<Ewallet>(&self.shared, reference_no, ewallet::decline)
-            .await
-            .map(|(outcome, _)| outcome)
-    }
-
-    /// The merchant's available payout balance in minor units.
-    pub fn payout_balance_minor(&self, client_id: &str) -> u64 {
-        self.shared.lock().payout.balance(client_id)
-    }
-
-    /// Sets the merchant's available payout balance (minor units).
-    pub fn set_payout_balance_minor(&self, client_id: &str, minor: u64) {
-        self.shared.lock().payout.set_balance(client_id, minor);
-    }
-
     /// Adds a fault-injection rule (rules are matched in insertion order).
     pub fn set_fault(&self, fault: Fault) -> Result<(), SimulatorError> {
         admin::add_faults(&self.shared, vec![fault])
-    }
-
-    /// Removes every fault rule.
-    pub fn clear_faults(&self) {
-        self.shared.lock().faults.clear();
-    }
-
-    /// Invalidates every issued access token (clients then get `401xx01`).
-    pub fn expire_tokens(&self) {
-        self.shared.lock().expire_tokens();
     }
 
     /// A snapshot of the state (no secrets).
@@ -643,67 +651,9 @@ impl BlockingSimulator {
         self.handle().info()
     }
 
-    /// Blocking [`SimulatorHandle::pay_qris`].
-    pub fn pay_qris(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        self.block_on(self.handle().pay_qris(reference_no))?
-    }
-
-    /// Blocking [`SimulatorHandle::resend_qris_notification`].
-    pub fn resend_qris_notification(&self, reference_no: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        self.block_on(self.handle().resend_qris_notification(reference_no))?
-    }
-
-    /// Blocking [`SimulatorHandle::pay_va`].
-    pub fn pay_va(&self, id: &str) -> Result<PaymentOutcome, SimulatorError> {
-        self.block_on(self.handle().pay_va(id))?
-    }
-
-    /// Blocking [`SimulatorHandle::pay_ewallet`].
-    pub fn pay_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        self.block_on(self.handle().pay_ewallet(reference_no))?
-    }
-
-    /// Blocking [`SimulatorHandle::resend_va_notification`].
-    pub fn resend_va_notification(&self, id: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        self.block_on(self.handle().resend_va_notification(id))?
-    }
-
-    /// Blocking [`SimulatorHandle::resend_ewallet_notification`].
-    pub fn resend_ewallet_notification(
-        &self,
-        reference_no: &str,
-    ) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        self.block_on(self.handle().resend_ewallet_notification(reference_no))?
-    }
-
-    /// Blocking [`SimulatorHandle::decline_ewallet`].
-    pub fn decline_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        self.block_on(self.handle().decline_ewallet(reference_no))?
-    }
-
-    /// See [`SimulatorHandle::payout_balance_minor`].
-    pub fn payout_balance_minor(&self, client_id: &str) -> u64 {
-        self.handle().payout_balance_minor(client_id)
-    }
-
-    /// See [`SimulatorHandle::set_payout_balance_minor`].
-    pub fn set_payout_balance_minor(&self, client_id: &str, minor: u64) {
-        self.handle().set_payout_balance_minor(client_id, minor);
-    }
-
     /// See [`SimulatorHandle::set_fault`].
     pub fn set_fault(&self, fault: Fault) -> Result<(), SimulatorError> {
         self.handle().set_fault(fault)
-    }
-
-    /// See [`SimulatorHandle::clear_faults`].
-    pub fn clear_faults(&self) {
-        self.handle().clear_faults();
-    }
-
-    /// See [`SimulatorHandle::expire_tokens`].
-    pub fn expire_tokens(&self) {
-        self.handle().expire_tokens();
     }
 
     /// See [`SimulatorHandle::state`].
