@@ -148,7 +148,7 @@ pub use va::{VaSnapshot, VaStatus};
 
 use ewallet::Ewallet;
 use qris::Qris;
-use state::{ClientCredentials, Limits, Settings, Shared};
+use state::{ClientCredentials, Limits, Settings, Shared, Tunables};
 use va::Va;
 
 /// TEST-ONLY merchant private key (PEM PKCS#8) the simulator expects token requests to be
@@ -199,12 +199,7 @@ pub struct Simulator {
     merchant_public_key: PublicKey,
     merchant_private_key_pem: Option<String>,
     notification_key: PrivateKey,
-    token_ttl: Duration,
-    max_skew: Duration,
-    require_jakarta_offset: bool,
-    payout_balance_minor: u64,
-    limits: Limits,
-    port: u16,
+    tunables: Tunables,
 }
 
 impl fmt::Debug for Simulator {
@@ -212,10 +207,10 @@ impl fmt::Debug for Simulator {
         f.debug_struct("Simulator")
             .field("client_id", &self.client_id)
             .field("client_secret", &"[redacted]")
-            .field("token_ttl", &self.token_ttl)
-            .field("max_skew", &self.max_skew)
-            .field("require_jakarta_offset", &self.require_jakarta_offset)
-            .field("port", &self.port)
+            .field("token_ttl", &self.tunables.token_ttl)
+            .field("max_skew", &self.tunables.max_skew)
+            .field("require_jakarta_offset", &self.tunables.require_jakarta_offset)
+            .field("port", &self.tunables.port)
             .finish_non_exhaustive()
     }
 }
@@ -228,12 +223,7 @@ pub struct SimulatorBuilder {
     merchant_private_key_pem: Option<String>,
     merchant_public_key_pem: Option<String>,
     notification_private_key_pem: String,
-    token_ttl: Duration,
-    max_skew: Duration,
-    require_jakarta_offset: bool,
-    payout_balance_minor: u64,
-    limits: Limits,
-    port: u16,
+    tunables: Tunables,
 }
 
 impl Default for SimulatorBuilder {
@@ -244,18 +234,20 @@ impl Default for SimulatorBuilder {
             merchant_private_key_pem: Some(TEST_MERCHANT_PRIVATE_KEY_PEM.to_owned()),
             merchant_public_key_pem: None,
             notification_private_key_pem: TEST_NOTIFICATION_PRIVATE_KEY_PEM.to_owned(),
-            token_ttl: DEFAULT_TOKEN_TTL,
-            max_skew: DEFAULT_MAX_SKEW,
-            require_jakarta_offset: true,
-            payout_balance_minor: DEFAULT_PAYOUT_BALANCE_MINOR,
-            limits: Limits {
-                header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
-                body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
-                idle_timeout: DEFAULT_IDLE_TIMEOUT,
-                max_connections: DEFAULT_MAX_CONNECTIONS,
-                max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            tunables: Tunables {
+                token_ttl: DEFAULT_TOKEN_TTL,
+                max_skew: DEFAULT_MAX_SKEW,
+                require_jakarta_offset: true,
+                payout_balance_minor: DEFAULT_PAYOUT_BALANCE_MINOR,
+                limits: Limits {
+                    header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+                    body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+                    idle_timeout: DEFAULT_IDLE_TIMEOUT,
+                    max_connections: DEFAULT_MAX_CONNECTIONS,
+                    max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+                },
+                port: 0,
             },
-            port: 0,
         }
     }
 }
@@ -264,9 +256,9 @@ impl fmt::Debug for SimulatorBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SimulatorBuilder")
             .field("client_id", &self.client_id)
-            .field("token_ttl", &self.token_ttl)
-            .field("max_skew", &self.max_skew)
-            .field("port", &self.port)
+            .field("token_ttl", &self.tunables.token_ttl)
+            .field("max_skew", &self.tunables.max_skew)
+            .field("port", &self.tunables.port)
             .finish_non_exhaustive()
     }
 }
@@ -280,35 +272,35 @@ impl SimulatorBuilder {
         /// The private key the simulator signs notifications with (stands in for NICEPAY's).
         notification_private_key_pem(pem: impl Into<String>) => notification_private_key_pem = pem.into();
         /// Access-token lifetime (default 900 s). Use a short one to test token refresh.
-        token_ttl(ttl: Duration) => token_ttl = ttl;
+        token_ttl(ttl: Duration) => tunables.token_ttl = ttl;
         /// Accepted `X-TIMESTAMP` skew either side of the simulator's clock (default 300 s).
-        max_skew(skew: Duration) => max_skew = skew;
+        max_skew(skew: Duration) => tunables.max_skew = skew;
         /// Whether `X-TIMESTAMP` must use the `+07:00` offset as the docs demand (default `true`);
         /// `false` accepts any offset (`Z`, `+00:00`, ...).
-        require_jakarta_offset(require: bool) => require_jakarta_offset = require;
+        require_jakarta_offset(require: bool) => tunables.require_jakarta_offset = require;
         /// Every merchant's starting payout balance in minor units (default
         /// [`DEFAULT_PAYOUT_BALANCE_MINOR`], IDR 100,000,000.00). Approving a payout debits it; an
         /// approve above it answers `4030014 Insufficient Funds`.
-        payout_balance_minor(minor: u64) => payout_balance_minor = minor;
+        payout_balance_minor(minor: u64) => tunables.payout_balance_minor = minor;
         /// Time a client has from the first byte of a request to the end of its headers (default
         /// [`DEFAULT_HEADER_READ_TIMEOUT`], 10 s); then the connection is closed without an answer.
-        header_read_timeout(timeout: Duration) => limits.header_read_timeout = timeout;
+        header_read_timeout(timeout: Duration) => tunables.limits.header_read_timeout = timeout;
         /// Time a client has from the end of the headers to the end of the body (default
         /// [`DEFAULT_BODY_READ_TIMEOUT`], 30 s); then it gets `408` (SNAP `408{svc}00` on SNAP
         /// paths) and the connection is closed.
-        body_read_timeout(timeout: Duration) => limits.body_read_timeout = timeout;
+        body_read_timeout(timeout: Duration) => tunables.limits.body_read_timeout = timeout;
         /// Time a connection may sit without a request, after connecting or between keep-alive
         /// requests (default [`DEFAULT_IDLE_TIMEOUT`], 30 s); then it is closed.
-        idle_timeout(timeout: Duration) => limits.idle_timeout = timeout;
+        idle_timeout(timeout: Duration) => tunables.limits.idle_timeout = timeout;
         /// Open connections at most (default [`DEFAULT_MAX_CONNECTIONS`], at least 1). At the cap a
         /// new client makes the server close the longest-idle connection (or wait for a busy one to
         /// finish), so idle clients cannot lock the others out.
-        max_connections(max: usize) => limits.max_connections = max.max(1);
+        max_connections(max: usize) => tunables.limits.max_connections = max.max(1);
         /// Largest request body read (default [`DEFAULT_MAX_BODY_BYTES`], 2 MiB). A larger body is
         /// read and discarded (up to 64 MiB) and answered `413` (SNAP `413{svc}00` on SNAP paths).
-        max_body_bytes(max: usize) => limits.max_body_bytes = max;
+        max_body_bytes(max: usize) => tunables.limits.max_body_bytes = max;
         /// Port on 127.0.0.1 (default 0: any free port).
-        port(port: u16) => port = port;
+        port(port: u16) => tunables.port = port;
     }
 
     /// The merchant private key (any text form the core accepts). The simulator verifies token
@@ -359,12 +351,7 @@ impl SimulatorBuilder {
             merchant_public_key,
             merchant_private_key_pem: self.merchant_private_key_pem,
             notification_key,
-            token_ttl: self.token_ttl,
-            max_skew: self.max_skew,
-            require_jakarta_offset: self.require_jakarta_offset,
-            payout_balance_minor: self.payout_balance_minor,
-            limits: self.limits,
-            port: self.port,
+            tunables: self.tunables,
         })
     }
 
@@ -388,7 +375,8 @@ impl Simulator {
     /// Binds `127.0.0.1:{port}` and serves on the current Tokio runtime until
     /// [`SimulatorHandle::shutdown`] (or the handle is dropped).
     pub async fn start(self) -> Result<SimulatorHandle, SimulatorError> {
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))).await?;
+        let listener =
+            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.tunables.port))).await?;
         let addr = listener.local_addr()?;
         let info = SimulatorInfo {
             base_url: format!("http://{addr}"),
@@ -410,11 +398,7 @@ impl Simulator {
                 public_key: self.merchant_public_key,
             }],
             notification_key: self.notification_key,
-            token_ttl: self.token_ttl,
-            max_skew_seconds: self.max_skew.as_secs(),
-            require_jakarta_offset: self.require_jakarta_offset,
-            payout_balance_minor: self.payout_balance_minor,
-            limits: self.limits,
+            tunables: self.tunables,
         };
         let shared = Arc::new(Shared {
             state: Mutex::new(state::State::new(&settings)),
@@ -426,7 +410,7 @@ impl Simulator {
         let task = tokio::spawn(server::serve(
             listener,
             server::router(shared.clone()),
-            shared.settings.limits,
+            shared.settings.tunables.limits,
             stop_rx,
         ));
         Ok(SimulatorHandle {

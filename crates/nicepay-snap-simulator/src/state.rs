@@ -27,13 +27,23 @@ pub(crate) struct ClientCredentials {
 pub(crate) struct Settings {
     pub(crate) clients: Vec<ClientCredentials>,
     pub(crate) notification_key: PrivateKey,
+    /// What the builder set.
+    pub(crate) tunables: Tunables,
+}
+
+/// The settings a `SimulatorBuilder` hands to its `Simulator`, and it to the server, as they are.
+#[derive(Debug, Clone)]
+pub(crate) struct Tunables {
     pub(crate) token_ttl: Duration,
-    pub(crate) max_skew_seconds: u64,
+    /// Accepted `X-TIMESTAMP` skew either side of the simulator's clock.
+    pub(crate) max_skew: Duration,
     pub(crate) require_jakarta_offset: bool,
     /// Every merchant's payout balance at start, in minor units.
     pub(crate) payout_balance_minor: u64,
     /// Connection and body limits.
     pub(crate) limits: Limits,
+    /// Port on 127.0.0.1 (0: any free port).
+    pub(crate) port: u16,
 }
 
 /// How long and how much the server waits for and reads from a client.
@@ -112,7 +122,7 @@ macro_rules! product_parts {
 product_parts!(qris: QrisLedger, va: VaLedger, ewallet: EwalletLedger, payout: PayoutState);
 
 impl State {
-    /// Nothing stored yet; payout balances start at `settings.payout_balance_minor`.
+    /// Nothing stored yet; payout balances start at `settings.tunables.payout_balance_minor`.
     pub(crate) fn new(settings: &Settings) -> Self {
         Self {
             tokens: HashMap::new(),
@@ -121,7 +131,7 @@ impl State {
             qris: QrisLedger::default(),
             va: VaLedger::default(),
             ewallet: EwalletLedger::default(),
-            payout: PayoutState::new(settings.payout_balance_minor),
+            payout: PayoutState::new(settings.tunables.payout_balance_minor),
             faults: Vec::new(),
         }
     }
