@@ -51,30 +51,22 @@ impl ClientOptions {
     /// [`ClientOptions::MAX_CONNECT_RETRIES`] (any wider integer a binding received is accepted
     /// here, so that an out-of-range number is this error and not an overflow).
     pub fn with_connect_retries(mut self, retries: i128) -> Result<Self, ClientError> {
-        self.connect_retries = u32::try_from(retries)
-            .ok()
-            .filter(|r| *r <= Self::MAX_CONNECT_RETRIES)
-            .ok_or_else(|| {
-                invalid(
-                    "connect_retries",
-                    format!("must be a whole number from 0 to {}", Self::MAX_CONNECT_RETRIES),
-                )
-            })?;
+        let retries = u32::try_from(retries).ok().filter(|r| *r <= Self::MAX_CONNECT_RETRIES);
+        self.connect_retries = checked(retries, "connect_retries", || {
+            format!("must be a whole number from 0 to {}", Self::MAX_CONNECT_RETRIES)
+        })?;
         Ok(self)
     }
 
     /// Sets [`ClientOptions::token_refresh_margin`] from seconds, checked: a finite number from
     /// 0 to [`ClientOptions::MAX_TOKEN_REFRESH_MARGIN`].
     pub fn with_token_refresh_margin(mut self, seconds: f64) -> Result<Self, ClientError> {
-        self.token_refresh_margin = Duration::try_from_secs_f64(seconds)
+        let margin = Duration::try_from_secs_f64(seconds)
             .ok()
-            .filter(|d| *d <= Self::MAX_TOKEN_REFRESH_MARGIN)
-            .ok_or_else(|| {
-                invalid(
-                    "token_refresh_margin",
-                    format!("must be from 0 to {} seconds", Self::MAX_TOKEN_REFRESH_MARGIN.as_secs()),
-                )
-            })?;
+            .filter(|d| *d <= Self::MAX_TOKEN_REFRESH_MARGIN);
+        self.token_refresh_margin = checked(margin, "token_refresh_margin", || {
+            format!("must be from 0 to {} seconds", Self::MAX_TOKEN_REFRESH_MARGIN.as_secs())
+        })?;
         Ok(self)
     }
 }
@@ -82,24 +74,24 @@ impl ClientOptions {
 /// A positive, finite number of seconds as a [`Duration`] (transport timeouts), checked: the
 /// error names `field`.
 pub fn positive_seconds(field: &str, seconds: f64) -> Result<Duration, ClientError> {
-    Duration::try_from_secs_f64(seconds)
+    let timeout = Duration::try_from_secs_f64(seconds)
         .ok()
-        .filter(|d| !d.is_zero() && d.as_secs() <= MAX_TIMEOUT_SECONDS)
-        .ok_or_else(|| {
-            invalid(
-                field,
-                format!("must be a positive number of seconds, at most {MAX_TIMEOUT_SECONDS}"),
-            )
-        })
+        .filter(|d| !d.is_zero() && d.as_secs() <= MAX_TIMEOUT_SECONDS);
+    checked(timeout, field, || {
+        format!("must be a positive number of seconds, at most {MAX_TIMEOUT_SECONDS}")
+    })
 }
 
 /// The longest timeout [`positive_seconds`] accepts: one day.
 pub const MAX_TIMEOUT_SECONDS: u64 = 86_400;
 
-fn invalid(field: &str, reason: String) -> ClientError {
-    ClientError::Snap(Error::InvalidInput {
-        field: field.into(),
-        reason,
+/// The accepted `value`, or (`None`) an error naming `field` and what it `must` be.
+fn checked<T>(value: Option<T>, field: &str, must: impl FnOnce() -> String) -> Result<T, ClientError> {
+    value.ok_or_else(|| {
+        ClientError::Snap(Error::InvalidInput {
+            field: field.into(),
+            reason: must(),
+        })
     })
 }
 
