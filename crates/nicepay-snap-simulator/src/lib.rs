@@ -148,7 +148,7 @@ pub use va::{VaSnapshot, VaStatus};
 
 use ewallet::Ewallet;
 use qris::Qris;
-use state::{ClientCredentials, Limits, Settings, Shared, Tunables};
+use state::{ClientCredentials, Limits, Settings, Shared};
 use va::Va;
 
 /// TEST-ONLY merchant private key (PEM PKCS#8) the simulator expects token requests to be
@@ -213,6 +213,22 @@ impl fmt::Debug for Simulator {
             .field("port", &self.tunables.port)
             .finish_non_exhaustive()
     }
+}
+
+/// The settings a [`SimulatorBuilder`] hands to its [`Simulator`], and it to the server, as they
+/// are. Defined here, at the crate root, so that every module can read them.
+#[derive(Debug, Clone)]
+struct Tunables {
+    token_ttl: Duration,
+    /// Accepted `X-TIMESTAMP` skew either side of the simulator's clock.
+    max_skew: Duration,
+    require_jakarta_offset: bool,
+    /// Every merchant's payout balance at start, in minor units.
+    payout_balance_minor: u64,
+    /// Connection and body limits.
+    limits: Limits,
+    /// Port on 127.0.0.1 (0: any free port).
+    port: u16,
 }
 
 /// Builder for [`Simulator`]. Every setting has a TEST-ONLY default.

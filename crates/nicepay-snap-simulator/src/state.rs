@@ -15,6 +15,7 @@ use crate::payout::{PayoutSnapshot, PayoutState};
 use crate::qris::{QrisLedger, QrisTransactionSnapshot};
 use crate::util;
 use crate::va::{VaLedger, VaSnapshot};
+use crate::Tunables;
 
 /// One merchant the simulator knows.
 pub(crate) struct ClientCredentials {
@@ -29,21 +30,6 @@ pub(crate) struct Settings {
     pub(crate) notification_key: PrivateKey,
     /// What the builder set.
     pub(crate) tunables: Tunables,
-}
-
-/// The settings a `SimulatorBuilder` hands to its `Simulator`, and it to the server, as they are.
-#[derive(Debug, Clone)]
-pub(crate) struct Tunables {
-    pub(crate) token_ttl: Duration,
-    /// Accepted `X-TIMESTAMP` skew either side of the simulator's clock.
-    pub(crate) max_skew: Duration,
-    pub(crate) require_jakarta_offset: bool,
-    /// Every merchant's payout balance at start, in minor units.
-    pub(crate) payout_balance_minor: u64,
-    /// Connection and body limits.
-    pub(crate) limits: Limits,
-    /// Port on 127.0.0.1 (0: any free port).
-    pub(crate) port: u16,
 }
 
 /// How long and how much the server waits for and reads from a client.
