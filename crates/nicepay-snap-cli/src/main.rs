@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 mod demo;
 mod receiver;
+mod tools;
 
 use clap::{Parser, Subcommand};
 use nicepay_snap::api::notification::NotificationVerifier;
@@ -51,6 +52,14 @@ enum Command {
         #[arg(long)]
         trace: bool,
     },
+    /// Generate the merchant's RSA key pair for access-token signatures: the private key goes
+    /// to --out (PEM PKCS#8, file mode 0600), the public key to register with NICEPAY is printed.
+    Keygen(tools::KeygenArgs),
+    /// Say why NICEPAY refuses a request's X-SIGNATURE: recompute it the SDK's way and the
+    /// usual wrong ways (path with /nicepay, body hashed in another form than sent, `Bearer `
+    /// signed, timestamp form, ...) from the request as your code sent it, e.g. from a log.
+    /// Exits 0 when the signature is right, 1 when not.
+    Explain(tools::ExplainArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -312,6 +321,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             what: SignCommand::Token(args),
         } => (sign_token(args)?, true),
         Command::VerifyNotification(args) => verify_notification(args)?,
+        Command::Explain(args) => tools::run_explain(args)?,
+        Command::Keygen(args) => {
+            print!("{}", tools::keygen(args)?);
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Simulate { port } => {
             let sim = nicepay_snap_simulator::Simulator::builder()
                 .port(port)

@@ -52,6 +52,7 @@
 pub mod api;
 pub mod canonical;
 pub mod config;
+pub mod diagnose;
 pub mod error;
 pub mod http;
 pub mod keys;
