@@ -58,6 +58,7 @@ mod keygen;
 mod nonblocking;
 mod observe;
 mod policy;
+mod sources;
 mod token;
 
 pub use blocking::Client;
@@ -68,6 +69,7 @@ pub use keygen::generate_private_key;
 pub use nonblocking::AsyncClient;
 pub use observe::{Exchange, ExchangeObserver, ACCESS_TOKEN_OPERATION};
 pub use policy::{positive_seconds, ClientOptions, MAX_TIMEOUT_SECONDS};
+pub use sources::{SourceAllowList, MAX_SOURCE_NETWORKS, NICEPAY_NOTIFICATION_SOURCES};
 
 use nicepay_snap::error::{bound_reason, echo};
 
