@@ -60,6 +60,7 @@ pub mod minify;
 pub mod response;
 pub mod scrub;
 pub mod secret;
+pub mod server;
 pub mod status;
 pub mod symmetric;
 pub mod timestamp;
