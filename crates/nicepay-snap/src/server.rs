@@ -1,11 +1,15 @@
 //! The merchant as a SNAP server, for NICEPAY's NIVA ("NICEPAY Inquiry Virtual Account") and
 //! NICO (convenience store) products, where NICEPAY calls the merchant (spec §8.2):
 //!
-//! 1. `POST {merchant}/v1.0/access-token/b2b`: NICEPAY asks for a token, signing
+//! 1. `POST {merchant}/api/v1.0/access-token/b2b` (NICEPAY's NIVA page gives it with `/api`;
+//!    `/v1.0/access-token/b2b`, the path of NICEPAY's own token endpoint, is accepted too):
+//!    NICEPAY asks for a token, signing
 //!    `clientId|X-TIMESTAMP` with SHA256withRSA under **NICEPAY's** private key; the merchant
 //!    checks it with the public key NICEPAY supplied and issues a token (15 minutes by default).
 //! 2. `POST {merchant}/api/v1.0/transfer-va/inquiry` (service 24): "what is the bill for this VA?"
 //! 3. `POST {merchant}/api/v1.0/transfer-va/payment` (service 25): "this VA was paid".
+//! 4. `POST {merchant}/api/v1.0/transfer-va/reversal`: a bank reversed a paid VA (body and
+//!    service code undocumented: typed where the payment's fields apply, the rest kept).
 //!
 //! Steps 2 and 3 carry the transactional headers of spec §5 with an HMAC-SHA512 signature under
 //! the client secret **the merchant issued to NICEPAY**, over
@@ -16,10 +20,17 @@
 //! (a token, or an error with the SNAP response code) or hands back a typed, verified request
 //! for the merchant's bill lookup, whose answer it turns into the SNAP response.
 //!
-//! Sources and confidence: the flow and the inquiry fields are from NICEPAY's NIVA pages (M);
-//! response codes and the remaining fields follow the SNAP standard for VA inquiry/payment (L
-//! for NICEPAY specifically): error answers carry the standard `{http}{service}{case}` codes
-//! listed on [`Rejection`]. Unknown request fields are kept (`extra`).
+//! Sources and confidence: the flow, the paths and the inquiry fields are from NICEPAY's NIVA
+//! pages (M); the payment fields are those of NICEPAY's VA paid notification on the same path
+//! (M); response bodies and codes follow the BI/ASPI SNAP standard for VA inquiry/payment (L for
+//! NICEPAY specifically): error answers carry the standard `{http}{service}{case}` codes listed
+//! on [`Rejection`] (NICEPAY's own general table numbers some cases differently, e.g. `13` for a
+//! paid bill; which table it reads in merchant answers is not documented). Unknown request
+//! fields are kept (`extra`).
+//!
+//! NICEPAY's plain VA paid notification arrives on the same payment path signed with RSA and
+//! without `Authorization`: route a request without `Authorization` to the notification
+//! verifier ([`crate::NotificationVerifier`]) instead of this server.
 //!
 //! Tokens and seen `X-EXTERNAL-ID`s live in this value's memory: one process. Run one server
 //! value per process behind a sticky route, or share it behind a lock.
@@ -42,12 +53,16 @@ use crate::symmetric::SymmetricSigner;
 use crate::timestamp::Timestamp;
 use crate::types::Amount;
 
-/// Path of NICEPAY's token request to the merchant (no `/api`).
-pub const TOKEN_PATH: &str = "/v1.0/access-token/b2b";
+/// Path of NICEPAY's token request to the merchant, as NICEPAY's NIVA page gives it.
+pub const TOKEN_PATH: &str = "/api/v1.0/access-token/b2b";
+/// The token path without `/api` (the form of NICEPAY's own token endpoint), also accepted.
+pub const TOKEN_PATH_SHORT: &str = "/v1.0/access-token/b2b";
 /// Path of the VA inquiry (service 24).
 pub const VA_INQUIRY_PATH: &str = "/api/v1.0/transfer-va/inquiry";
 /// Path of the VA payment (service 25).
 pub const VA_PAYMENT_PATH: &str = "/api/v1.0/transfer-va/payment";
+/// Path of the VA reversal.
+pub const VA_REVERSAL_PATH: &str = "/api/v1.0/transfer-va/reversal";
 /// Default token lifetime: 15 minutes, as NICEPAY's own tokens.
 pub const DEFAULT_TOKEN_LIFETIME_SECONDS: u32 = 900;
 /// Most live tokens kept; issuing more drops the oldest.
@@ -66,6 +81,8 @@ pub enum Endpoint {
     VaInquiry,
     /// VA payment (25).
     VaPayment,
+    /// VA reversal (service code undocumented; answered under 25, the VA payment family).
+    VaReversal,
 }
 
 impl Endpoint {
@@ -74,7 +91,7 @@ impl Endpoint {
         match self {
             Self::AccessToken => "73",
             Self::VaInquiry => "24",
-            Self::VaPayment => "25",
+            Self::VaPayment | Self::VaReversal => "25",
         }
     }
 
@@ -84,11 +101,15 @@ impl Endpoint {
             Self::AccessToken => TOKEN_PATH,
             Self::VaInquiry => VA_INQUIRY_PATH,
             Self::VaPayment => VA_PAYMENT_PATH,
+            Self::VaReversal => VA_REVERSAL_PATH,
         }
     }
 
     fn from_path(path: &str) -> Option<Self> {
-        [Self::AccessToken, Self::VaInquiry, Self::VaPayment]
+        if path == TOKEN_PATH_SHORT {
+            return Some(Self::AccessToken);
+        }
+        [Self::AccessToken, Self::VaInquiry, Self::VaPayment, Self::VaReversal]
             .into_iter()
             .find(|e| e.path() == path)
     }
@@ -198,6 +219,14 @@ impl ServerResponse {
         "application/json"
     }
 
+    /// The headers to send: `Content-Type` and `X-TIMESTAMP` (the answer's time, +07:00).
+    pub fn headers(&self, now: Timestamp) -> Vec<(String, String)> {
+        vec![
+            ("Content-Type".to_owned(), self.content_type().to_owned()),
+            ("X-TIMESTAMP".to_owned(), now.to_string()),
+        ]
+    }
+
     /// The body as text.
     pub fn body_str(&self) -> &str {
         std::str::from_utf8(&self.body).unwrap_or_default()
@@ -220,6 +249,8 @@ impl fmt::Debug for ServerResponse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Rejection {
+    /// `400xx00 Bad Request`: the body is not a JSON object.
+    BadRequest,
     /// `400xx02 Invalid Mandatory Field [name]`.
     MissingField(String),
     /// `400xx01 Invalid Field Format [name]`.
@@ -228,6 +259,8 @@ pub enum Rejection {
     Unauthorized(String),
     /// `401xx01 Invalid Token (B2B)`: unknown or expired access token.
     InvalidToken,
+    /// `401xx03 Token Not Found (B2B)`: no `Authorization` header.
+    TokenNotFound,
     /// `409xx00 Conflict`: `X-EXTERNAL-ID` already used today.
     DuplicateExternalId,
     /// `404xx12 Invalid Bill/Virtual Account [Not Found]`.
@@ -247,10 +280,12 @@ pub enum Rejection {
 impl Rejection {
     fn parts(&self) -> (u16, &'static str, String) {
         match self {
+            Self::BadRequest => (400, "00", "Bad Request".into()),
             Self::MissingField(f) => (400, "02", format!("Invalid Mandatory Field [{}]", bounded_name(f))),
             Self::InvalidField(f) => (400, "01", format!("Invalid Field Format [{}]", bounded_name(f))),
             Self::Unauthorized(why) => (401, "00", format!("Unauthorized. [{}]", bounded_name(why))),
             Self::InvalidToken => (401, "01", "Invalid Token (B2B)".into()),
+            Self::TokenNotFound => (401, "03", "Token Not Found (B2B)".into()),
             Self::DuplicateExternalId => (409, "00", "Conflict".into()),
             Self::BillNotFound => (404, "12", "Invalid Bill/Virtual Account [Not Found]".into()),
             Self::InvalidAmount => (404, "13", "Invalid Amount".into()),
@@ -348,6 +383,36 @@ pub struct VaPaymentRequest {
     pub extra: Extra,
 }
 
+/// A verified VA reversal. Its body is not documented: the VA number is required, the
+/// payment's identifiers are read when present, and everything else is kept in `extra`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VaReversalRequest {
+    /// The whole VA number.
+    pub virtual_account_no: String,
+    /// The VA prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_service_id: Option<String>,
+    /// The customer number part of the VA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_no: Option<String>,
+    /// Merchant order id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trx_id: Option<String>,
+    /// NICEPAY's id of the reversed payment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_request_id: Option<String>,
+    /// The reversed amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_amount: Option<Amount>,
+    /// `additionalInfo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_info: Option<Extra>,
+    /// Every other field, kept.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
 /// The bill behind a VA, as the merchant knows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bill {
@@ -383,6 +448,9 @@ pub enum Received {
     /// A verified payment: check and record it, and answer with
     /// [`MerchantServer::answer_payment`] (record the payment only when that answer is 200).
     VaPayment(VaPaymentRequest),
+    /// A verified reversal of a paid VA: undo the order (or flag it) and answer with
+    /// [`MerchantServer::answer_reversal`].
+    VaReversal(VaReversalRequest),
 }
 
 /// The sans-IO SNAP server of one merchant: token issuing, verification, duplicate detection
@@ -472,6 +540,10 @@ impl MerchantServer {
                 .verify_transaction(snap_path, path, headers, body, now)
                 .and_then(|()| parse_request(body, &PAYMENT_FIELDS))
                 .map(Received::VaPayment),
+            Endpoint::VaReversal => self
+                .verify_transaction(snap_path, path, headers, body, now)
+                .and_then(|()| parse_request(body, &REVERSAL_FIELDS))
+                .map(Received::VaReversal),
         };
         outcome.unwrap_or_else(|rejection| Received::Respond(rejection.response(Some(endpoint))))
     }
@@ -496,7 +568,10 @@ impl MerchantServer {
             Err(Error::SignatureMismatch { .. }) => return Err(Rejection::Unauthorized("Signature".into())),
             Err(_) => return Err(Rejection::InvalidField("X-TIMESTAMP".into())),
         }
-        let body: Value = serde_json::from_slice(body).map_err(|_| Rejection::InvalidField("body".into()))?;
+        let body: Value = serde_json::from_slice(body).map_err(|_| Rejection::BadRequest)?;
+        if !body.is_object() {
+            return Err(Rejection::BadRequest);
+        }
         match body.get("grantType") {
             Some(Value::String(g)) if g == "client_credentials" => {}
             None => return Err(Rejection::MissingField("grantType".into())),
@@ -538,13 +613,10 @@ impl MerchantServer {
         body: &[u8],
         now: Timestamp,
     ) -> std::result::Result<(), Rejection> {
-        for name in [
-            "Authorization",
-            "X-TIMESTAMP",
-            "X-SIGNATURE",
-            "X-PARTNER-ID",
-            "X-EXTERNAL-ID",
-        ] {
+        if header(headers, "Authorization").is_none_or(str::is_empty) {
+            return Err(Rejection::TokenNotFound);
+        }
+        for name in ["X-TIMESTAMP", "X-SIGNATURE", "X-PARTNER-ID", "X-EXTERNAL-ID"] {
             if header(headers, name).is_none_or(str::is_empty) {
                 return Err(Rejection::MissingField(name.into()));
             }
@@ -646,8 +718,10 @@ impl MerchantServer {
             "paymentRequestId": request.payment_request_id,
             "paidAmount": request.paid_amount,
         });
-        if let Some(t) = &request.trx_date_time {
-            data["trxDateTime"] = json!(t);
+        for (key, value) in [("trxId", &request.trx_id), ("trxDateTime", &request.trx_date_time)] {
+            if let Some(v) = value {
+                data[key] = json!(v);
+            }
         }
         let rejection = match answer {
             BillAnswer::Open(bill) if same_amount(&request.paid_amount, &bill.total_amount) => {
@@ -660,7 +734,7 @@ impl MerchantServer {
                 return ServerResponse::new(
                     200,
                     code.clone(),
-                    &json!({"responseCode": code, "responseMessage": "Successful", "virtualAccountData": data}),
+                    &json!({"responseCode": code, "responseMessage": "Successful", "virtualAccountData": data, "additionalInfo": {}}),
                 );
             }
             BillAnswer::Open(_) => Rejection::InvalidAmount,
@@ -669,6 +743,21 @@ impl MerchantServer {
             BillAnswer::Expired => Rejection::BillExpired,
         };
         with_data(rejection.response(endpoint), "paymentFlag", data, &rejection)
+    }
+
+    /// The answer to a verified reversal: `accepted` gives `2002500 Successful`, otherwise
+    /// `4042512` (no such paid VA).
+    pub fn answer_reversal(&self, _request: &VaReversalRequest, accepted: bool) -> ServerResponse {
+        if accepted {
+            let code = "2002500".to_owned();
+            ServerResponse::new(
+                200,
+                code.clone(),
+                &json!({"responseCode": code, "responseMessage": "Successful"}),
+            )
+        } else {
+            Rejection::BillNotFound.response(Some(Endpoint::VaReversal))
+        }
     }
 }
 
@@ -700,6 +789,7 @@ const INQUIRY_FIELDS: [(&str, bool); 4] = [
     ("virtualAccountNo", false),
     ("inquiryRequestId", false),
 ];
+const REVERSAL_FIELDS: [(&str, bool); 1] = [("virtualAccountNo", false)];
 const PAYMENT_FIELDS: [(&str, bool); 5] = [
     ("partnerServiceId", false),
     ("customerNo", false),
@@ -713,9 +803,9 @@ fn parse_request<T: serde::de::DeserializeOwned>(
     body: &[u8],
     mandatory: &[(&str, bool)],
 ) -> std::result::Result<T, Rejection> {
-    let value: Value = serde_json::from_slice(body).map_err(|_| Rejection::InvalidField("body".into()))?;
+    let value: Value = serde_json::from_slice(body).map_err(|_| Rejection::BadRequest)?;
     let Value::Object(map) = &value else {
-        return Err(Rejection::InvalidField("body".into()));
+        return Err(Rejection::BadRequest);
     };
     for &(name, is_amount) in mandatory {
         match map.get(name) {

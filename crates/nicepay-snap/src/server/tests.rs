@@ -144,6 +144,31 @@ fn the_whole_exchange_token_inquiry_payment() {
         assert_eq!((r.status, r.response_code.as_str()), (404, code));
         assert_eq!(body_json(&r)["virtualAccountData"]["paymentFlagStatus"], "01");
     }
+    assert_eq!(body_json(&ok)["virtualAccountData"]["trxId"], serde_json::Value::Null);
+    let headers = ok.headers(now(2));
+    assert_eq!(
+        headers[1],
+        ("X-TIMESTAMP".to_owned(), "2024-07-05T10:11:42+07:00".to_owned())
+    );
+
+    // A reversal of that payment.
+    let reversal = r#"{"virtualAccountNo":"   700140000000001","paymentRequestId":"PAY-1","paidAmount":{"value":"15000.00","currency":"IDR"},"reason":"bank"}"#;
+    let req = match s.receive(
+        "POST",
+        VA_REVERSAL_PATH,
+        &signed(VA_REVERSAL_PATH, &t, reversal, &ts, "E3"),
+        reversal.as_bytes(),
+        now(3),
+        [0; 32],
+    ) {
+        Received::VaReversal(req) => req,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(req.payment_request_id.as_deref(), Some("PAY-1"));
+    assert_eq!(req.extra["reason"], "bank");
+    assert_eq!(s.answer_reversal(&req, true).response_code, "2002500");
+    assert_eq!(s.answer_reversal(&req, false).response_code, "4042512");
+
     let r = s.answer_inquiry(
         &VaInquiryRequest {
             partner_service_id: "1".into(),
@@ -184,10 +209,11 @@ fn token_requests_are_verified() {
             "4007301",
         ),
         (token_headers(CLIENT_ID, &ts, &nicepay), br#"{}"#, "4007302"),
-        (token_headers(CLIENT_ID, &ts, &nicepay), b"not json", "4007301"),
+        (token_headers(CLIENT_ID, &ts, &nicepay), b"not json", "4007300"),
+        (token_headers(CLIENT_ID, &ts, &nicepay), b"[]", "4007300"),
     ];
     for (headers, body, code) in cases {
-        let r = respond(s.receive("POST", TOKEN_PATH, &headers, body, now(0), [1; 32]));
+        let r = respond(s.receive("POST", TOKEN_PATH_SHORT, &headers, body, now(0), [1; 32]));
         assert_eq!(r.response_code, code, "{}", r.body_str());
         assert!(!r.body_str().contains("accessToken"));
     }
@@ -238,7 +264,10 @@ fn transactional_requests_are_verified() {
     );
     let numeric = INQUIRY.replace(r#""customerNo":"0000000001""#, r#""customerNo":1"#);
     assert_eq!(run(&mut s, signed(p, &t, &numeric, &ts, "H"), &numeric, 0), "4002401");
-    assert_eq!(run(&mut s, signed(p, &t, "[1]", &ts, "I"), "[1]", 0), "4002401");
+    assert_eq!(run(&mut s, signed(p, &t, "[1]", &ts, "I"), "[1]", 0), "4002400");
+    let mut no_auth = signed(p, &t, INQUIRY, &ts, "J");
+    no_auth.retain(|(k, _)| k != "Authorization");
+    assert_eq!(run(&mut s, no_auth, INQUIRY, 0), "4012403");
     // Duplicate X-EXTERNAL-ID the same Jakarta day, accepted again the next day.
     assert!(matches!(
         s.receive(
@@ -317,7 +346,7 @@ fn a_mount_prefix_is_accepted_signed_either_way() {
     let ts = now(0).to_string();
     let r = respond(s.receive(
         "POST",
-        "/snap/v1.0/access-token/b2b?x=1",
+        "/snap/api/v1.0/access-token/b2b?x=1",
         &token_headers(CLIENT_ID, &ts, &key),
         TOKEN_BODY,
         now(0),
@@ -377,7 +406,7 @@ proptest! {
     #[test]
     fn any_request_gets_a_snap_answer(
         method in "(POST|GET|post|DELETE)",
-        path in prop::sample::select(vec![TOKEN_PATH, VA_INQUIRY_PATH, VA_PAYMENT_PATH, "/x", ""]),
+        path in prop::sample::select(vec![TOKEN_PATH, TOKEN_PATH_SHORT, VA_INQUIRY_PATH, VA_PAYMENT_PATH, VA_REVERSAL_PATH, "/x", ""]),
         headers in prop::collection::vec(("(Authorization|X-TIMESTAMP|X-SIGNATURE|X-PARTNER-ID|X-EXTERNAL-ID|X-CLIENT-KEY)", "\\PC{0,60}"), 0..8),
         body in prop::collection::vec(any::<u8>(), 0..200),
     ) {
