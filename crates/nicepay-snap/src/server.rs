@@ -440,6 +440,7 @@ pub enum BillAnswer {
 
 /// What [`MerchantServer::receive`] made of a request.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Received {
     /// Send this answer as it is: an issued token, or a refusal.
     Respond(ServerResponse),
