@@ -60,6 +60,10 @@ enum Command {
     /// signed, timestamp form, ...) from the request as your code sent it, e.g. from a log.
     /// Exits 0 when the signature is right, 1 when not.
     Explain(tools::ExplainArgs),
+    /// Play NICEPAY against your NIVA (merchant-side SNAP) server: request a token signed with
+    /// the simulator's TEST-ONLY NICEPAY key, send the VA inquiry and the payment, and print
+    /// each exchange. Exits 0 when the merchant accepted the payment, 1 when not.
+    NivaPay(tools::NivaArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -322,6 +326,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         } => (sign_token(args)?, true),
         Command::VerifyNotification(args) => verify_notification(args)?,
         Command::Explain(args) => tools::run_explain(args)?,
+        Command::NivaPay(args) => tools::run_niva(args)?,
         Command::Keygen(args) => {
             print!("{}", tools::keygen(args)?);
             return Ok(ExitCode::SUCCESS);

@@ -129,3 +129,63 @@ pub(crate) fn run_explain(args: ExplainArgs) -> Result<(serde_json::Value, bool)
     let valid = explanation.valid;
     Ok((serde_json::to_value(explanation)?, valid))
 }
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct NivaArgs {
+    /// Base URL of the merchant's SNAP server (loopback `http://` only), e.g.
+    /// `http://127.0.0.1:8080` (the SNAP paths are appended).
+    #[arg(long)]
+    merchant_url: String,
+    /// Client ID the merchant issued to NICEPAY.
+    #[arg(long)]
+    client_id: String,
+    /// Client secret the merchant issued to NICEPAY (or env NICEPAY_NIVA_CLIENT_SECRET).
+    #[arg(long, env = "NICEPAY_NIVA_CLIENT_SECRET", hide_env_values = true)]
+    client_secret: String,
+    /// VA prefix (partnerServiceId).
+    #[arg(long)]
+    partner_service_id: String,
+    /// Customer number.
+    #[arg(long)]
+    customer_no: String,
+    /// Amount to pay, e.g. 15000.00 (default: the total the inquiry answers).
+    #[arg(long)]
+    amount: Option<String>,
+    /// A deliberate mistake: forged-signature, replay-external-id, unknown-token or
+    /// forged-token-request.
+    #[arg(long)]
+    fault: Option<String>,
+}
+
+/// Plays NICEPAY once against a merchant's NIVA server with the simulator's TEST-ONLY NICEPAY
+/// key: token, inquiry, payment. The flag is whether the merchant accepted the payment.
+pub(crate) fn run_niva(args: NivaArgs) -> Result<(serde_json::Value, bool), Failure> {
+    use nicepay_snap_simulator::niva::{self, NivaFault, NivaMerchant, NivaPayment};
+    let fault = args
+        .fault
+        .map(|f| serde_json::from_value::<NivaFault>(serde_json::Value::String(f.clone())))
+        .transpose()
+        .map_err(|_| {
+            Failure(
+                "unknown --fault (forged-signature, replay-external-id, unknown-token, forged-token-request)".into(),
+            )
+        })?;
+    let paid_amount = args.amount.map(nicepay_snap::Amount::idr).transpose()?;
+    let key = PrivateKey::parse(nicepay_snap_simulator::TEST_NOTIFICATION_PRIVATE_KEY_PEM)?;
+    let merchant = NivaMerchant {
+        base_url: args.merchant_url,
+        client_id: args.client_id,
+        client_secret: args.client_secret,
+    };
+    let payment = NivaPayment {
+        partner_service_id: args.partner_service_id,
+        customer_no: args.customer_no,
+        paid_amount,
+        bank_code: "BMRI".into(),
+        fault,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let run = runtime.block_on(niva::run(&key, &merchant, &payment));
+    let paid = run.paid;
+    Ok((serde_json::to_value(run)?, paid))
+}

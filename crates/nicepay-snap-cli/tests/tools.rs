@@ -204,3 +204,46 @@ fn explain_refuses_bad_input_with_one_line() {
         assert!(err.len() < 400, "{err}");
     }
 }
+
+#[test]
+fn niva_pay_reports_an_unreachable_merchant_and_refuses_bad_flags() {
+    // A loopback port nobody listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let base = [
+        "niva-pay",
+        "--merchant-url",
+        url.as_str(),
+        "--client-id",
+        "NIVA1",
+        "--client-secret",
+        "s",
+        "--partner-service-id",
+        "70014",
+        "--customer-no",
+        "1",
+    ];
+    let out = run(&base, None);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["paid"], false);
+    assert_eq!(v["steps"][0]["step"], "access-token");
+    assert!(v["steps"][0]["error"].as_str().unwrap().contains("request failed"));
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("\"s\""),
+        "the secret is not echoed"
+    );
+
+    let mut bad = base.to_vec();
+    bad.extend(["--fault", "nonsense"]);
+    assert_eq!(run(&bad, None).status.code(), Some(2));
+    let mut remote = base.to_vec();
+    remote[2] = "http://192.0.2.1";
+    let out = run(&remote, None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["steps"][0]["error"].as_str().unwrap().contains("loopback"));
+}

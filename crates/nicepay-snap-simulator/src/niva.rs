@@ -194,14 +194,33 @@ fn transactional_headers(
 
 /// Runs token, inquiry and payment against the merchant (stopping at the first refusal), with
 /// `nicepay_key` as NICEPAY's private key. Never fails: every outcome is in the steps.
-pub async fn run(
-    http: &reqwest::Client,
-    nicepay_key: &PrivateKey,
-    merchant: &NivaMerchant,
-    payment: &NivaPayment,
-) -> NivaRun {
+pub async fn run(nicepay_key: &PrivateKey, merchant: &NivaMerchant, payment: &NivaPayment) -> NivaRun {
+    // Direct loopback connections only: no proxy from the environment, no redirects.
+    let http = match reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(http) => http,
+        Err(e) => {
+            let step = NivaStep {
+                step: "access-token".into(),
+                path: TOKEN_PATH.into(),
+                external_id: None,
+                request_body: String::new(),
+                http_status: None,
+                response_code: None,
+                response_body: None,
+                error: Some(format!("no HTTP client: {e}")),
+            };
+            return NivaRun {
+                steps: vec![step],
+                paid: false,
+            };
+        }
+    };
     let mut caller = Caller {
-        http,
+        http: &http,
         merchant,
         steps: Vec::new(),
     };

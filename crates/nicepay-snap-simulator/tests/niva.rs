@@ -139,7 +139,7 @@ async fn run(url: &str, p: NivaPayment) -> NivaRun {
         client_id: CLIENT_ID.into(),
         client_secret: SECRET.into(),
     };
-    niva::run(&reqwest::Client::new(), &key, &merchant, &p).await
+    niva::run(&key, &merchant, &p).await
 }
 
 fn codes(run: &NivaRun) -> Vec<(&str, Option<&str>)> {
