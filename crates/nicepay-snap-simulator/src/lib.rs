@@ -127,6 +127,8 @@ mod admin;
 // The server: registers every route and serves connections.
 mod server;
 
+pub mod niva;
+
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};

@@ -52,6 +52,7 @@
 pub mod api;
 pub mod canonical;
 pub mod config;
+pub mod diagnose;
 pub mod error;
 pub mod http;
 pub mod keys;
@@ -59,6 +60,7 @@ pub mod minify;
 pub mod response;
 pub mod scrub;
 pub mod secret;
+pub mod server;
 pub mod status;
 pub mod symmetric;
 pub mod timestamp;
