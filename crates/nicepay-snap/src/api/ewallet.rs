@@ -57,11 +57,7 @@ outbound! {
         call_back_url: Option<String>,
         /// A JSON document encoded as a string.
         cart_data: Option<String>,
-        ms_id: Option<String>,
-        ms_fee: Option<String>,
-        ms_fee_type: Option<String>,
-        mb_fee: Option<String>,
-        mb_fee_type: Option<String>,
+        ..marketplace_fees,
         /// Any further keys.
         #[serde(flatten)]
         extra: Extra,

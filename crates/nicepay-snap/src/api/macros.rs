@@ -16,12 +16,31 @@ macro_rules! payload {
 }
 
 /// A payload the SDK sends: every `Option` field is left out of the JSON when `None`.
+/// `..marketplace_fees,` stands for the five optional marketplace fee fields (`msId`, `msFee`,
+/// `msFeeType`, `mbFee`, `mbFeeType`).
 macro_rules! outbound {
     ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }) => {
         outbound!(@fields [$(#[$meta])* pub struct $name] [] $($fields)*);
     };
     (@fields [$($head:tt)*] [$($done:tt)*]) => {
         payload! { $($head)* { $($done)* } }
+    };
+    // NICEPAY's marketplace and merchant bank fee fields, shared by the `additionalInfo` of
+    // QRIS generate, VA create and e-wallet payment.
+    (@fields $head:tt [$($done:tt)*] ..marketplace_fees, $($rest:tt)*) => {
+        outbound!(@fields $head [$($done)*]
+            /// Marketplace id.
+            ms_id: Option<String>,
+            /// Marketplace fee.
+            ms_fee: Option<String>,
+            /// Marketplace fee type.
+            ms_fee_type: Option<String>,
+            /// Merchant bank fee.
+            mb_fee: Option<String>,
+            /// Merchant bank fee type.
+            mb_fee_type: Option<String>,
+            $($rest)*
+        );
     };
     (@fields $head:tt [$($done:tt)*] $(#[$fmeta:meta])* $field:ident: Option<$ty:ty>, $($rest:tt)*) => {
         outbound!(@fields $head [$($done)*

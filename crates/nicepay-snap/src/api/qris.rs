@@ -31,11 +31,7 @@ outbound! {
         cart_data: Option<String>,
         /// QRIS acquirer: `QSHP`, `NOBU`, `NICE`.
         mitra_cd: Option<String>,
-        ms_id: Option<String>,
-        ms_fee: Option<String>,
-        ms_fee_type: Option<String>,
-        mb_fee: Option<String>,
-        mb_fee_type: Option<String>,
+        ..marketplace_fees,
         /// Any further keys, serialized after the known ones.
         #[serde(flatten)]
         extra: Extra,

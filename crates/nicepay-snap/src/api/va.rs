@@ -22,16 +22,7 @@ outbound! {
         vacct_valid_dt: Option<String>,
         /// Expiry time `HHmmss` (may be `""`).
         vacct_valid_tm: Option<String>,
-        /// Marketplace id.
-        ms_id: Option<String>,
-        /// Marketplace fee.
-        ms_fee: Option<String>,
-        /// Marketplace fee type.
-        ms_fee_type: Option<String>,
-        /// Merchant bank fee.
-        mb_fee: Option<String>,
-        /// Merchant bank fee type.
-        mb_fee_type: Option<String>,
+        ..marketplace_fees,
         /// Any further keys.
         #[serde(flatten)]
         extra: Extra,
