@@ -8,6 +8,16 @@ use crate::error::{Error, Result};
 use crate::status::TransactionStatus;
 use crate::types::Amount;
 
+/// Checks the fields naming the original payment in a status or refund request, in their JSON
+/// order: `merchantId`, `originalPartnerReferenceNo`, `originalReferenceNo`.
+macro_rules! check_original {
+    ($request:expr) => {
+        check("merchantId", &$request.merchant_id, 10, true)?;
+        check_id("originalPartnerReferenceNo", &$request.original_partner_reference_no)?;
+        check_id("originalReferenceNo", &$request.original_reference_no)?;
+    };
+}
+
 outbound! {
     /// One `urlParam` entry.
     pub struct UrlParam {
@@ -157,9 +167,7 @@ outbound! {
 
 impl Validate for EwalletStatusRequest {
     fn validate(&self) -> Result<()> {
-        check("merchantId", &self.merchant_id, 10, true)?;
-        check_id("originalPartnerReferenceNo", &self.original_partner_reference_no)?;
-        check_id("originalReferenceNo", &self.original_reference_no)?;
+        check_original!(self);
         check("serviceCode", &self.service_code, 2, true)?;
         if !self.transaction_date.is_empty() {
             crate::Timestamp::parse(&self.transaction_date)
@@ -237,9 +245,7 @@ outbound! {
 
 impl Validate for EwalletRefundRequest {
     fn validate(&self) -> Result<()> {
-        check("merchantId", &self.merchant_id, 10, true)?;
-        check_id("originalPartnerReferenceNo", &self.original_partner_reference_no)?;
-        check_id("originalReferenceNo", &self.original_reference_no)?;
+        check_original!(self);
         check_id("partnerRefundNo", &self.partner_refund_no)?;
         validate_amount("refundAmount", &self.refund_amount)?;
         check("reason", &self.reason, 255, true)?;

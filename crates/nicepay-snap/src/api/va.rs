@@ -8,6 +8,17 @@ use crate::error::Result;
 use crate::status::TransactionStatus;
 use crate::types::Amount;
 
+/// Checks the fields naming a VA in a create, status or delete request: `partnerServiceId`,
+/// `customerNo` and `virtualAccountNo` (mandatory except on create, where `""` lets NICEPAY
+/// generate the number).
+macro_rules! check_va {
+    ($request:expr, number_required: $required:expr) => {
+        check("partnerServiceId", &$request.partner_service_id, 20, false)?;
+        check("customerNo", &$request.customer_no, 40, false)?;
+        check("virtualAccountNo", &$request.virtual_account_no, 25, $required)?;
+    };
+}
+
 outbound! {
     /// `additionalInfo` of a VA create request.
     #[derive(Default)]
@@ -51,23 +62,14 @@ outbound! {
 
 impl Validate for VaCreateRequest {
     fn validate(&self) -> Result<()> {
-        check("partnerServiceId", &self.partner_service_id, 20, false)?;
-        check("customerNo", &self.customer_no, 40, false)?;
-        check("virtualAccountNo", &self.virtual_account_no, 25, false)?;
+        check_va!(self, number_required: false);
         check("virtualAccountName", &self.virtual_account_name, 255, true)?;
         check_id("trxId", &self.trx_id)?;
         validate_amount("totalAmount", &self.total_amount)?;
-        check("additionalInfo.bankCd", &self.additional_info.bank_cd, 4, true)?;
-        check_date_opt(
-            "additionalInfo.vacctValidDt",
-            self.additional_info.vacct_valid_dt.as_ref(),
-            8,
-        )?;
-        check_date_opt(
-            "additionalInfo.vacctValidTm",
-            self.additional_info.vacct_valid_tm.as_ref(),
-            6,
-        )?;
+        let info = &self.additional_info;
+        check("additionalInfo.bankCd", &info.bank_cd, 4, true)?;
+        check_date_opt("additionalInfo.vacctValidDt", info.vacct_valid_dt.as_ref(), 8)?;
+        check_date_opt("additionalInfo.vacctValidTm", info.vacct_valid_tm.as_ref(), 6)?;
         Ok(())
     }
 }
@@ -142,9 +144,7 @@ outbound! {
 
 impl Validate for VaStatusRequest {
     fn validate(&self) -> Result<()> {
-        check("partnerServiceId", &self.partner_service_id, 20, false)?;
-        check("customerNo", &self.customer_no, 40, false)?;
-        check("virtualAccountNo", &self.virtual_account_no, 25, true)?;
+        check_va!(self, number_required: true);
         check("inquiryRequestId", &self.inquiry_request_id, 128, true)?;
         validate_amount("additionalInfo.totalAmount", &self.additional_info.total_amount)?;
         check_id("additionalInfo.trxId", &self.additional_info.trx_id)?;
@@ -213,18 +213,12 @@ outbound! {
 
 impl Validate for VaDeleteRequest {
     fn validate(&self) -> Result<()> {
-        check("partnerServiceId", &self.partner_service_id, 20, false)?;
-        check("customerNo", &self.customer_no, 40, false)?;
-        check("virtualAccountNo", &self.virtual_account_no, 25, true)?;
+        check_va!(self, number_required: true);
         check_id("trxId", &self.trx_id)?;
-        validate_amount("additionalInfo.totalAmount", &self.additional_info.total_amount)?;
-        check_id("additionalInfo.tXidVA", &self.additional_info.txid_va)?;
-        check(
-            "additionalInfo.cancelMessage",
-            &self.additional_info.cancel_message,
-            255,
-            true,
-        )?;
+        let info = &self.additional_info;
+        validate_amount("additionalInfo.totalAmount", &info.total_amount)?;
+        check_id("additionalInfo.tXidVA", &info.txid_va)?;
+        check("additionalInfo.cancelMessage", &info.cancel_message, 255, true)?;
         Ok(())
     }
 }
