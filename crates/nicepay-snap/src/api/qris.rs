@@ -7,6 +7,13 @@ use crate::error::{Error, Result};
 use crate::status::TransactionStatus;
 use crate::types::Amount;
 
+/// Checks the merchant and store a QRIS request names: `merchantId` (the iMid) and the store id,
+/// sent as `store_field` (`storeId` on generate, `externalStoreId` afterwards).
+fn check_merchant(merchant_id: &str, store_field: &str, store_id: &str) -> Result<()> {
+    check("merchantId", merchant_id, 10, true)?;
+    check(store_field, store_id, 32, true)
+}
+
 outbound! {
     /// `additionalInfo` of a QRIS generate request. Unset fields are omitted.
     #[derive(Default)]
@@ -62,8 +69,7 @@ impl Validate for QrisGenerateRequest {
     fn validate(&self) -> Result<()> {
         check_id("partnerReferenceNo", &self.partner_reference_no)?;
         validate_amount("amount", &self.amount)?;
-        check("merchantId", &self.merchant_id, 10, true)?;
-        check("storeId", &self.store_id, 32, true)?;
+        check_merchant(&self.merchant_id, "storeId", &self.store_id)?;
         check_opt("subMerchantId", self.sub_merchant_id.as_ref(), 32)?;
         if let Some(url) = &self.additional_info.db_process_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -138,8 +144,7 @@ impl Validate for QrisQueryRequest {
     fn validate(&self) -> Result<()> {
         check_id("originalReferenceNo", &self.original_reference_no)?;
         check_id("originalPartnerReferenceNo", &self.original_partner_reference_no)?;
-        check("merchantId", &self.merchant_id, 10, true)?;
-        check("externalStoreId", &self.external_store_id, 32, true)?;
+        check_merchant(&self.merchant_id, "externalStoreId", &self.external_store_id)?;
         if self.service_code.len() != 2 || !self.service_code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::invalid("serviceCode", "must be two digits"));
         }
@@ -214,8 +219,7 @@ impl Validate for QrisRefundRequest {
         check_id("originalReferenceNo", &self.original_reference_no)?;
         check_id("originalPartnerReferenceNo", &self.original_partner_reference_no)?;
         check_id("partnerRefundNo", &self.partner_refund_no)?;
-        check("merchantId", &self.merchant_id, 10, true)?;
-        check("externalStoreId", &self.external_store_id, 32, true)?;
+        check_merchant(&self.merchant_id, "externalStoreId", &self.external_store_id)?;
         validate_amount("refundAmount", &self.refund_amount)?;
         check("reason", &self.reason, 255, true)?;
         check("additionalInfo.cancelType", &self.additional_info.cancel_type, 2, true)?;
