@@ -9,7 +9,8 @@ use crate::status::TransactionStatus;
 use crate::types::Amount;
 
 /// Checks the fields naming the original payment in a status or refund request, in their JSON
-/// order: `merchantId`, `originalPartnerReferenceNo`, `originalReferenceNo`.
+/// order: `merchantId`, `originalPartnerReferenceNo`, `originalReferenceNo`. Returns the first
+/// error from the enclosing `validate`.
 macro_rules! check_original {
     ($request:expr) => {
         check("merchantId", &$request.merchant_id, 10, true)?;

@@ -10,7 +10,7 @@ use crate::types::Amount;
 
 /// Checks the fields naming a VA in a create, status or delete request: `partnerServiceId`,
 /// `customerNo` and `virtualAccountNo` (mandatory except on create, where `""` lets NICEPAY
-/// generate the number).
+/// generate the number). Returns the first error from the enclosing `validate`.
 macro_rules! check_va {
     ($request:expr, number_required: $required:expr) => {
         check("partnerServiceId", &$request.partner_service_id, 20, false)?;
