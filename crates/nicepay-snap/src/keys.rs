@@ -85,6 +85,12 @@ fn decode_key_text(field: &str, text: &str) -> Result<(Vec<u8>, Armor)> {
     Ok((der, armor))
 }
 
+/// Decodes key text (see [`decode_key_text`]) and parses the DER it holds with `from_der`.
+fn parse_key_text<K>(field: &str, text: &str, from_der: fn(&[u8]) -> Result<K>) -> Result<K> {
+    let (der, _armor) = decode_key_text(field, text)?;
+    from_der(&der)
+}
+
 /// The merchant's RSA private key, parsed once and ready to sign.
 ///
 /// Accepts bare base64 PKCS#8 DER, PEM `PRIVATE KEY` (PKCS#8), PEM `RSA PRIVATE KEY` (PKCS#1, or
@@ -101,8 +107,7 @@ pub struct PrivateKey {
 impl PrivateKey {
     /// Parses a private key from text (PEM or bare base64).
     pub fn parse(text: &str) -> Result<Self> {
-        let (der, _armor) = decode_key_text("private_key", text)?;
-        Self::from_der(&der)
+        parse_key_text("private_key", text, Self::from_der)
     }
 
     /// Parses a private key from DER bytes (PKCS#8 or PKCS#1).
@@ -221,8 +226,7 @@ impl PublicKey {
 
     /// Parses a public key from text (PEM or bare base64).
     pub fn parse(text: &str) -> Result<Self> {
-        let (der, _armor) = decode_key_text("public_key", text)?;
-        Self::from_der(&der)
+        parse_key_text("public_key", text, Self::from_der)
     }
 
     /// Parses a public key from DER bytes (SPKI or PKCS#1).

@@ -85,6 +85,21 @@ pub use symmetric::{SignerCache, SymmetricSigner};
 pub use timestamp::Timestamp;
 pub use types::{Amount, ExternalId};
 
+/// `FromStr` for the types read from text by their `parse` constructor.
+macro_rules! from_str_by_parse {
+    ($($ty:ty),*) => {$(
+        impl std::str::FromStr for $ty {
+            type Err = Error;
+
+            fn from_str(s: &str) -> Result<Self> {
+                Self::parse(s)
+            }
+        }
+    )*};
+}
+
+from_str_by_parse!(ResponseCode, Timestamp);
+
 /// `schemars::JsonSchema` for the core's string newtypes that payloads carry: each is a JSON
 /// string on the wire (its own serde impls decide the exact form).
 #[cfg(feature = "schema")]
