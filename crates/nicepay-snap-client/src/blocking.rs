@@ -1,4 +1,4 @@
-use nicepay_snap::{Operation, PreparedRequest, RawResponse, SyncTransport, TransportError};
+use nicepay_snap::{PreparedRequest, RawResponse, SyncTransport, TransportError};
 
 crate::methods::client! {
     /// A blocking NICEPAY SNAP client over any [`SyncTransport`] (e.g. `nicepay_snap_ureq::UreqTransport`).
@@ -19,8 +19,14 @@ crate::methods::client! {
 }
 
 impl<T: SyncTransport> Client<T> {
-    /// Sends the request of a call of `O` once, reporting the exchange.
-    fn send_call<O: Operation>(&self, request: &PreparedRequest, attempt: u32) -> Result<RawResponse, TransportError> {
-        send_reported(&self.transport, &self.options, O::NAME, request, attempt)
+    /// Sends the request of a call of `operation` once, reporting the exchange.
+    fn send_call(
+        &self,
+        operation: &'static str,
+        _money_moving: bool,
+        request: &PreparedRequest,
+        attempt: u32,
+    ) -> Result<RawResponse, TransportError> {
+        send_reported(&self.transport, &self.options, operation, request, attempt)
     }
 }

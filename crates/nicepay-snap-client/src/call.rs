@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use nicepay_snap::api::token::AccessTokenResponse;
 use nicepay_snap::{
-    AccessToken, Config, ExternalId, Operation, PreparedRequest, RawResponse, RequestContext, Timestamp, TransportError,
+    AccessToken, Config, ExternalId, Method, Operation, PreparedRequest, RawResponse, RequestContext, Timestamp,
+    TransportError,
 };
 
 use crate::observe::{self, ACCESS_TOKEN_OPERATION};
@@ -95,24 +96,93 @@ impl<R, K> Progress<R, K> {
     }
 }
 
-/// One call of operation `O`: prepare with a token, send, resend what certainly never arrived,
-/// refresh the token once on `401xx01`, classify the outcome.
-#[derive(Debug)]
-pub(crate) struct Call<'a, O: Operation> {
+/// What a [`Call`] sends and how it reads the answer: a typed operation ([`Typed`]) or a raw
+/// signed request ([`Raw`]).
+pub(crate) trait Spec {
+    /// The success response.
+    type Response;
+    /// Operation name, for reports and errors.
+    fn name(&self) -> &'static str;
+    /// Whether a timeout or 5xx is an unknown outcome (never resent with a new identity).
+    fn money_moving(&self) -> bool;
+    /// Signs the request with the per-attempt inputs.
+    fn prepare(&self, config: &Config, ctx: &RequestContext<'_>) -> nicepay_snap::Result<PreparedRequest>;
+    /// Reads a response.
+    fn parse(&self, config: &Config, raw: &RawResponse) -> nicepay_snap::Result<Self::Response>;
+    /// The request body as JSON, for the identifiers of an unknown outcome.
+    fn body_json(&self) -> Option<serde_json::Value>;
+}
+
+/// A typed operation `O` and its request.
+pub(crate) struct Typed<'a, O: Operation>(pub(crate) &'a O::Request);
+
+impl<O: Operation> Spec for Typed<'_, O> {
+    type Response = O::Response;
+    fn name(&self) -> &'static str {
+        O::NAME
+    }
+    fn money_moving(&self) -> bool {
+        O::MONEY_MOVING
+    }
+    fn prepare(&self, config: &Config, ctx: &RequestContext<'_>) -> nicepay_snap::Result<PreparedRequest> {
+        config.prepare::<O>(self.0, ctx)
+    }
+    fn parse(&self, config: &Config, raw: &RawResponse) -> nicepay_snap::Result<O::Response> {
+        config.parse::<O>(raw)
+    }
+    fn body_json(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(self.0).ok()
+    }
+}
+
+/// Operation name of raw calls in reports and errors.
+pub const RAW_OPERATION: &str = "raw";
+
+/// A raw signed call: any method, path and JSON body (minified once; those bytes are signed and
+/// sent on every attempt), the answer read as JSON with the SNAP envelope's rules.
+pub(crate) struct Raw {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) body: Vec<u8>,
+    pub(crate) money_moving: bool,
+}
+
+impl Spec for Raw {
+    type Response = serde_json::Value;
+    fn name(&self) -> &'static str {
+        RAW_OPERATION
+    }
+    fn money_moving(&self) -> bool {
+        self.money_moving
+    }
+    fn prepare(&self, config: &Config, ctx: &RequestContext<'_>) -> nicepay_snap::Result<PreparedRequest> {
+        config.prepare_json(self.method, &self.path, &self.body, ctx)
+    }
+    fn parse(&self, _config: &Config, raw: &RawResponse) -> nicepay_snap::Result<serde_json::Value> {
+        nicepay_snap::response::parse_response(raw)
+    }
+    fn body_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// One call: prepare with a token, send, resend what certainly never arrived, refresh the token
+/// once on `401xx01`, classify the outcome.
+pub(crate) struct Call<'a, S: Spec> {
     config: &'a Config,
     options: &'a ClientOptions,
-    request: &'a O::Request,
-    progress: Progress<O::Response, Option<AccessToken>>,
+    spec: S,
+    progress: Progress<S::Response, Option<AccessToken>>,
     prepared: Option<(AccessToken, PreparedRequest)>,
     token_retry_left: bool,
 }
 
-impl<'a, O: Operation> Call<'a, O> {
-    pub(crate) fn new(config: &'a Config, options: &'a ClientOptions, request: &'a O::Request) -> Self {
+impl<'a, S: Spec> Call<'a, S> {
+    pub(crate) fn new(config: &'a Config, options: &'a ClientOptions, spec: S) -> Self {
         Self {
             config,
             options,
-            request,
+            spec,
             progress: Progress::new(State::NeedToken(None), options),
             prepared: None,
             token_retry_left: true,
@@ -120,8 +190,18 @@ impl<'a, O: Operation> Call<'a, O> {
     }
 
     /// The next thing to do.
-    pub(crate) fn poll(&mut self) -> Step<O::Response> {
+    pub(crate) fn poll(&mut self) -> Step<S::Response> {
         self.progress.poll(self.options, "call")
+    }
+
+    /// The operation's name.
+    pub(crate) fn name(&self) -> &'static str {
+        self.spec.name()
+    }
+
+    /// Whether the call moves money.
+    pub(crate) fn money_moving(&self) -> bool {
+        self.spec.money_moving()
     }
 
     /// The token to sign with, the `X-TIMESTAMP` and a fresh `X-EXTERNAL-ID`: prepares the
@@ -132,7 +212,7 @@ impl<'a, O: Operation> Call<'a, O> {
             timestamp,
             external_id,
         };
-        match self.config.prepare::<O>(self.request, &ctx) {
+        match self.spec.prepare(self.config, &ctx) {
             Ok(prepared) => {
                 self.prepared = Some((token, prepared));
                 self.progress = Progress::new(State::Ready, self.options);
@@ -158,10 +238,10 @@ impl<'a, O: Operation> Call<'a, O> {
         let Some((token, prepared)) = self.prepared.as_ref() else {
             return;
         };
-        self.progress.state = match decide::<O>(
+        self.progress.state = match decide(
             self.config,
+            &self.spec,
             prepared,
-            self.request,
             sent,
             self.token_retry_left,
             self.progress.resend_left > 0,

@@ -63,6 +63,7 @@ mod sources;
 mod token;
 
 pub use blocking::Client;
+pub use call::RAW_OPERATION;
 pub use clock::{Clock, ExternalIdGenerator, SystemClock};
 pub use confirm::{Confirmable, Confirmed};
 pub use error::ClientError;

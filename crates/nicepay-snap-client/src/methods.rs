@@ -102,8 +102,38 @@ macro_rules! client {
                 &self,
                 request: &O::Request,
             ) -> Result<O::Response, $crate::ClientError> {
+                self.drive($crate::call::Typed::<O>(request)) $(.$await)?
+            }
+
+            /// A raw signed call, for endpoints or fields NICEPAY adds before this SDK types
+            /// them: `body` (JSON, minified once) is signed with the cached token and sent to
+            /// `path` (with or without `/nicepay`) under the same rules as the typed calls (a
+            /// fresh `X-EXTERNAL-ID`, one token refresh on `401xx01`, resends only of requests
+            /// that certainly never arrived). Set `money_moving` for calls that move money: a
+            /// timeout, 5xx or `202` is then [`ClientError::OutcomeUnknown`]($crate::ClientError::OutcomeUnknown)
+            /// (operation `"raw"`), to resolve by a status query. Answers the response JSON when
+            /// its `responseCode` is a success.
+            pub $($async)? fn execute_raw(
+                &self,
+                method: nicepay_snap::Method,
+                path: &str,
+                body: &[u8],
+                money_moving: bool,
+            ) -> Result<serde_json::Value, $crate::ClientError> {
+                nicepay_snap::canonical::signed_path(path)?;
+                let raw = $crate::call::Raw {
+                    method,
+                    path: path.to_owned(),
+                    body: nicepay_snap::minify_json(body)?,
+                    money_moving,
+                };
+                self.drive(raw) $(.$await)?
+            }
+
+            /// Runs a call to its end: tokens, sends, pauses.
+            $($async)? fn drive<S: $crate::call::Spec>(&self, spec: S) -> Result<S::Response, $crate::ClientError> {
                 use $crate::call::Step;
-                let mut call = $crate::call::Call::<O>::new(&self.config, &self.options, request);
+                let mut call = $crate::call::Call::new(&self.config, &self.options, spec);
                 loop {
                     match call.poll() {
                         Step::Token { rejected } => {
@@ -114,7 +144,7 @@ macro_rules! client {
                             call.token(token, self.clock.now(), self.ids.next(self.clock.now_unix_millis()));
                         }
                         Step::Send { attempt } => {
-                            let sent = self.send_call::<O>(call.request(), attempt) $(.$await)?;
+                            let sent = self.send_call(call.name(), call.money_moving(), call.request(), attempt) $(.$await)?;
                             call.sent(sent);
                         }
                         Step::Sleep(pause) => $sleep(pause) $(.$await)?,

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use nicepay_snap::{AsyncTransport, Operation, PreparedRequest, RawResponse, TransportError, TransportErrorKind};
+use nicepay_snap::{AsyncTransport, PreparedRequest, RawResponse, TransportError, TransportErrorKind};
 
 crate::methods::client! {
     /// An async NICEPAY SNAP client over any [`AsyncTransport`] (e.g. `nicepay_snap_reqwest::ReqwestTransport`).
@@ -28,17 +28,19 @@ crate::methods::client! {
 }
 
 impl<T: AsyncTransport + 'static> AsyncClient<T> {
-    /// Sends the request of a call of `O` once, reporting the exchange; a money-moving one from a
-    /// task of its own (see [`AsyncClient::send_detached`]).
-    async fn send_call<O: Operation>(
+    /// Sends the request of a call of `operation` once, reporting the exchange; a money-moving
+    /// one from a task of its own (see [`AsyncClient::send_detached`]).
+    async fn send_call(
         &self,
+        operation: &'static str,
+        money_moving: bool,
         request: &PreparedRequest,
         attempt: u32,
     ) -> Result<RawResponse, TransportError> {
-        if O::MONEY_MOVING {
-            self.send_detached(request, O::NAME, attempt).await
+        if money_moving {
+            self.send_detached(request, operation, attempt).await
         } else {
-            send_reported(&*self.transport, &self.options, O::NAME, request, attempt).await
+            send_reported(&*self.transport, &self.options, operation, request, attempt).await
         }
     }
 

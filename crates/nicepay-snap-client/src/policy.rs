@@ -5,8 +5,9 @@ use std::fmt;
 use std::time::Duration;
 
 use nicepay_snap::api::token::AccessTokenResponse;
-use nicepay_snap::{AccessToken, Config, Error, Operation, Outcome, PreparedRequest, RawResponse, TransportError};
+use nicepay_snap::{AccessToken, Config, Error, Outcome, PreparedRequest, RawResponse, TransportError};
 
+use crate::call::Spec;
 use crate::{ClientError, ExchangeObserver};
 
 /// Tunables of a client.
@@ -144,29 +145,23 @@ pub(crate) enum Next<T> {
 }
 
 /// Decides the fate of one exchange of operation `O`.
-pub(crate) fn decide<O: Operation>(
+pub(crate) fn decide<S: Spec>(
     config: &Config,
+    spec: &S,
     prepared: &PreparedRequest,
-    request: &O::Request,
     sent: Result<RawResponse, TransportError>,
     token_retry_left: bool,
     resend_left: bool,
-) -> Next<O::Response> {
+) -> Next<S::Response> {
+    let money = spec.money_moving();
     let raw = match sent {
         Ok(raw) => raw,
         Err(e) if e.is_not_delivered() && resend_left => return Next::Resend,
-        Err(e) if e.is_not_delivered() || !O::MONEY_MOVING => return Next::Done(Err(ClientError::Transport(e))),
-        Err(e) => {
-            return Next::Done(Err(unknown::<O>(
-                prepared,
-                request,
-                format!("transport failure: {e}"),
-                None,
-            )))
-        }
+        Err(e) if e.is_not_delivered() || !money => return Next::Done(Err(ClientError::Transport(e))),
+        Err(e) => return Next::Done(Err(unknown(spec, prepared, format!("transport failure: {e}"), None))),
     };
-    match config
-        .parse::<O>(&raw)
+    match spec
+        .parse(config, &raw)
         .map_err(|e| config.scrub_response_error(e, prepared))
     {
         Ok(response) => Next::Done(Ok(response)),
@@ -179,9 +174,9 @@ pub(crate) fn decide<O: Operation>(
             http_status,
         }) => {
             let outcome = response_code.outcome();
-            if O::MONEY_MOVING && matches!(outcome, Outcome::Unknown | Outcome::InProgress) {
+            if money && matches!(outcome, Outcome::Unknown | Outcome::InProgress) {
                 let reason = format!("{response_code} {response_message}");
-                Next::Done(Err(unknown::<O>(prepared, request, reason, Some(response_code))))
+                Next::Done(Err(unknown(spec, prepared, reason, Some(response_code))))
             } else {
                 Next::Done(Err(ClientError::Snap(Error::Api {
                     http_status,
@@ -194,9 +189,9 @@ pub(crate) fn decide<O: Operation>(
         // HTTP status says so (4xx); anything else may hide an applied request.
         Err(Error::Decode {
             http_status, reason, ..
-        }) if O::MONEY_MOVING && !(400..500).contains(&http_status) => Next::Done(Err(unknown::<O>(
+        }) if money && !(400..500).contains(&http_status) => Next::Done(Err(unknown(
+            spec,
             prepared,
-            request,
             format!("HTTP {http_status}, {reason}"),
             None,
         ))),
@@ -216,15 +211,15 @@ const IDENTIFIER_FIELDS: &[&str] = &[
     "merchantId",
 ];
 
-pub(crate) fn unknown<O: Operation>(
+pub(crate) fn unknown<S: Spec>(
+    spec: &S,
     prepared: &PreparedRequest,
-    request: &O::Request,
     reason: String,
     response_code: Option<nicepay_snap::ResponseCode>,
 ) -> ClientError {
-    // From the typed request (its top-level string fields), not from re-reading the signed bytes.
-    let identifiers = match serde_json::to_value(request) {
-        Ok(serde_json::Value::Object(body)) => IDENTIFIER_FIELDS
+    // From the request (a typed one's top-level string fields), not from the signed bytes.
+    let identifiers = match spec.body_json() {
+        Some(serde_json::Value::Object(body)) => IDENTIFIER_FIELDS
             .iter()
             .filter_map(|k| {
                 body.get(*k)
@@ -239,7 +234,7 @@ pub(crate) fn unknown<O: Operation>(
         .and_then(|id| nicepay_snap::ExternalId::new(id).ok())
         .unwrap_or_else(|| nicepay_snap::ExternalId::from_parts(0, 0));
     ClientError::OutcomeUnknown {
-        operation: O::NAME,
+        operation: spec.name(),
         reason,
         external_id,
         identifiers,

@@ -250,4 +250,30 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         )
         .route("/__admin/tokens/expire", post(expire_tokens))
         .route("/__admin/shutdown", post(shutdown))
+        .route("/__admin/niva/pay", post(niva_pay))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NivaBody {
+    merchant: crate::niva::NivaMerchant,
+    payment: crate::niva::NivaPayment,
+}
+
+/// `POST /__admin/niva/pay`: the simulator plays NICEPAY against a merchant's NIVA server
+/// (`{"merchant":{baseUrl,clientId,clientSecret},"payment":{partnerServiceId,customerNo,...}}`)
+/// and answers the whole exchange.
+async fn niva_pay(Extract(shared): Extract<Arc<Shared>>, body: Bytes) -> Response {
+    let parsed: NivaBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "error": nicepay_snap::error::bound_reason(e.to_string()) })),
+            )
+                .into_response()
+        }
+    };
+    let run = crate::niva::run(&shared.settings.notification_key, &parsed.merchant, &parsed.payment).await;
+    Json(run).into_response()
 }

@@ -217,3 +217,22 @@ async fn only_loopback_merchants_are_called() {
     assert_eq!(r.steps.len(), 1);
     assert!(r.steps[0].error.as_deref().unwrap().contains("loopback"));
 }
+
+#[tokio::test]
+async fn the_admin_api_runs_the_exchange_with_the_simulators_key() {
+    let (url, shared) = merchant(&[("700140042", BillState::Open(250_000))]).await;
+    let sim = nicepay_snap_simulator::Simulator::builder().start().await.unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let admin = format!("{}/__admin/niva/pay", sim.base_url());
+    let body = serde_json::json!({
+        "merchant": {"baseUrl": url, "clientId": CLIENT_ID, "clientSecret": SECRET},
+        "payment": {"partnerServiceId": "70014", "customerNo": "0042"},
+    });
+    let answer = http.post(&admin).body(body.to_string()).send().await.unwrap();
+    let run: serde_json::Value = serde_json::from_slice(&answer.bytes().await.unwrap()).unwrap();
+    assert_eq!(run["paid"], true, "{run:#}");
+    assert_eq!(run["steps"][2]["responseCode"], "2002500");
+    assert_eq!(shared.lock().unwrap().bills["700140042"], BillState::Paid);
+    let bad = http.post(&admin).body("{\"merchant\":1}").send().await.unwrap();
+    assert_eq!(bad.status(), 400);
+}
