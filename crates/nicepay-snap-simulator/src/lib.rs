@@ -565,6 +565,27 @@ handle_methods! {
         clear_faults() = |shared| shared.lock().faults.clear();
         /// Invalidates every issued access token (clients then get `401xx01`).
         expire_tokens() = |shared| shared.lock().expire_tokens();
+        /// Sets (or clears) where `client_id` receives payout result notifications (NICEPAY sets
+        /// it at onboarding). Sent after an immediate payout's approve, a reject, and a
+        /// scheduled payout's execution ([`SimulatorHandle::execute_payout`]).
+        set_payout_notification_url(client_id: &str, url: Option<String>) = |shared| shared.lock().payout.set_notify_url(client_id, url);
+        /// Every payout notification delivery so far, oldest first.
+        payout_notifications() -> Vec<NotificationDelivery> = |shared| shared.lock().payout.deliveries.clone();
+    }
+}
+
+impl SimulatorHandle {
+    /// Executes an approved scheduled payout (the simulator keeps no calendar) and delivers
+    /// its result notification, if the merchant has a notification URL.
+    pub async fn execute_payout(&self, reference_no: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
+        admin::execute_scheduled_payout(&self.shared, reference_no).await
+    }
+}
+
+impl BlockingSimulator {
+    /// Blocking [`SimulatorHandle::execute_payout`].
+    pub fn execute_payout(&self, reference_no: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
+        self.block_on(self.handle().execute_payout(reference_no))?
     }
 }
 

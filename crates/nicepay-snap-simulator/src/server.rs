@@ -177,7 +177,7 @@ where
             &format!("{NICEPAY_PREFIX}{}", op.path),
             any(
                 move |axum::extract::State(shared): axum::extract::State<Arc<Shared>>, req: Request| async move {
-                    snap_request(&shared, op.service_code, req, |parts, body| {
+                    let response = snap_request(&shared, op.service_code, req, |parts, body| {
                         if !is_method(parts, op.method) {
                             return SnapError::method_not_allowed(op.service_code, op.method).into_response();
                         }
@@ -191,7 +191,10 @@ where
                         .and_then(|verified| (op.handler)(AsMut::<S>::as_mut(&mut *shared.lock()), &verified));
                         respond(result)
                     })
-                    .await
+                    .await;
+                    // Notifications a handler queued (payout results) go out after the answer.
+                    admin::deliver_payout_outbox(&shared);
+                    response
                 },
             ),
         )

@@ -158,6 +158,41 @@ inbound! {
     }
 }
 
+inbound! {
+    /// The payout result notification NICEPAY posts to `{merchant}/api/v1.0/transfer/notify`
+    /// (URL set at onboarding: the registration body has no URL field), signed like the other
+    /// notifications (SHA256withRSA over `clientId|X-TIMESTAMP`, NICEPAY's notification key;
+    /// the body is not covered). Fields from NICEPAY's payout notification page (medium
+    /// confidence; the page's table ends after `beneficiaryName`) and NICEPAY's Magento plugin,
+    /// which reads `amount.value`; every other field is kept in `extra`. Confirm it with
+    /// [`PayoutInquiry`] before acting on it.
+    pub struct PayoutNotification {
+        /// The merchant reference used at registration.
+        original_partner_reference_no: Option<String>,
+        /// NICEPAY payout id (tXid).
+        original_reference_no: Option<String>,
+        /// `00` success, `03` pending, `09` failed (and the rest of the payout set).
+        latest_transaction_status: Option<TransactionStatus>,
+        /// Status description (documented as an object of at most 50 characters; usually text).
+        transaction_status_desc: Option<serde_json::Value>,
+        /// Bank code, e.g. `BMRI`.
+        beneficiary_bank_code: Option<String>,
+        /// Destination account.
+        beneficiary_account_no: Option<String>,
+        /// Holder name.
+        beneficiary_name: Option<String>,
+        /// Amount paid out.
+        amount: Option<Amount>,
+        /// Additional info, if sent.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        additional_info: Option<Extra>,
+    }
+}
+
+/// Service code of the payout result notification: its acknowledgement is `2000000`, the
+/// payout family's success code (NICEPAY's Magento plugin answers that).
+pub const PAYOUT_NOTIFICATION_SERVICE_CODE: &str = "00";
+
 impl PayoutResponse {
     /// The payout status from whichever field carried it.
     pub fn status(&self) -> Option<&TransactionStatus> {
