@@ -15,8 +15,7 @@ use nicepay_snap::api::va::{
 };
 use nicepay_snap::api::Extra;
 use nicepay_snap::{Method, RequestContext, SyncTransport, TransactionStatus};
-use nicepay_snap_client::{AsyncClient, Client, ClientError, Clock, SystemClock};
-use nicepay_snap_reqwest::ReqwestTransport;
+use nicepay_snap_client::{Client, ClientError, Clock, SystemClock};
 use nicepay_snap_simulator::{BlockingSimulator, Fault, Simulator, SimulatorInfo};
 use nicepay_snap_ureq::UreqTransport;
 
@@ -228,54 +227,25 @@ fn balance_of(resp: &nicepay_snap::api::payout::BalanceInquiryResponse) -> Strin
         .to_owned()
 }
 
-/// Registers an immediate payout of `value`: (partnerReferenceNo, referenceNo).
-fn register_payout(client: &Client<UreqTransport>, info: &SimulatorInfo, value: &str) -> (String, String) {
-    let reference = unique("po");
-    let registered = client.payout_registration(&payout_registration(info, &reference, value, false));
-    (reference, registered.unwrap().reference_no.unwrap())
+/// `(partnerReferenceNo, referenceNo)` of a fresh immediate payout of `$value` (pass `await` last
+/// for the async client).
+macro_rules! register_payout {
+    ($client:expr, $info:expr, $value:expr $(, $wait:tt)?) => {{
+        let reference = unique("po");
+        let request = payout_registration(&$info, &reference, $value, false);
+        let registered = $client.payout_registration(&request)$(.$wait)?;
+        (reference, registered.unwrap().reference_no.unwrap())
+    }};
 }
 
-async fn register_payout_async(
-    client: &AsyncClient<ReqwestTransport>,
-    info: &SimulatorInfo,
-    value: &str,
-) -> (String, String) {
-    let reference = unique("po");
-    let request = payout_registration(info, &reference, value, false);
-    (
-        reference,
-        client
-            .payout_registration(&request)
-            .await
-            .unwrap()
-            .reference_no
-            .unwrap(),
-    )
-}
-
-/// Starts an e-wallet payment of `value`: (partnerReferenceNo, referenceNo).
-fn start_ewallet(
-    client: &Client<UreqTransport>,
-    info: &SimulatorInfo,
-    value: &str,
-    notify: Option<&str>,
-) -> (String, String) {
-    let order = unique("ew");
-    let paid = client.ewallet_payment(&ewallet_payment(info, &order, value, notify));
-    (order, paid.unwrap().reference_no.unwrap())
-}
-
-async fn start_ewallet_async(
-    client: &AsyncClient<ReqwestTransport>,
-    info: &SimulatorInfo,
-    value: &str,
-) -> (String, String) {
-    let order = unique("ew");
-    let request = ewallet_payment(info, &order, value, None);
-    (
-        order,
-        client.ewallet_payment(&request).await.unwrap().reference_no.unwrap(),
-    )
+/// `(partnerReferenceNo, referenceNo)` of a fresh e-wallet payment of `$value`, notified to
+/// `$notify` (pass `await` last for the async client).
+macro_rules! start_ewallet {
+    ($client:expr, $info:expr, $value:expr, $notify:expr $(, $wait:tt)?) => {{
+        let order = unique("ew");
+        let paid = $client.ewallet_payment(&ewallet_payment(&$info, &order, $value, $notify))$(.$wait)?;
+        (order, paid.unwrap().reference_no.unwrap())
+    }};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -440,9 +410,8 @@ async fn va_full_flow_async() {
 #[test]
 fn ewallet_full_flow_blocking_with_redirect_notification_and_refunds() {
     let (sim, info, client) = start_blocking();
-    let inbox = Inbox::start("2005600");
-
     let order = unique("ew");
+    let inbox = Inbox::start("2005600");
     let paid = client
         .ewallet_payment(&ewallet_payment(&info, &order, "30000.00", Some(&inbox.url)))
         .unwrap();
@@ -473,18 +442,13 @@ fn ewallet_full_flow_blocking_with_redirect_notification_and_refunds() {
     // Approving twice is a conflict (the page answers 409).
     assert_eq!(http_get(&redirect).0, 409);
 
-    let r1 = unique("r");
-    let refunded = client
-        .ewallet_refund(&ewallet_refund(&info, &reference_no, &order, &r1, "10000.00"))
-        .unwrap();
+    let refund = ewallet_refund(&info, &reference_no, &order, &unique("r"), "10000.00");
+    let refunded = client.ewallet_refund(&refund).unwrap();
     assert_eq!(refunded.response_code.as_str(), "2005800");
     assert_eq!(refunded.refund_amount.unwrap().value(), "10000.00");
     assert!(refunded.refund_no.is_some());
     assert!(refunded.refund_time.unwrap().ends_with("+07:00"));
-    assert_eq!(
-        code(client.ewallet_refund(&ewallet_refund(&info, &reference_no, &order, &r1, "10000.00"))),
-        "4095801"
-    );
+    assert_eq!(code(client.ewallet_refund(&refund)), "4095801");
     assert_eq!(
         code(client.ewallet_refund(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "20000.01"))),
         "4035802"
@@ -551,7 +515,7 @@ async fn ewallet_full_flow_async() {
     assert_eq!(status.latest_transaction_status, Some(TransactionStatus::Refunded));
     // A refund that times out after being applied is an unknown outcome; resending the same
     // partnerRefundNo is then a duplicate, never a second refund.
-    let (order2, ref2) = start_ewallet_async(&client, &info, "5000.00").await;
+    let (order2, ref2) = start_ewallet!(client, info, "5000.00", None, await);
     sim.pay_ewallet(&ref2).await.unwrap();
     sim.set_fault(Fault::respond_after("/api/v1.0/debit/refund", 504).times(1))
         .unwrap();
@@ -604,7 +568,7 @@ fn payout_full_flow_blocking_state_machine_and_errors() {
     }
 
     // registration → reject → 05; approve after reject is refused.
-    let (p2, t2) = register_payout(&client, &info, "1000.00");
+    let (p2, t2) = register_payout!(client, info, "1000.00");
     let rejected = client
         .payout_reject(&payout_ref(&info, &t2, &p2, Some("5345000060")))
         .unwrap();
@@ -635,7 +599,7 @@ fn payout_full_flow_blocking_state_machine_and_errors() {
 
     // Insufficient balance: nothing moves, the payout stays pending.
     sim.set_payout_balance_minor(&info.client_id, 50_000);
-    let (p4, t4) = register_payout(&client, &info, "500.01");
+    let (p4, t4) = register_payout!(client, info, "500.01");
     assert_eq!(
         code(client.payout_approve(&payout_ref(&info, &t4, &p4, None))),
         "4030014"
@@ -688,12 +652,12 @@ fn payout_full_flow_blocking_state_machine_and_errors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payout_full_flow_async() {
     let (sim, info, client) = start_async_with(Simulator::builder().payout_balance_minor(1_000_000)).await;
-    let (p, t) = register_payout_async(&client, &info, "7500.00").await;
+    let (p, t) = register_payout!(client, info, "7500.00", await);
     let approved = client.payout_approve(&payout_ref(&info, &t, &p, None)).await.unwrap();
     assert_eq!(approved.status(), Some(&TransactionStatus::Success));
     let balance = client.balance_inquiry(&BalanceInquiryRequest::default()).await.unwrap();
     assert_eq!(balance_of(&balance), "2500.00");
-    let (p2, t2) = register_payout_async(&client, &info, "2500.01").await;
+    let (p2, t2) = register_payout!(client, info, "2500.01", await);
     assert_eq!(
         code(client.payout_approve(&payout_ref(&info, &t2, &p2, None)).await),
         "4030014"
@@ -711,7 +675,7 @@ async fn payout_full_flow_async() {
     // Approve timed out client-side after the simulator applied it → unknown → inquiry.
     let impatient = reqwest_client_within(&info, Duration::from_millis(800));
     impatient.access_token().await.unwrap();
-    let (p3, t3) = register_payout_async(&impatient, &info, "100.00").await;
+    let (p3, t3) = register_payout!(impatient, info, "100.00", await);
     sim.set_fault(Fault::delay_after(APPROVE, 2_500).times(1)).unwrap();
     let err = impatient
         .payout_approve(&payout_ref(&info, &t3, &p3, None))
@@ -746,7 +710,7 @@ fn payout_approve_faults_are_unknown_outcomes_resolved_by_inquiry() {
     let delay = ("delay after apply", Fault::delay_after(APPROVE, 2_500).times(1), true);
     for (name, fault, applied) in std::iter::once(delay).chain(faults_around(APPROVE)) {
         let before = sim.payout_balance_minor(&info.client_id);
-        let (p, t) = register_payout(&client, &info, "1000.00");
+        let (p, t) = register_payout!(client, info, "1000.00");
         sim.set_fault(fault).unwrap();
         let err = impatient.payout_approve(&payout_ref(&info, &t, &p, None)).unwrap_err();
         assert!(err.is_outcome_unknown(), "{name}: {err:?}");
@@ -779,7 +743,7 @@ fn faults_and_state_cover_va_and_ewallet() {
     assert_eq!(err.response_code().unwrap().as_str(), "5002700");
     sim.set_fault(Fault::respond_before("/nicepay/api/v1.0/debit/status", 504).times(1))
         .unwrap();
-    let (order, r) = start_ewallet(&client, &info, "1.00", None);
+    let (order, r) = start_ewallet!(client, info, "1.00", None);
     assert_eq!(
         code(client.ewallet_status(&ewallet_status(&info, &r, &order, "1.00"))),
         "5045500"
@@ -795,7 +759,6 @@ fn faults_and_state_cover_va_and_ewallet() {
 #[test]
 fn expired_va_and_declined_ewallet_are_never_confirmed_as_paid() {
     let (sim, info, client) = start_blocking();
-    let inbox = Inbox::start("2005600");
 
     // A VA whose validity ended (Jakarta time) reads as 04 Expired and cannot be paid or deleted.
     let trx = unique("va");
@@ -823,7 +786,8 @@ fn expired_va_and_declined_ewallet_are_never_confirmed_as_paid() {
     assert_eq!(sim.pay_va(&va2).unwrap().latest_transaction_status, "00");
 
     // The customer declines at the wallet page: 05, notified, never confirmed, not refundable.
-    let (order, reference_no) = start_ewallet(&client, &info, "8000.00", Some(&inbox.url));
+    let inbox = Inbox::start("2005600");
+    let (order, reference_no) = start_ewallet!(client, info, "8000.00", Some(&inbox.url));
     let (http, location) = http_get(&format!("{}/__sim/ewallet/{reference_no}/cancel", info.base_url));
     assert_eq!(
         (http, location.as_deref()),
@@ -857,7 +821,7 @@ fn concurrent_approves_and_refunds_never_move_money_twice() {
     client.access_token().unwrap();
 
     // Eight threads approve the same payout: exactly one wins, the balance moves once.
-    let (p, t) = register_payout(&client, &info, "1000.00");
+    let (p, t) = register_payout!(client, info, "1000.00");
     let before = sim.payout_balance_minor(&info.client_id);
     let approve = payout_ref(&info, &t, &p, None);
     let results: Vec<Result<_, ClientError>> = std::thread::scope(|scope| {
@@ -873,7 +837,7 @@ fn concurrent_approves_and_refunds_never_move_money_twice() {
     assert_eq!(sim.payout_balance_minor(&info.client_id), before - 100_000);
 
     // Eight threads refund 30% each of one e-wallet payment: at most three succeed.
-    let (order, reference_no) = start_ewallet(&client, &info, "10000.00", None);
+    let (order, reference_no) = start_ewallet!(client, info, "10000.00", None);
     sim.pay_ewallet(&reference_no).unwrap();
     let ok = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..8)
