@@ -362,8 +362,10 @@ async fn va_full_flow_async() {
     let (sim, _, client) = start_async().await;
     let inbox = Inbox::start("2002500");
     let trx = unique("va");
-    let mut req = va_create(&trx, "75000.00", Some(&inbox.url));
-    req.virtual_account_no = "8808123412341234".into();
+    let req = VaCreateRequest {
+        virtual_account_no: "8808123412341234".into(),
+        ..va_create(&trx, "75000.00", Some(&inbox.url))
+    };
     let created = client.va_create(&req).await.unwrap();
     let (va_no, txid_va) = va_ids(&created);
     assert_eq!(va_no, "8808123412341234");
@@ -490,8 +492,8 @@ fn ewallet_full_flow_blocking_with_redirect_notification_and_refunds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ewallet_full_flow_async() {
     let (sim, info, client) = start_async().await;
-    let inbox = Inbox::start("2005600");
     let order = unique("ew");
+    let inbox = Inbox::start("2005600");
     // The notification URL may also come from additionalInfo.dbProcessUrl.
     let mut req = ewallet_payment(&info, &order, "45000.00", None);
     req.additional_info.db_process_url = Some(inbox.url.clone());
