@@ -178,35 +178,17 @@ fn payout_registration(
     value: &str,
     scheduled: bool,
 ) -> PayoutRegistrationRequest {
-    PayoutRegistrationRequest {
-        partner_reference_no: reference.into(),
-        merchant_id: info.client_id.clone(),
-        ms_id: None,
-        beneficiary_account_no: "5345000060".into(),
-        beneficiary_name: "Ani Wijaya".into(),
-        beneficiary_phone: "08123456789".into(),
-        beneficiary_customer_residence: "1".into(),
-        beneficiary_customer_type: "1".into(),
-        beneficiary_postal_code: "10110".into(),
-        beneficiary_bank_code: "BNIA".into(),
-        payout_method: "0".into(),
-        description: Some("Seller payout".into()),
-        reserved_dt: if scheduled { "20991231".into() } else { String::new() },
-        reserved_tm: if scheduled { "100000".into() } else { String::new() },
-        delivery_id: String::new(),
-        delivery_name: None,
-        delivery_nm: Some("Ani".into()),
-        amount: idr(value),
-        beneficiary_poe: None,
-        beneficiary_doe: None,
-        beneficiary_co_no: None,
-        beneficiary_address: None,
-        beneficiary_auth_phone_number: None,
-        beneficiary_mer_category: None,
-        beneficiary_co_mgmt_name: None,
-        beneficiary_co_sh_name: None,
-        extra: Extra::new(),
-    }
+    // Built from its JSON, as the bindings send it: every optional field left out is None.
+    let (date, time) = if scheduled { ("20991231", "100000") } else { ("", "") };
+    serde_json::from_value(serde_json::json!({
+        "partnerReferenceNo": reference, "merchantId": info.client_id,
+        "beneficiaryAccountNo": "5345000060", "beneficiaryName": "Ani Wijaya", "beneficiaryPhone": "08123456789",
+        "beneficiaryCustomerResidence": "1", "beneficiaryCustomerType": "1", "beneficiaryPostalCode": "10110",
+        "beneficiaryBankCode": "BNIA", "payoutMethod": "0", "description": "Seller payout",
+        "reservedDt": date, "reservedTm": time, "deliveryId": "", "deliveryNm": "Ani",
+        "amount": {"value": value, "currency": "IDR"},
+    }))
+    .unwrap()
 }
 
 fn payout_ref(info: &SimulatorInfo, reference_no: &str, reference: &str, account: Option<&str>) -> PayoutReference {
