@@ -105,10 +105,15 @@ export interface EwalletPaymentAdditionalInfo {
   callBackUrl?: string | null
   /** A JSON document encoded as a string. */
   cartData?: string | null
+  /** Marketplace id. */
   msId?: string | null
+  /** Marketplace fee. */
   msFee?: string | null
+  /** Marketplace fee type. */
   msFeeType?: string | null
+  /** Merchant bank fee. */
   mbFee?: string | null
+  /** Merchant bank fee type. */
   mbFeeType?: string | null
 }
 
@@ -371,10 +376,15 @@ export interface QrisGenerateAdditionalInfo {
   cartData?: string | null
   /** QRIS acquirer: `QSHP`, `NOBU`, `NICE`. */
   mitraCd?: string | null
+  /** Marketplace id. */
   msId?: string | null
+  /** Marketplace fee. */
   msFee?: string | null
+  /** Marketplace fee type. */
   msFeeType?: string | null
+  /** Merchant bank fee. */
   mbFee?: string | null
+  /** Merchant bank fee type. */
   mbFeeType?: string | null
 }
 

@@ -135,6 +135,16 @@ struct BalanceBody {
     client_id: Option<String>,
 }
 
+/// The client named in a balance body, if any, and the balance in minor units; or why the body
+/// is not one.
+fn parse_balance(body: &[u8]) -> Result<(Option<String>, u64), String> {
+    let parsed: BalanceBody = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    let minor = nicepay_snap::Amount::idr(parsed.available_balance.as_str())
+        .and_then(|a| a.minor_units())
+        .map_err(|e| e.to_string())?;
+    Ok((parsed.client_id, minor))
+}
+
 fn balance_json(shared: &Shared) -> Response {
     let balances = shared.lock().payout.balances(&shared.settings.client_ids());
     Json(json!({ "payoutBalances": balances })).into_response()
@@ -145,27 +155,17 @@ async fn get_balance(Extract(shared): Extract<Arc<Shared>>) -> Response {
 }
 
 async fn set_balance(Extract(shared): Extract<Arc<Shared>>, body: Bytes) -> Response {
-    let parsed: BalanceBody = match serde_json::from_slice(&body) {
-        Ok(b) => b,
-        Err(e) => {
+    let (client_id, minor) = match parse_balance(&body) {
+        Ok(parsed) => parsed,
+        Err(reason) => {
             return (
                 StatusCode::BAD_REQUEST,
-                Json(json!({ "error": nicepay_snap::error::bound_reason(e.to_string()) })),
+                Json(json!({ "error": nicepay_snap::error::bound_reason(reason) })),
             )
                 .into_response()
         }
     };
-    let minor = match nicepay_snap::Amount::idr(parsed.available_balance.as_str()).and_then(|a| a.minor_units()) {
-        Ok(m) => m,
-        Err(e) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                Json(json!({ "error": nicepay_snap::error::bound_reason(e.to_string()) })),
-            )
-                .into_response()
-        }
-    };
-    let client_id = parsed.client_id.unwrap_or_else(|| shared.info.client_id.clone());
+    let client_id = client_id.unwrap_or_else(|| shared.info.client_id.clone());
     if shared.settings.client(&client_id).is_none() {
         return SimulatorError::NotFound(format!("client {}", nicepay_snap::error::echo(&client_id))).into_response();
     }
@@ -250,4 +250,30 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         )
         .route("/__admin/tokens/expire", post(expire_tokens))
         .route("/__admin/shutdown", post(shutdown))
+        .route("/__admin/niva/pay", post(niva_pay))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NivaBody {
+    merchant: crate::niva::NivaMerchant,
+    payment: crate::niva::NivaPayment,
+}
+
+/// `POST /__admin/niva/pay`: the simulator plays NICEPAY against a merchant's NIVA server
+/// (`{"merchant":{baseUrl,clientId,clientSecret},"payment":{partnerServiceId,customerNo,...}}`)
+/// and answers the whole exchange.
+async fn niva_pay(Extract(shared): Extract<Arc<Shared>>, body: Bytes) -> Response {
+    let parsed: NivaBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "error": nicepay_snap::error::bound_reason(e.to_string()) })),
+            )
+                .into_response()
+        }
+    };
+    let run = crate::niva::run(&shared.settings.notification_key, &parsed.merchant, &parsed.payment).await;
+    Json(run).into_response()
 }

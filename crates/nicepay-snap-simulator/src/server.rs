@@ -78,7 +78,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         })
         .fallback(|| async { snap_body_response(404, "4040000", "Not Found") })
         .layer(middleware::from_fn_with_state(
-            (shared.settings.limits, Arc::new(codes)),
+            (shared.settings.tunables.limits, Arc::new(codes)),
             read_whole_body,
         ))
         .layer(DefaultBodyLimit::disable())

@@ -60,10 +60,15 @@ class QrisGenerateAdditionalInfo(TypedDict, total=False):
     cartData: Optional[str]
     #: QRIS acquirer: ``QSHP``, ``NOBU``, ``NICE``.
     mitraCd: Optional[str]
+    #: Marketplace id.
     msId: Optional[str]
+    #: Marketplace fee.
     msFee: Optional[str]
+    #: Marketplace fee type.
     msFeeType: Optional[str]
+    #: Merchant bank fee.
     mbFee: Optional[str]
+    #: Merchant bank fee type.
     mbFeeType: Optional[str]
 
 
@@ -457,10 +462,15 @@ class EwalletPaymentAdditionalInfo(_EwalletPaymentAdditionalInfoBase, total=Fals
     callBackUrl: Optional[str]
     #: A JSON document encoded as a string.
     cartData: Optional[str]
+    #: Marketplace id.
     msId: Optional[str]
+    #: Marketplace fee.
     msFee: Optional[str]
+    #: Marketplace fee type.
     msFeeType: Optional[str]
+    #: Merchant bank fee.
     mbFee: Optional[str]
+    #: Merchant bank fee type.
     mbFeeType: Optional[str]
 
 
