@@ -25,10 +25,118 @@ export interface AccessTokenResponse {
   expiresIn: string | null
 }
 
+/** `additionalInfo` of a binding request. Unknown keys are kept (not declared here). */
+export interface AccountBindingAdditionalInfo {
+  /** `ASTR` (AstraPay) or `ALLO` (AlloBank). */
+  mitraCd: string
+  /** Where the customer's browser goes after the e-wallet (with the auth code). */
+  callbackUrl: string
+}
+
+/** Body of registration-account-binding (07). Request of `binding.bind`. */
+export interface AccountBindingRequest {
+  /** Merchant's id of this binding. */
+  partnerReferenceNo: string
+  /** iMid. */
+  merchantId: string
+  /** The customer. */
+  additionalData: BindingCustomer
+  /** E-wallet and callback. */
+  additionalInfo: AccountBindingAdditionalInfo
+}
+
+/** `2000700` response of registration-account-binding. Unknown keys are kept (not declared here). */
+export interface AccountBindingResponse {
+  /** `2000700`. */
+  responseCode: string
+  /** `Successful`. */
+  responseMessage: string
+  /** NICEPAY's id of the binding (needed to unbind). */
+  referenceNo: string | null
+  /** The merchant's id, echoed. */
+  partnerReferenceNo: string | null
+  /** Where to send the customer to authenticate at the e-wallet. */
+  redirectUrl: string | null
+  /** Additional info. */
+  additionalInfo: Record<string, any> | null
+}
+
 /** One entry of `accountInfos`. Unknown keys are kept (not declared here). */
 export interface AccountInfo {
   /** Available balance. */
   availableBalance: Amount | null
+}
+
+/** `additionalInfo` of a binding inquiry. Unknown keys are kept (not declared here). */
+export interface AccountInquiryAdditionalInfo {
+  /** The customer token's refresh token. */
+  refreshToken: string
+  /** `ASTR` or `ALLO`. */
+  mitraCd: string
+}
+
+/** Body of registration-account-inquiry (08). Request of `binding.inquiry`. */
+export interface AccountInquiryRequest {
+  /** The binding's `partnerReferenceNo`. */
+  partnerReferenceNo: string
+  /** Refresh token and e-wallet. */
+  additionalInfo: AccountInquiryAdditionalInfo
+}
+
+/** `2000800` response of registration-account-inquiry. Unknown keys are kept (not declared here). */
+export interface AccountInquiryResponse {
+  /** `2000800`. */
+  responseCode: string
+  /** `Successful`. */
+  responseMessage: string
+  /** NICEPAY's id of the binding. */
+  referenceNo: string | null
+  /** The merchant's id. */
+  partnerReferenceNo: string | null
+  /** Name on the bound account. */
+  accountName: string | null
+  /** The bound account (masked). */
+  accountNo: string | null
+  /** Additional info (binding status, ...). */
+  additionalInfo: Record<string, any> | null
+}
+
+/** `additionalInfo` of an unbinding. Unknown keys are kept (not declared here). */
+export interface AccountUnbindingAdditionalInfo {
+  /** The binding's `referenceNo` (from the binding response). */
+  referenceNo: string
+  /** `ASTR` or `ALLO`. */
+  mitraCd: string
+  /** The auth code the binding produced. */
+  authCode: string
+}
+
+/** Body of registration-account-unbinding (09). Request of `binding.unbind`. */
+export interface AccountUnbindingRequest {
+  /** The binding's `partnerReferenceNo`. */
+  partnerReferenceNo: string
+  /** iMid. */
+  merchantId: string
+  /** Binding id, e-wallet and auth code. */
+  additionalInfo: AccountUnbindingAdditionalInfo
+}
+
+/** `2000900` response of registration-account-unbinding. Unknown keys are kept (not declared here). */
+export interface AccountUnbindingResponse {
+  /** `2000900`. */
+  responseCode: string
+  /** `Successful`. */
+  responseMessage: string
+  /** NICEPAY's id of the binding. */
+  referenceNo: string | null
+  /** The merchant's id. */
+  partnerReferenceNo: string | null
+  /** iMid. */
+  merchantId: string | null
+  /** `success` when the binding is gone. */
+  unlinkResult: string | null
+  /** Additional info. */
+  additionalInfo: Record<string, any> | null
 }
 
 /** A SNAP amount object: `{"value":"10000.00","currency":"IDR"}`. */
@@ -63,6 +171,16 @@ export interface BalanceInquiryResponse {
   accountNo: string | null
   /** Balances. */
   accountInfos: AccountInfo[]
+}
+
+/** The customer in a binding request (`additionalData`). */
+export interface BindingCustomer {
+  /** The customer's name (NICEPAY calls it `userId`). */
+  userId: string
+  /** E-mail address. */
+  email: string
+  /** Phone number, e.g. `081234567890`. */
+  phoneNo: string
 }
 
 /** `verifyAndConfirm('ewallet', ...)`: the verified notification and the query. */
@@ -788,4 +906,10 @@ export interface Client {
   payoutReject(request: PayoutReference): Promise<PayoutResponse>
   /** Merchant balance inquiry: `accountInfos[0].availableBalance` (`payout.balance`). */
   balanceInquiry(request: BalanceInquiryRequest): Promise<BalanceInquiryResponse>
+  /** E-wallet account binding (AstraPay `ASTR`, AlloBank `ALLO`): send the customer to `redirectUrl`; the auth code then buys a customer token (`binding.bind`). */
+  accountBinding(request: AccountBindingRequest): Promise<AccountBindingResponse>
+  /** E-wallet binding inquiry, with the customer token's refresh token (`binding.inquiry`). */
+  accountInquiry(request: AccountInquiryRequest): Promise<AccountInquiryResponse>
+  /** E-wallet account unbinding, with the binding's `referenceNo` and auth code (`binding.unbind`). */
+  accountUnbinding(request: AccountUnbindingRequest): Promise<AccountUnbindingResponse>
 }

@@ -64,6 +64,9 @@ mod token;
 
 pub use blocking::Client;
 pub use call::RAW_OPERATION;
+
+/// Operation name of customer (B2B2C) token requests in exchange reports.
+pub const CUSTOMER_TOKEN_OPERATION: &str = "binding.customer-token";
 pub use clock::{Clock, ExternalIdGenerator, SystemClock};
 pub use confirm::{Confirmable, Confirmed};
 pub use error::ClientError;

@@ -97,6 +97,22 @@ macro_rules! client {
                 Ok(refresh.store($crate::policy::CachedToken::new(response, now, &self.options)))
             }
 
+            /// Exchanges an auth code (after an e-wallet account binding) or a refresh token for
+            /// a customer (B2B2C) token, signed like the B2B token request. Not cached: a customer
+            /// token belongs to one customer; keep its refresh token for the binding inquiry.
+            pub $($async)? fn customer_token(
+                &self,
+                request: &nicepay_snap::api::binding::CustomerTokenRequest,
+            ) -> Result<nicepay_snap::api::binding::CustomerTokenResponse, $crate::ClientError> {
+                let prepared = self.config.prepare_customer_token(request, self.clock.now())?;
+                let started = $crate::observe::start(&self.options);
+                let sent = self.transport.send(&prepared) $(.$await)?;
+                $crate::observe::report(&self.options, started, $crate::CUSTOMER_TOKEN_OPERATION, &prepared, 1, &sent);
+                self.config
+                    .parse_customer_token(&sent?)
+                    .map_err(|e| self.config.scrub_response_error(e, &prepared).into())
+            }
+
             /// Executes any typed operation.
             pub $($async)? fn execute<O: nicepay_snap::Operation>(
                 &self,

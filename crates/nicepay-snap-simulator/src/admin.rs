@@ -251,6 +251,8 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/__admin/tokens/expire", post(expire_tokens))
         .route("/__admin/shutdown", post(shutdown))
         .route("/__admin/niva/pay", post(niva_pay))
+        .route("/__admin/binding/{id}/approve", post(approve_binding))
+        .route("/__sim/binding/{id}/approve", get(approve_binding_page))
         .route("/__admin/payout/notification-url", post(set_payout_notification_url))
         .route("/__admin/payout/notifications", get(payout_notifications))
         .route("/__admin/payout/{id}/execute", post(execute_payout))
@@ -367,4 +369,25 @@ async fn niva_pay(Extract(shared): Extract<Arc<Shared>>, body: Bytes) -> Respons
     };
     let run = crate::niva::run(&shared.settings.notification_key, &parsed.merchant, &parsed.payment).await;
     Json(run).into_response()
+}
+
+/// `POST /__admin/binding/{id}/approve`: the customer approves the binding at the e-wallet;
+/// answers `{"referenceNo", "authCode", "callbackUrl"}` (the URL the browser would be sent to).
+async fn approve_binding(Extract(shared): Extract<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    match shared.lock().binding.approve(&id) {
+        Ok((code, callback)) => {
+            Json(json!({ "referenceNo": id, "authCode": code, "callbackUrl": callback })).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /__sim/binding/{id}/approve` (the binding's `redirectUrl`): approves and sends the
+/// browser to the merchant's callback URL with the auth code.
+async fn approve_binding_page(Extract(shared): Extract<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    let approved = shared.lock().binding.approve(&id);
+    match approved {
+        Ok((_, callback)) => (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, callback)]).into_response(),
+        Err(e) => e.into_response(),
+    }
 }

@@ -124,6 +124,7 @@ mod auth;
 mod token;
 // The admin API (settlements, notifications, faults, balances).
 mod admin;
+mod binding;
 // The server: registers every route and serves connections.
 mod server;
 
@@ -138,6 +139,7 @@ use nicepay_snap::{ClientSecret, PrivateKey, PublicKey, SymmetricSigner};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use binding::{BindingSnapshot, BindingStatus};
 pub use error::SimulatorError;
 pub use ewallet::{EwalletSnapshot, EwalletStatus, EWALLET_MITRA_CODES};
 pub use fault::{Fault, FaultKind};

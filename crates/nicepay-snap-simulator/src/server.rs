@@ -34,7 +34,7 @@ use tower_service::Service;
 use crate::fault::{self, ConnKill};
 use crate::snap::{snap_body_response, HandlerResult, Operation, SnapError, NICEPAY_PREFIX};
 use crate::state::{Limits, Shared, State};
-use crate::{admin, auth, ewallet, payout, qris, token, va};
+use crate::{admin, auth, binding, ewallet, payout, qris, token, va};
 
 type Routes = Router<Arc<Shared>>;
 
@@ -62,11 +62,32 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let snap = mount(snap, va::OPERATIONS);
     let snap = mount(snap, ewallet::OPERATIONS);
     let snap = mount(snap, payout::OPERATIONS);
+    let snap = mount(snap, binding::OPERATIONS);
+    let snap = snap.route(
+        &format!("{NICEPAY_PREFIX}{}", binding::CUSTOMER_TOKEN_PATH),
+        any(
+            |axum::extract::State(shared): axum::extract::State<Arc<Shared>>, req: Request| async move {
+                let svc = binding::CUSTOMER_TOKEN_SERVICE_CODE;
+                snap_request(&shared, svc, req, |parts, body| {
+                    if !is_method(parts, Method::Post) {
+                        return SnapError::method_not_allowed(svc, Method::Post).into_response();
+                    }
+                    respond(binding::customer_token(&shared, &parts.headers, body))
+                })
+                .await
+            },
+        ),
+    );
     let codes: HashMap<String, &'static str> = std::iter::once((token::TOKEN_PATH, token::SERVICE_CODE))
         .chain(service_codes(qris::OPERATIONS))
         .chain(service_codes(va::OPERATIONS))
         .chain(service_codes(ewallet::OPERATIONS))
         .chain(service_codes(payout::OPERATIONS))
+        .chain(service_codes(binding::OPERATIONS))
+        .chain(std::iter::once((
+            binding::CUSTOMER_TOKEN_PATH,
+            binding::CUSTOMER_TOKEN_SERVICE_CODE,
+        )))
         .map(|(path, code)| (format!("{NICEPAY_PREFIX}{path}"), code))
         .collect();
     snap.merge(admin::routes())

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use nicepay_snap::{PrivateKey, PublicKey, SymmetricSigner};
 use serde::{Deserialize, Serialize};
 
+use crate::binding::BindingState;
 use crate::ewallet::{EwalletLedger, EwalletSnapshot};
 use crate::fault::{Fault, FaultRule};
 use crate::payout::{PayoutSnapshot, PayoutState};
@@ -91,6 +92,7 @@ pub(crate) struct State {
     pub(crate) va: VaLedger,
     pub(crate) ewallet: EwalletLedger,
     pub(crate) payout: PayoutState,
+    pub(crate) binding: BindingState,
     pub(crate) faults: Vec<FaultRule>,
 }
 
@@ -105,7 +107,7 @@ macro_rules! product_parts {
         }
     )*};
 }
-product_parts!(qris: QrisLedger, va: VaLedger, ewallet: EwalletLedger, payout: PayoutState);
+product_parts!(qris: QrisLedger, va: VaLedger, ewallet: EwalletLedger, payout: PayoutState, binding: BindingState);
 
 impl State {
     /// Nothing stored yet; payout balances start at `settings.tunables.payout_balance_minor`.
@@ -118,6 +120,7 @@ impl State {
             va: VaLedger::default(),
             ewallet: EwalletLedger::default(),
             payout: PayoutState::new(settings.tunables.payout_balance_minor),
+            binding: BindingState::default(),
             faults: Vec::new(),
         }
     }
@@ -169,6 +172,7 @@ impl State {
             ewallet: self.ewallet.snapshot(),
             payouts: self.payout.snapshot(),
             payout_balances: self.payout.balances(&settings.client_ids()),
+            bindings: self.binding.snapshot(),
             faults: self.faults.iter().map(FaultRule::to_fault).collect(),
         }
     }
@@ -195,6 +199,8 @@ pub struct StateSnapshot {
     pub payouts: Vec<PayoutSnapshot>,
     /// Available payout balance per merchant, e.g. `{"IONPAYTEST":"100000000.00"}`.
     pub payout_balances: std::collections::BTreeMap<String, String>,
+    /// E-wallet account bindings (no codes or tokens).
+    pub bindings: Vec<crate::binding::BindingSnapshot>,
     /// Pending fault rules.
     pub faults: Vec<Fault>,
 }

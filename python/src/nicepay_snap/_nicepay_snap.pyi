@@ -8,6 +8,12 @@ from typing_extensions import Literal, final
 
 # <generated: imports>
 from nicepay_snap.types import (
+    AccountBindingRequest,
+    AccountBindingResponse,
+    AccountInquiryRequest,
+    AccountInquiryResponse,
+    AccountUnbindingRequest,
+    AccountUnbindingResponse,
     BalanceInquiryRequest,
     BalanceInquiryResponse,
     EwalletConfirmation,
@@ -269,6 +275,12 @@ class Client:
         """Payout reject of a registered payout (``payout.reject``)."""
     def balance_inquiry(self, request: BalanceInquiryRequest, /) -> BalanceInquiryResponse:
         """Merchant balance inquiry: ``accountInfos[0].availableBalance`` (``payout.balance``)."""
+    def account_binding(self, request: AccountBindingRequest, /) -> AccountBindingResponse:
+        """E-wallet account binding (AstraPay ``ASTR``, AlloBank ``ALLO``): send the customer to ``redirectUrl``; the auth code then buys a customer token (``binding.bind``)."""
+    def account_inquiry(self, request: AccountInquiryRequest, /) -> AccountInquiryResponse:
+        """E-wallet binding inquiry, with the customer token's refresh token (``binding.inquiry``)."""
+    def account_unbinding(self, request: AccountUnbindingRequest, /) -> AccountUnbindingResponse:
+        """E-wallet account unbinding, with the binding's ``referenceNo`` and auth code (``binding.unbind``)."""
     # </generated: Client named methods>
     def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
         """Verifies a NICEPAY notification (fresh ``X-TIMESTAMP``, ``X-CLIENT-KEY``,
@@ -365,6 +377,12 @@ class AsyncClient:
         """Payout reject of a registered payout (``payout.reject``)."""
     def balance_inquiry(self, request: BalanceInquiryRequest, /) -> Awaitable[BalanceInquiryResponse]:
         """Merchant balance inquiry: ``accountInfos[0].availableBalance`` (``payout.balance``)."""
+    def account_binding(self, request: AccountBindingRequest, /) -> Awaitable[AccountBindingResponse]:
+        """E-wallet account binding (AstraPay ``ASTR``, AlloBank ``ALLO``): send the customer to ``redirectUrl``; the auth code then buys a customer token (``binding.bind``)."""
+    def account_inquiry(self, request: AccountInquiryRequest, /) -> Awaitable[AccountInquiryResponse]:
+        """E-wallet binding inquiry, with the customer token's refresh token (``binding.inquiry``)."""
+    def account_unbinding(self, request: AccountUnbindingRequest, /) -> Awaitable[AccountUnbindingResponse]:
+        """E-wallet account unbinding, with the binding's ``referenceNo`` and auth code (``binding.unbind``)."""
     # </generated: AsyncClient named methods>
     def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
         """Verifies a notification (synchronous: no IO) and returns its JSON body."""

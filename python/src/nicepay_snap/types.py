@@ -819,6 +819,139 @@ class PayoutNotification(_PayoutNotificationBase, total=False):
 
 
 # -------------------------------------------------------------------------------------------------
+# Binding
+# -------------------------------------------------------------------------------------------------
+
+
+class BindingCustomer(TypedDict):
+    """The customer in a binding request (``additionalData``)."""
+
+    #: The customer's name (NICEPAY calls it ``userId``).
+    userId: str
+    #: E-mail address.
+    email: str
+    #: Phone number, e.g. ``081234567890``.
+    phoneNo: str
+
+
+class AccountBindingAdditionalInfo(TypedDict):
+    """``additionalInfo`` of a binding request. Unknown keys are kept (not declared here)."""
+
+    #: ``ASTR`` (AstraPay) or ``ALLO`` (AlloBank).
+    mitraCd: str
+    #: Where the customer's browser goes after the e-wallet (with the auth code).
+    callbackUrl: str
+
+
+class AccountBindingRequest(TypedDict):
+    """Body of registration-account-binding (07). Request of ``binding.bind``."""
+
+    #: Merchant's id of this binding.
+    partnerReferenceNo: str
+    #: iMid.
+    merchantId: str
+    #: The customer.
+    additionalData: BindingCustomer
+    #: E-wallet and callback.
+    additionalInfo: AccountBindingAdditionalInfo
+
+
+class AccountBindingResponse(TypedDict):
+    """``2000700`` response of registration-account-binding. Unknown keys are kept (not declared here)."""
+
+    #: ``2000700``.
+    responseCode: str
+    #: ``Successful``.
+    responseMessage: str
+    #: NICEPAY's id of the binding (needed to unbind).
+    referenceNo: Optional[str]
+    #: The merchant's id, echoed.
+    partnerReferenceNo: Optional[str]
+    #: Where to send the customer to authenticate at the e-wallet.
+    redirectUrl: Optional[str]
+    #: Additional info.
+    additionalInfo: Optional[Dict[str, Any]]
+
+
+class AccountInquiryAdditionalInfo(TypedDict):
+    """``additionalInfo`` of a binding inquiry. Unknown keys are kept (not declared here)."""
+
+    #: The customer token's refresh token.
+    refreshToken: str
+    #: ``ASTR`` or ``ALLO``.
+    mitraCd: str
+
+
+class AccountInquiryRequest(TypedDict):
+    """Body of registration-account-inquiry (08). Request of ``binding.inquiry``."""
+
+    #: The binding's ``partnerReferenceNo``.
+    partnerReferenceNo: str
+    #: Refresh token and e-wallet.
+    additionalInfo: AccountInquiryAdditionalInfo
+
+
+class AccountInquiryResponse(TypedDict):
+    """``2000800`` response of registration-account-inquiry. Unknown keys are kept (not declared here)."""
+
+    #: ``2000800``.
+    responseCode: str
+    #: ``Successful``.
+    responseMessage: str
+    #: NICEPAY's id of the binding.
+    referenceNo: Optional[str]
+    #: The merchant's id.
+    partnerReferenceNo: Optional[str]
+    #: Name on the bound account.
+    accountName: Optional[str]
+    #: The bound account (masked).
+    accountNo: Optional[str]
+    #: Additional info (binding status, ...).
+    additionalInfo: Optional[Dict[str, Any]]
+
+
+class AccountUnbindingAdditionalInfo(TypedDict):
+    """``additionalInfo`` of an unbinding. Unknown keys are kept (not declared here)."""
+
+    #: The binding's ``referenceNo`` (from the binding response).
+    referenceNo: str
+    #: ``ASTR`` or ``ALLO``.
+    mitraCd: str
+    #: The auth code the binding produced.
+    authCode: str
+
+
+class AccountUnbindingRequest(TypedDict):
+    """Body of registration-account-unbinding (09). Request of ``binding.unbind``."""
+
+    #: The binding's ``partnerReferenceNo``.
+    partnerReferenceNo: str
+    #: iMid.
+    merchantId: str
+    #: Binding id, e-wallet and auth code.
+    additionalInfo: AccountUnbindingAdditionalInfo
+
+
+class AccountUnbindingResponse(TypedDict):
+    """``2000900`` response of registration-account-unbinding. Unknown keys are kept (not declared here)."""
+
+    #: ``2000900``.
+    responseCode: str
+    #: ``Successful``.
+    responseMessage: str
+    #: NICEPAY's id of the binding.
+    referenceNo: Optional[str]
+    #: The merchant's id.
+    partnerReferenceNo: Optional[str]
+    #: iMid.
+    merchantId: Optional[str]
+    #: ``success`` when the binding is gone.
+    unlinkResult: Optional[str]
+    #: Additional info.
+    additionalInfo: Optional[Dict[str, Any]]
+
+
+# -------------------------------------------------------------------------------------------------
 # Access token
 # -------------------------------------------------------------------------------------------------
 
@@ -940,17 +1073,30 @@ OPERATION_TYPES: Dict[str, Tuple[type, type]] = {
     "payout.cancel": (PayoutReference, PayoutResponse),
     "payout.reject": (PayoutReference, PayoutResponse),
     "payout.balance": (BalanceInquiryRequest, BalanceInquiryResponse),
+    "binding.bind": (AccountBindingRequest, AccountBindingResponse),
+    "binding.inquiry": (AccountInquiryRequest, AccountInquiryResponse),
+    "binding.unbind": (AccountUnbindingRequest, AccountUnbindingResponse),
 }
 """Operation name (as accepted by ``Client.execute``) to its ``(request, response)`` classes."""
 
 __all__ = [
     "AccessTokenRequest",
     "AccessTokenResponse",
+    "AccountBindingAdditionalInfo",
+    "AccountBindingRequest",
+    "AccountBindingResponse",
     "AccountInfo",
+    "AccountInquiryAdditionalInfo",
+    "AccountInquiryRequest",
+    "AccountInquiryResponse",
+    "AccountUnbindingAdditionalInfo",
+    "AccountUnbindingRequest",
+    "AccountUnbindingResponse",
     "Amount",
     "BalanceInquiryAdditionalInfo",
     "BalanceInquiryRequest",
     "BalanceInquiryResponse",
+    "BindingCustomer",
     "EwalletConfirmation",
     "EwalletNotification",
     "EwalletPaymentAdditionalInfo",

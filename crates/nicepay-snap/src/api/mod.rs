@@ -16,6 +16,7 @@ use crate::types::{Amount, ExternalId};
 #[macro_use]
 mod macros;
 
+pub mod binding;
 pub mod ewallet;
 pub mod notification;
 pub mod payout;
@@ -103,6 +104,17 @@ macro_rules! for_each_operation {
                 balance_inquiry => BalanceInquiry(BalanceInquiryRequest -> BalanceInquiryResponse), "payout.balance",
                     Post, "/api/v1.0/balance-inquiry", "11", money: false,
                     "Merchant balance inquiry: `accountInfos[0].availableBalance`.";
+            }
+            binding {
+                account_binding => AccountBinding(AccountBindingRequest -> AccountBindingResponse), "binding.bind",
+                    Post, "/api/v1.0/registration-account-binding", "07", money: false,
+                    "E-wallet account binding (AstraPay `ASTR`, AlloBank `ALLO`): send the customer to `redirectUrl`; the auth code then buys a customer token.";
+                account_inquiry => AccountInquiry(AccountInquiryRequest -> AccountInquiryResponse), "binding.inquiry",
+                    Post, "/api/v1.0/registration-account-inquiry", "08", money: false,
+                    "E-wallet binding inquiry, with the customer token's refresh token.";
+                account_unbinding => AccountUnbinding(AccountUnbindingRequest -> AccountUnbindingResponse), "binding.unbind",
+                    Post, "/api/v1.0/registration-account-unbinding", "09", money: false,
+                    "E-wallet account unbinding, with the binding's `referenceNo` and auth code.";
             }
         }
     };
