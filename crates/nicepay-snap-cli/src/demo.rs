@@ -6,6 +6,11 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
+use nicepay_snap::api::binding::{
+    AccountBinding, AccountBindingAdditionalInfo, AccountBindingRequest, AccountInquiry, AccountInquiryAdditionalInfo,
+    AccountInquiryRequest, AccountUnbinding, AccountUnbindingAdditionalInfo, AccountUnbindingRequest, BindingCustomer,
+    CustomerTokenRequest,
+};
 use nicepay_snap::api::ewallet::{
     EwalletNotification, EwalletPayment, EwalletPaymentAdditionalInfo, EwalletPaymentRequest, EwalletRefund,
     EwalletRefundAdditionalInfo, EwalletRefundRequest, EwalletRefundResponse, EwalletStatus, EwalletStatusRequest,
@@ -14,7 +19,7 @@ use nicepay_snap::api::ewallet::{
 use nicepay_snap::api::notification::parse_notification;
 use nicepay_snap::api::payout::{
     BalanceInquiry, BalanceInquiryRequest, BalanceInquiryResponse, PayoutApprove, PayoutCancel, PayoutInquiry,
-    PayoutReference, PayoutRegistration, PayoutRegistrationRequest, PayoutReject, PayoutResponse,
+    PayoutNotification, PayoutReference, PayoutRegistration, PayoutRegistrationRequest, PayoutReject, PayoutResponse,
 };
 use nicepay_snap::api::qris::{
     QrisGenerate, QrisGenerateAdditionalInfo, QrisGenerateRequest, QrisNotification, QrisQuery, QrisQueryRequest,
@@ -45,8 +50,11 @@ pub(crate) enum DemoProduct {
     Va,
     /// E-wallet direct debit: payment, customer approval, notification, status, refunds.
     Ewallet,
-    /// Payout: balance, registration, approve/reject/cancel, approve timeout resolved by inquiry.
+    /// Payout: balance, registration, approve/reject/cancel with result notifications confirmed
+    /// by inquiry, approve timeout resolved by inquiry.
     Payout,
+    /// E-wallet account binding: bind, customer approval, customer token, inquiry, unbind.
+    Binding,
 }
 
 /// Runs one demo.
@@ -57,6 +65,7 @@ pub(crate) fn run(product: DemoProduct, trace: bool) -> Result<(), Failure> {
         DemoProduct::Va => va(&mut session)?,
         DemoProduct::Ewallet => ewallet(&mut session)?,
         DemoProduct::Payout => payout(&mut session)?,
+        DemoProduct::Binding => binding(&mut session)?,
     }
     session.sim.shutdown();
     println!("demo finished: every step answered as NICEPAY's sandbox would");
@@ -663,9 +672,22 @@ fn payout(s: &mut Session) -> Result<(), Failure> {
     let status = |r: &PayoutResponse| format!("transactionStatus={}", describe(r.status(), Product::Payout));
     s.step::<BalanceInquiry>("balance inquiry", "balance inquiry", &balance_request, available)?;
 
+    // NICEPAY posts payout results to a URL agreed at onboarding.
+    let notify_url = s.webhook.url(receiver::PAYOUT_PATH);
+    s.sim
+        .set_payout_notification_url(&s.info.client_id.clone(), Some(notify_url));
+
     let (t1, p1) = register(s, "p1", "150000.00", false)?;
     let approve = reference_for(s, &t1, &p1, false);
     s.step::<PayoutApprove>("payout approve", "payout approve", &approve, status)?;
+    let received = s.notification("150000.00")?;
+    s.confirm::<PayoutNotification>("confirmed by inquiry", "payout notification", &received, |c| {
+        format!(
+            "paid={} transactionStatus={}",
+            c.paid,
+            describe(c.status.status(), Product::Payout)
+        )
+    })?;
     s.step::<BalanceInquiry>(
         "balance inquiry (debited)",
         "balance inquiry",
@@ -678,6 +700,14 @@ fn payout(s: &mut Session) -> Result<(), Failure> {
     let (t2, p2) = register(s, "p2", "1000.00", false)?;
     let reject = reference_for(s, &t2, &p2, false);
     s.step::<PayoutReject>("payout reject", "payout reject", &reject, status)?;
+    let received = s.notification("1000.00")?;
+    s.confirm::<PayoutNotification>("rejection confirmed", "payout notification", &received, |c| {
+        format!(
+            "paid={} transactionStatus={}",
+            c.paid,
+            describe(c.status.status(), Product::Payout)
+        )
+    })?;
     let late = s.client.execute::<PayoutApprove>(&reject);
     s.rejected("approve after reject", late)?;
 
@@ -705,6 +735,8 @@ fn payout(s: &mut Session) -> Result<(), Failure> {
     }
     let inquiry = reference_for(s, &t4, &p4, true);
     s.step::<PayoutInquiry>("payout inquiry (resolve)", "payout inquiry", &inquiry, status)?;
+    // The approve was applied, so its result notification arrives as well.
+    s.notification("5000.00")?;
 
     let (t5, p5) = register(s, "p5", "200000000.00", false)?;
     let short = s.client.execute::<PayoutApprove>(&reference_for(s, &t5, &p5, false));
@@ -715,5 +747,88 @@ fn payout(s: &mut Session) -> Result<(), Failure> {
         &balance_request,
         available,
     )?;
+    Ok(())
+}
+
+fn binding(s: &mut Session) -> Result<(), Failure> {
+    let order = format!("bind-{}", s.order);
+    let request = AccountBindingRequest {
+        partner_reference_no: order.clone(),
+        merchant_id: s.info.client_id.clone(),
+        additional_data: BindingCustomer {
+            user_id: "Budi Santoso".into(),
+            email: "budi@example.com".into(),
+            phone_no: "081234567890".into(),
+        },
+        additional_info: AccountBindingAdditionalInfo {
+            mitra_cd: "ASTR".into(),
+            callback_url: format!("{}/binding/done", s.webhook.base),
+            extra: Default::default(),
+        },
+    };
+    let bound = s.step::<AccountBinding>("account binding (AstraPay)", "account binding", &request, |r| {
+        format!(
+            "send the customer to redirectUrl={}",
+            r.redirect_url.as_deref().unwrap_or("?")
+        )
+    })?;
+    let reference_no = bound.reference_no.clone().unwrap_or_default();
+    // The customer approves at the e-wallet; the browser comes back with the auth code.
+    let (status, location) = browse(bound.redirect_url.as_deref().unwrap_or_default())?;
+    let location = location.ok_or_else(|| Failure("the binding page did not send the customer back".into()))?;
+    let auth_code = location
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("authCode="))
+        .ok_or_else(|| Failure(format!("no authCode in {location}")))?
+        .to_owned();
+    s.steps.print(
+        "customer approves",
+        &status.to_string(),
+        format!("back at {}", location.split('?').next().unwrap_or("")),
+    );
+
+    let token = s
+        .client
+        .customer_token(&CustomerTokenRequest::authorization_code(&auth_code))
+        .map_err(|e| fail("customer token", e))?;
+    s.steps.print(
+        "customer token (B2B2C)",
+        token.response_code.as_str(),
+        format!("expires {}", token.access_token_expiry_time.as_deref().unwrap_or("?")),
+    );
+    let refresh = token
+        .refresh_token
+        .map(|t| t.expose_secret().to_owned())
+        .ok_or_else(|| Failure("the customer token came without a refresh token".into()))?;
+    let inquiry = AccountInquiryRequest {
+        partner_reference_no: order.clone(),
+        additional_info: AccountInquiryAdditionalInfo {
+            refresh_token: refresh,
+            mitra_cd: "ASTR".into(),
+            extra: Default::default(),
+        },
+    };
+    s.step::<AccountInquiry>("account inquiry", "account inquiry", &inquiry, |r| {
+        format!(
+            "accountName={} accountNo={}",
+            r.account_name.as_deref().unwrap_or("?"),
+            r.account_no.as_deref().unwrap_or("?")
+        )
+    })?;
+    let unbind = AccountUnbindingRequest {
+        partner_reference_no: order,
+        merchant_id: s.info.client_id.clone(),
+        additional_info: AccountUnbindingAdditionalInfo {
+            reference_no,
+            mitra_cd: "ASTR".into(),
+            auth_code,
+            extra: Default::default(),
+        },
+    };
+    s.step::<AccountUnbinding>("account unbinding", "account unbinding", &unbind, |r| {
+        format!("unlinkResult={}", r.unlink_result.as_deref().unwrap_or("?"))
+    })?;
+    let again = s.client.execute::<AccountUnbinding>(&unbind);
+    s.rejected("unbind again (refused)", again)?;
     Ok(())
 }

@@ -20,6 +20,7 @@ use nicepay_snap_client::{Clock, SystemClock};
 pub(crate) const QRIS_PATH: &str = "/api/v1.0/qr/qr-mpm-notify";
 pub(crate) const VA_PATH: &str = "/api/v1.0/transfer-va/payment";
 pub(crate) const EWALLET_PATH: &str = "/api/v1.0/debit/notify";
+pub(crate) const PAYOUT_PATH: &str = "/api/v1.0/transfer/notify";
 
 /// What the endpoint received and how it judged the headers.
 #[derive(Debug)]
@@ -58,6 +59,7 @@ pub(crate) fn start(verifier: NotificationVerifier) -> std::io::Result<Receiver>
         (QRIS_PATH, QRIS_NOTIFICATION_SERVICE_CODE),
         (VA_PATH, VA_NOTIFICATION_SERVICE_CODE),
         (EWALLET_PATH, EWALLET_NOTIFICATION_SERVICE_CODE),
+        (PAYOUT_PATH, nicepay_snap::api::payout::PAYOUT_NOTIFICATION_SERVICE_CODE),
     ] {
         let verifier = verifier.clone();
         let tx = tx.clone();

@@ -270,13 +270,32 @@ fn demo_payout_walks_the_state_machine_and_resolves_a_timeout() {
             "payout approve               2000000  transactionStatus=00 (Success)",
             "balance inquiry (debited)    2001100  availableBalance=99850000.00 IDR",
             "approve again (rejected)     4030015",
+            "notification verified        2000000  signature OK",
+            "confirmed by inquiry         2000000  paid=true transactionStatus=00 (Success)",
             "payout reject                2000000  transactionStatus=05 (Rejected)",
+            "rejection confirmed          2000000  paid=false transactionStatus=05 (Rejected)",
             "approve after reject         4030015",
             "cancel scheduled payout      2000000  transactionStatus=04 (Canceled)",
             "approve times out            unknown  OutcomeUnknown",
             "payout inquiry (resolve)     2000000  transactionStatus=00 (Success)",
             "approve above balance        4030014",
             "balance inquiry (final)      2001100  availableBalance=99845000.00 IDR",
+        ],
+    );
+}
+
+#[test]
+fn demo_binding_binds_tokens_inquires_and_unbinds() {
+    let stdout = demo_output("binding");
+    assert_lines(
+        &stdout,
+        &[
+            "account binding (AstraPay)   2000700  send the customer to redirectUrl=http://127.0.0.1:",
+            "customer approves            303",
+            "customer token (B2B2C)       2007400",
+            "account inquiry              2000800  accountName=Budi Santoso",
+            "account unbinding            2000900  unlinkResult=success",
+            "unbind again (refused)       4030915",
         ],
     );
 }
