@@ -8,21 +8,15 @@ use nicepay_snap::api::binding::{
     AccountUnbindingAdditionalInfo, AccountUnbindingRequest, BindingCustomer, CustomerTokenRequest,
 };
 use nicepay_snap::api::Extra;
-use nicepay_snap::{Config, Error};
+use nicepay_snap::Error;
 use nicepay_snap_client::{AsyncClient, Client, ClientError};
 use nicepay_snap_reqwest::ReqwestTransport;
 use nicepay_snap_simulator::{BindingStatus, Simulator, SimulatorInfo};
 use nicepay_snap_ureq::UreqTransport;
 
-fn config(info: &SimulatorInfo) -> Config {
-    Config::builder()
-        .client_id(&info.client_id)
-        .client_secret(info.client_secret.as_str())
-        .private_key_text(info.private_key_pem.as_deref().unwrap())
-        .base_url(&info.base_url)
-        .build()
-        .unwrap()
-}
+#[path = "common/sim.rs"]
+mod sim;
+use sim::config;
 
 fn bind_request(info: &SimulatorInfo, order: &str, mitra: &str) -> AccountBindingRequest {
     AccountBindingRequest {
@@ -86,13 +80,20 @@ fn bind_approve_token_inquire_refresh_unbind() {
         .customer_token(&CustomerTokenRequest::authorization_code("000"))
         .is_err());
 
-    // The customer approves at redirectUrl: the callback gets the auth code.
-    let approved = approve(&info, &reference_no);
-    let auth_code = approved["authCode"].as_str().unwrap().to_owned();
-    assert!(approved["callbackUrl"]
-        .as_str()
+    // The customer approves at redirectUrl: the browser goes back to the callback with the code.
+    let (status, location) = sim::http_get(&redirect);
+    assert_eq!(status, 303);
+    let location = location.unwrap();
+    assert!(
+        location.starts_with("https://merchant.example/binding/done?authCode="),
+        "{location}"
+    );
+    let auth_code = location
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("authCode="))
         .unwrap()
-        .contains(&format!("authCode={auth_code}")));
+        .to_owned();
+    assert_eq!(sim::http_get(&redirect).0, 409, "approved once");
 
     let token = client
         .customer_token(&CustomerTokenRequest::authorization_code(&auth_code))
@@ -159,24 +160,6 @@ fn bind_approve_token_inquire_refresh_unbind() {
         client.account_binding(&bad),
         Err(ClientError::Snap(Error::InvalidInput { .. }))
     ));
-}
-
-/// `POST /__admin/binding/{id}/approve` over a plain loopback socket.
-fn approve(info: &SimulatorInfo, reference_no: &str) -> serde_json::Value {
-    use std::io::{Read as _, Write as _};
-    let addr = info.base_url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    write!(
-        stream,
-        "POST /__admin/binding/{reference_no}/approve HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let body = answer.split("\r\n\r\n").nth(1).unwrap();
-    // Small bodies come unchunked; strip a chunked frame if there is one.
-    let json = body.find('{').map(|i| &body[i..=body.rfind('}').unwrap()]).unwrap();
-    serde_json::from_str(json).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -3,24 +3,18 @@
 
 use std::time::Duration;
 
-use nicepay_snap::{Config, Method};
+use nicepay_snap::Method;
 use nicepay_snap_client::{AsyncClient, Client, ClientError, RAW_OPERATION};
 use nicepay_snap_reqwest::ReqwestTransport;
 use nicepay_snap_simulator::{Fault, Simulator, SimulatorInfo};
 use nicepay_snap_ureq::UreqTransport;
 
+#[path = "common/sim.rs"]
+mod sim;
+use sim::config;
+
 const GENERATE: &str = "/api/v1.0/qr/qr-mpm-generate";
 const REFUND: &str = "/api/v1.0/qr/qr-mpm-refund";
-
-fn config(info: &SimulatorInfo) -> Config {
-    Config::builder()
-        .client_id(&info.client_id)
-        .client_secret(info.client_secret.as_str())
-        .private_key_text(info.private_key_pem.as_deref().unwrap())
-        .base_url(&info.base_url)
-        .build()
-        .unwrap()
-}
 
 fn generate_body(info: &SimulatorInfo, order: &str) -> String {
     // Pretty-printed on purpose: the raw call minifies it once and signs what it sends.

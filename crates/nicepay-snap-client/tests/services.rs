@@ -8,7 +8,9 @@ use nicepay_snap::api::ewallet::{
     EwalletNotification, EwalletPaymentAdditionalInfo, EwalletPaymentRequest, EwalletRefundAdditionalInfo,
     EwalletRefundRequest, EwalletStatusRequest, UrlParam,
 };
-use nicepay_snap::api::payout::{BalanceInquiryRequest, PayoutReference, PayoutRegistrationRequest};
+use nicepay_snap::api::payout::{
+    BalanceInquiryRequest, PayoutNotification, PayoutReference, PayoutRegistrationRequest,
+};
 use nicepay_snap::api::va::{
     VaCreate, VaCreateAdditionalInfo, VaCreateRequest, VaDelete, VaDeleteAdditionalInfo, VaDeleteRequest,
     VaNotification, VaStatus, VaStatusAdditionalInfo, VaStatusRequest,
@@ -848,4 +850,69 @@ fn concurrent_approves_and_refunds_never_move_money_twice() {
     let ew = state.ewallet.iter().find(|e| e.reference_no == reference_no).unwrap();
     assert_eq!(ew.refunded_amount, "9000.00");
     sim.shutdown();
+}
+
+/// The payout result notification: posted after an immediate approve, a reject and a scheduled
+/// payout's execution (never before it); verified and confirmed by payout inquiry.
+#[test]
+fn payout_result_notifications_are_sent_verified_and_confirmed() {
+    let (sim, info, client) = start_blocking();
+    let inbox = Inbox::start("2000000");
+    sim.set_payout_notification_url(&info.client_id, Some(inbox.url.clone()));
+    let (p1, t1) = register_payout!(client, info, "1500.00");
+    client.payout_approve(&payout_ref(&info, &t1, &p1, None)).unwrap();
+    let approved = inbox.next();
+    assert!(approved
+        .0
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("X-CLIENT-KEY") && *v == info.client_id));
+    let confirmed = confirm_unless_forged::<PayoutNotification>(&client, &approved, "1500.00", "9999.00");
+    assert!(confirmed.paid);
+    assert_eq!(
+        confirmed.notification.original_reference_no.as_deref(),
+        Some(t1.as_str())
+    );
+    let json = client
+        .verify_and_confirm_json("payout".parse().unwrap(), &approved.0, &approved.1)
+        .unwrap();
+    assert_eq!(json["paid"], true);
+
+    let (p2, t2) = register_payout!(client, info, "1000.00");
+    client.payout_reject(&payout_ref(&info, &t2, &p2, None)).unwrap();
+    let (headers, body) = inbox.next();
+    let rejected = client
+        .verify_and_confirm::<PayoutNotification>(&headers, &body)
+        .unwrap();
+    assert!(!rejected.paid);
+    assert_eq!(rejected.notification.latest_transaction_status.unwrap().code(), "05");
+
+    let p3 = unique("po");
+    let t3 = client
+        .payout_registration(&payout_registration(&info, &p3, "2000.00", true))
+        .unwrap()
+        .reference_no
+        .unwrap();
+    client.payout_approve(&payout_ref(&info, &t3, &p3, None)).unwrap();
+    assert_eq!(
+        sim.payout_notifications().len(),
+        2,
+        "a scheduled approve notifies nothing yet"
+    );
+    assert!(sim.execute_payout(&t3).unwrap().unwrap().delivered);
+    let (headers, body) = inbox.next();
+    assert!(
+        client
+            .verify_and_confirm::<PayoutNotification>(&headers, &body)
+            .unwrap()
+            .paid
+    );
+    assert!(
+        client.payout_cancel(&payout_ref(&info, &t3, &p3, None)).is_err(),
+        "executed: not cancellable"
+    );
+    assert!(sim.execute_payout(&t3).is_err(), "executed once");
+    let mut forged = headers.clone();
+    forged.retain(|(k, _)| !k.eq_ignore_ascii_case("X-SIGNATURE"));
+    forged.push(("X-SIGNATURE".into(), "AAAA".into()));
+    assert!(client.verify_and_confirm::<PayoutNotification>(&forged, &body).is_err());
 }

@@ -50,6 +50,27 @@ pub(crate) fn known_client<'a>(
     Ok((client_id, client))
 }
 
+/// Checks a token request's headers (B2B or B2B2C): a fresh `X-TIMESTAMP`, a known
+/// `X-CLIENT-KEY`, and `X-SIGNATURE` = SHA256withRSA over `clientId|X-TIMESTAMP` under that
+/// merchant's key. Answers the client id.
+pub(crate) fn verify_token_request<'a>(
+    shared: &'a Shared,
+    headers: &'a HeaderMap,
+    svc: &'static str,
+) -> Result<&'a str, SnapError> {
+    let (timestamp, _) = check_timestamp(shared, headers, svc)?;
+    let (client_id, client) = known_client(shared, headers, "X-CLIENT-KEY", svc)?;
+    let signature = required_header(headers, "X-SIGNATURE", svc)?;
+    client
+        .public_key
+        .verify_base64(
+            nicepay_snap::canonical::token_string_to_sign(client_id, &timestamp).as_bytes(),
+            signature,
+        )
+        .map_err(|_| SnapError::unauthorized(svc, "Signature"))?;
+    Ok(client_id)
+}
+
 /// Checks `X-TIMESTAMP`: present, `yyyy-MM-ddTHH:mm:ss+07:00` (any offset when the simulator
 /// was configured to allow it), and within the allowed skew of the simulator's clock.
 pub(crate) fn check_timestamp(

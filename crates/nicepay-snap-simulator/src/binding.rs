@@ -12,11 +12,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use axum::http::HeaderMap;
-use nicepay_snap::canonical::token_string_to_sign;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::auth::{check_timestamp, known_client, required_header};
+use crate::auth::verify_token_request;
 use crate::error::SimulatorError;
 use crate::snap::{success, HandlerResult, Operation, SnapError, Verified};
 use crate::state::Shared;
@@ -254,13 +253,7 @@ fn unbind(state: &mut BindingState, req: &Verified) -> HandlerResult {
 /// code (once) or a refresh token of a bound account buys a customer token.
 pub(crate) fn customer_token(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
     let svc = CUSTOMER_TOKEN_SERVICE_CODE;
-    let (timestamp, _) = check_timestamp(shared, headers, svc)?;
-    let (client_id, client) = known_client(shared, headers, "X-CLIENT-KEY", svc)?;
-    let signature = required_header(headers, "X-SIGNATURE", svc)?;
-    client
-        .public_key
-        .verify_base64(token_string_to_sign(client_id, &timestamp).as_bytes(), signature)
-        .map_err(|_| SnapError::unauthorized(svc, "Signature"))?;
+    let client_id = verify_token_request(shared, headers, svc)?;
     let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(body) else {
         return Err(SnapError::bad_request(svc));
     };

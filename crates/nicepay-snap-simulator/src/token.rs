@@ -1,10 +1,9 @@
 //! `POST /nicepay/v1.0/access-token/b2b` (service 73, spec §4.1).
 
 use axum::http::HeaderMap;
-use nicepay_snap::canonical::token_string_to_sign;
 use serde_json::{json, Value};
 
-use crate::auth::{check_timestamp, known_client, required_header};
+use crate::auth::verify_token_request;
 use crate::snap::{success, SnapError};
 use crate::state::Shared;
 use crate::util;
@@ -17,13 +16,7 @@ pub(crate) const SERVICE_CODE: &str = "73";
 /// Checks a token request (signature over `clientId|X-TIMESTAMP`, body) and issues a token.
 pub(crate) fn issue(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
     let svc = SERVICE_CODE;
-    let (timestamp, _) = check_timestamp(shared, headers, svc)?;
-    let (client_id, client) = known_client(shared, headers, "X-CLIENT-KEY", svc)?;
-    let signature = required_header(headers, "X-SIGNATURE", svc)?;
-    client
-        .public_key
-        .verify_base64(token_string_to_sign(client_id, &timestamp).as_bytes(), signature)
-        .map_err(|_| SnapError::unauthorized(svc, "Signature"))?;
+    let client_id = verify_token_request(shared, headers, svc)?;
     let body = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => map,
         _ => return Err(SnapError::bad_request(svc)),

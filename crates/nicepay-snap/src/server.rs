@@ -678,40 +678,19 @@ impl MerchantServer {
 
     /// The SNAP answer to a verified inquiry, from the merchant's bill lookup.
     pub fn answer_inquiry(&self, request: &VaInquiryRequest, answer: &BillAnswer) -> ServerResponse {
-        let endpoint = Some(Endpoint::VaInquiry);
-        let mut data = json!({
+        let data = json!({
             "partnerServiceId": request.partner_service_id,
             "customerNo": request.customer_no,
             "virtualAccountNo": request.virtual_account_no,
             "inquiryRequestId": request.inquiry_request_id,
         });
-        let rejection = match answer {
-            BillAnswer::Open(bill) => {
-                data["inquiryStatus"] = json!("00");
-                data["inquiryReason"] = json!({"english": "Success", "indonesia": "Sukses"});
-                data["virtualAccountName"] = json!(bill.virtual_account_name);
-                data["totalAmount"] = json!(bill.total_amount);
-                data["virtualAccountTrxType"] = json!("C");
-                data["additionalInfo"] = json!(bill.additional_info.clone().unwrap_or_default());
-                let code = "2002400".to_owned();
-                return ServerResponse::new(
-                    200,
-                    code.clone(),
-                    &json!({"responseCode": code, "responseMessage": "Successful", "virtualAccountData": data}),
-                );
-            }
-            BillAnswer::NotFound => Rejection::BillNotFound,
-            BillAnswer::Paid => Rejection::BillPaid,
-            BillAnswer::Expired => Rejection::BillExpired,
-        };
-        with_data(rejection.response(endpoint), "inquiry", data, &rejection)
+        bill_answer(Endpoint::VaInquiry, "inquiry", data, answer, |_| true)
     }
 
     /// The SNAP answer to a verified payment. For [`BillAnswer::Open`] the paid amount must
     /// equal the bill's total (same value and currency); record the payment as done only when
     /// the answer's status is 200.
     pub fn answer_payment(&self, request: &VaPaymentRequest, answer: &BillAnswer) -> ServerResponse {
-        let endpoint = Some(Endpoint::VaPayment);
         let mut data = json!({
             "partnerServiceId": request.partner_service_id,
             "customerNo": request.customer_no,
@@ -724,26 +703,9 @@ impl MerchantServer {
                 data[key] = json!(v);
             }
         }
-        let rejection = match answer {
-            BillAnswer::Open(bill) if same_amount(&request.paid_amount, &bill.total_amount) => {
-                data["paymentFlagStatus"] = json!("00");
-                data["paymentFlagReason"] = json!({"english": "Success", "indonesia": "Sukses"});
-                data["virtualAccountName"] = json!(bill.virtual_account_name);
-                data["totalAmount"] = json!(bill.total_amount);
-                data["additionalInfo"] = json!(bill.additional_info.clone().unwrap_or_default());
-                let code = "2002500".to_owned();
-                return ServerResponse::new(
-                    200,
-                    code.clone(),
-                    &json!({"responseCode": code, "responseMessage": "Successful", "virtualAccountData": data, "additionalInfo": {}}),
-                );
-            }
-            BillAnswer::Open(_) => Rejection::InvalidAmount,
-            BillAnswer::NotFound => Rejection::BillNotFound,
-            BillAnswer::Paid => Rejection::BillPaid,
-            BillAnswer::Expired => Rejection::BillExpired,
-        };
-        with_data(rejection.response(endpoint), "paymentFlag", data, &rejection)
+        bill_answer(Endpoint::VaPayment, "paymentFlag", data, answer, |bill| {
+            same_amount(&request.paid_amount, &bill.total_amount)
+        })
     }
 
     /// The answer to a verified reversal: `accepted` gives `2002500 Successful`, otherwise
@@ -760,6 +722,38 @@ impl MerchantServer {
             Rejection::BillNotFound.response(Some(Endpoint::VaReversal))
         }
     }
+}
+
+/// The answer to an inquiry or payment (`status_key` `inquiry` or `paymentFlag`): `200{svc}00`
+/// with the bill for an open bill that `accepts`, otherwise the refusal, each with
+/// `virtualAccountData` built on `data` (the request's identifiers).
+fn bill_answer(
+    endpoint: Endpoint,
+    status_key: &str,
+    mut data: Value,
+    answer: &BillAnswer,
+    accepts: impl FnOnce(&Bill) -> bool,
+) -> ServerResponse {
+    let rejection = match answer {
+        BillAnswer::Open(bill) if accepts(bill) => {
+            data[format!("{status_key}Status")] = json!("00");
+            data[format!("{status_key}Reason")] = json!({"english": "Success", "indonesia": "Sukses"});
+            data["virtualAccountName"] = json!(bill.virtual_account_name);
+            data["totalAmount"] = json!(bill.total_amount);
+            if endpoint == Endpoint::VaInquiry {
+                data["virtualAccountTrxType"] = json!("C");
+            }
+            data["additionalInfo"] = json!(bill.additional_info.clone().unwrap_or_default());
+            let code = format!("200{}00", endpoint.service_code());
+            let body = json!({"responseCode": code, "responseMessage": "Successful", "virtualAccountData": data, "additionalInfo": {}});
+            return ServerResponse::new(200, code, &body);
+        }
+        BillAnswer::Open(_) => Rejection::InvalidAmount,
+        BillAnswer::NotFound => Rejection::BillNotFound,
+        BillAnswer::Paid => Rejection::BillPaid,
+        BillAnswer::Expired => Rejection::BillExpired,
+    };
+    with_data(rejection.response(Some(endpoint)), status_key, data, &rejection)
 }
 
 fn same_amount(a: &Amount, b: &Amount) -> bool {
