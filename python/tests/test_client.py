@@ -18,6 +18,7 @@ import pytest
 import nicepay_snap as snap
 from conftest import NotificationInbox
 from typed import Checked
+from va_helpers import create_va, va_status
 
 REFUND_PATH = "/api/v1.0/qr/qr-mpm-refund"
 
@@ -377,34 +378,8 @@ def test_execute_by_operation_name(info: Dict[str, Any]) -> None:
 
 def test_named_va_methods(info: Dict[str, Any]) -> None:
     client = client_for(info)
-    trx = unique("trx")
-    created = client.va_create(
-        {
-            "partnerServiceId": "",
-            "customerNo": "",
-            "virtualAccountNo": "",
-            "virtualAccountName": "Budi Santoso",
-            "trxId": trx,
-            "totalAmount": {"value": "25000.00", "currency": "IDR"},
-            "additionalInfo": {"bankCd": "BMRI", "goodsNm": "Kopi", "vacctValidDt": "", "vacctValidTm": ""},
-        }
-    )
-    assert created["responseCode"] == "2002700"
-    data = created["virtualAccountData"]
-    status = client.va_status(
-        {
-            "partnerServiceId": "",
-            "customerNo": "",
-            "virtualAccountNo": data["virtualAccountNo"],
-            "inquiryRequestId": unique("inq"),
-            "additionalInfo": {
-                "totalAmount": {"value": "25000.00", "currency": "IDR"},
-                "trxId": trx,
-                "tXidVA": data["additionalInfo"]["tXidVA"],
-            },
-        }
-    )
-    assert status["responseCode"].startswith("200")
+    va = create_va(client, "25000.00")
+    assert va_status(client, va) == "03"
     # A method per operation, named after it, except `payout.balance`, which is
     # `balance_inquiry` in all three languages (Rust `balance_inquiry`, Node `balanceInquiry`).
     renamed = {"payout.balance": "balance_inquiry"}

@@ -49,6 +49,7 @@
 //! # }
 //! ```
 
+#[macro_use]
 pub mod api;
 pub mod canonical;
 pub mod config;

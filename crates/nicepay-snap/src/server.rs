@@ -40,7 +40,6 @@ use std::fmt;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::api::notification::NotificationVerifier;
@@ -318,99 +317,84 @@ fn bounded_name(name: &str) -> String {
     }
 }
 
-/// A verified VA inquiry (service 24). Mandatory: `partnerServiceId`, `customerNo`,
-/// `virtualAccountNo`, `inquiryRequestId`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VaInquiryRequest {
-    /// The VA prefix (bank/partner service id, may be left-padded with spaces).
-    pub partner_service_id: String,
-    /// The customer number part of the VA.
-    pub customer_no: String,
-    /// The whole VA number.
-    pub virtual_account_no: String,
-    /// NICEPAY's id of this inquiry (echoed back).
-    pub inquiry_request_id: String,
-    /// When the customer started the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trx_date_init: Option<String>,
-    /// Amount the customer entered, when the channel sends one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<Amount>,
-    /// `additionalInfo` (e.g. `bankCd`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_info: Option<Extra>,
-    /// Every other field, kept.
-    #[serde(flatten)]
-    pub extra: Extra,
+outbound! {
+    /// A verified VA inquiry (service 24). Mandatory: `partnerServiceId`, `customerNo`,
+    /// `virtualAccountNo`, `inquiryRequestId`.
+    pub struct VaInquiryRequest {
+        /// The VA prefix (bank/partner service id, may be left-padded with spaces).
+        partner_service_id: String,
+        /// The customer number part of the VA.
+        customer_no: String,
+        /// The whole VA number.
+        virtual_account_no: String,
+        /// NICEPAY's id of this inquiry (echoed back).
+        inquiry_request_id: String,
+        /// When the customer started the transaction.
+        trx_date_init: Option<String>,
+        /// Amount the customer entered, when the channel sends one.
+        amount: Option<Amount>,
+        /// `additionalInfo` (e.g. `bankCd`).
+        additional_info: Option<Extra>,
+        /// Every other field, kept.
+        #[serde(flatten)]
+        extra: Extra,
+    }
 }
 
-/// A verified VA payment (service 25). Mandatory: `partnerServiceId`, `customerNo`,
-/// `virtualAccountNo`, `paymentRequestId`, `paidAmount`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VaPaymentRequest {
-    /// The VA prefix.
-    pub partner_service_id: String,
-    /// The customer number part of the VA.
-    pub customer_no: String,
-    /// The whole VA number.
-    pub virtual_account_no: String,
-    /// NICEPAY's id of this payment (echoed back).
-    pub payment_request_id: String,
-    /// What the customer paid.
-    pub paid_amount: Amount,
-    /// Customer name as NICEPAY has it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub virtual_account_name: Option<String>,
-    /// NICEPAY's inquiry id when the payment follows an inquiry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inquiry_request_id: Option<String>,
-    /// Merchant order id, when known to NICEPAY.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trx_id: Option<String>,
-    /// Payment time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trx_date_time: Option<String>,
-    /// Bank reference number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference_no: Option<String>,
-    /// `additionalInfo`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_info: Option<Extra>,
-    /// Every other field, kept.
-    #[serde(flatten)]
-    pub extra: Extra,
+outbound! {
+    /// A verified VA payment (service 25). Mandatory: `partnerServiceId`, `customerNo`,
+    /// `virtualAccountNo`, `paymentRequestId`, `paidAmount`.
+    pub struct VaPaymentRequest {
+        /// The VA prefix.
+        partner_service_id: String,
+        /// The customer number part of the VA.
+        customer_no: String,
+        /// The whole VA number.
+        virtual_account_no: String,
+        /// NICEPAY's id of this payment (echoed back).
+        payment_request_id: String,
+        /// What the customer paid.
+        paid_amount: Amount,
+        /// Customer name as NICEPAY has it.
+        virtual_account_name: Option<String>,
+        /// NICEPAY's inquiry id when the payment follows an inquiry.
+        inquiry_request_id: Option<String>,
+        /// Merchant order id, when known to NICEPAY.
+        trx_id: Option<String>,
+        /// Payment time.
+        trx_date_time: Option<String>,
+        /// Bank reference number.
+        reference_no: Option<String>,
+        /// `additionalInfo`.
+        additional_info: Option<Extra>,
+        /// Every other field, kept.
+        #[serde(flatten)]
+        extra: Extra,
+    }
 }
 
-/// A verified VA reversal. Its body is not documented: the VA number is required, the
-/// payment's identifiers are read when present, and everything else is kept in `extra`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VaReversalRequest {
-    /// The whole VA number.
-    pub virtual_account_no: String,
-    /// The VA prefix.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partner_service_id: Option<String>,
-    /// The customer number part of the VA.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_no: Option<String>,
-    /// Merchant order id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trx_id: Option<String>,
-    /// NICEPAY's id of the reversed payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_request_id: Option<String>,
-    /// The reversed amount.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub paid_amount: Option<Amount>,
-    /// `additionalInfo`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_info: Option<Extra>,
-    /// Every other field, kept.
-    #[serde(flatten)]
-    pub extra: Extra,
+outbound! {
+    /// A verified VA reversal. Its body is not documented: the VA number is required, the
+    /// payment's identifiers are read when present, and everything else is kept in `extra`.
+    pub struct VaReversalRequest {
+        /// The whole VA number.
+        virtual_account_no: String,
+        /// The VA prefix.
+        partner_service_id: Option<String>,
+        /// The customer number part of the VA.
+        customer_no: Option<String>,
+        /// Merchant order id.
+        trx_id: Option<String>,
+        /// NICEPAY's id of the reversed payment.
+        payment_request_id: Option<String>,
+        /// The reversed amount.
+        paid_amount: Option<Amount>,
+        /// `additionalInfo`.
+        additional_info: Option<Extra>,
+        /// Every other field, kept.
+        #[serde(flatten)]
+        extra: Extra,
+    }
 }
 
 /// The bill behind a VA, as the merchant knows it.
