@@ -127,7 +127,7 @@ impl AsyncTransport for ReqwestTransport {
         };
         let mut builder = self.client.request(method, &request.url);
         for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
+            builder = builder.header(name.as_ref(), value.as_str());
         }
         let mut response = builder.body(request.body.clone()).send().await.map_err(map_error)?;
         let status = response.status().as_u16();
@@ -276,9 +276,9 @@ mod tests {
     }
 
     fn big_request(url: String, lines: usize, line_len: usize, body: Vec<u8>) -> PreparedRequest {
-        let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+        let mut headers = vec![("Content-Type".into(), "application/json".to_owned())];
         for i in 0..lines {
-            headers.push((format!("X-Pad-{i}"), "a".repeat(line_len)));
+            headers.push((format!("X-Pad-{i}").into(), "a".repeat(line_len)));
         }
         PreparedRequest {
             method: Method::Post,

@@ -72,7 +72,7 @@ pub use config::{
 };
 pub use error::{Error, Result};
 pub use http::{
-    AsyncTransport, Method, PreparedRequest, RawResponse, SyncTransport, TransportError, TransportErrorKind,
+    AsyncTransport, HeaderName, Method, PreparedRequest, RawResponse, SyncTransport, TransportError, TransportErrorKind,
 };
 pub use keys::{PrivateKey, PublicKey};
 pub use minify::minify_json;

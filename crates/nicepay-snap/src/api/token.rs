@@ -97,10 +97,10 @@ impl Config {
             url: self.url_for(ACCESS_TOKEN_PATH),
             path: ACCESS_TOKEN_PATH.to_owned(),
             headers: vec![
-                ("Content-Type".to_owned(), "application/json".to_owned()),
-                ("X-TIMESTAMP".to_owned(), ts),
-                ("X-CLIENT-KEY".to_owned(), self.client_id().to_owned()),
-                ("X-SIGNATURE".to_owned(), signature),
+                ("Content-Type".into(), "application/json".to_owned()),
+                ("X-TIMESTAMP".into(), ts),
+                ("X-CLIENT-KEY".into(), self.client_id().to_owned()),
+                ("X-SIGNATURE".into(), signature),
             ],
             body,
         })
