@@ -54,6 +54,7 @@ pub mod canonical;
 pub mod config;
 pub mod error;
 pub mod http;
+mod json;
 pub mod keys;
 pub mod minify;
 pub mod response;

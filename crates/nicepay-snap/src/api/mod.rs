@@ -229,7 +229,7 @@ impl Config {
     pub fn prepare<O: Operation>(&self, request: &O::Request, ctx: &RequestContext<'_>) -> Result<PreparedRequest> {
         request.validate()?;
         let mut body = Vec::with_capacity(BODY_CAPACITY);
-        serde_json::to_writer(&mut body, request)
+        crate::json::to_writer(&mut body, request)
             .map_err(|e| Error::invalid("body", format!("cannot serialize: {e}")))?;
         // Serde's compact output needs no minifying, and `O::PATH` is already in signed form
         // (a test checks every operation's), so neither is checked again here.
@@ -300,7 +300,9 @@ impl Config {
 
 /// Checks a string field: `required` means non-empty; `max` is in characters.
 pub(crate) fn check(field: &str, value: &str, max: usize, required: bool) -> Result<()> {
-    if required && value.trim_start().is_empty() {
+    // A value starting with a visible ASCII character is not blank: no need to trim it.
+    let visible = value.as_bytes().first().is_some_and(u8::is_ascii_graphic);
+    if required && !visible && value.trim_start().is_empty() {
         return Err(Error::invalid(field, "is mandatory"));
     }
     // A string has at most as many characters as bytes: count them only when that could matter.

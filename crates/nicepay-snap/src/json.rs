@@ -1,0 +1,544 @@
+//! Compact JSON for typed request bodies: the bytes `serde_json::to_writer` writes, produced
+//! faster for the shapes requests have (structs, maps with string keys, strings, integers,
+//! options, sequences). Anything else (floats, byte arrays, 128-bit integers, enum variants
+//! with data, non-string map keys) and any error hand the whole value to serde_json, so the
+//! output is always serde_json's.
+
+use std::fmt;
+
+use serde::ser::{self, Impossible, Serialize};
+
+/// Serializes `value` as compact JSON, appended to `out`: exactly what
+/// `serde_json::to_writer(out, value)` appends.
+pub(crate) fn to_writer<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
+    let start = out.len();
+    let mut writer = Writer { out, in_key: false };
+    if value.serialize(&mut writer).is_ok() {
+        return Ok(());
+    }
+    out.truncate(start);
+    serde_json::to_writer(out, value)
+}
+
+/// "Not handled here": the caller starts again with serde_json.
+#[derive(Debug)]
+struct Fallback;
+
+impl fmt::Display for Fallback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("left to serde_json")
+    }
+}
+
+impl std::error::Error for Fallback {}
+
+impl ser::Error for Fallback {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Self
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, Fallback>;
+
+struct Writer<'a> {
+    out: &'a mut Vec<u8>,
+    /// Serializing a map key: only strings are written as serde_json writes them.
+    in_key: bool,
+}
+
+impl<'a> Writer<'a> {
+    /// Refuses a value that serde_json would write differently as a map key (or refuse).
+    fn not_key(&self) -> Result {
+        if self.in_key {
+            Err(Fallback)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn raw(&mut self, text: &str) -> Result {
+        self.not_key()?;
+        self.out.extend_from_slice(text.as_bytes());
+        Ok(())
+    }
+
+    fn unsigned(&mut self, mut value: u64) -> Result {
+        self.not_key()?;
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (value % 10) as u8;
+            value /= 10;
+            if value == 0 {
+                break;
+            }
+        }
+        self.out.extend_from_slice(&digits[at..]);
+        Ok(())
+    }
+
+    fn signed(&mut self, value: i64) -> Result {
+        self.not_key()?;
+        if value < 0 {
+            self.out.push(b'-');
+        }
+        self.unsigned(value.unsigned_abs())
+    }
+
+    fn string(&mut self, text: &str) -> Result {
+        let bytes = text.as_bytes();
+        self.out.reserve(bytes.len() + 2);
+        self.out.push(b'"');
+        // No early exit, so the check vectorizes: most strings need no escaping at all.
+        if bytes.iter().fold(false, |any, &b| any | needs_escape(b)) {
+            escape_into(self.out, bytes);
+        } else {
+            self.out.extend_from_slice(bytes);
+        }
+        self.out.push(b'"');
+        Ok(())
+    }
+
+    fn open(&mut self, bracket: u8) -> Result<Compound<'_, 'a>> {
+        self.not_key()?;
+        self.out.push(bracket);
+        Ok(Compound {
+            writer: self,
+            first: true,
+        })
+    }
+}
+
+/// The bytes serde_json escapes in strings: `"`, `\` and the control characters below 0x20.
+fn needs_escape(b: u8) -> bool {
+    // `|`, not `||`: branch-free, so a loop over it vectorizes.
+    (b < 0x20) | (b == b'"') | (b == b'\\')
+}
+
+/// serde_json's escapes: the short forms, else `\u00xx` with lowercase hex.
+fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for &b in bytes {
+        let short = match b {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            0x08 => b'b',
+            0x0c => b'f',
+            b'\n' => b'n',
+            b'\r' => b'r',
+            b'\t' => b't',
+            0x00..=0x1f => {
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0x0f)],
+                ]);
+                continue;
+            }
+            _ => {
+                out.push(b);
+                continue;
+            }
+        };
+        out.extend_from_slice(&[b'\\', short]);
+    }
+}
+
+impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
+    type Ok = ();
+    type Error = Fallback;
+    type SerializeSeq = Compound<'w, 'a>;
+    type SerializeTuple = Compound<'w, 'a>;
+    type SerializeTupleStruct = Compound<'w, 'a>;
+    type SerializeTupleVariant = Impossible<(), Fallback>;
+    type SerializeMap = Compound<'w, 'a>;
+    type SerializeStruct = Compound<'w, 'a>;
+    type SerializeStructVariant = Impossible<(), Fallback>;
+
+    fn serialize_bool(self, v: bool) -> Result {
+        self.raw(if v { "true" } else { "false" })
+    }
+
+    fn serialize_i8(self, v: i8) -> Result {
+        self.signed(v.into())
+    }
+
+    fn serialize_i16(self, v: i16) -> Result {
+        self.signed(v.into())
+    }
+
+    fn serialize_i32(self, v: i32) -> Result {
+        self.signed(v.into())
+    }
+
+    fn serialize_i64(self, v: i64) -> Result {
+        self.signed(v)
+    }
+
+    fn serialize_i128(self, _: i128) -> Result {
+        Err(Fallback)
+    }
+
+    fn serialize_u8(self, v: u8) -> Result {
+        self.unsigned(v.into())
+    }
+
+    fn serialize_u16(self, v: u16) -> Result {
+        self.unsigned(v.into())
+    }
+
+    fn serialize_u32(self, v: u32) -> Result {
+        self.unsigned(v.into())
+    }
+
+    fn serialize_u64(self, v: u64) -> Result {
+        self.unsigned(v)
+    }
+
+    fn serialize_u128(self, _: u128) -> Result {
+        Err(Fallback)
+    }
+
+    fn serialize_f32(self, _: f32) -> Result {
+        Err(Fallback)
+    }
+
+    fn serialize_f64(self, _: f64) -> Result {
+        Err(Fallback)
+    }
+
+    fn serialize_char(self, v: char) -> Result {
+        self.string(v.encode_utf8(&mut [0u8; 4]))
+    }
+
+    fn serialize_str(self, v: &str) -> Result {
+        self.string(v)
+    }
+
+    fn serialize_bytes(self, _: &[u8]) -> Result {
+        Err(Fallback)
+    }
+
+    fn serialize_none(self) -> Result {
+        self.raw("null")
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result {
+        self.not_key()?;
+        value.serialize(self)
+    }
+
+    fn serialize_unit(self) -> Result {
+        self.raw("null")
+    }
+
+    fn serialize_unit_struct(self, _: &'static str) -> Result {
+        self.raw("null")
+    }
+
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result {
+        self.string(variant)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result {
+        Err(Fallback)
+    }
+
+    fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'w, 'a>> {
+        self.open(b'[')
+    }
+
+    fn serialize_tuple(self, _: usize) -> Result<Compound<'w, 'a>> {
+        self.open(b'[')
+    }
+
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'a>> {
+        self.open(b'[')
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant> {
+        Err(Fallback)
+    }
+
+    fn serialize_map(self, _: Option<usize>) -> Result<Compound<'w, 'a>> {
+        self.open(b'{')
+    }
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'a>> {
+        self.open(b'{')
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant> {
+        Err(Fallback)
+    }
+}
+
+/// An array or object being written.
+struct Compound<'w, 'a> {
+    writer: &'w mut Writer<'a>,
+    first: bool,
+}
+
+impl Compound<'_, '_> {
+    /// Writes the `,` before every element but the first.
+    fn separate(&mut self) {
+        if !self.first {
+            self.writer.out.push(b',');
+        }
+        self.first = false;
+    }
+
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        self.separate();
+        value.serialize(&mut *self.writer)
+    }
+
+    fn key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
+        self.separate();
+        self.writer.in_key = true;
+        let written = key.serialize(&mut *self.writer);
+        self.writer.in_key = false;
+        written?;
+        self.writer.out.push(b':');
+        Ok(())
+    }
+
+    fn close(self, bracket: u8) -> Result {
+        self.writer.out.push(bracket);
+        Ok(())
+    }
+}
+
+impl ser::SerializeSeq for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Fallback;
+
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        self.element(value)
+    }
+
+    fn end(self) -> Result {
+        self.close(b']')
+    }
+}
+
+impl ser::SerializeTuple for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Fallback;
+
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        self.element(value)
+    }
+
+    fn end(self) -> Result {
+        self.close(b']')
+    }
+}
+
+impl ser::SerializeTupleStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Fallback;
+
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        self.element(value)
+    }
+
+    fn end(self) -> Result {
+        self.close(b']')
+    }
+}
+
+impl ser::SerializeMap for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Fallback;
+
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
+        self.key(key)
+    }
+
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        value.serialize(&mut *self.writer)
+    }
+
+    fn end(self) -> Result {
+        self.close(b'}')
+    }
+}
+
+impl ser::SerializeStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Fallback;
+
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
+        self.key(key)?;
+        value.serialize(&mut *self.writer)
+    }
+
+    fn end(self) -> Result {
+        self.close(b'}')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+    use std::collections::BTreeMap;
+
+    fn same_as_serde_json<T: Serialize + ?Sized>(value: &T) {
+        let mut ours = b"prefix".to_vec();
+        let ours_result = to_writer(&mut ours, value);
+        let mut theirs = b"prefix".to_vec();
+        let theirs_result = serde_json::to_writer(&mut theirs, value);
+        assert_eq!(ours_result.is_ok(), theirs_result.is_ok());
+        assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
+    }
+
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Shapes {
+        text: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<String>,
+        none: Option<u8>,
+        some: Option<i32>,
+        unit: (),
+        list: Vec<Inner>,
+        tuple: (u16, char, bool),
+        newtype: Newtype,
+        kind: Kind,
+        data: Kind,
+        float: f64,
+        bytes: serde_bytes_like::Bytes,
+        #[serde(flatten)]
+        extra: serde_json::Map<String, Value>,
+    }
+
+    #[derive(serde::Serialize)]
+    struct Inner {
+        #[serde(rename = "quote\"key")]
+        value: i64,
+    }
+
+    #[derive(serde::Serialize, PartialEq, Eq, PartialOrd, Ord)]
+    struct Newtype(&'static str);
+
+    #[derive(serde::Serialize)]
+    enum Kind {
+        Plain,
+        With(u8),
+    }
+
+    mod serde_bytes_like {
+        /// Serialized with `serialize_bytes`.
+        pub(super) struct Bytes(pub(super) Vec<u8>);
+
+        impl serde::Serialize for Bytes {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(&self.0)
+            }
+        }
+    }
+
+    #[test]
+    fn every_shape_serializes_as_serde_json_does() {
+        let mut extra = serde_json::Map::new();
+        extra.insert(
+            "z".into(),
+            json!({"n": -5, "u": 18446744073709551615u64, "f": 1.5, "a": [null, true, "é\u{1}\n"]}),
+        );
+        let mut shapes = Shapes {
+            text: "plain \"quoted\" back\\slash \u{7f} \u{1f} \t\r\n\u{8}\u{c} / é 日本".into(),
+            skipped: None,
+            none: None,
+            some: Some(i32::MIN),
+            unit: (),
+            list: vec![Inner { value: i64::MAX }, Inner { value: 0 }],
+            tuple: (u16::MAX, '"', false),
+            newtype: Newtype("n"),
+            kind: Kind::Plain,
+            data: Kind::Plain,
+            float: 0.1,
+            bytes: serde_bytes_like::Bytes(vec![1, 2]),
+            extra,
+        };
+        same_as_serde_json(&shapes);
+        shapes.data = Kind::With(3);
+        same_as_serde_json(&shapes);
+        // Non-string keys: serde_json quotes integers and refuses others.
+        same_as_serde_json(&BTreeMap::from([(1u8, "one"), (2, "two")]));
+        same_as_serde_json(&BTreeMap::from([(Some("k"), 1)]));
+        same_as_serde_json(&BTreeMap::from([((), 1)]));
+        same_as_serde_json(&BTreeMap::from([('c', 1)]));
+        same_as_serde_json(&BTreeMap::from([(Newtype("k"), 1)]));
+        same_as_serde_json(&BTreeMap::from([(vec![1], 1)]));
+        same_as_serde_json(&Vec::<u8>::new());
+        same_as_serde_json(&BTreeMap::<String, u8>::new());
+        same_as_serde_json(&[i8::MIN, 0, i8::MAX]);
+        same_as_serde_json(&[u64::MAX, 0, 10]);
+        same_as_serde_json(&(i128::MAX, u128::MAX));
+        same_as_serde_json(&[f32::NAN, 1.0]);
+    }
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "\\PC{0,12}".prop_map(Value::String),
+            "[\\x00-\\x20\"\\\\/a\u{7f}é]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec(("[\\x00-\\x20\"\\\\a-z]{0,6}", inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_json_value_serializes_as_serde_json_does(value in arb_json()) {
+            let mut ours = Vec::new();
+            to_writer(&mut ours, &value).unwrap();
+            prop_assert_eq!(ours, serde_json::to_vec(&value).unwrap());
+        }
+
+        #[test]
+        fn any_string_serializes_as_serde_json_does(text in "\\PC{0,40}|[\\x00-\\x7f]{0,40}") {
+            let mut ours = Vec::new();
+            to_writer(&mut ours, &text).unwrap();
+            prop_assert_eq!(ours, serde_json::to_vec(&text).unwrap());
+        }
+    }
+}
