@@ -148,6 +148,24 @@ fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
+/// Integer methods: widened losslessly to 64 bits and written in decimal, as itoa does.
+macro_rules! integers {
+    ($($method:ident($ty:ty) => $write:ident),*) => {$(
+        fn $method(self, v: $ty) -> Result {
+            self.$write(v.into())
+        }
+    )*};
+}
+
+/// Methods whose values are left to serde_json.
+macro_rules! unsupported {
+    ($($method:ident($ty:ty)),*) => {$(
+        fn $method(self, _: $ty) -> Result {
+            Err(Fallback)
+        }
+    )*};
+}
+
 impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     type Ok = ();
     type Error = Fallback;
@@ -163,53 +181,24 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.raw(if v { "true" } else { "false" })
     }
 
-    fn serialize_i8(self, v: i8) -> Result {
-        self.signed(v.into())
-    }
+    integers!(
+        serialize_i8(i8) => signed,
+        serialize_i16(i16) => signed,
+        serialize_i32(i32) => signed,
+        serialize_i64(i64) => signed,
+        serialize_u8(u8) => unsigned,
+        serialize_u16(u16) => unsigned,
+        serialize_u32(u32) => unsigned,
+        serialize_u64(u64) => unsigned
+    );
 
-    fn serialize_i16(self, v: i16) -> Result {
-        self.signed(v.into())
-    }
-
-    fn serialize_i32(self, v: i32) -> Result {
-        self.signed(v.into())
-    }
-
-    fn serialize_i64(self, v: i64) -> Result {
-        self.signed(v)
-    }
-
-    fn serialize_i128(self, _: i128) -> Result {
-        Err(Fallback)
-    }
-
-    fn serialize_u8(self, v: u8) -> Result {
-        self.unsigned(v.into())
-    }
-
-    fn serialize_u16(self, v: u16) -> Result {
-        self.unsigned(v.into())
-    }
-
-    fn serialize_u32(self, v: u32) -> Result {
-        self.unsigned(v.into())
-    }
-
-    fn serialize_u64(self, v: u64) -> Result {
-        self.unsigned(v)
-    }
-
-    fn serialize_u128(self, _: u128) -> Result {
-        Err(Fallback)
-    }
-
-    fn serialize_f32(self, _: f32) -> Result {
-        Err(Fallback)
-    }
-
-    fn serialize_f64(self, _: f64) -> Result {
-        Err(Fallback)
-    }
+    // serde_json's own formatting (ryu, 128-bit itoa) is not repeated here.
+    unsupported!(
+        serialize_i128(i128),
+        serialize_u128(u128),
+        serialize_f32(f32),
+        serialize_f64(f64)
+    );
 
     fn serialize_char(self, v: char) -> Result {
         self.string(v.encode_utf8(&mut [0u8; 4]))
@@ -335,44 +324,29 @@ impl Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Fallback;
+/// Sequences, tuples and tuple structs are all JSON arrays.
+macro_rules! array {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Fallback;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+                self.element(value)
+            }
 
-    fn end(self) -> Result {
-        self.close(b']')
-    }
+            fn end(self) -> Result {
+                self.close(b']')
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Fallback;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-
-    fn end(self) -> Result {
-        self.close(b']')
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Fallback;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-
-    fn end(self) -> Result {
-        self.close(b']')
-    }
-}
+array!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
@@ -507,28 +481,9 @@ mod tests {
         same_as_serde_json(&[f32::NAN, 1.0]);
     }
 
-    fn arb_json() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(Value::from),
-            any::<u64>().prop_map(Value::from),
-            any::<f64>().prop_map(Value::from),
-            "\\PC{0,12}".prop_map(Value::String),
-            "[\\x00-\\x20\"\\\\/a\u{7f}é]{0,8}".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(4, 32, 6, |inner| {
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                proptest::collection::vec(("[\\x00-\\x20\"\\\\a-z]{0,6}", inner), 0..6)
-                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-            ]
-        })
-    }
-
     proptest! {
         #[test]
-        fn any_json_value_serializes_as_serde_json_does(value in arb_json()) {
+        fn any_json_value_serializes_as_serde_json_does(value in crate::minify::tests::arb_json()) {
             let mut ours = Vec::new();
             to_writer(&mut ours, &value).unwrap();
             prop_assert_eq!(ours, serde_json::to_vec(&value).unwrap());
