@@ -90,8 +90,7 @@ impl<'a> Writer<'a> {
         let bytes = text.as_bytes();
         self.out.reserve(bytes.len() + 2);
         self.out.push(b'"');
-        // No early exit, so the check vectorizes: most strings need no escaping at all.
-        if bytes.iter().fold(false, |any, &b| any | needs_escape(b)) {
+        if needs_escaping(bytes) {
             escape_into(self.out, bytes);
         } else {
             self.out.extend_from_slice(bytes);
@@ -110,10 +109,34 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// The bytes serde_json escapes in strings: `"`, `\` and the control characters below 0x20.
-fn needs_escape(b: u8) -> bool {
-    // `|`, not `||`: branch-free, so a loop over it vectorizes.
-    (b < 0x20) | (b == b'"') | (b == b'\\')
+/// Whether `bytes` holds a byte serde_json escapes in strings: `"`, `\` or a control character
+/// below 0x20. Eight bytes at a time: most strings are short and need no escaping at all.
+fn needs_escaping(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut found = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        found |= escapes_in(u64::from_le_bytes(word));
+    }
+    // The last 0 to 7 bytes, padded with a byte that needs no escaping.
+    let mut tail = [b'a'; 8];
+    for (slot, &b) in tail.iter_mut().zip(chunks.remainder()) {
+        *slot = b;
+    }
+    found |= escapes_in(u64::from_le_bytes(tail));
+    found != 0
+}
+
+/// Non-zero when one of the eight bytes of `word` is below 0x20, `"` or `\` (the classic
+/// "has a byte less than n" and "has a zero byte" bit tricks: exact when used as a yes/no).
+fn escapes_in(word: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    (below_space | (quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash)) & HIGH
 }
 
 /// serde_json's escapes: the short forms, else `\u00xx` with lowercase hex.
@@ -439,6 +462,23 @@ mod tests {
                 s.serialize_bytes(&self.0)
             }
         }
+    }
+
+    #[test]
+    fn the_escape_check_finds_every_escaped_byte_at_every_position() {
+        for filler in [b'a', 0xff, b'!', 0x7f] {
+            for len in 1..20 {
+                for at in 0..len {
+                    for b in 0..=255u8 {
+                        let mut bytes = vec![filler; len];
+                        bytes[at] = b;
+                        let expected = b < 0x20 || b == b'"' || b == b'\\';
+                        assert_eq!(needs_escaping(&bytes), expected, "{bytes:?}");
+                    }
+                }
+            }
+        }
+        assert!(!needs_escaping(b""));
     }
 
     #[test]
