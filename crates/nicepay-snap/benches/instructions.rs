@@ -6,9 +6,10 @@
 //! differences. Run directly it only checks its arguments:
 //! `instructions <floor|typed|sign|json> <iterations>`.
 //!
-//! `instructions interleaved <rounds>` times instead: each round runs 2,000 floors then 2,000
-//! typed signings and prints the median over rounds of typed / floor, so that a change in the
-//! machine's load between two criterion benches cannot skew the ratio.
+//! `instructions interleaved <rounds>` times instead: each round runs 200 floors then 200 typed
+//! signings (a fraction of a millisecond, so most rounds run without being preempted) and
+//! prints the median over rounds of typed / floor, so that a change in the machine's load
+//! between two criterion benches cannot skew the ratio.
 
 use std::hint::black_box;
 
@@ -74,10 +75,10 @@ fn main() {
     if mode == "interleaved" {
         let time = |f: &dyn Fn()| {
             let start = std::time::Instant::now();
-            for _ in 0..2000 {
+            for _ in 0..200 {
                 f();
             }
-            start.elapsed().as_secs_f64() / 2000.0
+            start.elapsed().as_secs_f64() / 200.0
         };
         let mut rounds: Vec<(f64, f64)> = (0..n.max(1)).map(|_| (time(&floor), time(&typed))).collect();
         rounds.sort_by(|a, b| (a.1 / a.0).total_cmp(&(b.1 / b.0)));

@@ -48,6 +48,7 @@ struct Writer<'a> {
 
 impl<'a> Writer<'a> {
     /// Refuses a value that serde_json would write differently as a map key (or refuse).
+    #[inline]
     fn not_key(&self) -> Result {
         if self.in_key {
             Err(Fallback)
@@ -86,6 +87,7 @@ impl<'a> Writer<'a> {
         self.unsigned(value.unsigned_abs())
     }
 
+    #[inline]
     fn string(&mut self, text: &str) -> Result {
         let bytes = text.as_bytes();
         self.out.reserve(bytes.len() + 2);
@@ -109,27 +111,50 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// Whether `bytes` holds a byte serde_json escapes in strings: `"`, `\` or a control character
-/// below 0x20. Eight bytes at a time: most strings are short and need no escaping at all.
+/// Whether `bytes` holds a byte serde_json escapes in strings: `"`, `\\` or a control character
+/// below 0x20. Eight bytes at a time, the last word overlapping the one before it, and short
+/// strings in one word: few branches that depend on the length (most strings are short and
+/// need no escaping at all).
+#[inline]
 fn needs_escaping(bytes: &[u8]) -> bool {
-    let mut chunks = bytes.chunks_exact(8);
-    let mut found = 0;
-    for chunk in &mut chunks {
+    let n = bytes.len();
+    let word = |at: usize| {
         let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        found |= escapes_in(u64::from_le_bytes(word));
+        word.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(word)
+    };
+    if n >= 8 {
+        let mut found = escapes_in(word(n - 8));
+        let mut at = 0;
+        while at + 8 < n {
+            found |= escapes_in(word(at));
+            at += 8;
+        }
+        return found != 0;
     }
-    // The last 0 to 7 bytes, padded with a byte that needs no escaping.
-    let mut tail = [b'a'; 8];
-    for (slot, &b) in tail.iter_mut().zip(chunks.remainder()) {
-        *slot = b;
+    if n == 0 {
+        return false;
     }
-    found |= escapes_in(u64::from_le_bytes(tail));
-    found != 0
+    // 1 to 7 bytes: the first four and the last four (overlapping, and repeating the last
+    // byte when there are fewer than four) cover them all.
+    let pick = |i: usize| bytes[i.min(n - 1)];
+    let tail = n.saturating_sub(4);
+    let packed = [
+        pick(0),
+        pick(1),
+        pick(2),
+        pick(3),
+        pick(tail),
+        pick(tail + 1),
+        pick(tail + 2),
+        pick(tail + 3),
+    ];
+    escapes_in(u64::from_le_bytes(packed)) != 0
 }
 
 /// Non-zero when one of the eight bytes of `word` is below 0x20, `"` or `\` (the classic
 /// "has a byte less than n" and "has a zero byte" bit tricks: exact when used as a yes/no).
+#[inline]
 fn escapes_in(word: u64) -> u64 {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
@@ -227,6 +252,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.string(v.encode_utf8(&mut [0u8; 4]))
     }
 
+    #[inline]
     fn serialize_str(self, v: &str) -> Result {
         self.string(v)
     }
@@ -319,6 +345,7 @@ struct Compound<'w, 'a> {
 
 impl Compound<'_, '_> {
     /// Writes the `,` before every element but the first.
+    #[inline]
     fn separate(&mut self) {
         if !self.first {
             self.writer.out.push(b',');
@@ -326,11 +353,13 @@ impl Compound<'_, '_> {
         self.first = false;
     }
 
+    #[inline]
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
         self.separate();
         value.serialize(&mut *self.writer)
     }
 
+    #[inline]
     fn key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
         self.separate();
         self.writer.in_key = true;
@@ -392,6 +421,7 @@ impl ser::SerializeStruct for Compound<'_, '_> {
     type Ok = ();
     type Error = Fallback;
 
+    #[inline]
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
         self.key(key)?;
         value.serialize(&mut *self.writer)
