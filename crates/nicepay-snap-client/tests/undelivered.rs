@@ -73,7 +73,9 @@ fn refund_whose_headers_cannot_be_written_is_not_delivered() {
         }
         let mut padded = request.clone();
         for i in 0..64 {
-            padded.headers.push((format!("X-Pad-{i}"), "a".repeat(64 * 1024)));
+            padded
+                .headers
+                .push((format!("X-Pad-{i}").into(), "a".repeat(64 * 1024)));
         }
         ureq.send(&padded)
     };

@@ -127,7 +127,7 @@ impl AsyncTransport for ReqwestTransport {
         };
         let mut builder = self.client.request(method, &request.url);
         for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
+            builder = builder.header(name.as_ref(), value.as_str());
         }
         let mut response = builder.body(request.body.clone()).send().await.map_err(map_error)?;
         let status = response.status().as_u16();

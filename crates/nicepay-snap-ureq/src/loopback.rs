@@ -26,9 +26,9 @@ pub(crate) fn request(url: String, method: Method) -> PreparedRequest {
 /// A request whose head is `lines` headers of `line_len` bytes each (every line fits ureq's
 /// output buffer, so the head really goes to the socket in many writes) and `body`.
 pub(crate) fn big_request(url: String, lines: usize, line_len: usize, body: Vec<u8>) -> PreparedRequest {
-    let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    let mut headers = vec![("Content-Type".into(), "application/json".to_owned())];
     for i in 0..lines {
-        headers.push((format!("X-Pad-{i}"), "a".repeat(line_len)));
+        headers.push((format!("X-Pad-{i}").into(), "a".repeat(line_len)));
     }
     PreparedRequest {
         method: Method::Post,

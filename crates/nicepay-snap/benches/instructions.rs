@@ -5,6 +5,11 @@
 //! `valgrind --tool=callgrind` once per mode with 0 and with N iterations and divides the
 //! differences. Run directly it only checks its arguments:
 //! `instructions <floor|typed|sign|json> <iterations>`.
+//!
+//! `instructions interleaved <rounds>` times instead: each round runs 200 floors then 200 typed
+//! signings (a fraction of a millisecond, so most rounds run without being preempted) and
+//! prints the median over rounds of typed / floor, so that a change in the machine's load
+//! between two criterion benches cannot skew the ratio.
 
 use std::hint::black_box;
 
@@ -23,7 +28,7 @@ fn main() {
         args.first().map(String::as_str),
         args.get(1).and_then(|n| n.parse::<u64>().ok()),
     ) {
-        (Some(mode @ ("floor" | "typed" | "sign" | "json")), Some(n)) => (mode.to_owned(), n),
+        (Some(mode @ ("floor" | "typed" | "sign" | "json" | "interleaved")), Some(n)) => (mode.to_owned(), n),
         _ => {
             // `cargo bench` runs every bench target with `--bench`: nothing to do without a mode.
             println!("usage: instructions <floor|typed|sign|json> <iterations> (see benches/instructions.sh)");
@@ -37,17 +42,39 @@ fn main() {
     let body = serde_json::to_vec(&request).expect("body");
     let sts = transaction_string_to_sign(Method::Post, PATH, TOKEN, &body, TIMESTAMP).expect("sts");
     let keyed = <Hmac<Sha512> as KeyInit>::new_from_slice(SECRET.as_bytes()).expect("key");
+    let floor = || {
+        let digest = Sha256::digest(black_box(&body));
+        let mut mac = keyed.clone();
+        mac.update(black_box(sts.as_bytes()));
+        black_box((digest, mac.finalize()));
+    };
+    let typed = || {
+        black_box(cfg.prepare::<QrisRefund>(black_box(&request), &ctx).expect("prepare"));
+    };
+    if mode == "interleaved" {
+        let time = |f: &dyn Fn()| {
+            let start = std::time::Instant::now();
+            for _ in 0..200 {
+                f();
+            }
+            start.elapsed().as_secs_f64() / 200.0
+        };
+        let mut rounds: Vec<(f64, f64)> = (0..n.max(1)).map(|_| (time(&floor), time(&typed))).collect();
+        rounds.sort_by(|a, b| (a.1 / a.0).total_cmp(&(b.1 / b.0)));
+        let (f, t) = rounds[rounds.len() / 2];
+        println!(
+            "interleaved, median of {} rounds: floor {:.0} ns, typed {:.0} ns, typed / floor {:.2}x",
+            rounds.len(),
+            f * 1e9,
+            t * 1e9,
+            t / f
+        );
+        return;
+    }
     for _ in 0..n {
         match mode.as_str() {
-            "floor" => {
-                let digest = Sha256::digest(black_box(&body));
-                let mut mac = keyed.clone();
-                mac.update(black_box(sts.as_bytes()));
-                black_box((digest, mac.finalize()));
-            }
-            "typed" => {
-                black_box(cfg.prepare::<QrisRefund>(black_box(&request), &ctx).expect("prepare"));
-            }
+            "floor" => floor(),
+            "typed" => typed(),
             "sign" => {
                 black_box(
                     cfg.signer()

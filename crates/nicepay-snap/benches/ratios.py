@@ -5,7 +5,8 @@ Reads criterion's `<target>/criterion/<group>/<id>/new/estimates.json` (median p
 Usage: python3 crates/nicepay-snap/benches/ratios.py [CRITERION_DIR] [--check]
 
 CRITERION_DIR defaults to $CARGO_TARGET_DIR/criterion, else target/criterion at the repo root.
---check exits 1 when typed transaction signing costs more than 2x the floor (the issue's target).
+--check exits 1 when typed transaction signing costs more than 2x the floor (the first target;
+issue 11 item 6 asks for 1.5x, not reached yet: see BENCHMARKS.md, then lower the 2.0 below).
 """
 
 import json

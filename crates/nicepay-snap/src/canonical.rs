@@ -24,22 +24,28 @@ pub fn notification_string_to_sign(client_id: &str, timestamp: &str) -> String {
 /// Lowercase hex SHA-256 of the exact body bytes.
 pub fn body_sha256_hex(body: &[u8]) -> String {
     let hex = body_sha256_hex_bytes(body);
-    hex.iter().map(|b| char::from(*b)).collect()
+    hex.as_flattened().iter().map(|b| char::from(*b)).collect()
 }
 
-/// The two lowercase hex digits of one byte.
-fn hex_pair(b: u8) -> [u8; 2] {
+/// The two lowercase hex digits of every byte value.
+const HEX_PAIRS: [[u8; 2]; 256] = {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]]
-}
+    let mut pairs = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        pairs[b] = [HEX[b >> 4], HEX[b & 0x0f]];
+        b += 1;
+    }
+    pairs
+};
 
 /// Lowercase hex SHA-256 of `body` into a stack buffer (the hot signing path allocates nothing
 /// for it).
-pub(crate) fn body_sha256_hex_bytes(body: &[u8]) -> [u8; 64] {
+pub(crate) fn body_sha256_hex_bytes(body: &[u8]) -> [[u8; 2]; 32] {
     let digest = Sha256::digest(body);
-    let mut out = [0u8; 64];
-    for (pair, b) in out.chunks_exact_mut(2).zip(digest.iter()) {
-        pair.copy_from_slice(&hex_pair(*b));
+    let mut out = [[0u8; 2]; 32];
+    for (pair, b) in out.iter_mut().zip(digest.iter()) {
+        *pair = HEX_PAIRS[usize::from(*b)];
     }
     out
 }
@@ -57,13 +63,11 @@ pub fn signed_path(path: &str) -> Result<&str> {
     if !path.starts_with('/') {
         return Err(Error::invalid("path", "must start with '/' (no scheme or host)"));
     }
-    if path.contains('?') || path.contains('#') {
-        return Err(Error::invalid("path", "must not contain a query string or fragment"));
-    }
-    if path
-        .bytes()
-        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || !b.is_ascii())
-    {
+    // One pass over the bytes; a query or fragment is named first, as it is the likelier mistake.
+    if path.bytes().any(|b| !b.is_ascii_graphic() || b == b'?' || b == b'#') {
+        if path.contains(['?', '#']) {
+            return Err(Error::invalid("path", "must not contain a query string or fragment"));
+        }
         return Err(Error::invalid("path", "must be printable ASCII without spaces"));
     }
     let path = match path.strip_prefix(NICEPAY_PREFIX) {
@@ -88,15 +92,66 @@ pub fn transaction_string_to_sign(
     body: &[u8],
     timestamp: &str,
 ) -> Result<String> {
-    let path = signed_path(path)?;
-    Ok(format!(
-        "{}:{}:{}:{}:{}",
-        method.as_str(),
-        path,
-        access_token,
-        body_sha256_hex(body),
-        timestamp
-    ))
+    let message = Transaction::new(method, path, access_token, body, timestamp)?;
+    let mut out = Vec::with_capacity(message.string_to_sign_len());
+    message.for_each_piece(|piece| out.extend_from_slice(piece));
+    // Every piece is a `&str` or lowercase hex, so this is the text itself (nothing is lost).
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// The parts of a transaction's string-to-sign, the path already in signed form: the one
+/// place that knows the layout, shared by [`transaction_string_to_sign`] and the signer.
+#[derive(Clone, Copy)]
+pub(crate) struct Transaction<'a> {
+    pub(crate) method: Method,
+    /// The signed path ([`signed_path`]'s output, or an operation's constant path).
+    pub(crate) path: &'a str,
+    pub(crate) access_token: &'a str,
+    pub(crate) body: &'a [u8],
+    pub(crate) timestamp: &'a str,
+}
+
+impl<'a> Transaction<'a> {
+    /// The parts of a request to `path` (checked and normalised by [`signed_path`]).
+    pub(crate) fn new(
+        method: Method,
+        path: &'a str,
+        access_token: &'a str,
+        body: &'a [u8],
+        timestamp: &'a str,
+    ) -> Result<Self> {
+        Ok(Self {
+            method,
+            path: signed_path(path)?,
+            access_token,
+            body,
+            timestamp,
+        })
+    }
+
+    /// Hands `sink` each piece of the string-to-sign in order, the body as its hex hash, so
+    /// that a MAC can take them without the string being built.
+    pub(crate) fn for_each_piece(&self, mut sink: impl FnMut(&[u8])) {
+        let body_hash = body_sha256_hex_bytes(self.body);
+        for piece in [
+            self.method.as_str().as_bytes(),
+            b":",
+            self.path.as_bytes(),
+            b":",
+            self.access_token.as_bytes(),
+            b":",
+            body_hash.as_flattened(),
+            b":",
+            self.timestamp.as_bytes(),
+        ] {
+            sink(piece);
+        }
+    }
+
+    /// The length of the string-to-sign in bytes.
+    fn string_to_sign_len(&self) -> usize {
+        self.method.as_str().len() + self.path.len() + self.access_token.len() + 64 + self.timestamp.len() + 4
+    }
 }
 
 #[cfg(test)]

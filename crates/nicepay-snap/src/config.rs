@@ -160,7 +160,10 @@ impl Config {
 
     /// Full URL for a signed path (`/api/v1.0/...`).
     pub fn url_for(&self, signed_path: &str) -> String {
-        format!("{}{}", self.base_url, signed_path)
+        let mut url = String::with_capacity(self.base_url.len() + signed_path.len());
+        url.push_str(&self.base_url);
+        url.push_str(signed_path);
+        url
     }
 }
 

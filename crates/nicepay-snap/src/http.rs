@@ -1,6 +1,7 @@
 //! Plain HTTP data: what to send ([`PreparedRequest`]), what came back ([`RawResponse`]),
 //! and the transport traits the IO crates implement.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 
@@ -52,6 +53,11 @@ impl fmt::Display for Method {
 /// timestamp is fresh).
 const SECRET_HEADERS: &[&str] = &["authorization", "x-signature"];
 
+/// A header name of a [`PreparedRequest`]. The names this crate sets are static strings, so
+/// preparing a request allocates none; add your own with `"X-Name".into()` or
+/// `format!(...).into()`.
+pub type HeaderName = Cow<'static, str>;
+
 /// A fully signed request, ready for any HTTP client: send `body` byte-for-byte.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PreparedRequest {
@@ -62,7 +68,7 @@ pub struct PreparedRequest {
     /// The signed path (without `/nicepay`).
     pub path: String,
     /// Headers in a stable order.
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(HeaderName, String)>,
     /// The exact body bytes that were hashed and signed.
     pub body: Vec<u8>,
 }
@@ -85,10 +91,10 @@ impl fmt::Debug for PreparedRequest {
             .headers
             .iter()
             .map(|(k, v)| {
-                if SECRET_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
-                    (k.as_str(), redacted())
+                if SECRET_HEADERS.iter().any(|secret| secret.eq_ignore_ascii_case(k)) {
+                    (k.as_ref(), redacted())
                 } else {
-                    (k.as_str(), v.as_str())
+                    (k.as_ref(), v.as_str())
                 }
             })
             .collect();
@@ -139,10 +145,10 @@ impl RawResponse {
     }
 }
 
-pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn find_header<'a, K: AsRef<str>>(headers: &'a [(K, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
 }
 

@@ -56,6 +56,7 @@ pub mod config;
 pub mod diagnose;
 pub mod error;
 pub mod http;
+mod json;
 pub mod keys;
 pub mod minify;
 pub mod response;
@@ -75,7 +76,7 @@ pub use config::{
 };
 pub use error::{Error, Result};
 pub use http::{
-    AsyncTransport, Method, PreparedRequest, RawResponse, SyncTransport, TransportError, TransportErrorKind,
+    AsyncTransport, HeaderName, Method, PreparedRequest, RawResponse, SyncTransport, TransportError, TransportErrorKind,
 };
 pub use keys::{PrivateKey, PublicKey};
 pub use minify::minify_json;

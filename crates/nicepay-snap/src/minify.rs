@@ -46,7 +46,7 @@ pub fn minify_json(input: &[u8]) -> Result<Vec<u8>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::Value;
@@ -72,7 +72,8 @@ mod tests {
         );
     }
 
-    fn arb_json() -> impl Strategy<Value = Value> {
+    /// Arbitrary JSON values (also used by `json`'s tests).
+    pub(crate) fn arb_json() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),

@@ -8,10 +8,13 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha512;
 use subtle::ConstantTimeEq;
 
-use crate::canonical::{body_sha256_hex_bytes, signed_path};
+use crate::canonical::Transaction;
 use crate::error::{Error, Result};
 use crate::http::Method;
 use crate::secret::ClientSecret;
+
+/// The length of a base64 HMAC-SHA512 (64 bytes, padded).
+const SIGNATURE_LEN: usize = 88;
 
 /// An HMAC-SHA512 key prepared once from the client secret; signing clones the prepared state
 /// instead of re-deriving the key for every request.
@@ -46,23 +49,16 @@ impl SymmetricSigner {
         body: &[u8],
         timestamp: &str,
     ) -> Result<String> {
-        let path = signed_path(path)?;
-        let body_hash = body_sha256_hex_bytes(body);
+        Ok(self.sign(&Transaction::new(method, path, access_token, body, timestamp)?))
+    }
+
+    /// base64(HMAC-SHA512) of a transaction's string-to-sign.
+    pub(crate) fn sign(&self, message: &Transaction<'_>) -> String {
         let mut mac = self.mac.clone();
-        for part in [
-            method.as_str().as_bytes(),
-            b":",
-            path.as_bytes(),
-            b":",
-            access_token.as_bytes(),
-            b":",
-            &body_hash,
-            b":",
-            timestamp.as_bytes(),
-        ] {
-            mac.update(part);
-        }
-        Ok(STANDARD.encode(mac.finalize().into_bytes()))
+        message.for_each_piece(|piece| mac.update(piece));
+        let mut signature = String::with_capacity(SIGNATURE_LEN);
+        STANDARD.encode_string(mac.finalize().into_bytes(), &mut signature);
+        signature
     }
 
     /// Verifies a received `X-SIGNATURE` for a transactional request in constant time

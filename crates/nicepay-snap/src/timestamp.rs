@@ -114,19 +114,45 @@ impl Timestamp {
     }
 }
 
+/// The length of an `X-TIMESTAMP` as this crate renders it (`yyyy-MM-ddTHH:mm:ss+07:00`).
+pub(crate) const RENDERED_LEN: usize = 25;
+
+impl Timestamp {
+    /// The canonical rendering as ASCII bytes, without the formatting machinery (this runs for
+    /// every signed request).
+    fn render(self) -> [u8; RENDERED_LEN] {
+        let local = self.unix + JAKARTA_OFFSET_SECONDS;
+        let secs = local.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(local.div_euclid(86_400));
+        let mut out = *b"0000-00-00T00:00:00+07:00";
+        let fields = [
+            (0, y / 100),
+            (2, y % 100),
+            (5, m),
+            (8, d),
+            (11, secs / 3600),
+            (14, (secs / 60) % 60),
+            (17, secs % 60),
+        ];
+        for (at, value) in fields {
+            // Each field is in 0..100 by construction (years 0001..=9999, see `MAX_UNIX`).
+            let value = u8::try_from(value).unwrap_or(0);
+            out[at] = b'0' + value / 10;
+            out[at + 1] = b'0' + value % 10;
+        }
+        out
+    }
+
+    /// Appends the canonical rendering to `out` (what [`fmt::Display`] writes).
+    pub(crate) fn push_to(self, out: &mut String) {
+        // ASCII by construction, so the conversion cannot fail.
+        out.push_str(std::str::from_utf8(&self.render()).unwrap_or_default());
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let local = self.unix + JAKARTA_OFFSET_SECONDS;
-        let days = local.div_euclid(86_400);
-        let secs = local.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        write!(
-            f,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+07:00",
-            secs / 3600,
-            (secs / 60) % 60,
-            secs % 60
-        )
+        f.write_str(std::str::from_utf8(&self.render()).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -267,6 +293,24 @@ mod tests {
             prop_assert_eq!(s.len(), 25);
             prop_assert!(s.ends_with("+07:00"));
             prop_assert_eq!(Timestamp::parse(&s).unwrap(), ts);
+        }
+
+        #[test]
+        fn render_matches_the_formatted_fields(unix in MIN_UNIX..=MAX_UNIX) {
+            let local = unix + JAKARTA_OFFSET_SECONDS;
+            let (y, m, d) = civil_from_days(local.div_euclid(86_400));
+            let secs = local.rem_euclid(86_400);
+            let oracle = format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+07:00",
+                secs / 3600,
+                (secs / 60) % 60,
+                secs % 60
+            );
+            let ts = Timestamp::from_unix_seconds(unix).unwrap();
+            prop_assert_eq!(ts.to_string(), oracle.as_str());
+            let mut pushed = String::from("x");
+            ts.push_to(&mut pushed);
+            prop_assert_eq!(&pushed[1..], oracle.as_str());
         }
 
         #[test]

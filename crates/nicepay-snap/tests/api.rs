@@ -190,7 +190,7 @@ fn prepare_sets_every_header_in_order() {
     let req = c
         .prepare::<QrisQuery>(&QrisQueryRequest::new("T1", "O1", "IONPAYTEST", "NICEPAY"), &ctx)
         .unwrap();
-    let names: Vec<&str> = req.headers.iter().map(|(k, _)| k.as_str()).collect();
+    let names: Vec<&str> = req.headers.iter().map(|(k, _)| k.as_ref()).collect();
     assert_eq!(
         names,
         [

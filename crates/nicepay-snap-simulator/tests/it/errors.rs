@@ -11,7 +11,7 @@ use crate::common::*;
 fn set_header(req: &mut PreparedRequest, name: &str, value: Option<&str>) {
     req.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
     if let Some(v) = value {
-        req.headers.push((name.to_owned(), v.to_owned()));
+        req.headers.push((name.to_owned().into(), v.to_owned()));
     }
 }
 

@@ -17,10 +17,9 @@
 
 pub use super::markers::binding::*;
 use super::{check, check_id, check_opt, Extra, Validate};
-use crate::canonical::token_string_to_sign;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::http::{Method, PreparedRequest, RawResponse};
+use crate::http::{PreparedRequest, RawResponse};
 use crate::response::parse_response;
 use crate::secret::AccessToken;
 use crate::timestamp::Timestamp;
@@ -301,23 +300,8 @@ impl Config {
         timestamp: Timestamp,
     ) -> Result<PreparedRequest> {
         request.validate()?;
-        let ts = timestamp.to_string();
-        let signature = self
-            .private_key()
-            .sign_base64(token_string_to_sign(self.client_id(), &ts).as_bytes())?;
         let body = serde_json::to_vec(request).map_err(|e| Error::invalid("body", format!("cannot serialize: {e}")))?;
-        Ok(PreparedRequest {
-            method: Method::Post,
-            url: self.url_for(CUSTOMER_TOKEN_PATH),
-            path: CUSTOMER_TOKEN_PATH.to_owned(),
-            headers: vec![
-                ("Content-Type".to_owned(), "application/json".to_owned()),
-                ("X-TIMESTAMP".to_owned(), ts),
-                ("X-CLIENT-KEY".to_owned(), self.client_id().to_owned()),
-                ("X-SIGNATURE".to_owned(), signature),
-            ],
-            body,
-        })
+        self.prepare_rsa_signed(CUSTOMER_TOKEN_PATH, body, timestamp)
     }
 
     /// Parses the customer token response. Like the B2B token's, an undecodable body is not kept

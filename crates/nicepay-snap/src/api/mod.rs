@@ -3,14 +3,14 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::canonical::signed_path;
+use crate::canonical::{signed_path, Transaction};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::http::{Method, PreparedRequest, RawResponse};
 use crate::minify::minify_json;
 use crate::response::parse_response;
 use crate::secret::AccessToken;
-use crate::timestamp::Timestamp;
+use crate::timestamp::{Timestamp, RENDERED_LEN};
 use crate::types::{Amount, ExternalId};
 
 #[macro_use]
@@ -192,6 +192,9 @@ macro_rules! __with_operation {
     }};
 }
 
+/// The `Authorization` scheme prefix.
+const BEARER: &str = "Bearer ";
+
 /// Extra JSON fields kept verbatim, so new NICEPAY fields never break parsing.
 pub type Extra = serde_json::Map<String, serde_json::Value>;
 
@@ -231,13 +234,21 @@ pub struct RequestContext<'a> {
     pub external_id: ExternalId,
 }
 
+/// The capacity a typed body is serialized into: most SNAP bodies fit, so the buffer is
+/// allocated once instead of growing from serde_json's default of 128 bytes.
+const BODY_CAPACITY: usize = 1024;
+
 impl Config {
     /// Prepares a typed operation: validates, serializes once to compact JSON, hashes and signs
     /// those exact bytes, and returns them with the headers.
     pub fn prepare<O: Operation>(&self, request: &O::Request, ctx: &RequestContext<'_>) -> Result<PreparedRequest> {
         request.validate()?;
-        let body = serde_json::to_vec(request).map_err(|e| Error::invalid("body", format!("cannot serialize: {e}")))?;
-        self.prepare_bytes(O::METHOD, O::PATH, body, ctx)
+        let mut body = Vec::with_capacity(BODY_CAPACITY);
+        crate::json::to_writer(&mut body, request)
+            .map_err(|e| Error::invalid("body", format!("cannot serialize: {e}")))?;
+        // Serde's compact output needs no minifying, and `O::PATH` is already in signed form
+        // (a test checks every operation's), so neither is checked again here.
+        self.prepare_signed(O::METHOD, O::PATH, body, ctx)
     }
 
     /// Prepares a request from a caller-supplied JSON document. The JSON is minified lexically
@@ -250,30 +261,42 @@ impl Config {
         json: &[u8],
         ctx: &RequestContext<'_>,
     ) -> Result<PreparedRequest> {
+        let path = signed_path(path)?;
         let body = minify_json(json)?;
-        self.prepare_bytes(method, path, body, ctx)
+        self.prepare_signed(method, path, body, ctx)
     }
 
-    fn prepare_bytes(
+    /// Signs `body` for `path` (in signed form) and builds the headers, each value allocated
+    /// once at its final size.
+    fn prepare_signed(
         &self,
         method: Method,
         path: &str,
         body: Vec<u8>,
         ctx: &RequestContext<'_>,
     ) -> Result<PreparedRequest> {
-        let path = signed_path(path)?;
         ctx.access_token.validate()?;
         let token = ctx.access_token.expose_secret();
-        let timestamp = ctx.timestamp.to_string();
-        let signature = self.signer().sign_transaction(method, path, token, &body, &timestamp)?;
+        let mut timestamp = String::with_capacity(RENDERED_LEN);
+        ctx.timestamp.push_to(&mut timestamp);
+        let signature = self.signer().sign(&Transaction {
+            method,
+            path,
+            access_token: token,
+            body: &body,
+            timestamp: &timestamp,
+        });
+        let mut authorization = String::with_capacity(BEARER.len() + token.len());
+        authorization.push_str(BEARER);
+        authorization.push_str(token);
         let headers = vec![
-            ("Content-Type".to_owned(), "application/json".to_owned()),
-            ("Authorization".to_owned(), format!("Bearer {token}")),
-            ("X-TIMESTAMP".to_owned(), timestamp),
-            ("X-SIGNATURE".to_owned(), signature),
-            ("X-PARTNER-ID".to_owned(), self.client_id().to_owned()),
-            ("X-EXTERNAL-ID".to_owned(), ctx.external_id.as_str().to_owned()),
-            ("CHANNEL-ID".to_owned(), self.channel_id().to_owned()),
+            ("Content-Type".into(), "application/json".to_owned()),
+            ("Authorization".into(), authorization),
+            ("X-TIMESTAMP".into(), timestamp),
+            ("X-SIGNATURE".into(), signature),
+            ("X-PARTNER-ID".into(), self.client_id().to_owned()),
+            ("X-EXTERNAL-ID".into(), ctx.external_id.as_str().to_owned()),
+            ("CHANNEL-ID".into(), self.channel_id().to_owned()),
         ];
         Ok(PreparedRequest {
             method,
@@ -292,10 +315,13 @@ impl Config {
 
 /// Checks a string field: `required` means non-empty; `max` is in characters.
 pub(crate) fn check(field: &str, value: &str, max: usize, required: bool) -> Result<()> {
-    if required && value.trim().is_empty() {
+    // A value starting with a visible ASCII character is not blank: no need to trim it.
+    let visible = value.as_bytes().first().is_some_and(u8::is_ascii_graphic);
+    if required && !visible && value.trim_start().is_empty() {
         return Err(Error::invalid(field, "is mandatory"));
     }
-    if value.chars().count() > max {
+    // A string has at most as many characters as bytes: count them only when that could matter.
+    if value.len() > max && value.chars().count() > max {
         return Err(Error::invalid(field, format!("at most {max} characters")));
     }
     Ok(())
@@ -330,5 +356,19 @@ pub(crate) fn check_date_opt(field: &str, value: Option<&String>, len: usize) ->
             Err(Error::invalid(field, format!("expected {len} digits")))
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Config::prepare` signs `O::PATH` as it is, without `signed_path`.
+    #[test]
+    fn every_operation_path_is_already_in_signed_form() {
+        for name in OPERATION_NAMES {
+            let path = with_operation!(*name, Op => Op::PATH, "");
+            assert_eq!(signed_path(path).ok(), Some(path), "{name}");
+        }
     }
 }

@@ -85,20 +85,31 @@ impl Config {
 
     /// Prepares `POST /nicepay/v1.0/access-token/b2b` signed with SHA256withRSA.
     pub fn prepare_access_token(&self, timestamp: Timestamp) -> Result<PreparedRequest> {
+        let body = serde_json::to_vec(&AccessTokenRequest::default()).expect("the token request always serializes");
+        self.prepare_rsa_signed(ACCESS_TOKEN_PATH, body, timestamp)
+    }
+
+    /// A `POST` of `body` to `path` with the token requests' headers: `X-CLIENT-KEY` and
+    /// `X-SIGNATURE` = SHA256withRSA over `clientId|X-TIMESTAMP` with the merchant's key.
+    pub(crate) fn prepare_rsa_signed(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        timestamp: Timestamp,
+    ) -> Result<PreparedRequest> {
         let ts = timestamp.to_string();
         let signature = self
             .private_key()
             .sign_base64(token_string_to_sign(self.client_id(), &ts).as_bytes())?;
-        let body = serde_json::to_vec(&AccessTokenRequest::default()).expect("the token request always serializes");
         Ok(PreparedRequest {
             method: Method::Post,
-            url: self.url_for(ACCESS_TOKEN_PATH),
-            path: ACCESS_TOKEN_PATH.to_owned(),
+            url: self.url_for(path),
+            path: path.to_owned(),
             headers: vec![
-                ("Content-Type".to_owned(), "application/json".to_owned()),
-                ("X-TIMESTAMP".to_owned(), ts),
-                ("X-CLIENT-KEY".to_owned(), self.client_id().to_owned()),
-                ("X-SIGNATURE".to_owned(), signature),
+                ("Content-Type".into(), "application/json".to_owned()),
+                ("X-TIMESTAMP".into(), ts),
+                ("X-CLIENT-KEY".into(), self.client_id().to_owned()),
+                ("X-SIGNATURE".into(), signature),
             ],
             body,
         })
