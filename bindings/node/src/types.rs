@@ -70,6 +70,28 @@ fn string_value(field: &str, value: Unknown<'_>) -> NodeResult<String> {
     String::from_unknown(value).map_err(|_| unreadable(field))
 }
 
+/// A method of [`Options`] reading a key field: `$key::parse` of a text, or the key of a `$class`
+/// instance (parsed once).
+macro_rules! key_field {
+    ($(#[doc = $doc:literal])* $method:ident -> $key:ident, $class:ident, $wrong:literal) => {
+        $(#[doc = $doc])*
+        pub(crate) fn $method(&self, field: &str) -> NodeResult<Arc<$key>> {
+            let wrong = || NodeError::invalid_input(field, $wrong);
+            match self.get(field)? {
+                None => Err(NodeError::invalid_input(field, "is required")),
+                Some((v, ValueType::String)) => Ok(Arc::new(
+                    $key::parse(&string_value(field, v)?).map_err(|e| rename_key(e, field))?,
+                )),
+                Some((_, ValueType::Object)) => {
+                    let key: Option<ClassInstance<'_, $class>> = self.obj.get(field).map_err(|_| wrong())?;
+                    key.map(|k| Arc::clone(&k.inner)).ok_or_else(wrong)
+                }
+                Some(_) => Err(wrong()),
+            }
+        }
+    };
+}
+
 /// An options object (`{ clientSecret, method, ... }`) whose fields are read one at a time.
 pub(crate) struct Options<'env> {
     obj: Object<'env>,
@@ -137,20 +159,14 @@ impl<'env> Options<'env> {
         }
     }
 
-    /// A private key field: key text (PEM or base64) or a `PrivateKey` instance.
-    pub(crate) fn private_key(&self, field: &str) -> NodeResult<Arc<PrivateKey>> {
-        let wrong = || NodeError::invalid_input(field, "must be a key text (PEM or base64) or a PrivateKey");
-        match self.get(field)? {
-            None => Err(NodeError::invalid_input(field, "is required")),
-            Some((v, ValueType::String)) => Ok(Arc::new(
-                PrivateKey::parse(&string_value(field, v)?).map_err(|e| rename_key(e, field))?,
-            )),
-            Some((_, ValueType::Object)) => {
-                let key: Option<ClassInstance<'_, JsPrivateKey>> = self.obj.get(field).map_err(|_| wrong())?;
-                key.map(|k| Arc::clone(&k.inner)).ok_or_else(wrong)
-            }
-            Some(_) => Err(wrong()),
-        }
+    key_field! {
+        /// A private key field: key text (PEM or base64) or a `PrivateKey` instance.
+        private_key -> PrivateKey, JsPrivateKey, "must be a key text (PEM or base64) or a PrivateKey"
+    }
+
+    key_field! {
+        /// A public key field: key text (PEM or base64) or a `PublicKey` instance.
+        public_key -> PublicKey, JsPublicKey, "must be a key text (PEM or base64) or a PublicKey"
     }
 
     /// `true` when the field is present (not `undefined` or `null`).
@@ -164,22 +180,6 @@ impl<'env> Options<'env> {
             self.public_key(field).map(Some)
         } else {
             Ok(None)
-        }
-    }
-
-    /// A public key field: key text (PEM or base64) or a `PublicKey` instance.
-    pub(crate) fn public_key(&self, field: &str) -> NodeResult<Arc<PublicKey>> {
-        let wrong = || NodeError::invalid_input(field, "must be a key text (PEM or base64) or a PublicKey");
-        match self.get(field)? {
-            None => Err(NodeError::invalid_input(field, "is required")),
-            Some((v, ValueType::String)) => Ok(Arc::new(
-                PublicKey::parse(&string_value(field, v)?).map_err(|e| rename_key(e, field))?,
-            )),
-            Some((_, ValueType::Object)) => {
-                let key: Option<ClassInstance<'_, JsPublicKey>> = self.obj.get(field).map_err(|_| wrong())?;
-                key.map(|k| Arc::clone(&k.inner)).ok_or_else(wrong)
-            }
-            Some(_) => Err(wrong()),
         }
     }
 

@@ -201,8 +201,9 @@ fn _nicepay_snap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::PyClient>()?;
     m.add_class::<client::PyAsyncClient>()?;
     let errors = errors::errors_module(m.py())?;
-    for name in errors::EXCEPTION_NAMES {
-        m.add(*name, errors.getattr(*name)?)?;
+    for name in errors.getattr("__all__")?.try_iter()? {
+        let name: String = name?.extract()?;
+        m.add(&name, errors.getattr(&name)?)?;
     }
     Ok(())
 }
