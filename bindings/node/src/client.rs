@@ -24,7 +24,7 @@ use nicepay_snap_reqwest::ReqwestTransport;
 use serde_json::Value;
 
 use crate::errors::{IntoNapiResult as _, NodeError, NodeResult};
-use crate::types::{body_arg, body_bytes, check_client_id, headers_arg, json_object_arg, Options};
+use crate::types::{body_arg, body_bytes, headers_arg, json_object_arg, Options};
 
 /// Options of `new Client(...)`. Keys may be texts or parsed `PrivateKey` / `PublicKey`
 /// instances.
@@ -281,7 +281,7 @@ impl Client {
                 .client_secret(o.string("clientSecret")?)
                 .private_key((*o.private_key("privateKey")?).clone());
             let inner = build_client(config, Some(&o), |_| None)?;
-            check_client_id(inner.config().client_id())?;
+            nicepay_snap::validate_client_id(inner.config().client_id())?;
             Ok(Self { inner: Arc::new(inner) })
         };
         build().node(env)
@@ -474,7 +474,7 @@ pub fn verify_notification_request(
         let public_key = opts.public_key("publicKey")?;
         let client_id = opts.string("clientId")?;
         let max_skew_seconds = opts.opt_u32("maxSkewSeconds")?;
-        check_client_id(&client_id)?;
+        nicepay_snap::validate_client_id(&client_id)?;
         let mut verifier = NotificationVerifier::new((*public_key).clone(), client_id);
         if let Some(skew) = max_skew_seconds {
             verifier = verifier.with_max_skew_seconds(skew);

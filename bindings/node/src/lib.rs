@@ -33,9 +33,8 @@ pub use client::{verify_notification_request, Client, ClientOptions, Exchange, V
 pub use errors::NicepayErrorFields;
 use errors::{IntoNapiResult as _, NodeError, NodeResult};
 pub use keys::{JsPrivateKey, JsPublicKey};
-use types::{
-    body_arg, body_bytes, check_access_token, check_client_id, inbound_timestamp, outbound_timestamp, Body, Options,
-};
+use nicepay_snap_client::binding_support::{client_and_timestamp, timestamp_arg, transaction_method};
+use types::{body_arg, body_bytes, Body, Options};
 
 /// Options of `transactionStringToSign`.
 #[napi(object, object_to_js = false)]
@@ -122,23 +121,14 @@ fn transaction_fields(o: &Options<'_>, first: NodeResult<()>) -> NodeResult<(Met
     let (method, path, token) = (o.string("method")?, o.string("path")?, o.string("accessToken")?);
     let (body, timestamp) = (o.body("body")?, o.string("timestamp")?);
     first?;
-    let method = Method::parse(&method)?;
-    check_access_token(&token)?;
-    outbound_timestamp(&timestamp)?;
+    let method = transaction_method(&method, &token, &timestamp)?;
     Ok((method, path, token, body, timestamp))
 }
 
-/// `clientId|timestamp` from `o`, both read and checked (`inbound`: a timestamp as received,
-/// any offset; otherwise an outbound `X-TIMESTAMP`).
-fn client_and_timestamp(o: &Options<'_>, inbound: bool) -> NodeResult<String> {
+/// `clientId|timestamp` from `o`, both read, then checked ([`client_and_timestamp`]).
+fn client_timestamp(o: &Options<'_>, inbound: bool) -> NodeResult<String> {
     let (client_id, timestamp) = (o.string("clientId")?, o.string("timestamp")?);
-    check_client_id(&client_id)?;
-    if inbound {
-        inbound_timestamp(&timestamp)?;
-    } else {
-        outbound_timestamp(&timestamp)?;
-    }
-    Ok(canonical::token_string_to_sign(&client_id, &timestamp))
+    Ok(client_and_timestamp(&client_id, &timestamp, inbound)?)
 }
 
 /// `METHOD:path:accessToken:sha256hex(body):X-TIMESTAMP`, the string a transactional
@@ -192,7 +182,7 @@ pub fn body_sha256_hex(env: &Env, body: Unknown<'_>) -> napi::Result<String> {
 /// `clientId|X-TIMESTAMP`: what the access-token request (and a NICEPAY notification) signs.
 #[napi(ts_args_type = "options: TokenStringToSignOptions")]
 pub fn token_string_to_sign(env: &Env, options: Unknown<'_>) -> napi::Result<String> {
-    js(env, || client_and_timestamp(&Options::new(options)?, false))
+    js(env, || client_timestamp(&Options::new(options)?, false))
 }
 
 /// base64 SHA256withRSA over `clientId|X-TIMESTAMP`: the `X-SIGNATURE` of the access-token
@@ -203,7 +193,7 @@ pub fn sign_token_request(env: &Env, options: Unknown<'_>) -> napi::Result<Strin
         let o = Options::new(options)?;
         // Field by field, in the documented order (the key may be a `PrivateKey` instance).
         let key = o.private_key("privateKey")?;
-        Ok(key.sign_base64(client_and_timestamp(&o, false)?.as_bytes())?)
+        Ok(key.sign_base64(client_timestamp(&o, false)?.as_bytes())?)
     })
 }
 
@@ -216,7 +206,7 @@ pub fn verify_notification(env: &Env, options: Unknown<'_>) -> napi::Result<bool
         let o = Options::new(options)?;
         let key = o.public_key("publicKey")?;
         let signature = o.string("signature")?;
-        let message = client_and_timestamp(&o, true)?;
+        let message = client_timestamp(&o, true)?;
         Ok(key.verify_base64(message.as_bytes(), &signature).is_ok())
     })
 }
@@ -251,7 +241,7 @@ pub fn signed_path(env: &Env, path: Unknown<'_>) -> napi::Result<String> {
 #[napi(ts_args_type = "timestamp: string")]
 pub fn normalize_timestamp(env: &Env, timestamp: Unknown<'_>) -> napi::Result<String> {
     js(env, || {
-        Ok(inbound_timestamp(&string_arg(env, "timestamp", timestamp)?)?.to_string())
+        Ok(timestamp_arg(&string_arg(env, "timestamp", timestamp)?, true)?.to_string())
     })
 }
 

@@ -49,6 +49,20 @@ fn seconds_arg(field: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option
         .transpose()
 }
 
+/// A transport builder (ureq's and reqwest's have the same methods) with the timeouts of `$t`.
+macro_rules! with_timeouts {
+    ($builder:expr, $t:expr) => {{
+        let mut builder = $builder;
+        if let Some(t) = $t.timeout {
+            builder = builder.timeout(t);
+        }
+        if let Some(t) = $t.connect_timeout {
+            builder = builder.connect_timeout(t);
+        }
+        builder
+    }};
+}
+
 /// The keyword arguments both constructors (`__new__` and `from_env`) of both classes take
 /// besides the configuration, checked by the core's rules.
 struct Tuning {
@@ -59,19 +73,19 @@ struct Tuning {
 
 impl Tuning {
     fn new(
-        timeout: Option<&Bound<'_, PyAny>>,
-        connect_timeout: Option<&Bound<'_, PyAny>>,
+        timeout: Option<Bound<'_, PyAny>>,
+        connect_timeout: Option<Bound<'_, PyAny>>,
         on_exchange: Option<Bound<'_, PyAny>>,
-        connect_retries: Option<&Bound<'_, PyAny>>,
-        token_refresh_margin: Option<&Bound<'_, PyAny>>,
+        connect_retries: Option<Bound<'_, PyAny>>,
+        token_refresh_margin: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let timeout = seconds_arg("timeout", timeout)?;
-        let connect_timeout = seconds_arg("connect_timeout", connect_timeout)?;
+        let timeout = seconds_arg("timeout", timeout.as_ref())?;
+        let connect_timeout = seconds_arg("connect_timeout", connect_timeout.as_ref())?;
         let mut options = ClientOptions::default();
-        if let Some(retries) = number(connect_retries, i128::MAX, |v| v.extract::<i128>())? {
+        if let Some(retries) = number(connect_retries.as_ref(), i128::MAX, |v| v.extract::<i128>())? {
             options = options.with_connect_retries(retries).map_err(py_client_error)?;
         }
-        if let Some(margin) = number(token_refresh_margin, f64::INFINITY, |v| v.extract::<f64>())? {
+        if let Some(margin) = number(token_refresh_margin.as_ref(), f64::INFINITY, |v| v.extract::<f64>())? {
             options = options.with_token_refresh_margin(margin).map_err(py_client_error)?;
         }
         if let Some(callback) = on_exchange.filter(|c| !c.is_none()) {
@@ -98,52 +112,14 @@ impl Tuning {
     }
 
     fn ureq(&self, _py: Python<'_>) -> PyResult<UreqTransport> {
-        let mut b = UreqTransport::builder();
-        if let Some(t) = self.timeout {
-            b = b.timeout(t);
-        }
-        if let Some(t) = self.connect_timeout {
-            b = b.connect_timeout(t);
-        }
-        Ok(b.build())
+        Ok(with_timeouts!(UreqTransport::builder(), self).build())
     }
 
     fn reqwest(&self, py: Python<'_>) -> PyResult<ReqwestTransport> {
-        let mut b = ReqwestTransport::builder();
-        if let Some(t) = self.timeout {
-            b = b.timeout(t);
-        }
-        if let Some(t) = self.connect_timeout {
-            b = b.connect_timeout(t);
-        }
-        b.build().map_err(|e| transport_error(py, &e))
+        with_timeouts!(ReqwestTransport::builder(), self)
+            .build()
+            .map_err(|e| transport_error(py, &e))
     }
-}
-
-/// Builds the core `Config` from constructor arguments.
-#[allow(clippy::too_many_arguments)]
-fn build_config(
-    client_id: &str,
-    client_secret: &str,
-    private_key: &Bound<'_, PyAny>,
-    notification_public_key: Option<&Bound<'_, PyAny>>,
-    base_url: Option<&str>,
-    environment: &str,
-    host_family: &str,
-    channel_id: Option<&str>,
-) -> PyResult<Config> {
-    let mut builder = Config::builder()
-        .client_id(client_id)
-        .client_secret(client_secret)
-        .private_key((*private_key_arg(private_key)?).clone());
-    if let Some(key) = notification_public_key.filter(|k| !k.is_none()) {
-        builder = builder.notification_public_key((*public_key_arg(key)?).clone());
-    }
-    builder = builder.location(base_url, Some(environment), Some(host_family)).py()?;
-    if let Some(channel) = channel_id {
-        builder = builder.channel_id(channel);
-    }
-    builder.build().py()
 }
 
 /// The configuration given by the documented `NICEPAY_*` environment variables (the core's
@@ -175,11 +151,7 @@ fn headers_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
 }
 
 fn describe(config: &Config) -> String {
-    let key = if config.notification_public_key().is_some() {
-        "set"
-    } else {
-        "None"
-    };
+    let key = config.notification_public_key().map_or("None", |_| "set");
     format!(
         "client_id={:?}, base_url={:?}, notification_public_key={key}",
         config.client_id(),
@@ -264,23 +236,19 @@ macro_rules! py_client {
                 connect_retries: Option<Bound<'_, PyAny>>,
                 token_refresh_margin: Option<Bound<'_, PyAny>>,
             ) -> PyResult<Self> {
-                let config = build_config(
-                    client_id,
-                    client_secret,
-                    private_key,
-                    notification_public_key,
-                    base_url,
-                    environment,
-                    host_family,
-                    channel_id,
-                )?;
-                let tuning = Tuning::new(
-                    timeout.as_ref(),
-                    connect_timeout.as_ref(),
-                    on_exchange,
-                    connect_retries.as_ref(),
-                    token_refresh_margin.as_ref(),
-                )?;
+                let mut config = Config::builder()
+                    .client_id(client_id)
+                    .client_secret(client_secret)
+                    .private_key((*private_key_arg(private_key)?).clone());
+                if let Some(key) = notification_public_key.filter(|k| !k.is_none()) {
+                    config = config.notification_public_key((*public_key_arg(key)?).clone());
+                }
+                config = config.location(base_url, Some(environment), Some(host_family)).py()?;
+                if let Some(channel) = channel_id {
+                    config = config.channel_id(channel);
+                }
+                let config = config.build().py()?;
+                let tuning = Tuning::new(timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin)?;
                 Self::with(py, config, tuning)
             }
 
@@ -297,13 +265,7 @@ macro_rules! py_client {
                 connect_retries: Option<Bound<'_, PyAny>>,
                 token_refresh_margin: Option<Bound<'_, PyAny>>,
             ) -> PyResult<Self> {
-                let tuning = Tuning::new(
-                    timeout.as_ref(),
-                    connect_timeout.as_ref(),
-                    on_exchange,
-                    connect_retries.as_ref(),
-                    token_refresh_margin.as_ref(),
-                )?;
+                let tuning = Tuning::new(timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin)?;
                 Self::with(py, env_config()?, tuning)
             }
 

@@ -1,9 +1,9 @@
 //! Conversions of Python arguments: bodies (`str` or bytes-like), keys (text or parsed objects),
-//! timestamps, identifiers.
+//! (the checks of timestamps and identifiers are `nicepay_snap_client::binding_support`'s).
 
 use std::sync::Arc;
 
-use nicepay_snap::{AccessToken, Error, PrivateKey, PublicKey, Timestamp};
+use nicepay_snap::{PrivateKey, PublicKey};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
@@ -55,37 +55,6 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Body {
             )))
         }
     }
-}
-
-/// A core input error reported under the name Python callers use for the argument.
-fn as_argument(err: Error, field: &str) -> Error {
-    match err {
-        Error::InvalidInput { reason, .. } => Error::InvalidInput {
-            field: field.into(),
-            reason,
-        },
-        other => other,
-    }
-}
-
-/// An outbound `X-TIMESTAMP`: the core's rule ([`Timestamp::parse_outbound`]).
-pub(crate) fn outbound_timestamp(text: &str) -> Result<Timestamp, Error> {
-    Timestamp::parse_outbound(text).map_err(|e| as_argument(e, "timestamp"))
-}
-
-/// An inbound timestamp (any offset accepted, signature checked over it as received).
-pub(crate) fn inbound_timestamp(text: &str) -> Result<Timestamp, Error> {
-    Timestamp::parse(text).map_err(|e| as_argument(e, "timestamp"))
-}
-
-/// An access token about to be signed: the core's rule ([`AccessToken::validate`]).
-pub(crate) fn check_access_token(value: &str) -> Result<(), Error> {
-    AccessToken::parse(value).map(drop)
-}
-
-/// A client id: the core's rule ([`nicepay_snap::validate_client_id`]).
-pub(crate) fn check_client_id(value: &str) -> Result<(), Error> {
-    nicepay_snap::validate_client_id(value)
 }
 
 /// The merchant's RSA private key, parsed once; pass it wherever a `private_key` is accepted to
@@ -169,24 +138,28 @@ impl PyPublicKey {
     }
 }
 
-/// A `private_key` argument: key text or a parsed [`PyPrivateKey`].
-pub(crate) fn private_key_arg(obj: &Bound<'_, PyAny>) -> PyResult<Arc<PrivateKey>> {
-    if let Ok(key) = obj.cast::<PyPrivateKey>() {
-        return Ok(Arc::clone(&key.get().inner));
-    }
-    if let Ok(text) = obj.cast::<PyString>() {
-        return Ok(Arc::new(PrivateKey::parse(&text.to_cow()?).py()?));
-    }
-    Err(PyTypeError::new_err("private_key must be str or PrivateKey"))
+/// A key argument: key text, or a parsed `$class` (whose key is shared, not re-parsed).
+macro_rules! key_arg {
+    ($(#[doc = $doc:literal])* $fn:ident -> $key:ident, $class:ident, $wrong:literal) => {
+        $(#[doc = $doc])*
+        pub(crate) fn $fn(obj: &Bound<'_, PyAny>) -> PyResult<Arc<$key>> {
+            if let Ok(key) = obj.cast::<$class>() {
+                return Ok(Arc::clone(&key.get().inner));
+            }
+            if let Ok(text) = obj.cast::<PyString>() {
+                return Ok(Arc::new($key::parse(&text.to_cow()?).py()?));
+            }
+            Err(PyTypeError::new_err($wrong))
+        }
+    };
 }
 
-/// A `public_key` argument: key text or a parsed [`PyPublicKey`].
-pub(crate) fn public_key_arg(obj: &Bound<'_, PyAny>) -> PyResult<Arc<PublicKey>> {
-    if let Ok(key) = obj.cast::<PyPublicKey>() {
-        return Ok(Arc::clone(&key.get().inner));
-    }
-    if let Ok(text) = obj.cast::<PyString>() {
-        return Ok(Arc::new(PublicKey::parse(&text.to_cow()?).py()?));
-    }
-    Err(PyTypeError::new_err("public_key must be str or PublicKey"))
+key_arg! {
+    /// A `private_key` argument: key text or a parsed [`PyPrivateKey`].
+    private_key_arg -> PrivateKey, PyPrivateKey, "private_key must be str or PrivateKey"
+}
+
+key_arg! {
+    /// A `public_key` argument: key text or a parsed [`PyPublicKey`].
+    public_key_arg -> PublicKey, PyPublicKey, "public_key must be str or PublicKey"
 }

@@ -4,7 +4,7 @@
 //! into their own objects (`bindings/python/src/errors.rs`, `bindings/node/src/errors.rs`).
 
 use nicepay_snap::error::bounded;
-use nicepay_snap::{Error, TransportError, TransportErrorKind};
+use nicepay_snap::{canonical, AccessToken, Error, Method, Timestamp, TransportError, TransportErrorKind};
 use serde_json::{json, Map, Value};
 
 use crate::{ClientError, Exchange};
@@ -88,6 +88,80 @@ fn attributes<const N: usize>(naming: Naming, values: [(&str, Value); N]) -> Map
         .filter(|(_, v)| naming == Naming::Snake || !v.is_null())
         .map(|(k, v)| (naming.name(k), v))
         .collect()
+}
+
+/// A timestamp argument, checked by the core's rules: an outbound `X-TIMESTAMP`
+/// ([`Timestamp::parse_outbound`]) or, `inbound`, one as received (any offset). Errors name the
+/// argument, `timestamp`.
+pub fn timestamp_arg(text: &str, inbound: bool) -> Result<Timestamp, Error> {
+    let parsed = if inbound {
+        Timestamp::parse(text)
+    } else {
+        Timestamp::parse_outbound(text)
+    };
+    parsed.map_err(|err| match err {
+        Error::InvalidInput { reason, .. } => Error::InvalidInput {
+            field: "timestamp".into(),
+            reason,
+        },
+        other => other,
+    })
+}
+
+/// The checked method of a transactional string-to-sign, after checking its access token and
+/// outbound timestamp.
+pub fn transaction_method(method: &str, access_token: &str, timestamp: &str) -> Result<Method, Error> {
+    let method = match method {
+        "POST" => Method::Post,
+        "DELETE" => Method::Delete,
+        other => Method::parse(other)?,
+    };
+    AccessToken::parse(access_token)?;
+    timestamp_arg(timestamp, false)?;
+    Ok(method)
+}
+
+/// `clientId|timestamp`, what the access-token request and a notification sign, both checked
+/// ([`timestamp_arg`]).
+pub fn client_and_timestamp(client_id: &str, timestamp: &str, inbound: bool) -> Result<String, Error> {
+    nicepay_snap::validate_client_id(client_id)?;
+    timestamp_arg(timestamp, inbound)?;
+    Ok(canonical::token_string_to_sign(client_id, timestamp))
+}
+
+/// Notification headers in the shapes Node servers hand out, read as JSON: an object of name to
+/// a string or an array of strings (`req.headers`; repeated values joined with `", "`, `null`
+/// skipped), an array of `[name, value]` pairs, or a flat `[name, value, ...]` array of strings
+/// (`req.rawHeaders`). `None` for any other shape.
+pub fn headers_from_json(value: &Value) -> Option<Vec<(String, String)>> {
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    match value {
+        Value::Array(flat) if flat.iter().all(Value::is_string) => {
+            if flat.len() % 2 != 0 {
+                return None;
+            }
+            flat.chunks(2).map(|p| Some((text(&p[0])?, text(&p[1])?))).collect()
+        }
+        Value::Array(pairs) => pairs
+            .iter()
+            .map(|pair| match pair.as_array()?.as_slice() {
+                [name, value] => Some((text(name)?, text(value)?)),
+                _ => None,
+            })
+            .collect(),
+        Value::Object(map) => map
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(name, v)| match v {
+                Value::Array(values) => {
+                    let values: Option<Vec<&str>> = values.iter().map(Value::as_str).collect();
+                    Some((name.clone(), values?.join(", ")))
+                }
+                v => Some((name.clone(), text(v)?)),
+            })
+            .collect(),
+        _ => None,
+    }
 }
 
 /// The error classes of both bindings: a Python exception class, a Node `error.code`.
@@ -291,6 +365,11 @@ mod tests {
         assert_eq!(js.message, "invalid input for `privateKey`: bad");
         assert_eq!(js.attributes["field"], "privateKey");
         let py = ErrorReport::of_error(err(), Naming::Snake);
+        let raw = json!(["X-A", "1", "x-b", "2"]);
+        assert_eq!(headers_from_json(&raw).unwrap()[1], ("x-b".into(), "2".into()));
+        let object = json!({"a": ["1", "2"], "b": null, "c": "3"});
+        assert_eq!(headers_from_json(&object).unwrap()[0], ("a".into(), "1, 2".into()));
+        assert_eq!(headers_from_json(&json!([["a", "1"], ["b"]])), None);
         assert_eq!(
             (py.class, py.attributes["field"].as_str()),
             (ErrorClass::InvalidInput, Some("private_key"))
