@@ -6,8 +6,7 @@
 //! would quote the offending value, which may be a secret).
 
 use napi::bindgen_prelude::{
-    Buffer, BufferSlice, Either, FromNapiValue, Function, JsObjectValue, JsValue, JsValuesTupleIntoVec, Object,
-    Uint8Array, Unknown,
+    Buffer, BufferSlice, Either, FromNapiValue, Function, JsValue, JsValuesTupleIntoVec, Object, Uint8Array, Unknown,
 };
 use napi::{Env, ValueType};
 use std::sync::Arc;
