@@ -247,6 +247,28 @@ export interface EwalletStatusResponse {
   additionalInfo: Record<string, any> | null
 }
 
+/** One HTTP exchange a client made, as passed to its `onExchange` callback. It carries no secret (no access token, signature, client secret or body). */
+export interface Exchange {
+  /** `"access-token"` or the operation name (`"qris.refund"`, `"va.create"`, ...). */
+  operation: string
+  /** `"POST"` or `"DELETE"`. */
+  method: string
+  /** The signed path (without `/nicepay`). */
+  path: string
+  /** The request's `X-EXTERNAL-ID` (absent for the access-token request). */
+  externalId?: string
+  /** 1, or 2 and up for byte-identical resends of a request that was certainly not delivered. */
+  attempt: number
+  /** Milliseconds from sending to the response or failure. */
+  elapsedMs: number
+  /** The HTTP status (absent when no response arrived). */
+  httpStatus?: number
+  /** The SNAP `responseCode` of the response body, when it had one. */
+  responseCode?: string
+  /** `"connect"` (certainly not delivered), `"timeout"`, `"io"`, `"bodyTooLarge"` or `"other"` (may have been applied); absent when a response arrived. */
+  transportError?: string
+}
+
 /** Body of payout approve / cancel / reject / inquiry: identifies one payout. Request of `payout.approve`. Request of `payout.inquiry`. Request of `payout.cancel`. Request of `payout.reject`. */
 export interface PayoutReference {
   /** NICEPAY payout id (tXid) from registration. */

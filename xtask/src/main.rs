@@ -500,32 +500,34 @@ They may also carry undeclared keys that NICEPAY added; those are passed through
 ``(request, response)`` classes.
 """"#;
 
-/// The dict the Python binding passes to `on_exchange` (built from `nicepay_snap_client::Exchange`
-/// in `bindings/python/src/client.rs`): a shape of the Python API itself, not a SNAP payload.
-const PY_EXCHANGE: &str = r#"
+/// The payload both bindings pass to `on_exchange` (a dict in Python, an object in Node, built by
+/// `nicepay_snap_client::binding_support::exchange_value`): a shape of the bindings' own API, not
+/// a SNAP payload. Per field: the snake_case name, the Python and TypeScript types, and the doc,
+/// whose `{none}` and `{too_large}` are spelled per language ([`exchange_doc`]).
+const EXCHANGE_FIELDS: [(&str, &str, &str, &str); 9] = [
+    ("operation", "str", "string", "`\"access-token\"` or the operation name (`\"qris.refund\"`, `\"va.create\"`, ...)."),
+    ("method", "str", "string", "`\"POST\"` or `\"DELETE\"`."),
+    ("path", "str", "string", "The signed path (without `/nicepay`)."),
+    ("external_id", "Optional[str]", "string", "The request's `X-EXTERNAL-ID` ({none} for the access-token request)."),
+    ("attempt", "int", "number", "1, or 2 and up for byte-identical resends of a request that was certainly not delivered."),
+    ("elapsed_ms", "float", "number", "Milliseconds from sending to the response or failure."),
+    ("http_status", "Optional[int]", "number", "The HTTP status ({none} when no response arrived)."),
+    ("response_code", "Optional[str]", "string", "The SNAP `responseCode` of the response body, when it had one."),
+    ("transport_error", "Optional[str]", "string", "`\"connect\"` (certainly not delivered), `\"timeout\"`, `\"io\"`, `\"{too_large}\"` or `\"other\"` (may have been applied); {none} when a response arrived."),
+];
 
-class Exchange(TypedDict):
-    """One HTTP exchange a client made, as passed to its ``on_exchange`` callback. No secrets."""
+const EXCHANGE_DOC: &str = "One HTTP exchange a client made, as passed to its `on_exchange` callback. It carries no secret (no access token, signature, client secret or body).";
 
-    #: ``"access-token"`` or the operation name (``"qris.refund"``, ``"va.create"``, ...).
-    operation: str
-    #: ``"POST"`` or ``"DELETE"``.
-    method: str
-    #: The signed path (without ``/nicepay``).
-    path: str
-    #: The request's ``X-EXTERNAL-ID`` (``None`` for the access-token request).
-    external_id: Optional[str]
-    #: 1, or 2 and up for byte-identical resends of a request that was certainly not delivered.
-    attempt: int
-    elapsed_ms: float
-    #: ``None`` when no response arrived.
-    http_status: Optional[int]
-    #: The SNAP ``responseCode`` of the response body, when it had one.
-    response_code: Optional[str]
-    #: ``"connect"`` (certainly not delivered), ``"timeout"``, ``"io"``, ``"body_too_large"`` or
-    #: ``"other"`` (may have been applied); ``None`` when a response arrived.
-    transport_error: Optional[str]
-"#;
+/// An [`EXCHANGE_FIELDS`] doc in Python's (reST) or TypeScript's spelling.
+fn exchange_doc(doc: &str, python: bool) -> String {
+    if python {
+        rst(&doc.replace("{none}", "`None`").replace("{too_large}", "body_too_large"))
+    } else {
+        doc.replace("{none}", "absent")
+            .replace("{too_large}", "bodyTooLarge")
+            .replace("on_exchange", "onExchange")
+    }
+}
 
 fn confirmation_name(product: &str) -> String {
     let title = match product {
@@ -566,7 +568,14 @@ fn python_types(model: &Model) -> String {
         names.push(name);
     }
     section(&mut out, "#", "Observability");
-    out.push_str(PY_EXCHANGE);
+    let _ = write!(
+        out,
+        "\n\nclass Exchange(TypedDict):\n    \"\"\"{}\"\"\"\n\n",
+        exchange_doc(EXCHANGE_DOC, true)
+    );
+    for (name, py, _, doc) in EXCHANGE_FIELDS {
+        let _ = writeln!(out, "    #: {}\n    {name}: {py}", exchange_doc(doc, true));
+    }
     names.push("Exchange".into());
     section(&mut out, "#", "Operations");
     out.push_str("\nOPERATION_TYPES: Dict[str, Tuple[type, type]] = {\n");
@@ -723,6 +732,13 @@ fn typescript(model: &Model) -> String {
         );
         interfaces.insert(name, text);
     }
+    let mut exchange = ts_doc(&exchange_doc(EXCHANGE_DOC, false), "") + "export interface Exchange {\n";
+    for (name, py, ts, doc) in EXCHANGE_FIELDS {
+        let optional = if py.starts_with("Optional") { "?" } else { "" };
+        exchange += &ts_doc(&exchange_doc(doc, false), "  ");
+        let _ = writeln!(exchange, "  {}{optional}: {ts}", camel_case(name));
+    }
+    interfaces.insert("Exchange".into(), exchange + "}\n");
     for text in interfaces.values() {
         out.push('\n');
         out.push_str(text);

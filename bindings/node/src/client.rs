@@ -70,32 +70,6 @@ pub struct ClientOptions {
     pub token_refresh_margin_ms: Option<u32>,
 }
 
-/// One HTTP exchange a `Client` made, as passed to `onExchange`. It carries no secret (no
-/// access token, signature, client secret or body).
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct Exchange {
-    /// `"access-token"` or the operation name (`"qris.refund"`, `"va.create"`, ...).
-    pub operation: String,
-    /// `"POST"` or `"DELETE"`.
-    pub method: String,
-    /// The signed path (without `/nicepay`).
-    pub path: String,
-    /// The request's `X-EXTERNAL-ID` (absent for the access-token request).
-    pub external_id: Option<String>,
-    /// 1, or 2 and up for byte-identical resends of a request that was certainly not delivered.
-    pub attempt: u32,
-    /// Milliseconds from sending to the response or failure.
-    pub elapsed_ms: f64,
-    /// The HTTP status, when a response arrived.
-    pub http_status: Option<u32>,
-    /// The SNAP `responseCode` of the response body, when it had one.
-    pub response_code: Option<String>,
-    /// `"connect"` (certainly not delivered), `"timeout"`, `"io"`, `"bodyTooLarge"` or
-    /// `"other"` (may have been applied); absent when a response arrived.
-    pub transport_error: Option<String>,
-}
-
 /// The `onExchange` callback, callable from the runtime's threads; weak, so it never keeps the
 /// process alive.
 type ExchangeCallback = ThreadsafeFunction<Value, Unknown<'static>, Value, Status, false, true>;

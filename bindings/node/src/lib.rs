@@ -29,7 +29,7 @@ mod errors;
 mod keys;
 mod types;
 
-pub use client::{verify_notification_request, Client, ClientOptions, Exchange, VerifyNotificationRequestOptions};
+pub use client::{verify_notification_request, Client, ClientOptions, VerifyNotificationRequestOptions};
 pub use errors::NicepayErrorFields;
 use errors::{IntoNapiResult as _, NodeError, NodeResult};
 pub use keys::{JsPrivateKey, JsPublicKey};

@@ -18,7 +18,7 @@ use nicepay_snap_reqwest::ReqwestTransport;
 use nicepay_snap_ureq::UreqTransport;
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyMapping, PyString};
+use pyo3::types::{PyMapping, PyString, PyType};
 use serde_json::Value;
 
 use crate::errors::{client_error, transport_error, IntoPyResult as _};
@@ -72,13 +72,9 @@ struct Tuning {
 }
 
 impl Tuning {
-    fn new(
-        timeout: Option<Bound<'_, PyAny>>,
-        connect_timeout: Option<Bound<'_, PyAny>>,
-        on_exchange: Option<Bound<'_, PyAny>>,
-        connect_retries: Option<Bound<'_, PyAny>>,
-        token_refresh_margin: Option<Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
+    /// From `[timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin]`.
+    fn new(args: [Option<Bound<'_, PyAny>>; 5]) -> PyResult<Self> {
+        let [timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin] = args;
         let timeout = seconds_arg("timeout", timeout.as_ref())?;
         let connect_timeout = seconds_arg("connect_timeout", connect_timeout.as_ref())?;
         let mut options = ClientOptions::default();
@@ -248,25 +244,25 @@ macro_rules! py_client {
                     config = config.channel_id(channel);
                 }
                 let config = config.build().py()?;
-                let tuning = Tuning::new(timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin)?;
+                let tuning = Tuning::new([timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin])?;
                 Self::with(py, config, tuning)
             }
 
             /// A client configured from `NICEPAY_*` environment variables.
-            #[staticmethod]
+            #[classmethod]
             #[pyo3(signature = (
                 *, timeout=None, connect_timeout=None, on_exchange=None, connect_retries=None, token_refresh_margin=None
             ))]
             fn from_env(
-                py: Python<'_>,
+                cls: &Bound<'_, PyType>,
                 timeout: Option<Bound<'_, PyAny>>,
                 connect_timeout: Option<Bound<'_, PyAny>>,
                 on_exchange: Option<Bound<'_, PyAny>>,
                 connect_retries: Option<Bound<'_, PyAny>>,
                 token_refresh_margin: Option<Bound<'_, PyAny>>,
             ) -> PyResult<Self> {
-                let tuning = Tuning::new(timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin)?;
-                Self::with(py, env_config()?, tuning)
+                let tuning = Tuning::new([timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin])?;
+                Self::with(cls.py(), env_config()?, tuning)
             }
 
             /// The client id.

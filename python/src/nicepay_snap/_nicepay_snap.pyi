@@ -173,7 +173,7 @@ def timestamp_now() -> str:
     """The current time as an ``X-TIMESTAMP`` in Jakarta time (``+07:00``)."""
 
 class _ClientBase:
-    """What ``Client`` and ``AsyncClient`` share: the constructor and the configuration."""
+    """What ``Client`` and ``AsyncClient`` share: the constructors and the configuration."""
 
     def __new__(
         cls,
@@ -192,6 +192,19 @@ class _ClientBase:
         connect_retries: Optional[int] = None,
         token_refresh_margin: Optional[float] = None,
     ) -> Self: ...
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        on_exchange: Optional[Callable[[Exchange], object]] = None,
+        connect_retries: Optional[int] = None,
+        token_refresh_margin: Optional[float] = None,
+    ) -> Self:
+        """A client from ``NICEPAY_CLIENT_ID``, ``NICEPAY_CLIENT_SECRET``, ``NICEPAY_PRIVATE_KEY``
+        and the optional ``NICEPAY_NOTIFICATION_PUBLIC_KEY``, ``NICEPAY_BASE_URL``,
+        ``NICEPAY_ENVIRONMENT``, ``NICEPAY_HOST_FAMILY``, ``NICEPAY_CHANNEL_ID``."""
     @property
     def client_id(self) -> str:
         """The client id (iMid)."""
@@ -225,18 +238,6 @@ class Client(_ClientBase):
     long before it expires.
     """
 
-    @staticmethod
-    def from_env(
-        *,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        on_exchange: Optional[Callable[[Exchange], object]] = None,
-        connect_retries: Optional[int] = None,
-        token_refresh_margin: Optional[float] = None,
-    ) -> "Client":
-        """A client from ``NICEPAY_CLIENT_ID``, ``NICEPAY_CLIENT_SECRET``, ``NICEPAY_PRIVATE_KEY``
-        and the optional ``NICEPAY_NOTIFICATION_PUBLIC_KEY``, ``NICEPAY_BASE_URL``,
-        ``NICEPAY_ENVIRONMENT``, ``NICEPAY_HOST_FAMILY``, ``NICEPAY_CHANNEL_ID``."""
     def access_token(self) -> str:
         """A valid access token (cached). A secret: never log it."""
     def execute(self, operation: str, request: Mapping[str, Any], /) -> _Json:
@@ -300,16 +301,6 @@ class Client(_ClientBase):
 class AsyncClient(_ClientBase):
     """asyncio twin of ``Client`` (reqwest on a tokio runtime); methods return awaitables."""
 
-    @staticmethod
-    def from_env(
-        *,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        on_exchange: Optional[Callable[[Exchange], object]] = None,
-        connect_retries: Optional[int] = None,
-        token_refresh_margin: Optional[float] = None,
-    ) -> "AsyncClient":
-        """Like ``Client.from_env``."""
     def access_token(self) -> Awaitable[str]:
         """A valid access token (cached). A secret: never log it."""
     def execute(self, operation: str, request: Mapping[str, Any], /) -> Awaitable[_Json]:
