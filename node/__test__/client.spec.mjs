@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:net'
-import { after, before, beforeEach, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { inspect } from 'node:util'
 
 import { outcomeUnknown, repoFile, snap } from './helpers.mjs'
 import { checked } from './shapes.mjs'
-import { admin, simulatorMissing, startInbox, startSimulator } from './simulator.mjs'
+import { admin, clientOptions, simulatorMissing, simulatorSuite } from './simulator.mjs'
 
 const REFUND_PATH = '/api/v1.0/qr/qr-mpm-refund'
 const skip = simulatorMissing()
@@ -17,32 +17,11 @@ const skip = simulatorMissing()
 const unique = (prefix) => `${prefix}${randomUUID().replaceAll('-', '').slice(0, 20)}`
 
 describe('Client against the simulator', { skip: skip ?? false }, () => {
-  let sim
   let info
   let inbox
+  simulatorSuite((started) => ({ info, inbox } = started))
 
-  before(async () => {
-    sim = await startSimulator()
-    info = sim.info
-    inbox = await startInbox()
-  })
-  after(async () => {
-    await inbox?.close()
-    await sim?.stop()
-  })
-  beforeEach(async () => {
-    await admin(info, 'DELETE', '/__admin/faults')
-  })
-
-  const options = (over = {}) => ({
-    clientId: info.clientId,
-    clientSecret: info.clientSecret,
-    privateKey: info.privateKeyPem,
-    notificationPublicKey: info.notificationPublicKey,
-    baseUrl: info.baseUrl,
-    timeoutMs: 10_000,
-    ...over,
-  })
+  const options = (over = {}) => clientOptions(info, over)
 
   const generateRequest = (dbProcessUrl = '', value = '10000.00') => ({
     partnerReferenceNo: unique('ord'),

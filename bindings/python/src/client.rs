@@ -191,6 +191,14 @@ macro_rules! awaitable {
 /// transport `Tuning::$transport` builds; every network call runs through the `$run` macro.
 macro_rules! py_client {
     ($(#[doc = $doc:literal])* $class:ident($name:literal, $core:ident<$transport:ident>, $build:ident, $run:ident)) => {
+        py_client! {
+            $(#[doc = $doc])* $class($name, $core<$transport>, $build, $run)
+            // The keyword arguments of `Tuning::new`, taken by both constructors.
+            tuning: [timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin]
+        }
+    };
+    ($(#[doc = $doc:literal])* $class:ident($name:literal, $core:ident<$transport:ident>, $build:ident, $run:ident)
+        tuning: [$($tune:ident),*]) => {
         $(#[doc = $doc])*
         #[pyclass(frozen, name = $name, module = "nicepay_snap")]
         #[derive(Debug)]
@@ -212,8 +220,7 @@ macro_rules! py_client {
             #[new]
             #[pyo3(signature = (
                 *, client_id, client_secret, private_key, notification_public_key=None, base_url=None,
-                environment="sandbox", host_family="classic", channel_id=None, timeout=None, connect_timeout=None,
-                on_exchange=None, connect_retries=None, token_refresh_margin=None
+                environment="sandbox", host_family="classic", channel_id=None, $($tune=None),*
             ))]
             #[allow(clippy::too_many_arguments)]
             fn new(
@@ -226,11 +233,7 @@ macro_rules! py_client {
                 environment: &str,
                 host_family: &str,
                 channel_id: Option<&str>,
-                timeout: Option<Bound<'_, PyAny>>,
-                connect_timeout: Option<Bound<'_, PyAny>>,
-                on_exchange: Option<Bound<'_, PyAny>>,
-                connect_retries: Option<Bound<'_, PyAny>>,
-                token_refresh_margin: Option<Bound<'_, PyAny>>,
+                $($tune: Option<Bound<'_, PyAny>>,)*
             ) -> PyResult<Self> {
                 let mut config = Config::builder()
                     .client_id(client_id)
@@ -244,25 +247,14 @@ macro_rules! py_client {
                     config = config.channel_id(channel);
                 }
                 let config = config.build().py()?;
-                let tuning = Tuning::new([timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin])?;
-                Self::with(py, config, tuning)
+                Self::with(py, config, Tuning::new([$($tune),*])?)
             }
 
             /// A client configured from `NICEPAY_*` environment variables.
             #[classmethod]
-            #[pyo3(signature = (
-                *, timeout=None, connect_timeout=None, on_exchange=None, connect_retries=None, token_refresh_margin=None
-            ))]
-            fn from_env(
-                cls: &Bound<'_, PyType>,
-                timeout: Option<Bound<'_, PyAny>>,
-                connect_timeout: Option<Bound<'_, PyAny>>,
-                on_exchange: Option<Bound<'_, PyAny>>,
-                connect_retries: Option<Bound<'_, PyAny>>,
-                token_refresh_margin: Option<Bound<'_, PyAny>>,
-            ) -> PyResult<Self> {
-                let tuning = Tuning::new([timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin])?;
-                Self::with(cls.py(), env_config()?, tuning)
+            #[pyo3(signature = (*, $($tune=None),*))]
+            fn from_env(cls: &Bound<'_, PyType>, $($tune: Option<Bound<'_, PyAny>>),*) -> PyResult<Self> {
+                Self::with(cls.py(), env_config()?, Tuning::new([$($tune),*])?)
             }
 
             /// The client id.

@@ -57,6 +57,36 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Body {
     }
 }
 
+/// The constructor of a key class `$class` holding a parsed `$key` (from key text; documented by
+/// `$new`), and `$arg`, reading an argument that is key text or a `$class` (whose key is shared,
+/// not re-parsed). The other methods are in a second `#[pymethods]` block (`multiple-pymethods`).
+macro_rules! key_class {
+    ($class:ident($key:ident), new: $new:literal, $arg:ident: $wrong:literal) => {
+        #[pymethods]
+        impl $class {
+            #[doc = $new]
+            #[new]
+            #[pyo3(signature = (text, /))]
+            fn new(text: &str) -> PyResult<Self> {
+                Ok(Self {
+                    inner: Arc::new($key::parse(text).py()?),
+                })
+            }
+        }
+
+        #[doc = concat!("A `", stringify!($arg), "` argument: key text or a parsed [`", stringify!($class), "`].")]
+        pub(crate) fn $arg(obj: &Bound<'_, PyAny>) -> PyResult<Arc<$key>> {
+            if let Ok(key) = obj.cast::<$class>() {
+                return Ok(Arc::clone(&key.get().inner));
+            }
+            if let Ok(text) = obj.cast::<PyString>() {
+                return Ok(Arc::new($key::parse(&text.to_cow()?).py()?));
+            }
+            Err(PyTypeError::new_err($wrong))
+        }
+    };
+}
+
 /// The merchant's RSA private key, parsed once; pass it wherever a `private_key` is accepted to
 /// skip re-parsing.
 #[pyclass(frozen, name = "PrivateKey", module = "nicepay_snap")]
@@ -65,17 +95,27 @@ pub(crate) struct PyPrivateKey {
     pub(crate) inner: Arc<PrivateKey>,
 }
 
+/// An RSA public key (NICEPAY's notification key, or the merchant's own).
+#[pyclass(frozen, eq, name = "PublicKey", module = "nicepay_snap")]
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PyPublicKey {
+    pub(crate) inner: Arc<PublicKey>,
+}
+
+key_class! {
+    PyPrivateKey(PrivateKey),
+    new: "Parses bare base64 PKCS#8, PEM PKCS#8 or PEM PKCS#1, with line breaks or literal `\\n`.",
+    private_key_arg: "private_key must be str or PrivateKey"
+}
+
+key_class! {
+    PyPublicKey(PublicKey),
+    new: "Parses bare base64 SPKI, PEM `PUBLIC KEY` or PEM `RSA PUBLIC KEY`.",
+    public_key_arg: "public_key must be str or PublicKey"
+}
+
 #[pymethods]
 impl PyPrivateKey {
-    /// Parses bare base64 PKCS#8, PEM PKCS#8 or PEM PKCS#1, with line breaks or literal `\n`.
-    #[new]
-    #[pyo3(signature = (text, /))]
-    fn new(text: &str) -> PyResult<Self> {
-        Ok(Self {
-            inner: Arc::new(PrivateKey::parse(text).py()?),
-        })
-    }
-
     /// The matching public key (the one registered with NICEPAY).
     fn public_key(&self) -> PyPublicKey {
         PyPublicKey {
@@ -96,24 +136,8 @@ impl PyPrivateKey {
     }
 }
 
-/// An RSA public key (NICEPAY's notification key, or the merchant's own).
-#[pyclass(frozen, eq, name = "PublicKey", module = "nicepay_snap")]
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct PyPublicKey {
-    pub(crate) inner: Arc<PublicKey>,
-}
-
 #[pymethods]
 impl PyPublicKey {
-    /// Parses bare base64 SPKI, PEM `PUBLIC KEY` or PEM `RSA PUBLIC KEY`.
-    #[new]
-    #[pyo3(signature = (text, /))]
-    fn new(text: &str) -> PyResult<Self> {
-        Ok(Self {
-            inner: Arc::new(PublicKey::parse(text).py()?),
-        })
-    }
-
     /// Bare base64 of the SubjectPublicKeyInfo DER (the form NICEPAY exchanges).
     fn to_base64(&self) -> String {
         self.inner.to_base64_spki()
@@ -136,30 +160,4 @@ impl PyPublicKey {
     fn __repr__(&self) -> String {
         format!("PublicKey({:?})", self.inner.to_base64_spki())
     }
-}
-
-/// A key argument: key text, or a parsed `$class` (whose key is shared, not re-parsed).
-macro_rules! key_arg {
-    ($(#[doc = $doc:literal])* $fn:ident -> $key:ident, $class:ident, $wrong:literal) => {
-        $(#[doc = $doc])*
-        pub(crate) fn $fn(obj: &Bound<'_, PyAny>) -> PyResult<Arc<$key>> {
-            if let Ok(key) = obj.cast::<$class>() {
-                return Ok(Arc::clone(&key.get().inner));
-            }
-            if let Ok(text) = obj.cast::<PyString>() {
-                return Ok(Arc::new($key::parse(&text.to_cow()?).py()?));
-            }
-            Err(PyTypeError::new_err($wrong))
-        }
-    };
-}
-
-key_arg! {
-    /// A `private_key` argument: key text or a parsed [`PyPrivateKey`].
-    private_key_arg -> PrivateKey, PyPrivateKey, "private_key must be str or PrivateKey"
-}
-
-key_arg! {
-    /// A `public_key` argument: key text or a parsed [`PyPublicKey`].
-    public_key_arg -> PublicKey, PyPublicKey, "public_key must be str or PublicKey"
 }
