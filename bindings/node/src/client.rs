@@ -23,7 +23,8 @@ use nicepay_snap_client::{AsyncClient, ClientOptions as CoreClientOptions, Clock
 use nicepay_snap_reqwest::ReqwestTransport;
 use serde_json::Value;
 
-use crate::errors::{IntoNapiResult as _, NodeError, NodeResult};
+use crate::errors::{NodeError, NodeResult};
+use crate::js;
 use crate::types::{body_arg, body_bytes, headers_arg, json_object_arg, Options};
 
 /// Options of `new Client(...)`. Keys may be texts or parsed `PrivateKey` / `PublicKey`
@@ -199,7 +200,7 @@ fn verify_request(
     env: &Env,
     headers: Unknown<'_>,
     body: Unknown<'_>,
-) -> NodeResult<serde_json::Value> {
+) -> NodeResult<Value> {
     let headers = headers_arg(env, "headers", headers)?;
     let body = body_arg(env, "body", body).map_err(|_| {
         NodeError::invalid_input(
@@ -247,7 +248,7 @@ impl Client {
     /// unusable key.
     #[napi(constructor, ts_args_type = "options: ClientOptions")]
     pub fn new(env: &Env, options: Unknown<'_>) -> napi::Result<Self> {
-        let build = || -> NodeResult<Self> {
+        js(env, || {
             let o = Options::new(options)?;
             // Required here (no environment to fall back on).
             let config = Config::builder()
@@ -257,8 +258,7 @@ impl Client {
             let inner = build_client(config, Some(&o), |_| None)?;
             nicepay_snap::validate_client_id(inner.config().client_id())?;
             Ok(Self { inner: Arc::new(inner) })
-        };
-        build().node(env)
+        })
     }
 
     /// A client configured from `NICEPAY_CLIENT_ID`, `NICEPAY_CLIENT_SECRET`,
@@ -267,7 +267,7 @@ impl Client {
     /// `options` win over the environment.
     #[napi(factory, ts_args_type = "options?: Partial<ClientOptions>")]
     pub fn from_env(env: &Env, options: Option<Unknown<'_>>) -> napi::Result<Self> {
-        let build = || -> NodeResult<Self> {
+        js(env, || {
             let overrides = options.map(Options::new).transpose()?;
             // The documented `NICEPAY_*` variables (the core's rules); fields given win.
             let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
@@ -277,8 +277,7 @@ impl Client {
             }
             let inner = build_client(config, overrides.as_ref(), var)?;
             Ok(Self { inner: Arc::new(inner) })
-        };
-        build().node(env)
+        })
     }
 
     /// The client ID.
@@ -315,7 +314,7 @@ impl Client {
         env: &'env Env,
         operation: Unknown<'_>,
         request: Unknown<'_>,
-    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         let operation = Options::holding(env, "operation", operation).and_then(|o| o.string("operation"));
         match operation {
             Ok(operation) => self.run(env, operation, request),
@@ -333,17 +332,10 @@ impl Client {
         ts_args_type = "headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer",
         ts_return_type = "Record<string, any>"
     )]
-    pub fn verify_notification(
-        &self,
-        env: &Env,
-        headers: Unknown<'_>,
-        body: Unknown<'_>,
-    ) -> napi::Result<serde_json::Value> {
-        let run = || -> NodeResult<serde_json::Value> {
-            let verifier = self.inner.notification_verifier()?;
-            verify_request(&verifier, env, headers, body)
-        };
-        run().node(env)
+    pub fn verify_notification(&self, env: &Env, headers: Unknown<'_>, body: Unknown<'_>) -> napi::Result<Value> {
+        js(env, || {
+            verify_request(&self.inner.notification_verifier()?, env, headers, body)
+        })
     }
 
     /// The safe way to act on a notification: verifies it like `verifyNotification`, then asks
@@ -361,7 +353,7 @@ impl Client {
         product: Unknown<'_>,
         headers: Unknown<'_>,
         body: Unknown<'_>,
-    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         let args = || -> NodeResult<(String, Inbound)> {
             let product = Options::holding(env, "product", product)?.string("product")?;
             let headers = headers_arg(env, "headers", headers)?;
@@ -395,7 +387,7 @@ macro_rules! named_operations {
                     &self,
                     env: &'env Env,
                     request: Unknown<'_>,
-                ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+                ) -> napi::Result<PromiseRaw<'env, Value>> {
                     self.run(env, $label.to_owned(), request)
                 }
             )*)*
@@ -410,7 +402,7 @@ impl Client {
         env: &'env Env,
         operation: String,
         request: Unknown<'_>,
-    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         // Bad arguments reject the Promise too, so callers handle one failure path.
         let request = json_object_arg(env, "request", request);
         let inner = Arc::clone(&self.inner);
@@ -442,8 +434,8 @@ pub fn verify_notification_request(
     options: Unknown<'_>,
     headers: Unknown<'_>,
     body: Unknown<'_>,
-) -> napi::Result<serde_json::Value> {
-    let run = || -> NodeResult<serde_json::Value> {
+) -> napi::Result<Value> {
+    js(env, || {
         let opts = Options::new(options)?;
         let public_key = opts.public_key("publicKey")?;
         let client_id = opts.string("clientId")?;
@@ -454,6 +446,5 @@ pub fn verify_notification_request(
             verifier = verifier.with_max_skew_seconds(skew);
         }
         verify_request(&verifier, env, headers, body)
-    };
-    run().node(env)
+    })
 }
