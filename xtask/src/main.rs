@@ -377,22 +377,21 @@ fn unlink(text: &str) -> String {
     out
 }
 
-fn python_op_doc(op: &Op) -> String {
-    let mut doc = format!("{} (``{}``).", rst(op.doc).trim_end_matches('.'), op.label);
+/// The doc of a named method: the registry's, the operation name, and for a money-moving call
+/// how an unknown outcome surfaces, in Python's (reST) or TypeScript's spelling.
+fn op_doc(op: &Op, python: bool) -> String {
+    let (doc, name, unknown) = if python {
+        (
+            rst(op.doc),
+            format!("``{}``", op.label),
+            "an unknown outcome raises ``OutcomeUnknownError``; resolve it with a status query, never by resending",
+        )
+    } else {
+        (unlink(op.doc), format!("`{}`", op.label), "a timeout, dropped connection or 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a silent resend")
+    };
+    let mut doc = format!("{} ({name}).", doc.trim_end_matches('.'));
     if op.money {
-        doc.push_str(
-            " Moves money: an unknown outcome raises ``OutcomeUnknownError``; resolve it with a status query, never by resending.",
-        );
-    }
-    doc
-}
-
-fn ts_op_doc(op: &Op) -> String {
-    let mut doc = format!("{} (`{}`).", unlink(op.doc).trim_end_matches('.'), op.label);
-    if op.money {
-        doc.push_str(
-            " Moves money: a timeout, dropped connection or 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a silent resend.",
-        );
+        let _ = write!(doc, " Moves money: {unknown}.");
     }
     doc
 }
@@ -645,7 +644,7 @@ fn pyi(model: &Model, current: &str, path: &Path) -> Result<String, String> {
                 op.method,
                 op.request,
                 response,
-                python_op_doc(op)
+                op_doc(op, true)
             );
         }
         out
@@ -752,7 +751,7 @@ fn typescript(model: &Model) -> String {
         "\n// The named operation methods of `Client`, merged into the class `napi build` declares in\n// index.d.ts (which re-exports this file).\ndeclare module './index.js' {\n  interface Client {\n",
     );
     for op in &model.ops {
-        out.push_str(&ts_doc(&ts_op_doc(op), "    "));
+        out.push_str(&ts_doc(&op_doc(op, false), "    "));
         let _ = writeln!(
             out,
             "    {}(request: {}): Promise<{}>",
