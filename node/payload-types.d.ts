@@ -104,10 +104,15 @@ export interface EwalletPaymentAdditionalInfo {
   callBackUrl?: string | null
   /** A JSON document encoded as a string. */
   cartData?: string | null
+  /** Marketplace id. */
   msId?: string | null
+  /** Marketplace fee. */
   msFee?: string | null
+  /** Marketplace fee type. */
   msFeeType?: string | null
+  /** Merchant bank fee. */
   mbFee?: string | null
+  /** Merchant bank fee type. */
   mbFeeType?: string | null
 }
 
@@ -269,6 +274,37 @@ export interface Exchange {
   transportError?: string
 }
 
+/** `verifyAndConfirm('payout', ...)`: the verified notification and the query. */
+export interface PayoutConfirmation {
+  notification: PayoutNotification
+  /** The `payout.inquiry` query made to confirm the notification. */
+  status: PayoutResponse
+  /** `true` only when the query confirms the notified payment: fulfil the order only then. */
+  paid: boolean
+}
+
+/** The payout result notification NICEPAY posts to `{merchant}/api/v1.0/transfer/notify` (URL set at onboarding: the registration body has no URL field), signed like the other notifications (SHA256withRSA over `clientId|X-TIMESTAMP`, NICEPAY's notification key; the body is not covered). Fields from NICEPAY's payout notification page (medium confidence; the page's table ends after `beneficiaryName`) and NICEPAY's Magento plugin, which reads `amount.value`; every other field is kept in `extra`. Confirm it with `PayoutInquiry` before acting on it. Unknown keys are kept (not declared here). */
+export interface PayoutNotification {
+  /** The merchant reference used at registration. */
+  originalPartnerReferenceNo: string | null
+  /** NICEPAY payout id (tXid). */
+  originalReferenceNo: string | null
+  /** `00` success, `03` pending, `09` failed (and the rest of the payout set). */
+  latestTransactionStatus: string | null
+  /** Status description (documented as an object of at most 50 characters; usually text). */
+  transactionStatusDesc: any
+  /** Bank code, e.g. `BMRI`. */
+  beneficiaryBankCode: string | null
+  /** Destination account. */
+  beneficiaryAccountNo: string | null
+  /** Holder name. */
+  beneficiaryName: string | null
+  /** Amount paid out. */
+  amount: Amount | null
+  /** Additional info, if sent. */
+  additionalInfo?: Record<string, any>
+}
+
 /** Body of payout approve / cancel / reject / inquiry: identifies one payout. Request of `payout.approve`. Request of `payout.inquiry`. Request of `payout.cancel`. Request of `payout.reject`. */
 export interface PayoutReference {
   /** NICEPAY payout id (tXid) from registration. */
@@ -392,10 +428,15 @@ export interface QrisGenerateAdditionalInfo {
   cartData?: string | null
   /** QRIS acquirer: `QSHP`, `NOBU`, `NICE`. */
   mitraCd?: string | null
+  /** Marketplace id. */
   msId?: string | null
+  /** Marketplace fee. */
   msFee?: string | null
+  /** Marketplace fee type. */
   msFeeType?: string | null
+  /** Merchant bank fee. */
   mbFee?: string | null
+  /** Merchant bank fee type. */
   mbFeeType?: string | null
 }
 
@@ -733,6 +774,7 @@ export interface Confirmations {
   qris: QrisConfirmation
   va: VaConfirmation
   ewallet: EwalletConfirmation
+  payout: PayoutConfirmation
 }
 
 // The named operation methods of `Client`, merged into the class `napi build` declares in

@@ -53,6 +53,16 @@ def transaction(case, secret, method, path, token, ts, body, external_id, descri
     write(case, "signature.txt", sig)
 
 
+def spec_transaction(case, method, path, body, external_id, description, **kw):
+    """A transaction with the spec's test secret, access token and timestamp."""
+    transaction(case, "test-client-secret", method, path, "TESTACCESSTOKEN123", "2024-07-05T10:11:40+07:00",
+                body, external_id, description, **kw)
+
+
+def compact(obj):
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def rsa_sign(key_file, message):
     out = subprocess.run(
         ["openssl", "dgst", "-sha256", "-sign", os.path.join(REPO, key_file)],
@@ -93,9 +103,8 @@ def notification(case, client_id, ts, public_key, signature, valid, description)
 
 SPEC_BODY = b'{"originalReferenceNo":"TNICEQR08108202309122320370700","originalPartnerReferenceNo":"ncpy20221017161458","partnerRefundNo":"refund20240705101140","merchantId":"TNICEQR081","externalStoreId":"NicepayStoreID1","refundAmount":{"value":"10000.00","currency":"IDR"},"reason":"Refund Trans","additionalInfo":{"cancelType":"1"}}'
 
-transaction(
-    "spec-hmac-qris-refund", "test-client-secret", "POST", "/nicepay/api/v1.0/qr/qr-mpm-refund",
-    "TESTACCESSTOKEN123", "2024-07-05T10:11:40+07:00", SPEC_BODY, "41807553358950093184",
+spec_transaction(
+    "spec-hmac-qris-refund", "POST", "/nicepay/api/v1.0/qr/qr-mpm-refund", SPEC_BODY, "41807553358950093184",
     "HMAC vector from the spec section 4.2 (QRIS refund).",
     expected_sig="fkXE8cTi7Wg131Kr+pqhzIeAI7c2I6CdoTkM94mPxcOh1J8OEl4uTwEH1F7U75i0jAHMov74tn9tKmq9s2MWIg==",
     operation="qris.refund",
@@ -105,7 +114,7 @@ transaction(
 # upper-case literals are restored). The page's originalReferenceNo looks like a merchant order id
 # and its originalPartnerReferenceNo like a NICEPAY tXid (apparently swapped in the sample); they
 # are opaque strings to the SDK, so they are kept as given (see README.md here).
-SEED_BODY = json.dumps({
+SEED_BODY = compact({
     "originalReferenceNo": "ncpy20221017161458",
     "originalPartnerReferenceNo": "IONPAYTEST08202106091121206416",
     "partnerRefundNo": "ncpy20221017161458",
@@ -114,7 +123,7 @@ SEED_BODY = json.dumps({
     "refundAmount": {"value": "10000.00", "currency": "IDR"},
     "reason": "Refund Trans",
     "additionalInfo": {"cancelType": "1"},
-}, separators=(",", ":"), ensure_ascii=False).encode()
+})
 transaction(
     "seed-qris-refund", "IONPAYTESTSECRET", "POST", "/nicepay/api/v1.0/qr/qr-mpm-refund",
     "SEEDTESTACCESSTOKEN", "2024-12-31T10:11:40+07:00", SEED_BODY, "exid202402111402271707638098",
@@ -122,7 +131,7 @@ transaction(
     operation="qris.refund",
 )
 
-UNICODE_BODY = json.dumps({
+UNICODE_BODY = compact({
     "partnerReferenceNo": "ord/2024/07/05-001",
     "amount": {"value": "150000.00", "currency": "IDR"},
     "merchantId": "IONPAYTEST",
@@ -135,7 +144,7 @@ UNICODE_BODY = json.dumps({
         "cartData": "{\"count\":1,\"item\":[{\"goods_name\":\"Kopi\",\"goods_amt\":\"150000\"}]}",
         "mitraCd": "QSHP",
     },
-}, separators=(",", ":"), ensure_ascii=False).encode()
+})
 transaction(
     "unicode-slash-escapes-qris-generate", "s3cr3t/with+symbols=", "POST", "/api/v1.0/qr/qr-mpm-generate",
     "TOKEN.with-dots_and~tilde", "2026-01-01T00:00:00+07:00", UNICODE_BODY, "00000000000000000000000000000001",
@@ -144,19 +153,14 @@ transaction(
 )
 
 VA_DELETE_BODY = b'{"partnerServiceId":"","customerNo":"","virtualAccountNo":"9912304000064562","trxId":"ord20240705","additionalInfo":{"totalAmount":{"value":"10000.00","currency":"IDR"},"tXidVA":"IONPAYTEST02202407051011406583","cancelMessage":"Cancel VA"}}'
-transaction(
-    "delete-method-va", "test-client-secret", "DELETE", "/nicepay/api/v1.0/transfer-va/delete-va",
-    "TESTACCESSTOKEN123", "2024-07-05T10:11:40+07:00", VA_DELETE_BODY, "41807553358950093185",
+spec_transaction(
+    "delete-method-va", "DELETE", "/nicepay/api/v1.0/transfer-va/delete-va", VA_DELETE_BODY, "41807553358950093185",
     "VA delete: the DELETE method is what gets signed.",
     operation="va.delete",
 )
 
-def compact(obj):
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
-
-transaction(
-    "va-create", "test-client-secret", "POST", "/nicepay/api/v1.0/transfer-va/create-va",
-    "TESTACCESSTOKEN123", "2024-07-05T10:11:40+07:00", compact({
+spec_transaction(
+    "va-create", "POST", "/nicepay/api/v1.0/transfer-va/create-va", compact({
         "partnerServiceId": "", "customerNo": "", "virtualAccountNo": "",
         "virtualAccountName": "Budi Santoso", "trxId": "ord20240705101140",
         "totalAmount": {"value": "10000.00", "currency": "IDR"},
@@ -164,9 +168,8 @@ transaction(
                            "vacctValidDt": "20240706", "vacctValidTm": "235959", "msId": "", "msFee": "", "msFeeType": "", "mbFee": "", "mbFeeType": ""},
     }), "41807553358950093186", "VA create with every documented additionalInfo key.", operation="va.create",
 )
-transaction(
-    "ewallet-payment-url-param-array", "test-client-secret", "POST", "/nicepay/api/v1.0/debit/payment-host-to-host",
-    "TESTACCESSTOKEN123", "2024-07-05T10:11:40+07:00", compact({
+spec_transaction(
+    "ewallet-payment-url-param-array", "POST", "/nicepay/api/v1.0/debit/payment-host-to-host", compact({
         "partnerReferenceNo": "ord20240705101141", "merchantId": "IONPAYTEST", "subMerchantId": "", "externalStoreId": "",
         "validUpTo": "", "pointOfInitiation": "Mobile App", "amount": {"value": "25000.00", "currency": "IDR"},
         "urlParam": [{"url": "https://merchant.example/notify/ewallet", "type": "PAY_NOTIFY", "isDeeplink": "N"},
@@ -176,9 +179,8 @@ transaction(
                            "callBackUrl": "https://merchant.example/return", "cartData": "{\"count\":1}"},
     }), "41807553358950093187", "E-wallet payment: urlParam is an array of objects.", operation="ewallet.payment",
 )
-transaction(
-    "payout-registration", "test-client-secret", "POST", "/nicepay/api/v1.0/transfer/registration",
-    "TESTACCESSTOKEN123", "2024-07-05T10:11:40+07:00", compact({
+spec_transaction(
+    "payout-registration", "POST", "/nicepay/api/v1.0/transfer/registration", compact({
         "partnerReferenceNo": "payout20240705101142", "merchantId": "IONPAYTEST", "beneficiaryAccountNo": "5345000060",
         "beneficiaryName": "IONPAY NETWORKS", "beneficiaryPhone": "08123456789", "beneficiaryCustomerResidence": "1",
         "beneficiaryCustomerType": "1", "beneficiaryPostalCode": "123456", "beneficiaryBankCode": "CENA",

@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use nicepay_snap::api::{ewallet, qris, token, va};
+use nicepay_snap::api::{ewallet, payout, qris, token, va};
 use nicepay_snap::Operation;
 use nicepay_snap_client::binding_support::camel_case;
 use nicepay_snap_client::Confirmable;
@@ -138,6 +138,7 @@ fn model() -> Model {
         confirmation::<qris::QrisNotification>("qris", &mut responses),
         confirmation::<va::VaNotification>("va", &mut responses),
         confirmation::<ewallet::EwalletNotification>("ewallet", &mut responses),
+        confirmation::<payout::PayoutNotification>("payout", &mut responses),
     ];
     let mut structs = BTreeMap::new();
     for (generator, serialized) in [(&requests, false), (&responses, true)] {
@@ -533,6 +534,7 @@ fn confirmation_name(product: &str) -> String {
         "qris" => "Qris",
         "va" => "Va",
         "ewallet" => "Ewallet",
+        "payout" => "Payout",
         other => panic!("codegen: unknown product {other}"),
     };
     format!("{title}Confirmation")

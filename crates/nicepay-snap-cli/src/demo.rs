@@ -8,25 +8,28 @@ use std::time::Duration;
 
 use nicepay_snap::api::ewallet::{
     EwalletNotification, EwalletPayment, EwalletPaymentAdditionalInfo, EwalletPaymentRequest, EwalletRefund,
-    EwalletRefundAdditionalInfo, EwalletRefundRequest, EwalletStatus, EwalletStatusRequest, UrlParam,
+    EwalletRefundAdditionalInfo, EwalletRefundRequest, EwalletRefundResponse, EwalletStatus, EwalletStatusRequest,
+    EwalletStatusResponse, UrlParam,
 };
 use nicepay_snap::api::notification::parse_notification;
 use nicepay_snap::api::payout::{
     BalanceInquiry, BalanceInquiryRequest, BalanceInquiryResponse, PayoutApprove, PayoutCancel, PayoutInquiry,
-    PayoutReference, PayoutRegistration, PayoutRegistrationRequest, PayoutReject,
+    PayoutReference, PayoutRegistration, PayoutRegistrationRequest, PayoutReject, PayoutResponse,
 };
 use nicepay_snap::api::qris::{
-    QrisGenerateAdditionalInfo, QrisGenerateRequest, QrisNotification, QrisQueryRequest, QrisRefundAdditionalInfo,
-    QrisRefundRequest,
+    QrisGenerate, QrisGenerateAdditionalInfo, QrisGenerateRequest, QrisNotification, QrisQuery, QrisQueryRequest,
+    QrisQueryResponse, QrisRefund, QrisRefundAdditionalInfo, QrisRefundRequest,
 };
 use nicepay_snap::api::va::{
     VaCreate, VaCreateAdditionalInfo, VaCreateRequest, VaCreateResponse, VaDelete, VaDeleteAdditionalInfo,
-    VaDeleteRequest, VaNotification, VaStatus, VaStatusAdditionalInfo, VaStatusRequest,
+    VaDeleteRequest, VaNotification, VaStatus, VaStatusAdditionalInfo, VaStatusRequest, VaStatusResponse,
 };
-use nicepay_snap::api::Extra;
+use nicepay_snap::api::{Extra, Operation};
 use nicepay_snap::status::Product;
 use nicepay_snap::{Amount, Config, TransactionStatus};
-use nicepay_snap_client::{Client, ClientError, ClientOptions, Clock, Exchange, ExchangeObserver, SystemClock};
+use nicepay_snap_client::{
+    Client, ClientError, ClientOptions, Clock, Confirmable, Confirmed, Exchange, ExchangeObserver, SystemClock,
+};
 use nicepay_snap_simulator::{BlockingSimulator, Fault, Simulator, SimulatorInfo};
 use nicepay_snap_ureq::UreqTransport;
 
@@ -88,6 +91,17 @@ fn code_of(e: &ClientError) -> String {
 fn describe(s: Option<&TransactionStatus>, product: Product) -> String {
     s.map(|s| format!("{} ({})", s.code(), s.describe(product)))
         .unwrap_or_else(|| "?".into())
+}
+
+/// The `responseCode` of an answer of `O` (every SNAP answer carries one).
+fn answer_code<O: Operation>(answer: &O::Response) -> String {
+    let json = serde_json::to_value(answer).unwrap_or_default();
+    json["responseCode"].as_str().unwrap_or_default().to_owned()
+}
+
+/// `latestTransactionStatus=<code> (<meaning>)`.
+fn latest(s: Option<&TransactionStatus>, product: Product) -> String {
+    format!("latestTransactionStatus={}", describe(s, product))
 }
 
 fn idr(value: &str) -> Result<Amount, Failure> {
@@ -192,6 +206,38 @@ impl Session {
         Ok(received)
     }
 
+    /// Runs `O`, failing the demo with `what` if it is refused, and prints step `label` with the
+    /// answer's responseCode and `detail` of it.
+    fn step<O: Operation>(
+        &mut self,
+        label: &str,
+        what: &str,
+        request: &O::Request,
+        detail: impl FnOnce(&O::Response) -> String,
+    ) -> Result<O::Response, Failure> {
+        let answer = self.client.execute::<O>(request).map_err(|e| fail(what, e))?;
+        self.steps.print(label, &answer_code::<O>(&answer), detail(&answer));
+        Ok(answer)
+    }
+
+    /// Verifies the received notification, confirms it by a status query (failing the demo with
+    /// `what` if either fails) and prints step `label` with the status answer's responseCode.
+    fn confirm<N: Confirmable>(
+        &mut self,
+        label: &str,
+        what: &str,
+        received: &Received,
+        detail: impl FnOnce(&Confirmed<N>) -> String,
+    ) -> Result<(), Failure> {
+        let confirmed = self
+            .client
+            .verify_and_confirm::<N>(&received.headers, &received.body)
+            .map_err(|e| fail(what, e))?;
+        self.steps
+            .print(label, &answer_code::<N::Query>(&confirmed.status), detail(&confirmed));
+        Ok(())
+    }
+
     /// Prints an expected rejection, failing the demo if the call succeeded.
     fn rejected<T>(&mut self, label: &str, result: Result<T, ClientError>) -> Result<(), Failure> {
         match result {
@@ -219,38 +265,28 @@ fn config(info: &SimulatorInfo) -> Result<Config, Failure> {
 fn qris(s: &mut Session) -> Result<(), Failure> {
     let order = s.order.clone();
     let merchant_id = s.info.client_id.clone();
-    let generated = s
-        .client
-        .qris_generate(&QrisGenerateRequest {
-            partner_reference_no: order.clone(),
-            amount: idr("10000.00")?,
-            merchant_id: merchant_id.clone(),
-            store_id: "NICEPAY".into(),
-            sub_merchant_id: None,
-            validity_period: None,
-            additional_info: QrisGenerateAdditionalInfo {
-                goods_nm: Some("Kopi Susu".into()),
-                db_process_url: Some(s.webhook.url(receiver::QRIS_PATH)),
-                mitra_cd: Some("QSHP".into()),
-                ..Default::default()
-            },
-        })
-        .map_err(|e| fail("QRIS generate", e))?;
-    let reference_no = generated.reference_no.clone().unwrap_or_default();
-    s.steps.print(
-        "QRIS generate 10000.00 IDR",
-        generated.response_code.as_str(),
+    let generate = QrisGenerateRequest {
+        partner_reference_no: order.clone(),
+        amount: idr("10000.00")?,
+        merchant_id: merchant_id.clone(),
+        store_id: "NICEPAY".into(),
+        sub_merchant_id: None,
+        validity_period: None,
+        additional_info: QrisGenerateAdditionalInfo {
+            goods_nm: Some("Kopi Susu".into()),
+            db_process_url: Some(s.webhook.url(receiver::QRIS_PATH)),
+            mitra_cd: Some("QSHP".into()),
+            ..Default::default()
+        },
+    };
+    let generated = s.step::<QrisGenerate>("QRIS generate 10000.00 IDR", "QRIS generate", &generate, |g| {
+        let qr: String = g.qr_content.as_deref().unwrap_or("").chars().take(24).collect();
         format!(
-            "referenceNo={reference_no} qrContent={}…",
-            generated
-                .qr_content
-                .as_deref()
-                .unwrap_or("")
-                .chars()
-                .take(24)
-                .collect::<String>()
-        ),
-    );
+            "referenceNo={} qrContent={qr}…",
+            g.reference_no.as_deref().unwrap_or_default()
+        )
+    })?;
+    let reference_no = generated.reference_no.unwrap_or_default();
 
     let paid = s
         .sim
@@ -265,15 +301,8 @@ fn qris(s: &mut Session) -> Result<(), Failure> {
     let _: QrisNotification = parse_notification(&received.body)?;
 
     let query = QrisQueryRequest::new(&reference_no, &order, &merchant_id, "NICEPAY");
-    let status = s.client.qris_query(&query).map_err(|e| fail("QRIS query", e))?;
-    s.steps.print(
-        "QRIS query (confirm payment)",
-        status.response_code.as_str(),
-        format!(
-            "latestTransactionStatus={}",
-            describe(status.latest_transaction_status.as_ref(), Product::Qris)
-        ),
-    );
+    let status_of = |q: &QrisQueryResponse| latest(q.latest_transaction_status.as_ref(), Product::Qris);
+    s.step::<QrisQuery>("QRIS query (confirm payment)", "QRIS query", &query, status_of)?;
 
     let refund = |no: &str, value: &str| -> Result<QrisRefundRequest, Failure> {
         Ok(QrisRefundRequest {
@@ -291,25 +320,14 @@ fn qris(s: &mut Session) -> Result<(), Failure> {
         ("r1", "4000.00", "partial refund 4000.00"),
         ("r2", "6000.00", "refund the rest 6000.00"),
     ] {
-        let r = s.client.qris_refund(&refund(no, value)?).map_err(|e| fail(label, e))?;
-        s.steps.print(
-            label,
-            r.response_code.as_str(),
-            format!("refund referenceNo={}", r.reference_no.unwrap_or_default()),
-        );
+        s.step::<QrisRefund>(label, label, &refund(no, value)?, |r| {
+            format!("refund referenceNo={}", r.reference_no.as_deref().unwrap_or_default())
+        })?;
     }
     let over = s.client.qris_refund(&refund("r3", "1.00")?);
     s.rejected("over-refund 1.00 (rejected)", over)?;
 
-    let status = s.client.qris_query(&query).map_err(|e| fail("QRIS query", e))?;
-    s.steps.print(
-        "QRIS query (final)",
-        status.response_code.as_str(),
-        format!(
-            "latestTransactionStatus={}",
-            describe(status.latest_transaction_status.as_ref(), Product::Qris)
-        ),
-    );
+    s.step::<QrisQuery>("QRIS query (final)", "QRIS query", &query, status_of)?;
     Ok(())
 }
 
@@ -379,30 +397,22 @@ fn va_delete(va_no: &str, txid_va: &str, trx_id: &str, value: &str) -> Result<Va
     })
 }
 
+/// Creates a VA of `value` for `trx` and prints the step: (virtualAccountNo, tXidVA).
+fn create_va(s: &mut Session, trx: &str, value: &str) -> Result<(String, String), Failure> {
+    let request = va_create(s, trx, value)?;
+    let created = s.step::<VaCreate>(&format!("VA create {value} IDR BMRI"), "VA create", &request, |c| {
+        let (va_no, txid_va) = va_ids(c);
+        format!("virtualAccountNo={va_no} tXidVA={txid_va}")
+    })?;
+    Ok(va_ids(&created))
+}
+
 fn va(s: &mut Session) -> Result<(), Failure> {
     let trx = s.order.clone();
-    let created = s
-        .client
-        .execute::<VaCreate>(&va_create(s, &trx, "25000.00")?)
-        .map_err(|e| fail("VA create", e))?;
-    let (va_no, txid_va) = va_ids(&created);
-    s.steps.print(
-        "VA create 25000.00 IDR BMRI",
-        created.response_code.as_str(),
-        format!("virtualAccountNo={va_no} tXidVA={txid_va}"),
-    );
-    let status = s
-        .client
-        .execute::<VaStatus>(&va_status(&va_no, &txid_va, &trx, "25000.00")?)
-        .map_err(|e| fail("VA status", e))?;
-    s.steps.print(
-        "VA status (before transfer)",
-        status.response_code.as_str(),
-        format!(
-            "latestTransactionStatus={}",
-            describe(status.latest_transaction_status().as_ref(), Product::VirtualAccount)
-        ),
-    );
+    let status_of = |st: &VaStatusResponse| latest(st.latest_transaction_status().as_ref(), Product::VirtualAccount);
+    let (va_no, txid_va) = create_va(s, &trx, "25000.00")?;
+    let status = va_status(&va_no, &txid_va, &trx, "25000.00")?;
+    s.step::<VaStatus>("VA status (before transfer)", "VA status", &status, status_of)?;
 
     let paid = s.sim.pay_va(&va_no).map_err(|e| fail("simulated transfer", e))?;
     s.steps.print(
@@ -411,66 +421,37 @@ fn va(s: &mut Session) -> Result<(), Failure> {
         delivery(&paid),
     );
     let received = s.notification("25000.00 IDR")?;
-    let confirmed = s
-        .client
-        .verify_and_confirm::<VaNotification>(&received.headers, &received.body)
-        .map_err(|e| fail("confirming the VA notification", e))?;
-    s.steps.print(
+    s.confirm::<VaNotification>(
         "confirmed by VA status",
-        confirmed.status.response_code.as_str(),
-        format!(
-            "latestTransactionStatus={} paid={} tXidVA={}",
-            describe(
-                confirmed.status.latest_transaction_status().as_ref(),
-                Product::VirtualAccount
-            ),
-            confirmed.paid,
-            confirmed
+        "confirming the VA notification",
+        &received,
+        |confirmed| {
+            let txid = confirmed
                 .notification
                 .additional_info
                 .as_ref()
-                .and_then(|i| i.get("tXidVA"))
-                .and_then(|v| v.as_str())
-                .unwrap_or("?")
-        ),
-    );
+                .and_then(|i| i.get("tXidVA"));
+            format!(
+                "{} paid={} tXidVA={}",
+                status_of(&confirmed.status),
+                confirmed.paid,
+                txid.and_then(|v| v.as_str()).unwrap_or("?")
+            )
+        },
+    )?;
     let refused = s
         .client
         .execute::<VaDelete>(&va_delete(&va_no, &txid_va, &trx, "25000.00")?);
     s.rejected("delete paid VA (rejected)", refused)?;
 
     let trx2 = format!("{trx}-2");
-    let created = s
-        .client
-        .execute::<VaCreate>(&va_create(s, &trx2, "10000.00")?)
-        .map_err(|e| fail("VA create", e))?;
-    let (va2, txid2) = va_ids(&created);
-    s.steps.print(
-        "VA create 10000.00 IDR BMRI",
-        created.response_code.as_str(),
-        format!("virtualAccountNo={va2} tXidVA={txid2}"),
-    );
-    let deleted = s
-        .client
-        .execute::<VaDelete>(&va_delete(&va2, &txid2, &trx2, "10000.00")?)
-        .map_err(|e| fail("VA delete", e))?;
-    s.steps.print(
-        "VA delete (HTTP DELETE)",
-        deleted.response_code.as_str(),
-        format!("virtualAccountNo={va2} cancelled"),
-    );
-    let status = s
-        .client
-        .execute::<VaStatus>(&va_status(&va2, &txid2, &trx2, "10000.00")?)
-        .map_err(|e| fail("VA status", e))?;
-    s.steps.print(
-        "VA status (deleted VA)",
-        status.response_code.as_str(),
-        format!(
-            "latestTransactionStatus={}",
-            describe(status.latest_transaction_status().as_ref(), Product::VirtualAccount)
-        ),
-    );
+    let (va2, txid2) = create_va(s, &trx2, "10000.00")?;
+    let delete = va_delete(&va2, &txid2, &trx2, "10000.00")?;
+    s.step::<VaDelete>("VA delete (HTTP DELETE)", "VA delete", &delete, |_| {
+        format!("virtualAccountNo={va2} cancelled")
+    })?;
+    let status = va_status(&va2, &txid2, &trx2, "10000.00")?;
+    s.step::<VaStatus>("VA status (deleted VA)", "VA status", &status, status_of)?;
     Ok(())
 }
 
@@ -509,34 +490,33 @@ fn ewallet(s: &mut Session) -> Result<(), Failure> {
     let order = s.order.clone();
     let merchant_id = s.info.client_id.clone();
     let return_url = format!("{}/shop/return", s.webhook.base);
-    let payment = s
-        .client
-        .execute::<EwalletPayment>(&EwalletPaymentRequest {
-            partner_reference_no: order.clone(),
-            merchant_id: merchant_id.clone(),
-            sub_merchant_id: String::new(),
-            external_store_id: String::new(),
-            valid_up_to: String::new(),
-            point_of_initiation: "Mobile App".into(),
-            amount: idr("30000.00")?,
-            url_param: vec![
-                UrlParam::notify(s.webhook.url(receiver::EWALLET_PATH)),
-                UrlParam::pay_return(&return_url),
-            ],
-            additional_info: EwalletPaymentAdditionalInfo {
-                mitra_cd: "DANA".into(),
-                goods_nm: Some("Kopi Susu".into()),
-                ..Default::default()
-            },
-        })
-        .map_err(|e| fail("e-wallet payment", e))?;
-    let reference_no = payment.reference_no.clone().unwrap_or_default();
-    let redirect = payment.web_redirect_url.clone().unwrap_or_default();
-    s.steps.print(
-        "e-wallet payment 30000 DANA",
-        payment.response_code.as_str(),
-        format!("referenceNo={reference_no} webRedirectUrl={redirect}"),
-    );
+    let request = EwalletPaymentRequest {
+        partner_reference_no: order.clone(),
+        merchant_id: merchant_id.clone(),
+        sub_merchant_id: String::new(),
+        external_store_id: String::new(),
+        valid_up_to: String::new(),
+        point_of_initiation: "Mobile App".into(),
+        amount: idr("30000.00")?,
+        url_param: vec![
+            UrlParam::notify(s.webhook.url(receiver::EWALLET_PATH)),
+            UrlParam::pay_return(&return_url),
+        ],
+        additional_info: EwalletPaymentAdditionalInfo {
+            mitra_cd: "DANA".into(),
+            goods_nm: Some("Kopi Susu".into()),
+            ..Default::default()
+        },
+    };
+    let payment = s.step::<EwalletPayment>("e-wallet payment 30000 DANA", "e-wallet payment", &request, |p| {
+        format!(
+            "referenceNo={} webRedirectUrl={}",
+            p.reference_no.as_deref().unwrap_or_default(),
+            p.web_redirect_url.as_deref().unwrap_or_default()
+        )
+    })?;
+    let reference_no = payment.reference_no.unwrap_or_default();
+    let redirect = payment.web_redirect_url.unwrap_or_default();
     let status_request = EwalletStatusRequest {
         merchant_id: merchant_id.clone(),
         sub_merchant_id: String::new(),
@@ -548,18 +528,13 @@ fn ewallet(s: &mut Session) -> Result<(), Failure> {
         amount: idr("30000.00")?,
         additional_info: Extra::new(),
     };
-    let status = s
-        .client
-        .execute::<EwalletStatus>(&status_request)
-        .map_err(|e| fail("e-wallet status", e))?;
-    s.steps.print(
+    let status_of = |st: &EwalletStatusResponse| latest(st.latest_transaction_status.as_ref(), Product::Ewallet);
+    s.step::<EwalletStatus>(
         "e-wallet status (pending)",
-        status.response_code.as_str(),
-        format!(
-            "latestTransactionStatus={}",
-            describe(status.latest_transaction_status.as_ref(), Product::Ewallet)
-        ),
-    );
+        "e-wallet status",
+        &status_request,
+        status_of,
+    )?;
 
     let (http, location) = browse(&redirect)?;
     s.steps.print(
@@ -571,19 +546,12 @@ fn ewallet(s: &mut Session) -> Result<(), Failure> {
         ),
     );
     let received = s.notification("30000.00 IDR")?;
-    let confirmed = s
-        .client
-        .verify_and_confirm::<EwalletNotification>(&received.headers, &received.body)
-        .map_err(|e| fail("confirming the e-wallet notification", e))?;
-    s.steps.print(
+    s.confirm::<EwalletNotification>(
         "confirmed by e-wallet status",
-        confirmed.status.response_code.as_str(),
-        format!(
-            "latestTransactionStatus={} paid={}",
-            describe(confirmed.status.latest_transaction_status.as_ref(), Product::Ewallet),
-            confirmed.paid
-        ),
-    );
+        "confirming the e-wallet notification",
+        &received,
+        |confirmed| format!("{} paid={}", status_of(&confirmed.status), confirmed.paid),
+    )?;
 
     let refund = |no: &str, value: &str| -> Result<EwalletRefundRequest, Failure> {
         Ok(EwalletRefundRequest {
@@ -598,40 +566,16 @@ fn ewallet(s: &mut Session) -> Result<(), Failure> {
             additional_info: EwalletRefundAdditionalInfo::default(),
         })
     };
-    let r = s
-        .client
-        .execute::<EwalletRefund>(&refund("r1", "10000.00")?)
-        .map_err(|e| fail("e-wallet refund", e))?;
-    s.steps.print(
-        "partial refund 10000.00",
-        r.response_code.as_str(),
-        format!("refundNo={}", r.refund_no.unwrap_or_default()),
-    );
-    let dup = s.client.execute::<EwalletRefund>(&refund("r1", "10000.00")?);
+    let refund_no = |r: &EwalletRefundResponse| format!("refundNo={}", r.refund_no.as_deref().unwrap_or_default());
+    let first = refund("r1", "10000.00")?;
+    s.step::<EwalletRefund>("partial refund 10000.00", "e-wallet refund", &first, refund_no)?;
+    let dup = s.client.execute::<EwalletRefund>(&first);
     s.rejected("same partnerRefundNo again", dup)?;
     let over = s.client.execute::<EwalletRefund>(&refund("r2", "20000.01")?);
     s.rejected("over-refund 20000.01", over)?;
-    let r = s
-        .client
-        .execute::<EwalletRefund>(&refund("r3", "20000.00")?)
-        .map_err(|e| fail("e-wallet refund", e))?;
-    s.steps.print(
-        "refund the rest 20000.00",
-        r.response_code.as_str(),
-        format!("refundNo={}", r.refund_no.unwrap_or_default()),
-    );
-    let status = s
-        .client
-        .execute::<EwalletStatus>(&status_request)
-        .map_err(|e| fail("e-wallet status", e))?;
-    s.steps.print(
-        "e-wallet status (final)",
-        status.response_code.as_str(),
-        format!(
-            "latestTransactionStatus={}",
-            describe(status.latest_transaction_status.as_ref(), Product::Ewallet)
-        ),
-    );
+    let rest = refund("r3", "20000.00")?;
+    s.step::<EwalletRefund>("refund the rest 20000.00", "e-wallet refund", &rest, refund_no)?;
+    s.step::<EwalletStatus>("e-wallet status (final)", "e-wallet status", &status_request, status_of)?;
     Ok(())
 }
 
@@ -687,24 +631,20 @@ fn balance_text(b: &BalanceInquiryResponse) -> String {
 /// Registers a payout and prints the step; returns (tXid, reference).
 fn register(s: &mut Session, suffix: &str, value: &str, scheduled: bool) -> Result<(String, String), Failure> {
     let reference = format!("{}-{suffix}", s.order);
-    let reg = s
-        .client
-        .execute::<PayoutRegistration>(&registration(s, &reference, value, scheduled)?)
-        .map_err(|e| fail("payout registration", e))?;
-    let txid = reg.reference_no.clone().unwrap_or_default();
     let label = if scheduled {
         format!("register {value} (scheduled)")
     } else {
         format!("register payout {value}")
     };
-    s.steps.print(
-        &label,
-        reg.response_code.as_str(),
+    let request = registration(s, &reference, value, scheduled)?;
+    let reg = s.step::<PayoutRegistration>(&label, "payout registration", &request, |reg| {
         format!(
-            "referenceNo={txid} transactionStatus={}",
+            "referenceNo={} transactionStatus={}",
+            reg.reference_no.as_deref().unwrap_or_default(),
             describe(reg.transaction_status.as_ref(), Product::Payout)
-        ),
-    );
+        )
+    })?;
+    let txid = reg.reference_no.unwrap_or_default();
     Ok((txid, reference))
 }
 
@@ -719,61 +659,31 @@ fn payout(s: &mut Session) -> Result<(), Failure> {
         account_no: s.info.client_id.clone(),
         ..Default::default()
     };
-    let balance = s
-        .client
-        .execute::<BalanceInquiry>(&balance_request)
-        .map_err(|e| fail("balance inquiry", e))?;
-    s.steps.print(
-        "balance inquiry",
-        balance.response_code.as_str(),
-        format!("availableBalance={}", balance_text(&balance)),
-    );
+    let available = |b: &BalanceInquiryResponse| format!("availableBalance={}", balance_text(b));
+    let status = |r: &PayoutResponse| format!("transactionStatus={}", describe(r.status(), Product::Payout));
+    s.step::<BalanceInquiry>("balance inquiry", "balance inquiry", &balance_request, available)?;
 
     let (t1, p1) = register(s, "p1", "150000.00", false)?;
-    let approved = s
-        .client
-        .execute::<PayoutApprove>(&reference_for(s, &t1, &p1, false))
-        .map_err(|e| fail("payout approve", e))?;
-    s.steps.print(
-        "payout approve",
-        approved.response_code.as_str(),
-        format!("transactionStatus={}", describe(approved.status(), Product::Payout)),
-    );
-    let balance = s
-        .client
-        .execute::<BalanceInquiry>(&balance_request)
-        .map_err(|e| fail("balance inquiry", e))?;
-    s.steps.print(
+    let approve = reference_for(s, &t1, &p1, false);
+    s.step::<PayoutApprove>("payout approve", "payout approve", &approve, status)?;
+    s.step::<BalanceInquiry>(
         "balance inquiry (debited)",
-        balance.response_code.as_str(),
-        format!("availableBalance={}", balance_text(&balance)),
-    );
-    let again = s.client.execute::<PayoutApprove>(&reference_for(s, &t1, &p1, false));
+        "balance inquiry",
+        &balance_request,
+        available,
+    )?;
+    let again = s.client.execute::<PayoutApprove>(&approve);
     s.rejected("approve again (rejected)", again)?;
 
     let (t2, p2) = register(s, "p2", "1000.00", false)?;
-    let rejected = s
-        .client
-        .execute::<PayoutReject>(&reference_for(s, &t2, &p2, false))
-        .map_err(|e| fail("payout reject", e))?;
-    s.steps.print(
-        "payout reject",
-        rejected.response_code.as_str(),
-        format!("transactionStatus={}", describe(rejected.status(), Product::Payout)),
-    );
-    let late = s.client.execute::<PayoutApprove>(&reference_for(s, &t2, &p2, false));
+    let reject = reference_for(s, &t2, &p2, false);
+    s.step::<PayoutReject>("payout reject", "payout reject", &reject, status)?;
+    let late = s.client.execute::<PayoutApprove>(&reject);
     s.rejected("approve after reject", late)?;
 
     let (t3, p3) = register(s, "p3", "2000.00", true)?;
-    let cancelled = s
-        .client
-        .execute::<PayoutCancel>(&reference_for(s, &t3, &p3, false))
-        .map_err(|e| fail("payout cancel", e))?;
-    s.steps.print(
-        "cancel scheduled payout",
-        cancelled.response_code.as_str(),
-        format!("transactionStatus={}", describe(cancelled.status(), Product::Payout)),
-    );
+    let cancel = reference_for(s, &t3, &p3, false);
+    s.step::<PayoutCancel>("cancel scheduled payout", "payout cancel", &cancel, status)?;
 
     // An approve that times out after NICEPAY applied it: unknown, resolved by inquiry.
     let (t4, p4) = register(s, "p4", "5000.00", false)?;
@@ -793,27 +703,17 @@ fn payout(s: &mut Session) -> Result<(), Failure> {
         ),
         other => return Err(Failure(format!("expected an unknown outcome, got {other:?}"))),
     }
-    let inquiry = s
-        .client
-        .execute::<PayoutInquiry>(&reference_for(s, &t4, &p4, true))
-        .map_err(|e| fail("payout inquiry", e))?;
-    s.steps.print(
-        "payout inquiry (resolve)",
-        inquiry.response_code.as_str(),
-        format!("transactionStatus={}", describe(inquiry.status(), Product::Payout)),
-    );
+    let inquiry = reference_for(s, &t4, &p4, true);
+    s.step::<PayoutInquiry>("payout inquiry (resolve)", "payout inquiry", &inquiry, status)?;
 
     let (t5, p5) = register(s, "p5", "200000000.00", false)?;
     let short = s.client.execute::<PayoutApprove>(&reference_for(s, &t5, &p5, false));
     s.rejected("approve above balance", short)?;
-    let balance = s
-        .client
-        .execute::<BalanceInquiry>(&balance_request)
-        .map_err(|e| fail("balance inquiry", e))?;
-    s.steps.print(
+    s.step::<BalanceInquiry>(
         "balance inquiry (final)",
-        balance.response_code.as_str(),
-        format!("availableBalance={}", balance_text(&balance)),
-    );
+        "balance inquiry",
+        &balance_request,
+        available,
+    )?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 mod demo;
 mod receiver;
+mod tools;
 
 use clap::{Parser, Subcommand};
 use nicepay_snap::api::notification::NotificationVerifier;
@@ -51,6 +52,18 @@ enum Command {
         #[arg(long)]
         trace: bool,
     },
+    /// Generate the merchant's RSA key pair for access-token signatures: the private key goes
+    /// to --out (PEM PKCS#8, file mode 0600), the public key to register with NICEPAY is printed.
+    Keygen(tools::KeygenArgs),
+    /// Say why NICEPAY refuses a request's X-SIGNATURE: recompute it the SDK's way and the
+    /// usual wrong ways (path with /nicepay, body hashed in another form than sent, `Bearer `
+    /// signed, timestamp form, ...) from the request as your code sent it, e.g. from a log.
+    /// Exits 0 when the signature is right, 1 when not.
+    Explain(tools::ExplainArgs),
+    /// Play NICEPAY against your NIVA (merchant-side SNAP) server: request a token signed with
+    /// the simulator's TEST-ONLY NICEPAY key, send the VA inquiry and the payment, and print
+    /// each exchange. Exits 0 when the merchant accepted the payment, 1 when not.
+    NivaPay(tools::NivaArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -312,6 +325,12 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             what: SignCommand::Token(args),
         } => (sign_token(args)?, true),
         Command::VerifyNotification(args) => verify_notification(args)?,
+        Command::Explain(args) => tools::run_explain(args)?,
+        Command::NivaPay(args) => tools::run_niva(args)?,
+        Command::Keygen(args) => {
+            print!("{}", tools::keygen(args)?);
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Simulate { port } => {
             let sim = nicepay_snap_simulator::Simulator::builder()
                 .port(port)

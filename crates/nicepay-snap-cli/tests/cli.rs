@@ -25,6 +25,50 @@ fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+const TS: &str = "2024-07-05T10:11:40+07:00";
+
+fn sign_token_args<'a>(key: &'a str, client_id: &'a str, timestamp: &'a str) -> Vec<&'a str> {
+    vec![
+        "sign",
+        "token",
+        "--private-key-file",
+        key,
+        "--client-id",
+        client_id,
+        "--timestamp",
+        timestamp,
+    ]
+}
+
+fn verify_args<'a>(public_key: &'a str, timestamp: &'a str, signature: &'a str) -> Vec<&'a str> {
+    let mut args = vec![
+        "verify-notification",
+        "--public-key-file",
+        public_key,
+        "--client-id",
+        "IONPAYTEST",
+    ];
+    args.extend(["--timestamp", timestamp, "--signature", signature]);
+    args
+}
+
+fn sign_transaction_args<'a>(body: &'a str, token: &'a str, timestamp: &'a str) -> Vec<&'a str> {
+    vec![
+        "sign",
+        "transaction",
+        "--client-secret",
+        "s",
+        "--path",
+        "/api/v1.0/qr/qr-mpm-refund",
+        "--access-token",
+        token,
+        "--timestamp",
+        timestamp,
+        "--body-file",
+        body,
+    ]
+}
+
 #[test]
 fn sign_transaction_prints_every_artifact() {
     let body = repo().join("tests/vectors/spec-hmac-qris-refund/body.json");
@@ -54,43 +98,17 @@ fn sign_transaction_prints_every_artifact() {
 fn sign_token_and_verify_notification_match_vectors() {
     let ctx: serde_json::Value = serde_json::from_str(&vector("rsa-token-pkcs1", "context.json")).unwrap();
     let key = repo().join(ctx["privateKeyFile"].as_str().unwrap());
-    let v = json(&run(&[
-        "sign",
-        "token",
-        "--private-key-file",
-        key.to_str().unwrap(),
-        "--client-id",
-        ctx["clientId"].as_str().unwrap(),
-        "--timestamp",
-        ctx["timestamp"].as_str().unwrap(),
-    ]));
+    let (client_id, timestamp) = (ctx["clientId"].as_str().unwrap(), ctx["timestamp"].as_str().unwrap());
+    let v = json(&run(&sign_token_args(key.to_str().unwrap(), client_id, timestamp)));
     assert_eq!(v["signature"], vector("rsa-token-pkcs1", "token-signature.txt"));
     assert_eq!(v["stringToSign"], vector("rsa-token-pkcs1", "token-string-to-sign.txt"));
 
     let public = repo().join("tests/keys/nicepay-notification-test-public.pem");
-    let good = run(&[
-        "verify-notification",
-        "--public-key-file",
-        public.to_str().unwrap(),
-        "--client-id",
-        "IONPAYTEST",
-        "--timestamp",
-        "2026-11-25T19:30:00+07:00",
-        "--signature",
-        &vector("test-key-notification-qris", "signature.txt"),
-    ]);
+    let signature = vector("test-key-notification-qris", "signature.txt");
+    let public = public.to_str().unwrap();
+    let good = run(&verify_args(public, "2026-11-25T19:30:00+07:00", &signature));
     assert_eq!(json(&good)["valid"], true);
-    let bad = run(&[
-        "verify-notification",
-        "--public-key-file",
-        public.to_str().unwrap(),
-        "--client-id",
-        "IONPAYTEST",
-        "--timestamp",
-        "2026-11-25T19:30:01+07:00",
-        "--signature",
-        &vector("test-key-notification-qris", "signature.txt"),
-    ]);
+    let bad = run(&verify_args(public, "2026-11-25T19:30:01+07:00", &signature));
     assert_eq!(bad.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
     assert_eq!(v["valid"], false);
@@ -101,59 +119,15 @@ fn bad_input_is_one_line_and_exit_2_never_a_panic() {
     let bad_json = std::env::temp_dir().join(format!("nicepay-cli-bad-{}.json", std::process::id()));
     std::fs::write(&bad_json, "{not json").unwrap();
     let not_a_key = repo().join("Cargo.toml");
+    let (not_a_key, bad_json) = (not_a_key.to_str().unwrap(), bad_json.to_str().unwrap());
+    let mut get = sign_transaction_args(bad_json, "t", TS);
+    get.extend(["--method", "GET"]);
     let cases: Vec<Vec<&str>> = vec![
-        vec![
-            "sign",
-            "token",
-            "--private-key-file",
-            "/definitely/missing.pem",
-            "--client-id",
-            "X",
-        ],
-        vec![
-            "sign",
-            "token",
-            "--private-key-file",
-            not_a_key.to_str().unwrap(),
-            "--client-id",
-            "X",
-        ],
-        vec![
-            "sign",
-            "transaction",
-            "--client-secret",
-            "s",
-            "--path",
-            "/api/x",
-            "--access-token",
-            "t",
-            "--body-file",
-            bad_json.to_str().unwrap(),
-        ],
-        vec![
-            "sign",
-            "transaction",
-            "--client-secret",
-            "s",
-            "--path",
-            "/api/x",
-            "--access-token",
-            "t",
-            "--body-file",
-            bad_json.to_str().unwrap(),
-            "--method",
-            "GET",
-        ],
-        vec![
-            "sign",
-            "token",
-            "--private-key-file",
-            not_a_key.to_str().unwrap(),
-            "--client-id",
-            "X",
-            "--timestamp",
-            "yesterday",
-        ],
+        sign_token_args("/definitely/missing.pem", "X", TS),
+        sign_token_args(not_a_key, "X", TS),
+        sign_transaction_args(bad_json, "t", TS),
+        get,
+        sign_token_args(not_a_key, "X", "yesterday"),
     ];
     for args in cases {
         let out = run(&args);
@@ -396,38 +370,6 @@ fn notification_public_key() -> String {
         .to_owned()
 }
 
-const TS: &str = "2024-07-05T10:11:40+07:00";
-
-fn sign_token_args<'a>(key: &'a str, client_id: &'a str, timestamp: &'a str) -> Vec<&'a str> {
-    vec![
-        "sign",
-        "token",
-        "--private-key-file",
-        key,
-        "--client-id",
-        client_id,
-        "--timestamp",
-        timestamp,
-    ]
-}
-
-fn sign_transaction_args<'a>(body: &'a str, token: &'a str, timestamp: &'a str) -> Vec<&'a str> {
-    vec![
-        "sign",
-        "transaction",
-        "--client-secret",
-        "s",
-        "--path",
-        "/api/v1.0/qr/qr-mpm-refund",
-        "--access-token",
-        token,
-        "--timestamp",
-        timestamp,
-        "--body-file",
-        body,
-    ]
-}
-
 fn spec_body() -> String {
     repo()
         .join("tests/vectors/spec-hmac-qris-refund/body.json")
@@ -441,17 +383,7 @@ fn key_file_from_dev_zero_is_refused() {
     for device in ["/dev/zero", "/dev/urandom"] {
         let out = run_within(&sign_token_args(device, "IONPAYTEST", TS), 30).expect("reads without end");
         assert_refused(&out, "larger than 65536 bytes");
-        let verify = [
-            "verify-notification",
-            "--public-key-file",
-            device,
-            "--client-id",
-            "IONPAYTEST",
-            "--timestamp",
-            TS,
-            "--signature",
-            "QUJD",
-        ];
+        let verify = verify_args(device, TS, "QUJD");
         let out = run_within(&verify, 30).expect("reads without end");
         assert_refused(&out, "larger than 65536 bytes");
     }
@@ -463,19 +395,8 @@ fn body_file_from_dev_zero_is_refused() {
         let out = run_within(&sign_transaction_args(device, "T", TS), 30).expect("reads without end");
         assert_refused(&out, "larger than 4194304 bytes");
         let key = notification_public_key();
-        let verify = [
-            "verify-notification",
-            "--public-key-file",
-            &key,
-            "--client-id",
-            "IONPAYTEST",
-            "--timestamp",
-            TS,
-            "--signature",
-            "QUJD",
-            "--body-file",
-            device,
-        ];
+        let mut verify = verify_args(&key, TS, "QUJD");
+        verify.extend(["--body-file", device]);
         let out = run_within(&verify, 30).expect("reads without end");
         assert_refused(&out, "larger than 4194304 bytes");
     }

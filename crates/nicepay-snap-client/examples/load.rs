@@ -15,18 +15,15 @@
 //! second (it loops forever looking for a free id beyond that); every request also has a 10 s
 //! timeout so a stuck server cannot hang the bench.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use nicepay_snap::api::qris::{
-    QrisGenerateAdditionalInfo, QrisGenerateRequest, QrisRefundAdditionalInfo, QrisRefundRequest,
-};
-use nicepay_snap::{Amount, Config};
-use nicepay_snap_client::{AsyncClient, Client};
-use nicepay_snap_reqwest::ReqwestTransport;
-use nicepay_snap_simulator::{Simulator, SimulatorInfo};
-use nicepay_snap_ureq::UreqTransport;
+use nicepay_snap_simulator::Simulator;
+
+/// The tests' simulator helpers: config, clients, unique ids and the QRIS requests.
+#[path = "../tests/common/sim.rs"]
+mod sim;
+use sim::{qris_generate, qris_refund, reqwest_client_within, unique, ureq_client_within};
 
 #[derive(Debug, Clone, Copy)]
 struct Args {
@@ -61,50 +58,6 @@ fn parse_args() -> Args {
         eprintln!("note: more than 9000 flows per mode may exhaust the simulator's per-second QRIS ids");
     }
     args
-}
-
-fn config(info: &SimulatorInfo) -> Config {
-    Config::builder()
-        .client_id(&info.client_id)
-        .client_secret(info.client_secret.as_str())
-        .private_key_text(info.private_key_pem.as_deref().expect("simulator key"))
-        .base_url(&info.base_url)
-        .build()
-        .expect("config")
-}
-
-static SEQ: AtomicU64 = AtomicU64::new(0);
-
-fn unique(prefix: &str) -> String {
-    format!("{prefix}{}", SEQ.fetch_add(1, Ordering::Relaxed))
-}
-
-fn generate_request(info: &SimulatorInfo, order: &str) -> QrisGenerateRequest {
-    QrisGenerateRequest {
-        partner_reference_no: order.into(),
-        amount: Amount::idr("10000.00").expect("amount"),
-        merchant_id: info.client_id.clone(),
-        store_id: "NICEPAY".into(),
-        sub_merchant_id: None,
-        validity_period: None,
-        additional_info: QrisGenerateAdditionalInfo {
-            goods_nm: Some("Kopi".into()),
-            ..Default::default()
-        },
-    }
-}
-
-fn refund_request(info: &SimulatorInfo, reference_no: &str, order: &str) -> QrisRefundRequest {
-    QrisRefundRequest {
-        original_reference_no: reference_no.into(),
-        original_partner_reference_no: order.into(),
-        partner_refund_no: unique("load-refund-"),
-        merchant_id: info.client_id.clone(),
-        external_store_id: "NICEPAY".into(),
-        refund_amount: Amount::idr("10000.00").expect("amount"),
-        reason: "load".into(),
-        additional_info: QrisRefundAdditionalInfo::default(),
-    }
 }
 
 /// Latencies of one operation, in microseconds.
@@ -163,6 +116,37 @@ fn report(mode: &str, args: Args, samples: Samples, wall: Duration) {
     }
 }
 
+/// One client's flows until `args.flows` or the deadline: generate (timed), pay, refund (timed).
+/// `$wait` is `await` for the async client and simulator handle, left out for the blocking ones.
+macro_rules! flows {
+    ($args:expr, $deadline:expr, $sim:expr, $client:expr, $info:expr $(, $wait:tt)?) => {{
+        let mut s = Samples::default();
+        for _ in 0..$args.flows {
+            if Instant::now() >= $deadline {
+                break;
+            }
+            let order = unique("load-order");
+            let t = Instant::now();
+            let generated = $client.qris_generate(&qris_generate(&$info, &order, "10000.00"))$(.$wait)?;
+            s.generate.push(micros(t));
+            let Some(reference_no) = generated.ok().and_then(|g| g.reference_no) else {
+                s.errors += 1;
+                continue;
+            };
+            if $sim.pay_qris(&reference_no)$(.$wait)?.is_err() {
+                s.errors += 1;
+                continue;
+            }
+            let refund = qris_refund(&$info, &reference_no, &order, &unique("load-refund"), "10000.00");
+            let t = Instant::now();
+            let refunded = $client.qris_refund(&refund)$(.$wait)?;
+            s.refund.push(micros(t));
+            s.errors += u64::from(refunded.is_err());
+        }
+        s
+    }};
+}
+
 fn run_async(args: Args) -> (Samples, Duration) {
     // The simulator gets its own runtime so client tasks and server tasks are scheduled apart.
     let sim_rt = tokio::runtime::Builder::new_multi_thread()
@@ -184,37 +168,9 @@ fn run_async(args: Args) -> (Samples, Duration) {
             let sim = sim.clone();
             tasks.push(tokio::spawn(async move {
                 let info = sim.info().clone();
-                let client = AsyncClient::new(
-                    config(&info),
-                    ReqwestTransport::builder()
-                        .timeout(Duration::from_secs(10))
-                        .build()
-                        .expect("reqwest"),
-                );
+                let client = reqwest_client_within(&info, Duration::from_secs(10));
                 client.access_token().await.expect("token");
-                let mut s = Samples::default();
-                for _ in 0..args.flows {
-                    if Instant::now() >= deadline {
-                        break;
-                    }
-                    let order = unique("load-order-");
-                    let t = Instant::now();
-                    let generated = client.qris_generate(&generate_request(&info, &order)).await;
-                    s.generate.push(micros(t));
-                    let Some(reference_no) = generated.ok().and_then(|g| g.reference_no) else {
-                        s.errors += 1;
-                        continue;
-                    };
-                    if sim.pay_qris(&reference_no).await.is_err() {
-                        s.errors += 1;
-                        continue;
-                    }
-                    let t = Instant::now();
-                    let refunded = client.qris_refund(&refund_request(&info, &reference_no, &order)).await;
-                    s.refund.push(micros(t));
-                    s.errors += u64::from(refunded.is_err());
-                }
-                s
+                flows!(args, deadline, sim, client, info, await)
             }));
         }
         let mut all = Samples::default();
@@ -240,34 +196,9 @@ fn run_blocking(args: Args) -> (Samples, Duration) {
             let sim = sim.clone();
             std::thread::spawn(move || {
                 let info = sim.info().clone();
-                let client = Client::new(
-                    config(&info),
-                    UreqTransport::builder().timeout(Duration::from_secs(10)).build(),
-                );
+                let client = ureq_client_within(&info, Duration::from_secs(10));
                 client.access_token().expect("token");
-                let mut s = Samples::default();
-                for _ in 0..args.flows {
-                    if Instant::now() >= deadline {
-                        break;
-                    }
-                    let order = unique("load-order-");
-                    let t = Instant::now();
-                    let generated = client.qris_generate(&generate_request(&info, &order));
-                    s.generate.push(micros(t));
-                    let Some(reference_no) = generated.ok().and_then(|g| g.reference_no) else {
-                        s.errors += 1;
-                        continue;
-                    };
-                    if sim.pay_qris(&reference_no).is_err() {
-                        s.errors += 1;
-                        continue;
-                    }
-                    let t = Instant::now();
-                    let refunded = client.qris_refund(&refund_request(&info, &reference_no, &order));
-                    s.refund.push(micros(t));
-                    s.errors += u64::from(refunded.is_err());
-                }
-                s
+                flows!(args, deadline, sim, client, info)
             })
         })
         .collect();

@@ -3,11 +3,13 @@
 //! that only perform IO. All decisions (token refresh on `401xx01`, byte-identical resends,
 //! unknown outcomes of money-moving calls) are made here and in [`crate::policy`].
 
+use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
 use nicepay_snap::api::token::AccessTokenResponse;
 use nicepay_snap::{
-    AccessToken, Config, ExternalId, Operation, PreparedRequest, RawResponse, RequestContext, Timestamp, TransportError,
+    AccessToken, Config, ExternalId, Method, Operation, PreparedRequest, RawResponse, RequestContext, Timestamp,
+    TransportError,
 };
 
 use crate::observe::{self, ACCESS_TOKEN_OPERATION};
@@ -15,13 +17,14 @@ use crate::policy::{decide, Next};
 use crate::token::RefreshGuard;
 use crate::{ClientError, ClientOptions};
 
-/// What a driver must do next.
+/// What a driver must do next. `K` is what a token request carries: the token to drop for a
+/// [`Call`], nothing ([`Infallible`]: never asked) for a [`TokenFetch`].
 #[derive(Debug)]
-pub(crate) enum Step<R> {
+pub(crate) enum Step<R, K = Option<AccessToken>> {
     /// Get a valid access token (after dropping `rejected` from the cache, when it is `Some`)
     /// and hand it to [`Call::token`].
-    Token { rejected: Option<AccessToken> },
-    /// Send [`Call::request`] once, as attempt `attempt`, and hand the result to `sent`.
+    Token { rejected: K },
+    /// Send the request (`request()`) once, as attempt `attempt`, and hand the result to `sent`.
     Send { attempt: u32 },
     /// Wait this long, then poll again.
     Sleep(Duration),
@@ -29,20 +32,9 @@ pub(crate) enum Step<R> {
     Done(Result<R, ClientError>),
 }
 
-/// What a driver must do next for a [`TokenFetch`].
 #[derive(Debug)]
-pub(crate) enum FetchStep {
-    /// Send [`TokenFetch::request`] once, as attempt `attempt`, and hand the result to `sent`.
-    Send { attempt: u32 },
-    /// Wait this long, then poll again.
-    Sleep(Duration),
-    /// The token request is over.
-    Done(Result<AccessTokenResponse, ClientError>),
-}
-
-#[derive(Debug)]
-enum State<R> {
-    NeedToken(Option<AccessToken>),
+enum State<R, K> {
+    NeedToken(K),
     AwaitingToken,
     Ready,
     InFlight,
@@ -51,36 +43,28 @@ enum State<R> {
     Finished,
 }
 
-/// One call of operation `O`: prepare with a token, send, resend what certainly never arrived,
-/// refresh the token once on `401xx01`, classify the outcome.
+/// Where a call or token request stands: its state, the number of the send under way and the
+/// resends left for it.
 #[derive(Debug)]
-pub(crate) struct Call<'a, O: Operation> {
-    config: &'a Config,
-    options: &'a ClientOptions,
-    request: &'a O::Request,
-    state: State<O::Response>,
-    prepared: Option<(AccessToken, PreparedRequest)>,
-    token_retry_left: bool,
-    resend_left: u32,
+struct Progress<R, K> {
+    state: State<R, K>,
     attempt: u32,
+    resend_left: u32,
 }
 
-impl<'a, O: Operation> Call<'a, O> {
-    pub(crate) fn new(config: &'a Config, options: &'a ClientOptions, request: &'a O::Request) -> Self {
+impl<R, K> Progress<R, K> {
+    /// A first attempt in `state`.
+    fn new(state: State<R, K>, options: &ClientOptions) -> Self {
         Self {
-            config,
-            options,
-            request,
-            state: State::NeedToken(None),
-            prepared: None,
-            token_retry_left: true,
-            resend_left: options.connect_retries,
+            state,
             attempt: 1,
+            resend_left: options.connect_retries,
         }
     }
 
-    /// The next thing to do.
-    pub(crate) fn poll(&mut self) -> Step<O::Response> {
+    /// The next step from the current state; `what` names the driven thing in the error of a
+    /// poll out of turn.
+    fn poll(&mut self, options: &ClientOptions, what: &str) -> Step<R, K> {
         match std::mem::replace(&mut self.state, State::Finished) {
             State::NeedToken(rejected) => {
                 self.state = State::AwaitingToken;
@@ -93,16 +77,131 @@ impl<'a, O: Operation> Call<'a, O> {
             State::Backoff => {
                 self.attempt += 1;
                 self.state = State::Ready;
-                Step::Sleep(self.options.connect_retry_backoff)
+                Step::Sleep(options.connect_retry_backoff)
             }
             State::Done(result) => Step::Done(result),
             State::AwaitingToken | State::InFlight | State::Finished => {
                 Step::Done(Err(ClientError::Snap(nicepay_snap::Error::InvalidInput {
-                    field: "call".into(),
+                    field: what.into(),
                     reason: "polled out of turn".into(),
                 })))
             }
         }
+    }
+
+    /// Uses up one resend: the state to wait in before it.
+    fn resend(&mut self) -> State<R, K> {
+        self.resend_left -= 1;
+        State::Backoff
+    }
+}
+
+/// What a [`Call`] sends and how it reads the answer: a typed operation ([`Typed`]) or a raw
+/// signed request ([`Raw`]).
+pub(crate) trait Spec {
+    /// The success response.
+    type Response;
+    /// Operation name, for reports and errors.
+    fn name(&self) -> &'static str;
+    /// Whether a timeout or 5xx is an unknown outcome (never resent with a new identity).
+    fn money_moving(&self) -> bool;
+    /// Signs the request with the per-attempt inputs.
+    fn prepare(&self, config: &Config, ctx: &RequestContext<'_>) -> nicepay_snap::Result<PreparedRequest>;
+    /// Reads a response.
+    fn parse(&self, config: &Config, raw: &RawResponse) -> nicepay_snap::Result<Self::Response>;
+    /// The request body as JSON, for the identifiers of an unknown outcome.
+    fn body_json(&self) -> Option<serde_json::Value>;
+}
+
+/// A typed operation `O` and its request.
+pub(crate) struct Typed<'a, O: Operation>(pub(crate) &'a O::Request);
+
+impl<O: Operation> Spec for Typed<'_, O> {
+    type Response = O::Response;
+    fn name(&self) -> &'static str {
+        O::NAME
+    }
+    fn money_moving(&self) -> bool {
+        O::MONEY_MOVING
+    }
+    fn prepare(&self, config: &Config, ctx: &RequestContext<'_>) -> nicepay_snap::Result<PreparedRequest> {
+        config.prepare::<O>(self.0, ctx)
+    }
+    fn parse(&self, config: &Config, raw: &RawResponse) -> nicepay_snap::Result<O::Response> {
+        config.parse::<O>(raw)
+    }
+    fn body_json(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(self.0).ok()
+    }
+}
+
+/// Operation name of raw calls in reports and errors.
+pub const RAW_OPERATION: &str = "raw";
+
+/// A raw signed call: any method, path and JSON body (minified once; those bytes are signed and
+/// sent on every attempt), the answer read as JSON with the SNAP envelope's rules.
+pub(crate) struct Raw {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) body: Vec<u8>,
+    pub(crate) money_moving: bool,
+}
+
+impl Spec for Raw {
+    type Response = serde_json::Value;
+    fn name(&self) -> &'static str {
+        RAW_OPERATION
+    }
+    fn money_moving(&self) -> bool {
+        self.money_moving
+    }
+    fn prepare(&self, config: &Config, ctx: &RequestContext<'_>) -> nicepay_snap::Result<PreparedRequest> {
+        config.prepare_json(self.method, &self.path, &self.body, ctx)
+    }
+    fn parse(&self, _config: &Config, raw: &RawResponse) -> nicepay_snap::Result<serde_json::Value> {
+        nicepay_snap::response::parse_response(raw)
+    }
+    fn body_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// One call: prepare with a token, send, resend what certainly never arrived, refresh the token
+/// once on `401xx01`, classify the outcome.
+pub(crate) struct Call<'a, S: Spec> {
+    config: &'a Config,
+    options: &'a ClientOptions,
+    spec: S,
+    progress: Progress<S::Response, Option<AccessToken>>,
+    prepared: Option<(AccessToken, PreparedRequest)>,
+    token_retry_left: bool,
+}
+
+impl<'a, S: Spec> Call<'a, S> {
+    pub(crate) fn new(config: &'a Config, options: &'a ClientOptions, spec: S) -> Self {
+        Self {
+            config,
+            options,
+            spec,
+            progress: Progress::new(State::NeedToken(None), options),
+            prepared: None,
+            token_retry_left: true,
+        }
+    }
+
+    /// The next thing to do.
+    pub(crate) fn poll(&mut self) -> Step<S::Response> {
+        self.progress.poll(self.options, "call")
+    }
+
+    /// The operation's name.
+    pub(crate) fn name(&self) -> &'static str {
+        self.spec.name()
+    }
+
+    /// Whether the call moves money.
+    pub(crate) fn money_moving(&self) -> bool {
+        self.spec.money_moving()
     }
 
     /// The token to sign with, the `X-TIMESTAMP` and a fresh `X-EXTERNAL-ID`: prepares the
@@ -113,14 +212,12 @@ impl<'a, O: Operation> Call<'a, O> {
             timestamp,
             external_id,
         };
-        match self.config.prepare::<O>(self.request, &ctx) {
+        match self.spec.prepare(self.config, &ctx) {
             Ok(prepared) => {
                 self.prepared = Some((token, prepared));
-                self.attempt = 1;
-                self.resend_left = self.options.connect_retries;
-                self.state = State::Ready;
+                self.progress = Progress::new(State::Ready, self.options);
             }
-            Err(e) => self.state = State::Done(Err(e.into())),
+            Err(e) => self.progress.state = State::Done(Err(e.into())),
         }
     }
 
@@ -141,19 +238,16 @@ impl<'a, O: Operation> Call<'a, O> {
         let Some((token, prepared)) = self.prepared.as_ref() else {
             return;
         };
-        self.state = match decide::<O>(
+        self.progress.state = match decide(
             self.config,
+            &self.spec,
             prepared,
-            self.request,
             sent,
             self.token_retry_left,
-            self.resend_left > 0,
+            self.progress.resend_left > 0,
         ) {
             Next::Done(result) => State::Done(result),
-            Next::Resend => {
-                self.resend_left -= 1;
-                State::Backoff
-            }
+            Next::Resend => self.progress.resend(),
             Next::RefreshToken => {
                 self.token_retry_left = false;
                 State::NeedToken(Some(token.clone()))
@@ -163,15 +257,13 @@ impl<'a, O: Operation> Call<'a, O> {
 }
 
 /// One access-token request: sent, resent byte-identical while it certainly never arrived,
-/// parsed.
+/// parsed. It never asks for a token.
 #[derive(Debug)]
 pub(crate) struct TokenFetch<'a> {
     config: &'a Config,
     options: &'a ClientOptions,
     request: PreparedRequest,
-    state: State<AccessTokenResponse>,
-    resend_left: u32,
-    attempt: u32,
+    progress: Progress<AccessTokenResponse, Infallible>,
 }
 
 impl<'a> TokenFetch<'a> {
@@ -180,32 +272,13 @@ impl<'a> TokenFetch<'a> {
             config,
             options,
             request: config.prepare_access_token(now)?,
-            state: State::Ready,
-            resend_left: options.connect_retries,
-            attempt: 1,
+            progress: Progress::new(State::Ready, options),
         })
     }
 
     /// The next thing to do.
-    pub(crate) fn poll(&mut self) -> FetchStep {
-        match std::mem::replace(&mut self.state, State::Finished) {
-            State::Ready => {
-                self.state = State::InFlight;
-                FetchStep::Send { attempt: self.attempt }
-            }
-            State::Backoff => {
-                self.attempt += 1;
-                self.state = State::Ready;
-                FetchStep::Sleep(self.options.connect_retry_backoff)
-            }
-            State::Done(result) => FetchStep::Done(result),
-            State::NeedToken(_) | State::AwaitingToken | State::InFlight | State::Finished => {
-                FetchStep::Done(Err(ClientError::Snap(nicepay_snap::Error::InvalidInput {
-                    field: "token request".into(),
-                    reason: "polled out of turn".into(),
-                })))
-            }
-        }
+    pub(crate) fn poll(&mut self) -> Step<AccessTokenResponse, Infallible> {
+        self.progress.poll(self.options, "token request")
     }
 
     /// The token request.
@@ -229,11 +302,8 @@ impl<'a> TokenFetch<'a> {
             attempt,
             &sent,
         ));
-        self.state = match sent {
-            Err(e) if e.is_not_delivered() && self.resend_left > 0 => {
-                self.resend_left -= 1;
-                State::Backoff
-            }
+        self.progress.state = match sent {
+            Err(e) if e.is_not_delivered() && self.progress.resend_left > 0 => self.progress.resend(),
             Err(e) => State::Done(Err(e.into())),
             Ok(raw) => State::Done(
                 self.config

@@ -3,6 +3,7 @@
 //! NICEPAY and compare it with what the notification claims.
 
 use nicepay_snap::api::ewallet::{EwalletNotification, EwalletStatus, EwalletStatusRequest};
+use nicepay_snap::api::payout::{PayoutInquiry, PayoutNotification, PayoutReference};
 use nicepay_snap::api::qris::{QrisNotification, QrisQuery, QrisQueryRequest};
 use nicepay_snap::api::va::{VaNotification, VaStatus, VaStatusAdditionalInfo, VaStatusRequest};
 use nicepay_snap::api::Extra;
@@ -151,6 +152,37 @@ impl Confirmable for VaNotification {
     }
 }
 
+impl Confirmable for PayoutNotification {
+    type Query = PayoutInquiry;
+
+    fn status_request(&self, config: &Config) -> Result<PayoutReference, ClientError> {
+        Ok(PayoutReference {
+            original_reference_no: self
+                .original_reference_no
+                .clone()
+                .ok_or_else(|| missing("originalReferenceNo"))?,
+            original_partner_reference_no: self
+                .original_partner_reference_no
+                .clone()
+                .ok_or_else(|| missing("originalPartnerReferenceNo"))?,
+            merchant_id: config.client_id().to_owned(),
+            // The inquiry needs the destination account.
+            beneficiary_account_no: Some(
+                self.beneficiary_account_no
+                    .clone()
+                    .ok_or_else(|| missing("beneficiaryAccountNo"))?,
+            ),
+        })
+    }
+
+    /// `paid` for a payout means: NICEPAY's inquiry says it was paid out (`00`) for the notified
+    /// amount. A rejected, canceled or failed payout confirms as not paid.
+    fn confirms(&self, status: &nicepay_snap::api::payout::PayoutResponse) -> bool {
+        status.status() == Some(&TransactionStatus::Success)
+            && same_amount(self.amount.as_ref(), status.amount.as_ref())
+    }
+}
+
 /// `{"notification": ..., "status": ..., "paid": bool}`: a confirmation as the language bindings
 /// return it.
 pub(crate) fn confirmed_json<N>(confirmed: Confirmed<N>) -> Result<serde_json::Value, ClientError>
@@ -177,7 +209,7 @@ pub(crate) fn unconfirmable(product: nicepay_snap::status::Product) -> ClientErr
     ClientError::Snap(Error::InvalidInput {
         field: "product".into(),
         reason: format!(
-            "{:?} notifications cannot be confirmed: use \"qris\", \"va\" or \"ewallet\"",
+            "{:?} notifications cannot be confirmed: use \"qris\", \"va\", \"ewallet\" or \"payout\"",
             product.name()
         ),
     })
@@ -199,6 +231,10 @@ macro_rules! with_notification {
             }
             Product::Ewallet => {
                 type $n = nicepay_snap::api::ewallet::EwalletNotification;
+                $body
+            }
+            Product::Payout => {
+                type $n = nicepay_snap::api::payout::PayoutNotification;
                 $body
             }
             other => Err($crate::confirm::unconfirmable(other)),

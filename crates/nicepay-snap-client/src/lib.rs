@@ -56,18 +56,24 @@ mod call;
 mod clock;
 mod confirm;
 mod error;
+mod keygen;
+mod methods;
 mod nonblocking;
 mod observe;
 mod policy;
+mod sources;
 mod token;
 
 pub use blocking::Client;
+pub use call::RAW_OPERATION;
 pub use clock::{Clock, ExternalIdGenerator, SystemClock};
 pub use confirm::{Confirmable, Confirmed};
 pub use error::ClientError;
+pub use keygen::generate_private_key;
 pub use nonblocking::AsyncClient;
 pub use observe::{Exchange, ExchangeObserver, ACCESS_TOKEN_OPERATION};
 pub use policy::{positive_seconds, ClientOptions, MAX_TIMEOUT_SECONDS};
+pub use sources::{SourceAllowList, MAX_SOURCE_NETWORKS, NICEPAY_NOTIFICATION_SOURCES};
 
 use nicepay_snap::error::{bound_reason, echo};
 

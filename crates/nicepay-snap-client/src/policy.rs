@@ -5,8 +5,9 @@ use std::fmt;
 use std::time::Duration;
 
 use nicepay_snap::api::token::AccessTokenResponse;
-use nicepay_snap::{AccessToken, Config, Error, Operation, Outcome, PreparedRequest, RawResponse, TransportError};
+use nicepay_snap::{AccessToken, Config, Error, Outcome, PreparedRequest, RawResponse, TransportError};
 
+use crate::call::Spec;
 use crate::{ClientError, ExchangeObserver};
 
 /// Tunables of a client.
@@ -51,30 +52,22 @@ impl ClientOptions {
     /// [`ClientOptions::MAX_CONNECT_RETRIES`] (any wider integer a binding received is accepted
     /// here, so that an out-of-range number is this error and not an overflow).
     pub fn with_connect_retries(mut self, retries: i128) -> Result<Self, ClientError> {
-        self.connect_retries = u32::try_from(retries)
-            .ok()
-            .filter(|r| *r <= Self::MAX_CONNECT_RETRIES)
-            .ok_or_else(|| {
-                invalid(
-                    "connect_retries",
-                    format!("must be a whole number from 0 to {}", Self::MAX_CONNECT_RETRIES),
-                )
-            })?;
+        let retries = u32::try_from(retries).ok().filter(|r| *r <= Self::MAX_CONNECT_RETRIES);
+        self.connect_retries = checked(retries, "connect_retries", || {
+            format!("must be a whole number from 0 to {}", Self::MAX_CONNECT_RETRIES)
+        })?;
         Ok(self)
     }
 
     /// Sets [`ClientOptions::token_refresh_margin`] from seconds, checked: a finite number from
     /// 0 to [`ClientOptions::MAX_TOKEN_REFRESH_MARGIN`].
     pub fn with_token_refresh_margin(mut self, seconds: f64) -> Result<Self, ClientError> {
-        self.token_refresh_margin = Duration::try_from_secs_f64(seconds)
+        let margin = Duration::try_from_secs_f64(seconds)
             .ok()
-            .filter(|d| *d <= Self::MAX_TOKEN_REFRESH_MARGIN)
-            .ok_or_else(|| {
-                invalid(
-                    "token_refresh_margin",
-                    format!("must be from 0 to {} seconds", Self::MAX_TOKEN_REFRESH_MARGIN.as_secs()),
-                )
-            })?;
+            .filter(|d| *d <= Self::MAX_TOKEN_REFRESH_MARGIN);
+        self.token_refresh_margin = checked(margin, "token_refresh_margin", || {
+            format!("must be from 0 to {} seconds", Self::MAX_TOKEN_REFRESH_MARGIN.as_secs())
+        })?;
         Ok(self)
     }
 }
@@ -82,24 +75,24 @@ impl ClientOptions {
 /// A positive, finite number of seconds as a [`Duration`] (transport timeouts), checked: the
 /// error names `field`.
 pub fn positive_seconds(field: &str, seconds: f64) -> Result<Duration, ClientError> {
-    Duration::try_from_secs_f64(seconds)
+    let timeout = Duration::try_from_secs_f64(seconds)
         .ok()
-        .filter(|d| !d.is_zero() && d.as_secs() <= MAX_TIMEOUT_SECONDS)
-        .ok_or_else(|| {
-            invalid(
-                field,
-                format!("must be a positive number of seconds, at most {MAX_TIMEOUT_SECONDS}"),
-            )
-        })
+        .filter(|d| !d.is_zero() && d.as_secs() <= MAX_TIMEOUT_SECONDS);
+    checked(timeout, field, || {
+        format!("must be a positive number of seconds, at most {MAX_TIMEOUT_SECONDS}")
+    })
 }
 
 /// The longest timeout [`positive_seconds`] accepts: one day.
 pub const MAX_TIMEOUT_SECONDS: u64 = 86_400;
 
-fn invalid(field: &str, reason: String) -> ClientError {
-    ClientError::Snap(Error::InvalidInput {
-        field: field.into(),
-        reason,
+/// The accepted `value`, or (`None`) an error naming `field` and what it `must` be.
+fn checked<T>(value: Option<T>, field: &str, must: impl FnOnce() -> String) -> Result<T, ClientError> {
+    value.ok_or_else(|| {
+        ClientError::Snap(Error::InvalidInput {
+            field: field.into(),
+            reason: must(),
+        })
     })
 }
 
@@ -152,29 +145,23 @@ pub(crate) enum Next<T> {
 }
 
 /// Decides the fate of one exchange of operation `O`.
-pub(crate) fn decide<O: Operation>(
+pub(crate) fn decide<S: Spec>(
     config: &Config,
+    spec: &S,
     prepared: &PreparedRequest,
-    request: &O::Request,
     sent: Result<RawResponse, TransportError>,
     token_retry_left: bool,
     resend_left: bool,
-) -> Next<O::Response> {
+) -> Next<S::Response> {
+    let money = spec.money_moving();
     let raw = match sent {
         Ok(raw) => raw,
         Err(e) if e.is_not_delivered() && resend_left => return Next::Resend,
-        Err(e) if e.is_not_delivered() || !O::MONEY_MOVING => return Next::Done(Err(ClientError::Transport(e))),
-        Err(e) => {
-            return Next::Done(Err(unknown::<O>(
-                prepared,
-                request,
-                format!("transport failure: {e}"),
-                None,
-            )))
-        }
+        Err(e) if e.is_not_delivered() || !money => return Next::Done(Err(ClientError::Transport(e))),
+        Err(e) => return Next::Done(Err(unknown(spec, prepared, format!("transport failure: {e}"), None))),
     };
-    match config
-        .parse::<O>(&raw)
+    match spec
+        .parse(config, &raw)
         .map_err(|e| config.scrub_response_error(e, prepared))
     {
         Ok(response) => Next::Done(Ok(response)),
@@ -187,9 +174,9 @@ pub(crate) fn decide<O: Operation>(
             http_status,
         }) => {
             let outcome = response_code.outcome();
-            if O::MONEY_MOVING && matches!(outcome, Outcome::Unknown | Outcome::InProgress) {
+            if money && matches!(outcome, Outcome::Unknown | Outcome::InProgress) {
                 let reason = format!("{response_code} {response_message}");
-                Next::Done(Err(unknown::<O>(prepared, request, reason, Some(response_code))))
+                Next::Done(Err(unknown(spec, prepared, reason, Some(response_code))))
             } else {
                 Next::Done(Err(ClientError::Snap(Error::Api {
                     http_status,
@@ -202,9 +189,9 @@ pub(crate) fn decide<O: Operation>(
         // HTTP status says so (4xx); anything else may hide an applied request.
         Err(Error::Decode {
             http_status, reason, ..
-        }) if O::MONEY_MOVING && !(400..500).contains(&http_status) => Next::Done(Err(unknown::<O>(
+        }) if money && !(400..500).contains(&http_status) => Next::Done(Err(unknown(
+            spec,
             prepared,
-            request,
             format!("HTTP {http_status}, {reason}"),
             None,
         ))),
@@ -224,15 +211,15 @@ const IDENTIFIER_FIELDS: &[&str] = &[
     "merchantId",
 ];
 
-pub(crate) fn unknown<O: Operation>(
+pub(crate) fn unknown<S: Spec>(
+    spec: &S,
     prepared: &PreparedRequest,
-    request: &O::Request,
     reason: String,
     response_code: Option<nicepay_snap::ResponseCode>,
 ) -> ClientError {
-    // From the typed request (its top-level string fields), not from re-reading the signed bytes.
-    let identifiers = match serde_json::to_value(request) {
-        Ok(serde_json::Value::Object(body)) => IDENTIFIER_FIELDS
+    // From the request (a typed one's top-level string fields), not from the signed bytes.
+    let identifiers = match spec.body_json() {
+        Some(serde_json::Value::Object(body)) => IDENTIFIER_FIELDS
             .iter()
             .filter_map(|k| {
                 body.get(*k)
@@ -247,7 +234,7 @@ pub(crate) fn unknown<O: Operation>(
         .and_then(|id| nicepay_snap::ExternalId::new(id).ok())
         .unwrap_or_else(|| nicepay_snap::ExternalId::from_parts(0, 0));
     ClientError::OutcomeUnknown {
-        operation: O::NAME,
+        operation: spec.name(),
         reason,
         external_id,
         identifiers,

@@ -47,6 +47,11 @@ impl Fake {
         }
     }
 
+    /// A server answering every non-token call with `status` and `body`.
+    fn answering(status: u16, body: &'static str) -> Self {
+        Self::new(move |_, _| json(status, body))
+    }
+
     fn handle(&self, req: &PreparedRequest) -> Result<RawResponse, TransportError> {
         if req.path == "/v1.0/access-token/b2b" {
             let n = self.tokens.fetch_add(1, Ordering::SeqCst) + 1;
@@ -94,7 +99,7 @@ fn fast() -> ClientOptions {
 
 #[test]
 fn token_is_cached_and_refreshed_before_expiry() {
-    let fake = Fake::new(|_, _| json(200, QUERY_OK));
+    let fake = Fake::answering(200, QUERY_OK);
     let clock = Arc::new(FakeClock(AtomicU64::new(1_764_000_000_000)));
     let client = Client::new(config(), fake.transport()).with_clock(clock.clone());
     for _ in 0..5 {
@@ -122,7 +127,7 @@ fn token_is_cached_and_refreshed_before_expiry() {
 
 #[test]
 fn concurrent_callers_share_one_token_refresh() {
-    let fake = Fake::new(|_, _| json(200, QUERY_OK));
+    let fake = Fake::answering(200, QUERY_OK);
     let client = Arc::new(Client::new(config(), fake.transport()));
     let threads: Vec<_> = (0..8)
         .map(|_| {
@@ -159,12 +164,10 @@ fn access_token_invalid_is_retried_once_with_a_fresh_token_and_new_external_id()
     assert_eq!(calls[0].body, calls[1].body);
 
     // A second 401xx01 in a row is returned, not looped on.
-    let always = Fake::new(|_, _| {
-        json(
-            401,
-            r#"{"responseCode":"4015101","responseMessage":"Access Token Invalid"}"#,
-        )
-    });
+    let always = Fake::answering(
+        401,
+        r#"{"responseCode":"4015101","responseMessage":"Access Token Invalid"}"#,
+    );
     let client = Client::new(config(), always.transport());
     let err = client.qris_query(&query()).unwrap_err();
     assert_eq!(err.response_code().unwrap().as_str(), "4015101");
@@ -255,12 +258,10 @@ fn non_money_calls_and_rejections_keep_their_own_errors() {
     let client = Client::new(config(), fake.transport());
     assert!(matches!(client.qris_query(&query()), Err(ClientError::Transport(_))));
 
-    let fake = Fake::new(|_, _| {
-        json(
-            403,
-            r#"{"responseCode":"4037815","responseMessage":"Transaction Not Permitted"}"#,
-        )
-    });
+    let fake = Fake::answering(
+        403,
+        r#"{"responseCode":"4037815","responseMessage":"Transaction Not Permitted"}"#,
+    );
     let client = Client::new(config(), fake.transport());
     let err = client.qris_refund(&refund()).unwrap_err();
     assert!(
@@ -307,7 +308,7 @@ async fn async_client_has_the_same_policy() {
     assert_eq!(fake.tokens.load(Ordering::SeqCst), 2);
     assert!(client.qris_refund(&refund()).await.unwrap_err().is_outcome_unknown());
     // Single-flight across tasks.
-    let fresh = Fake::new(|_, _| json(200, QUERY_OK));
+    let fresh = Fake::answering(200, QUERY_OK);
     let client = Arc::new(AsyncClient::new(config(), fresh.clone()));
     let tasks: Vec<_> = (0..8)
         .map(|_| {

@@ -34,6 +34,22 @@ fn within_limit<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R 
         .expect("the call did not return: the client deadlocked")
 }
 
+/// An `on_exchange` observer that calls back into the client in `slot` during every token
+/// exchange (through `token_of`) and records the token that call returned in `seen`.
+fn on_token_exchange<C: Send + Sync + 'static>(
+    slot: &Arc<OnceLock<Weak<C>>>,
+    seen: &Arc<Mutex<Vec<String>>>,
+    token_of: impl Fn(&C) -> String + Send + Sync + 'static,
+) -> impl Fn(&Exchange) + Send + Sync + 'static {
+    let (slot, seen) = (Arc::clone(slot), Arc::clone(seen));
+    move |e: &Exchange| {
+        if e.operation == ACCESS_TOKEN_OPERATION {
+            let client = slot.get().and_then(Weak::upgrade).expect("client is alive");
+            seen.lock().unwrap().push(token_of(&client));
+        }
+    }
+}
+
 type Blocking = Client<Box<dyn Fn(&PreparedRequest) -> Result<RawResponse, TransportError> + Send + Sync>>;
 
 #[test]
@@ -41,17 +57,10 @@ fn on_exchange_calling_access_token_during_a_token_exchange_does_not_deadlock() 
     let tokens = Arc::new(AtomicUsize::new(0));
     let slot: Arc<OnceLock<Weak<Blocking>>> = Arc::default();
     let inner_tokens = Arc::new(Mutex::new(Vec::new()));
-    let observer = {
-        let slot = Arc::clone(&slot);
-        let inner_tokens = Arc::clone(&inner_tokens);
-        move |e: &Exchange| {
-            if e.operation == ACCESS_TOKEN_OPERATION {
-                let client = slot.get().and_then(Weak::upgrade).expect("client is alive");
-                let token = client.access_token().expect("the re-entrant call gets the token");
-                inner_tokens.lock().unwrap().push(token.expose_secret().to_owned());
-            }
-        }
-    };
+    let observer = on_token_exchange(&slot, &inner_tokens, |client: &Blocking| {
+        let token = client.access_token().expect("the re-entrant call gets the token");
+        token.expose_secret().to_owned()
+    });
     let transport = {
         let tokens = Arc::clone(&tokens);
         Box::new(move |req: &PreparedRequest| reply(req, &tokens))
@@ -134,29 +143,22 @@ async fn async_on_exchange_blocking_on_the_client_during_a_token_exchange_does_n
     let transport = Scripted::default();
     let slot: Arc<OnceLock<Weak<AsyncClient<Scripted>>>> = Arc::default();
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let observer = {
-        let slot = Arc::clone(&slot);
-        let seen = Arc::clone(&seen);
-        // What a Python coroutine run from a synchronous callback does: wait, on another thread
-        // and event loop, for a call into the same client.
-        move |e: &Exchange| {
-            if e.operation == ACCESS_TOKEN_OPERATION {
-                let client = slot.get().and_then(Weak::upgrade).expect("client is alive");
-                let token = std::thread::scope(|s| {
-                    s.spawn(|| {
-                        let rt = tokio::runtime::Builder::new_current_thread()
-                            .enable_all()
-                            .build()
-                            .unwrap();
-                        rt.block_on(client.access_token())
-                    })
-                    .join()
-                    .unwrap()
-                });
-                seen.lock().unwrap().push(token.unwrap().expose_secret().to_owned());
-            }
-        }
-    };
+    // What a Python coroutine run from a synchronous callback does: wait, on another thread and
+    // event loop, for a call into the same client.
+    let observer = on_token_exchange(&slot, &seen, |client: &AsyncClient<Scripted>| {
+        let token = std::thread::scope(|s| {
+            s.spawn(|| {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(client.access_token())
+            })
+            .join()
+            .unwrap()
+        });
+        token.unwrap().expose_secret().to_owned()
+    });
     let client = Arc::new(
         AsyncClient::new(config(), transport.clone()).with_options(ClientOptions {
             on_exchange: Some(Arc::new(observer)),

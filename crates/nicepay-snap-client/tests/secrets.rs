@@ -8,28 +8,18 @@
 
 use std::time::Duration;
 
-use nicepay_snap::api::qris::{
-    QrisGenerateAdditionalInfo, QrisGenerateRequest, QrisQueryRequest, QrisRefundAdditionalInfo, QrisRefundRequest,
+use nicepay_snap::{AccessToken, Config, ExternalId, RawResponse, RequestContext, TransportError};
+use nicepay_snap_client::{Client, ClientError, ClientOptions, Clock, SystemClock};
+use nicepay_snap_simulator::{Fault, SimulatorInfo};
+
+#[path = "common/sim.rs"]
+mod sim;
+use sim::{
+    qris_generate, qris_query, qris_refund, reqwest_client_within, start_async, start_blocking, ureq_client_within,
 };
-use nicepay_snap::{AccessToken, Amount, Config, ExternalId, RawResponse, RequestContext, TransportError};
-use nicepay_snap_client::{AsyncClient, Client, ClientError, ClientOptions, Clock, SystemClock};
-use nicepay_snap_reqwest::ReqwestTransport;
-use nicepay_snap_simulator::{Fault, Simulator, SimulatorInfo};
-use nicepay_snap_ureq::UreqTransport;
 
 const REFUND: &str = "/api/v1.0/qr/qr-mpm-refund";
 const QUERY: &str = "/api/v1.0/qr/qr-mpm-query";
-
-fn config(info: &SimulatorInfo) -> Config {
-    Config::builder()
-        .client_id(&info.client_id)
-        .client_secret(info.client_secret.as_str())
-        .private_key_text(info.private_key_pem.as_deref().expect("simulator key"))
-        .notification_public_key_text(&info.notification_public_key)
-        .base_url(&info.base_url)
-        .build()
-        .expect("config")
-}
 
 /// The secrets to look for: the client secret, every base64 line of the private key, and the
 /// access tokens, as text and as the decimal byte list a derived `Debug` of `Vec<u8>` prints.
@@ -80,50 +70,23 @@ macro_rules! renders {
     }};
 }
 
-fn generate(info: &SimulatorInfo, order: &str) -> QrisGenerateRequest {
-    QrisGenerateRequest {
-        partner_reference_no: order.into(),
-        amount: Amount::idr("10000.00").expect("amount"),
-        merchant_id: info.client_id.clone(),
-        store_id: "NICEPAY".into(),
-        sub_merchant_id: None,
-        validity_period: None,
-        additional_info: QrisGenerateAdditionalInfo::default(),
-    }
-}
-
-fn refund(info: &SimulatorInfo, reference_no: &str, order: &str, refund_no: &str) -> QrisRefundRequest {
-    QrisRefundRequest {
-        original_reference_no: reference_no.into(),
-        original_partner_reference_no: order.into(),
-        partner_refund_no: refund_no.into(),
-        merchant_id: info.client_id.clone(),
-        external_store_id: "NICEPAY".into(),
-        refund_amount: Amount::idr("10000.00").expect("amount"),
-        reason: "secrets".into(),
-        additional_info: QrisRefundAdditionalInfo::default(),
-    }
-}
-
 #[test]
 fn blocking_stack_never_shows_secrets() {
-    let sim = Simulator::builder().start_blocking().expect("simulator");
-    let info = sim.info().clone();
-    let client = Client::new(
-        config(&info),
-        UreqTransport::builder().timeout(Duration::from_millis(300)).build(),
-    );
+    let (sim, info, _) = start_blocking();
+    let client = ureq_client_within(&info, Duration::from_millis(300));
     let token = client.access_token().expect("token");
     let mut out = Vec::new();
 
     let order = format!("secrets-{}", SystemClock.now_unix_millis());
-    let generated = client.qris_generate(&generate(&info, &order)).expect("generate");
+    let generated = client
+        .qris_generate(&qris_generate(&info, &order, "10000.00"))
+        .expect("generate");
     let reference_no = generated.reference_no.clone().expect("referenceNo");
     renders!(out, "QrisGenerateResponse", generated);
 
     // An API rejection (refund before payment).
     let rejected = client
-        .qris_refund(&refund(&info, &reference_no, &order, "secrets-r0"))
+        .qris_refund(&qris_refund(&info, &reference_no, &order, "secrets-r0", "10000.00"))
         .unwrap_err();
     renders!(out, "ClientError::Snap(Api)", rejected, display);
 
@@ -132,18 +95,13 @@ fn blocking_stack_never_shows_secrets() {
     sim.set_fault(Fault::respond_after(REFUND, 504).times(1))
         .expect("fault");
     let unknown = client
-        .qris_refund(&refund(&info, &reference_no, &order, "secrets-r1"))
+        .qris_refund(&qris_refund(&info, &reference_no, &order, "secrets-r1", "10000.00"))
         .unwrap_err();
     assert!(unknown.is_outcome_unknown(), "{unknown:?}");
     renders!(out, "ClientError::OutcomeUnknown", unknown, display);
     sim.set_fault(Fault::latency(QUERY, 1_000).times(1)).expect("fault");
     let transport = client
-        .qris_query(&QrisQueryRequest::new(
-            &reference_no,
-            &order,
-            &info.client_id,
-            "NICEPAY",
-        ))
+        .qris_query(&qris_query(&info, &reference_no, &order))
         .unwrap_err();
     assert!(matches!(transport, ClientError::Transport(_)), "{transport:?}");
     renders!(out, "ClientError::Transport", transport, display);
@@ -168,10 +126,7 @@ fn blocking_stack_never_shows_secrets() {
         "PreparedRequest (transaction)",
         client
             .config()
-            .prepare::<nicepay_snap::api::qris::QrisQuery>(
-                &QrisQueryRequest::new(&reference_no, &order, &info.client_id, "NICEPAY"),
-                &ctx
-            )
+            .prepare::<nicepay_snap::api::qris::QrisQuery>(&qris_query(&info, &reference_no, &order), &ctx)
             .expect("prepare")
     );
     renders!(
@@ -197,22 +152,26 @@ fn blocking_stack_never_shows_secrets() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_stack_never_shows_secrets() {
-    let sim = Simulator::builder().start().await.expect("simulator");
-    let info = sim.info().clone();
-    let transport = ReqwestTransport::builder()
-        .timeout(Duration::from_millis(300))
-        .build()
-        .expect("reqwest");
-    let client = AsyncClient::new(config(&info), transport);
+    let (sim, info, _) = start_async().await;
+    let client = reqwest_client_within(&info, Duration::from_millis(300));
     let token = client.access_token().await.expect("token");
     let mut out = Vec::new();
     let order = format!("secrets-async-{}", SystemClock.now_unix_millis());
-    let generated = client.qris_generate(&generate(&info, &order)).await.expect("generate");
+    let generated = client
+        .qris_generate(&qris_generate(&info, &order, "10000.00"))
+        .await
+        .expect("generate");
     let reference_no = generated.reference_no.expect("referenceNo");
     sim.pay_qris(&reference_no).await.expect("pay");
     sim.set_fault(Fault::drop_after(REFUND).times(1)).expect("fault");
     let unknown = client
-        .qris_refund(&refund(&info, &reference_no, &order, "secrets-async-r1"))
+        .qris_refund(&qris_refund(
+            &info,
+            &reference_no,
+            &order,
+            "secrets-async-r1",
+            "10000.00",
+        ))
         .await
         .unwrap_err();
     assert!(unknown.is_outcome_unknown(), "{unknown:?}");

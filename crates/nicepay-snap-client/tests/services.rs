@@ -2,10 +2,6 @@
 //! per service per client, each service's error codes, signed notifications confirmed by query,
 //! and the payout approve timeout resolved by inquiry.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use nicepay_snap::api::ewallet::{
@@ -18,50 +14,19 @@ use nicepay_snap::api::va::{
     VaNotification, VaStatus, VaStatusAdditionalInfo, VaStatusRequest,
 };
 use nicepay_snap::api::Extra;
-use nicepay_snap::{Amount, Config, Method, RequestContext, SyncTransport, TransactionStatus};
-use nicepay_snap_client::{AsyncClient, Client, ClientError, Clock, SystemClock};
-use nicepay_snap_reqwest::ReqwestTransport;
+use nicepay_snap::{Method, RequestContext, SyncTransport, TransactionStatus};
+use nicepay_snap_client::{Client, ClientError, Clock, SystemClock};
 use nicepay_snap_simulator::{BlockingSimulator, Fault, Simulator, SimulatorInfo};
 use nicepay_snap_ureq::UreqTransport;
 
+#[path = "common/sim.rs"]
+mod sim;
+use sim::{
+    confirm_unless_forged, faults_around, http_get, idr, next_confirmed, reqwest_client_within, start_async,
+    start_async_with, start_blocking, unique, ureq_client_within, Inbox,
+};
+
 const APPROVE: &str = "/api/v1.0/transfer/approve";
-
-fn config(info: &SimulatorInfo) -> Config {
-    Config::builder()
-        .client_id(&info.client_id)
-        .client_secret(info.client_secret.as_str())
-        .private_key_text(info.private_key_pem.as_deref().unwrap())
-        .notification_public_key_text(&info.notification_public_key)
-        .base_url(&info.base_url)
-        .build()
-        .unwrap()
-}
-
-fn ureq_client(info: &SimulatorInfo) -> Client<UreqTransport> {
-    Client::new(
-        config(info),
-        UreqTransport::builder().timeout(Duration::from_secs(5)).build(),
-    )
-}
-
-fn reqwest_client(info: &SimulatorInfo) -> AsyncClient<ReqwestTransport> {
-    AsyncClient::new(
-        config(info),
-        ReqwestTransport::builder()
-            .timeout(Duration::from_secs(5))
-            .build()
-            .unwrap(),
-    )
-}
-
-fn unique(prefix: &str) -> String {
-    static N: AtomicI64 = AtomicI64::new(0);
-    format!(
-        "{prefix}-{}-{}",
-        SystemClock.now_unix_millis() % 1_000_000_000,
-        N.fetch_add(1, Ordering::SeqCst)
-    )
-}
 
 fn code<T: std::fmt::Debug>(r: Result<T, ClientError>) -> String {
     match r {
@@ -71,101 +36,6 @@ fn code<T: std::fmt::Debug>(r: Result<T, ClientError>) -> String {
             .map(|c| c.as_str().to_owned())
             .unwrap_or_else(|| format!("{e:?}")),
     }
-}
-
-fn idr(v: &str) -> Amount {
-    Amount::idr(v).unwrap()
-}
-
-/// One received notification: headers and body.
-type Received = (Vec<(String, String)>, Vec<u8>);
-
-/// A merchant notification endpoint: records every request (headers, body) and acknowledges it.
-struct Inbox {
-    url: String,
-    rx: mpsc::Receiver<Received>,
-}
-
-impl Inbox {
-    fn start(ack_code: &'static str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/notify", listener.local_addr().unwrap());
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { return };
-                if let Some(request) = read_request(stream, ack_code) {
-                    if tx.send(request).is_err() {
-                        return;
-                    }
-                }
-            }
-        });
-        Self { url, rx }
-    }
-
-    fn next(&self) -> Received {
-        self.rx.recv_timeout(Duration::from_secs(10)).expect("a notification")
-    }
-}
-
-fn read_request(mut s: TcpStream, ack_code: &str) -> Option<Received> {
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    loop {
-        let n = s.read(&mut chunk).ok()?;
-        buf.extend_from_slice(&chunk[..n]);
-        let text = String::from_utf8_lossy(&buf).to_string();
-        if let Some(pos) = text.find("\r\n\r\n") {
-            let head = &text[..pos];
-            let len: usize = head
-                .lines()
-                .find_map(|l| {
-                    l.to_ascii_lowercase()
-                        .strip_prefix("content-length:")
-                        .map(|v| v.trim().parse().unwrap_or(0))
-                })
-                .unwrap_or(0);
-            if buf.len() >= pos + 4 + len {
-                let body = format!("{{\"responseCode\":\"{ack_code}\",\"responseMessage\":\"Successful\"}}");
-                let reply = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                s.write_all(reply.as_bytes()).ok()?;
-                let headers = head
-                    .lines()
-                    .skip(1)
-                    .filter_map(|l| {
-                        l.split_once(':')
-                            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-                    })
-                    .collect();
-                return Some((headers, buf[pos + 4..pos + 4 + len].to_vec()));
-            }
-        }
-        if n == 0 {
-            return None;
-        }
-    }
-}
-
-/// A plain HTTP GET on loopback; returns (status, Location header).
-fn http_get(url: &str) -> (u16, Option<String>) {
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_at(rest.find('/').unwrap());
-    let mut s = TcpStream::connect(host).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).unwrap();
-    let status = text.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let location = text.lines().find_map(|l| {
-        l.to_ascii_lowercase()
-            .starts_with("location:")
-            .then(|| l[9..].trim().to_owned())
-    });
-    (status, location)
 }
 
 /// Sends a raw JSON body with any method through the blocking transport (to test what the
@@ -308,35 +178,17 @@ fn payout_registration(
     value: &str,
     scheduled: bool,
 ) -> PayoutRegistrationRequest {
-    PayoutRegistrationRequest {
-        partner_reference_no: reference.into(),
-        merchant_id: info.client_id.clone(),
-        ms_id: None,
-        beneficiary_account_no: "5345000060".into(),
-        beneficiary_name: "Ani Wijaya".into(),
-        beneficiary_phone: "08123456789".into(),
-        beneficiary_customer_residence: "1".into(),
-        beneficiary_customer_type: "1".into(),
-        beneficiary_postal_code: "10110".into(),
-        beneficiary_bank_code: "BNIA".into(),
-        payout_method: "0".into(),
-        description: Some("Seller payout".into()),
-        reserved_dt: if scheduled { "20991231".into() } else { String::new() },
-        reserved_tm: if scheduled { "100000".into() } else { String::new() },
-        delivery_id: String::new(),
-        delivery_name: None,
-        delivery_nm: Some("Ani".into()),
-        amount: idr(value),
-        beneficiary_poe: None,
-        beneficiary_doe: None,
-        beneficiary_co_no: None,
-        beneficiary_address: None,
-        beneficiary_auth_phone_number: None,
-        beneficiary_mer_category: None,
-        beneficiary_co_mgmt_name: None,
-        beneficiary_co_sh_name: None,
-        extra: Extra::new(),
-    }
+    // Built from its JSON, as the bindings send it: every optional field left out is None.
+    let (date, time) = if scheduled { ("20991231", "100000") } else { ("", "") };
+    serde_json::from_value(serde_json::json!({
+        "partnerReferenceNo": reference, "merchantId": info.client_id,
+        "beneficiaryAccountNo": "5345000060", "beneficiaryName": "Ani Wijaya", "beneficiaryPhone": "08123456789",
+        "beneficiaryCustomerResidence": "1", "beneficiaryCustomerType": "1", "beneficiaryPostalCode": "10110",
+        "beneficiaryBankCode": "BNIA", "payoutMethod": "0", "description": "Seller payout",
+        "reservedDt": date, "reservedTm": time, "deliveryId": "", "deliveryNm": "Ani",
+        "amount": {"value": value, "currency": "IDR"},
+    }))
+    .unwrap()
 }
 
 fn payout_ref(info: &SimulatorInfo, reference_no: &str, reference: &str, account: Option<&str>) -> PayoutReference {
@@ -357,14 +209,33 @@ fn balance_of(resp: &nicepay_snap::api::payout::BalanceInquiryResponse) -> Strin
         .to_owned()
 }
 
+/// `(partnerReferenceNo, referenceNo)` of a fresh immediate payout of `$value` (pass `await` last
+/// for the async client).
+macro_rules! register_payout {
+    ($client:expr, $info:expr, $value:expr $(, $wait:tt)?) => {{
+        let reference = unique("po");
+        let request = payout_registration(&$info, &reference, $value, false);
+        let registered = $client.payout_registration(&request)$(.$wait)?;
+        (reference, registered.unwrap().reference_no.unwrap())
+    }};
+}
+
+/// `(partnerReferenceNo, referenceNo)` of a fresh e-wallet payment of `$value`, notified to
+/// `$notify` (pass `await` last for the async client).
+macro_rules! start_ewallet {
+    ($client:expr, $info:expr, $value:expr, $notify:expr $(, $wait:tt)?) => {{
+        let order = unique("ew");
+        let paid = $client.ewallet_payment(&ewallet_payment(&$info, &order, $value, $notify))$(.$wait)?;
+        (order, paid.unwrap().reference_no.unwrap())
+    }};
+}
+
 // ---------------------------------------------------------------------------------------------
 // Virtual Account.
 
 #[test]
 fn va_full_flow_blocking_with_notification_and_errors() {
-    let sim = Simulator::builder().start_blocking().unwrap();
-    let info = sim.info().clone();
-    let client = ureq_client(&info);
+    let (sim, _, client) = start_blocking();
     let inbox = Inbox::start("2002500");
 
     let trx = unique("va");
@@ -404,14 +275,9 @@ fn va_full_flow_blocking_with_notification_and_errors() {
         n.additional_info.as_ref().unwrap()["tXidVA"].as_str(),
         Some(txid_va.as_str())
     );
-    let confirmed = client.verify_and_confirm::<VaNotification>(&headers, &body).unwrap();
-    assert!(confirmed.paid);
-    let forged = String::from_utf8(body.clone()).unwrap().replace("25000.00", "1.00");
     // The signature does not cover the body: an edited amount is caught by the status query.
-    let forged = client
-        .verify_and_confirm::<VaNotification>(&headers, forged.as_bytes())
-        .unwrap();
-    assert!(!forged.paid, "an edited body is not confirmed");
+    let confirmed = confirm_unless_forged::<VaNotification>(&client, &(headers, body), "25000.00", "1.00");
+    assert!(confirmed.paid);
 
     let status = client
         .execute::<VaStatus>(&va_status(&va_no, &txid_va, &trx, "25000.00"))
@@ -475,13 +341,13 @@ fn va_full_flow_blocking_with_notification_and_errors() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn va_full_flow_async() {
-    let sim = Simulator::builder().start().await.unwrap();
-    let info = sim.info().clone();
-    let client = reqwest_client(&info);
+    let (sim, _, client) = start_async().await;
     let inbox = Inbox::start("2002500");
     let trx = unique("va");
-    let mut req = va_create(&trx, "75000.00", Some(&inbox.url));
-    req.virtual_account_no = "8808123412341234".into();
+    let req = VaCreateRequest {
+        virtual_account_no: "8808123412341234".into(),
+        ..va_create(&trx, "75000.00", Some(&inbox.url))
+    };
     let created = client.va_create(&req).await.unwrap();
     let (va_no, txid_va) = va_ids(&created);
     assert_eq!(va_no, "8808123412341234");
@@ -497,11 +363,7 @@ async fn va_full_flow_async() {
     assert_eq!(status.latest_transaction_status(), Some(TransactionStatus::Pending));
     let paid = sim.pay_va(&txid_va).await.unwrap();
     assert_eq!(paid.virtual_account_no.as_deref(), Some(va_no.as_str()));
-    let (headers, body) = tokio::task::spawn_blocking(move || inbox.next()).await.unwrap();
-    let confirmed = client
-        .verify_and_confirm::<VaNotification>(&headers, &body)
-        .await
-        .unwrap();
+    let confirmed = next_confirmed::<VaNotification>(&client, inbox).await;
     assert!(confirmed.paid);
     assert_eq!(
         confirmed.status.latest_transaction_status(),
@@ -531,12 +393,9 @@ async fn va_full_flow_async() {
 
 #[test]
 fn ewallet_full_flow_blocking_with_redirect_notification_and_refunds() {
-    let sim = Simulator::builder().start_blocking().unwrap();
-    let info = sim.info().clone();
-    let client = ureq_client(&info);
-    let inbox = Inbox::start("2005600");
-
+    let (sim, info, client) = start_blocking();
     let order = unique("ew");
+    let inbox = Inbox::start("2005600");
     let paid = client
         .ewallet_payment(&ewallet_payment(&info, &order, "30000.00", Some(&inbox.url)))
         .unwrap();
@@ -562,30 +421,18 @@ fn ewallet_full_flow_blocking_with_redirect_notification_and_refunds() {
     let n: EwalletNotification = client.verify_notification(&headers, &body).unwrap();
     assert_eq!(n.original_reference_no.as_deref(), Some(reference_no.as_str()));
     assert_eq!(n.latest_transaction_status, Some(TransactionStatus::Success));
-    let confirmed = client
-        .verify_and_confirm::<EwalletNotification>(&headers, &body)
-        .unwrap();
+    let confirmed = confirm_unless_forged::<EwalletNotification>(&client, &(headers, body), "30000.00", "99000.00");
     assert!(confirmed.paid);
-    let forged = String::from_utf8(body.clone()).unwrap().replace("30000.00", "99000.00");
-    let forged = client
-        .verify_and_confirm::<EwalletNotification>(&headers, forged.as_bytes())
-        .unwrap();
-    assert!(!forged.paid, "an edited body is not confirmed");
     // Approving twice is a conflict (the page answers 409).
     assert_eq!(http_get(&redirect).0, 409);
 
-    let r1 = unique("r");
-    let refunded = client
-        .ewallet_refund(&ewallet_refund(&info, &reference_no, &order, &r1, "10000.00"))
-        .unwrap();
+    let refund = ewallet_refund(&info, &reference_no, &order, &unique("r"), "10000.00");
+    let refunded = client.ewallet_refund(&refund).unwrap();
     assert_eq!(refunded.response_code.as_str(), "2005800");
     assert_eq!(refunded.refund_amount.unwrap().value(), "10000.00");
     assert!(refunded.refund_no.is_some());
     assert!(refunded.refund_time.unwrap().ends_with("+07:00"));
-    assert_eq!(
-        code(client.ewallet_refund(&ewallet_refund(&info, &reference_no, &order, &r1, "10000.00"))),
-        "4095801"
-    );
+    assert_eq!(code(client.ewallet_refund(&refund)), "4095801");
     assert_eq!(
         code(client.ewallet_refund(&ewallet_refund(&info, &reference_no, &order, &unique("r"), "20000.01"))),
         "4035802"
@@ -626,11 +473,9 @@ fn ewallet_full_flow_blocking_with_redirect_notification_and_refunds() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ewallet_full_flow_async() {
-    let sim = Simulator::builder().start().await.unwrap();
-    let info = sim.info().clone();
-    let client = reqwest_client(&info);
-    let inbox = Inbox::start("2005600");
+    let (sim, info, client) = start_async().await;
     let order = unique("ew");
+    let inbox = Inbox::start("2005600");
     // The notification URL may also come from additionalInfo.dbProcessUrl.
     let mut req = ewallet_payment(&info, &order, "45000.00", None);
     req.additional_info.db_process_url = Some(inbox.url.clone());
@@ -639,11 +484,7 @@ async fn ewallet_full_flow_async() {
     let outcome = sim.pay_ewallet(&reference_no).await.unwrap();
     assert_eq!(outcome.latest_transaction_status, "00");
     assert!(outcome.notification.unwrap().delivered);
-    let (headers, body) = tokio::task::spawn_blocking(move || inbox.next()).await.unwrap();
-    let confirmed = client
-        .verify_and_confirm::<EwalletNotification>(&headers, &body)
-        .await
-        .unwrap();
+    let confirmed = next_confirmed::<EwalletNotification>(&client, inbox).await;
     assert!(confirmed.paid);
     let refund = ewallet_refund(&info, &reference_no, &order, &unique("r"), "45000.00");
     assert_eq!(
@@ -658,13 +499,7 @@ async fn ewallet_full_flow_async() {
     assert_eq!(status.latest_transaction_status, Some(TransactionStatus::Refunded));
     // A refund that times out after being applied is an unknown outcome; resending the same
     // partnerRefundNo is then a duplicate, never a second refund.
-    let order2 = unique("ew");
-    let ref2 = client
-        .ewallet_payment(&ewallet_payment(&info, &order2, "5000.00", None))
-        .await
-        .unwrap()
-        .reference_no
-        .unwrap();
+    let (order2, ref2) = start_ewallet!(client, info, "5000.00", None, await);
     sim.pay_ewallet(&ref2).await.unwrap();
     sim.set_fault(Fault::respond_after("/api/v1.0/debit/refund", 504).times(1))
         .unwrap();
@@ -680,9 +515,7 @@ async fn ewallet_full_flow_async() {
 
 #[test]
 fn payout_full_flow_blocking_state_machine_and_errors() {
-    let sim = Simulator::builder().start_blocking().unwrap();
-    let info = sim.info().clone();
-    let client = ureq_client(&info);
+    let (sim, info, client) = start_blocking();
     let balance_req = BalanceInquiryRequest {
         account_no: info.client_id.clone(),
         ..Default::default()
@@ -719,12 +552,7 @@ fn payout_full_flow_blocking_state_machine_and_errors() {
     }
 
     // registration → reject → 05; approve after reject is refused.
-    let p2 = unique("po");
-    let t2 = client
-        .payout_registration(&payout_registration(&info, &p2, "1000.00", false))
-        .unwrap()
-        .reference_no
-        .unwrap();
+    let (p2, t2) = register_payout!(client, info, "1000.00");
     let rejected = client
         .payout_reject(&payout_ref(&info, &t2, &p2, Some("5345000060")))
         .unwrap();
@@ -755,12 +583,7 @@ fn payout_full_flow_blocking_state_machine_and_errors() {
 
     // Insufficient balance: nothing moves, the payout stays pending.
     sim.set_payout_balance_minor(&info.client_id, 50_000);
-    let p4 = unique("po");
-    let t4 = client
-        .payout_registration(&payout_registration(&info, &p4, "500.01", false))
-        .unwrap()
-        .reference_no
-        .unwrap();
+    let (p4, t4) = register_payout!(client, info, "500.01");
     assert_eq!(
         code(client.payout_approve(&payout_ref(&info, &t4, &p4, None))),
         "4030014"
@@ -812,31 +635,13 @@ fn payout_full_flow_blocking_state_machine_and_errors() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payout_full_flow_async() {
-    let sim = Simulator::builder()
-        .payout_balance_minor(1_000_000)
-        .start()
-        .await
-        .unwrap();
-    let info = sim.info().clone();
-    let client = reqwest_client(&info);
-    let p = unique("po");
-    let t = client
-        .payout_registration(&payout_registration(&info, &p, "7500.00", false))
-        .await
-        .unwrap()
-        .reference_no
-        .unwrap();
+    let (sim, info, client) = start_async_with(Simulator::builder().payout_balance_minor(1_000_000)).await;
+    let (p, t) = register_payout!(client, info, "7500.00", await);
     let approved = client.payout_approve(&payout_ref(&info, &t, &p, None)).await.unwrap();
     assert_eq!(approved.status(), Some(&TransactionStatus::Success));
     let balance = client.balance_inquiry(&BalanceInquiryRequest::default()).await.unwrap();
     assert_eq!(balance_of(&balance), "2500.00");
-    let p2 = unique("po");
-    let t2 = client
-        .payout_registration(&payout_registration(&info, &p2, "2500.01", false))
-        .await
-        .unwrap()
-        .reference_no
-        .unwrap();
+    let (p2, t2) = register_payout!(client, info, "2500.01", await);
     assert_eq!(
         code(client.payout_approve(&payout_ref(&info, &t2, &p2, None)).await),
         "4030014"
@@ -852,21 +657,9 @@ async fn payout_full_flow_async() {
         "05"
     );
     // Approve timed out client-side after the simulator applied it → unknown → inquiry.
-    let impatient = AsyncClient::new(
-        config(&info),
-        ReqwestTransport::builder()
-            .timeout(Duration::from_millis(800))
-            .build()
-            .unwrap(),
-    );
+    let impatient = reqwest_client_within(&info, Duration::from_millis(800));
     impatient.access_token().await.unwrap();
-    let p3 = unique("po");
-    let t3 = impatient
-        .payout_registration(&payout_registration(&info, &p3, "100.00", false))
-        .await
-        .unwrap()
-        .reference_no
-        .unwrap();
+    let (p3, t3) = register_payout!(impatient, info, "100.00", await);
     sim.set_fault(Fault::delay_after(APPROVE, 2_500).times(1)).unwrap();
     let err = impatient
         .payout_approve(&payout_ref(&info, &t3, &p3, None))
@@ -895,28 +688,13 @@ async fn payout_full_flow_async() {
 
 #[test]
 fn payout_approve_faults_are_unknown_outcomes_resolved_by_inquiry() {
-    let sim = Simulator::builder().start_blocking().unwrap();
-    let info = sim.info().clone();
-    let client = ureq_client(&info);
-    let impatient = Client::new(
-        config(&info),
-        UreqTransport::builder().timeout(Duration::from_millis(800)).build(),
-    );
+    let (sim, info, client) = start_blocking();
+    let impatient = ureq_client_within(&info, Duration::from_millis(800));
     impatient.access_token().unwrap();
-    for (name, fault, applied) in [
-        ("delay after apply", Fault::delay_after(APPROVE, 2_500).times(1), true),
-        ("504 after apply", Fault::respond_after(APPROVE, 504).times(1), true),
-        ("500 before apply", Fault::respond_before(APPROVE, 500).times(1), false),
-        ("drop after apply", Fault::drop_after(APPROVE).times(1), true),
-        ("drop before apply", Fault::drop_before(APPROVE).times(1), false),
-    ] {
+    let delay = ("delay after apply", Fault::delay_after(APPROVE, 2_500).times(1), true);
+    for (name, fault, applied) in std::iter::once(delay).chain(faults_around(APPROVE)) {
         let before = sim.payout_balance_minor(&info.client_id);
-        let p = unique("po");
-        let t = client
-            .payout_registration(&payout_registration(&info, &p, "1000.00", false))
-            .unwrap()
-            .reference_no
-            .unwrap();
+        let (p, t) = register_payout!(client, info, "1000.00");
         sim.set_fault(fault).unwrap();
         let err = impatient.payout_approve(&payout_ref(&info, &t, &p, None)).unwrap_err();
         assert!(err.is_outcome_unknown(), "{name}: {err:?}");
@@ -940,9 +718,7 @@ fn payout_approve_faults_are_unknown_outcomes_resolved_by_inquiry() {
 
 #[test]
 fn faults_and_state_cover_va_and_ewallet() {
-    let sim: BlockingSimulator = Simulator::builder().start_blocking().unwrap();
-    let info = sim.info().clone();
-    let client = ureq_client(&info);
+    let (sim, info, client): (BlockingSimulator, _, _) = start_blocking();
     // Non-money calls: a 500 is a plain API error, not an unknown outcome.
     sim.set_fault(Fault::respond_before("/api/v1.0/transfer-va/create-va", 500).times(1))
         .unwrap();
@@ -951,12 +727,7 @@ fn faults_and_state_cover_va_and_ewallet() {
     assert_eq!(err.response_code().unwrap().as_str(), "5002700");
     sim.set_fault(Fault::respond_before("/nicepay/api/v1.0/debit/status", 504).times(1))
         .unwrap();
-    let order = unique("ew");
-    let r = client
-        .ewallet_payment(&ewallet_payment(&info, &order, "1.00", None))
-        .unwrap()
-        .reference_no
-        .unwrap();
+    let (order, r) = start_ewallet!(client, info, "1.00", None);
     assert_eq!(
         code(client.ewallet_status(&ewallet_status(&info, &r, &order, "1.00"))),
         "5045500"
@@ -971,10 +742,7 @@ fn faults_and_state_cover_va_and_ewallet() {
 
 #[test]
 fn expired_va_and_declined_ewallet_are_never_confirmed_as_paid() {
-    let sim = Simulator::builder().start_blocking().unwrap();
-    let info = sim.info().clone();
-    let client = ureq_client(&info);
-    let inbox = Inbox::start("2005600");
+    let (sim, info, client) = start_blocking();
 
     // A VA whose validity ended (Jakarta time) reads as 04 Expired and cannot be paid or deleted.
     let trx = unique("va");
@@ -1002,12 +770,8 @@ fn expired_va_and_declined_ewallet_are_never_confirmed_as_paid() {
     assert_eq!(sim.pay_va(&va2).unwrap().latest_transaction_status, "00");
 
     // The customer declines at the wallet page: 05, notified, never confirmed, not refundable.
-    let order = unique("ew");
-    let reference_no = client
-        .ewallet_payment(&ewallet_payment(&info, &order, "8000.00", Some(&inbox.url)))
-        .unwrap()
-        .reference_no
-        .unwrap();
+    let inbox = Inbox::start("2005600");
+    let (order, reference_no) = start_ewallet!(client, info, "8000.00", Some(&inbox.url));
     let (http, location) = http_get(&format!("{}/__sim/ewallet/{reference_no}/cancel", info.base_url));
     assert_eq!(
         (http, location.as_deref()),
@@ -1036,18 +800,12 @@ fn expired_va_and_declined_ewallet_are_never_confirmed_as_paid() {
 
 #[test]
 fn concurrent_approves_and_refunds_never_move_money_twice() {
-    let sim = Simulator::builder().start_blocking().unwrap();
-    let info = sim.info().clone();
-    let client = std::sync::Arc::new(ureq_client(&info));
+    let (sim, info, client) = start_blocking();
+    let client = std::sync::Arc::new(client);
     client.access_token().unwrap();
 
     // Eight threads approve the same payout: exactly one wins, the balance moves once.
-    let p = unique("po");
-    let t = client
-        .payout_registration(&payout_registration(&info, &p, "1000.00", false))
-        .unwrap()
-        .reference_no
-        .unwrap();
+    let (p, t) = register_payout!(client, info, "1000.00");
     let before = sim.payout_balance_minor(&info.client_id);
     let approve = payout_ref(&info, &t, &p, None);
     let results: Vec<Result<_, ClientError>> = std::thread::scope(|scope| {
@@ -1063,12 +821,7 @@ fn concurrent_approves_and_refunds_never_move_money_twice() {
     assert_eq!(sim.payout_balance_minor(&info.client_id), before - 100_000);
 
     // Eight threads refund 30% each of one e-wallet payment: at most three succeed.
-    let order = unique("ew");
-    let reference_no = client
-        .ewallet_payment(&ewallet_payment(&info, &order, "10000.00", None))
-        .unwrap()
-        .reference_no
-        .unwrap();
+    let (order, reference_no) = start_ewallet!(client, info, "10000.00", None);
     sim.pay_ewallet(&reference_no).unwrap();
     let ok = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..8)

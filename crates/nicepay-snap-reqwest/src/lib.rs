@@ -160,65 +160,29 @@ impl AsyncTransport for ReqwestTransport {
 }
 
 #[cfg(test)]
+#[path = "../../nicepay-snap-ureq/src/loopback.rs"]
+mod loopback;
+
+#[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::TcpListener;
+    use crate::loopback::{
+        big_request, closes_at_once, one_shot, reads_all_then_closes, reads_head_then_closes, refused_url, request,
+        silent_for,
+    };
 
-    fn request(url: String, method: Method) -> PreparedRequest {
-        PreparedRequest {
-            method,
-            url,
-            path: "/api/x".into(),
-            headers: vec![
-                ("Content-Type".into(), "application/json".into()),
-                ("X-TEST".into(), "1".into()),
-            ],
-            body: br#"{"a":"b/c"}"#.to_vec(),
-        }
-    }
-
-    async fn one_shot(reply: &'static str) -> (String, tokio::task::JoinHandle<Vec<u8>>) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/nicepay/api/x", listener.local_addr().unwrap());
-        let handle = tokio::spawn(async move {
-            let (mut stream, _) = listener.accept().await.unwrap();
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            loop {
-                let n = stream.read(&mut chunk).await.unwrap();
-                buf.extend_from_slice(&chunk[..n]);
-                if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                    let head = String::from_utf8_lossy(&buf[..pos]).to_lowercase();
-                    let len: usize = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
-                        .unwrap_or(0);
-                    if buf.len() >= pos + 4 + len {
-                        break;
-                    }
-                }
-                if n == 0 {
-                    break;
-                }
-            }
-            stream.write_all(reply.as_bytes()).await.unwrap();
-            buf
-        });
-        (url, handle)
+    /// Sends [`request`] to `url` with a default transport.
+    async fn send_default(url: String, method: Method) -> Result<RawResponse, TransportError> {
+        ReqwestTransport::new().unwrap().send(&request(url, method)).await
     }
 
     #[tokio::test]
     async fn sends_exact_bytes_with_delete_and_keeps_error_statuses() {
-        let (url, handle) = one_shot("HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}").await;
-        let resp = ReqwestTransport::new()
-            .unwrap()
-            .send(&request(url, Method::Delete))
-            .await
-            .unwrap();
+        let (url, handle) = one_shot("HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}");
+        let resp = send_default(url, Method::Delete).await.unwrap();
         assert_eq!(resp.status, 404);
         assert_eq!(resp.body, b"{}");
-        let raw = String::from_utf8(handle.await.unwrap()).unwrap();
+        let raw = String::from_utf8(handle.join().unwrap()).unwrap();
         assert!(raw.starts_with("DELETE /nicepay/api/x HTTP/1.1\r\n"), "{raw}");
         assert!(raw.to_lowercase().contains("x-test: 1"));
         assert!(raw.ends_with("{\"a\":\"b/c\"}"));
@@ -226,78 +190,34 @@ mod tests {
 
     #[tokio::test]
     async fn no_redirects_and_body_cap() {
-        let (url, handle) = one_shot("HTTP/1.1 307 Temporary Redirect\r\nlocation: http://127.0.0.1:1/x\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
-        let resp = ReqwestTransport::new()
-            .unwrap()
-            .send(&request(url, Method::Post))
-            .await
-            .unwrap();
+        let (url, handle) = one_shot("HTTP/1.1 307 Temporary Redirect\r\nlocation: http://127.0.0.1:1/x\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        let resp = send_default(url, Method::Post).await.unwrap();
         assert_eq!(resp.status, 307);
-        handle.await.unwrap();
+        handle.join().unwrap();
 
         let (url, handle) =
-            one_shot("HTTP/1.1 200 OK\r\ncontent-length: 20\r\nconnection: close\r\n\r\n01234567890123456789").await;
+            one_shot("HTTP/1.1 200 OK\r\ncontent-length: 20\r\nconnection: close\r\n\r\n01234567890123456789");
         let t = ReqwestTransport::builder().max_body_bytes(10).build().unwrap();
         assert_eq!(
             t.send(&request(url, Method::Post)).await.unwrap_err().kind(),
             TransportErrorKind::BodyTooLarge
         );
-        handle.await.unwrap();
+        handle.join().unwrap();
     }
 
     #[tokio::test]
     async fn connect_refused_and_timeout_are_distinguished() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let err = ReqwestTransport::new()
-            .unwrap()
-            .send(&request(format!("http://127.0.0.1:{port}/x"), Method::Post))
-            .await
-            .unwrap_err();
+        let err = send_default(refused_url(), Method::Post).await.unwrap_err();
         assert!(err.is_not_delivered(), "{err:?}");
 
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/x", listener.local_addr().unwrap());
-        let server = tokio::spawn(async move {
-            let (stream, _) = listener.accept().await.unwrap();
-            tokio::time::sleep(Duration::from_millis(800)).await;
-            drop(stream);
-        });
+        let (url, server) = silent_for(Duration::from_millis(800));
         let t = ReqwestTransport::builder()
             .timeout(Duration::from_millis(300))
             .build()
             .unwrap();
         let err = t.send(&request(url, Method::Post)).await.unwrap_err();
         assert_eq!(err.kind(), TransportErrorKind::Timeout, "{err:?}");
-        server.await.unwrap();
-    }
-
-    fn big_request(url: String, lines: usize, line_len: usize, body: Vec<u8>) -> PreparedRequest {
-        let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
-        for i in 0..lines {
-            headers.push((format!("X-Pad-{i}"), "a".repeat(line_len)));
-        }
-        PreparedRequest {
-            method: Method::Post,
-            url,
-            path: "/api/x".into(),
-            headers,
-            body,
-        }
-    }
-
-    async fn read_head(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 4096];
-        while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-            let n = stream.read(&mut chunk).await.unwrap();
-            assert!(n > 0, "client closed before the end of the head");
-            buf.extend_from_slice(&chunk[..n]);
-        }
-        buf
+        server.join().unwrap();
     }
 
     fn bounded() -> ReqwestTransport {
@@ -311,53 +231,33 @@ mod tests {
     async fn headers_not_fully_written_stays_io_as_hyper_cannot_tell_head_from_body() {
         // The server closes at once: 4 MB of headers cannot all be written. hyper reports the
         // write failure without saying where it happened, so the transport stays conservative.
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/x", listener.local_addr().unwrap());
-        let server = tokio::spawn(async move { drop(listener.accept().await.unwrap()) });
+        let (url, server) = closes_at_once();
         let err = bounded()
             .send(&big_request(url, 64, 64 * 1024, b"{}".to_vec()))
             .await
             .unwrap_err();
         assert_eq!(err.kind(), TransportErrorKind::Io, "{err:?}");
         assert!(!err.is_not_delivered());
-        server.await.unwrap();
+        server.join().unwrap();
     }
 
     #[tokio::test]
     async fn whole_request_read_then_closed_is_not_reported_undelivered() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/x", listener.local_addr().unwrap());
-        let server = tokio::spawn(async move {
-            let (mut stream, _) = listener.accept().await.unwrap();
-            let mut got = read_head(&mut stream).await;
-            while !got.ends_with(br#"{"a":"b/c"}"#) {
-                let mut chunk = [0u8; 64];
-                let n = stream.read(&mut chunk).await.unwrap();
-                assert!(n > 0);
-                got.extend_from_slice(&chunk[..n]);
-            }
-        });
+        let (url, server) = reads_all_then_closes();
         let err = bounded().send(&request(url, Method::Post)).await.unwrap_err();
         assert!(!err.is_not_delivered(), "{err:?}");
         assert_eq!(err.kind(), TransportErrorKind::Io, "{err:?}");
-        server.await.unwrap();
+        server.join().unwrap();
     }
 
     #[tokio::test]
     async fn head_and_part_of_the_body_read_then_closed_is_not_reported_undelivered() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/x", listener.local_addr().unwrap());
-        let server = tokio::spawn(async move {
-            let (mut stream, _) = listener.accept().await.unwrap();
-            read_head(&mut stream).await;
-            let mut chunk = [0u8; 1024];
-            assert!(stream.read(&mut chunk).await.unwrap() > 0);
-        });
+        let (url, server) = reads_head_then_closes();
         let err = bounded()
             .send(&big_request(url, 1, 10, vec![b'7'; 8 * 1024 * 1024]))
             .await
             .unwrap_err();
         assert!(!err.is_not_delivered(), "{err:?}");
-        server.await.unwrap();
+        server.join().unwrap();
     }
 }

@@ -135,6 +135,16 @@ struct BalanceBody {
     client_id: Option<String>,
 }
 
+/// The client named in a balance body, if any, and the balance in minor units; or why the body
+/// is not one.
+fn parse_balance(body: &[u8]) -> Result<(Option<String>, u64), String> {
+    let parsed: BalanceBody = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    let minor = nicepay_snap::Amount::idr(parsed.available_balance.as_str())
+        .and_then(|a| a.minor_units())
+        .map_err(|e| e.to_string())?;
+    Ok((parsed.client_id, minor))
+}
+
 fn balance_json(shared: &Shared) -> Response {
     let balances = shared.lock().payout.balances(&shared.settings.client_ids());
     Json(json!({ "payoutBalances": balances })).into_response()
@@ -145,27 +155,17 @@ async fn get_balance(Extract(shared): Extract<Arc<Shared>>) -> Response {
 }
 
 async fn set_balance(Extract(shared): Extract<Arc<Shared>>, body: Bytes) -> Response {
-    let parsed: BalanceBody = match serde_json::from_slice(&body) {
-        Ok(b) => b,
-        Err(e) => {
+    let (client_id, minor) = match parse_balance(&body) {
+        Ok(parsed) => parsed,
+        Err(reason) => {
             return (
                 StatusCode::BAD_REQUEST,
-                Json(json!({ "error": nicepay_snap::error::bound_reason(e.to_string()) })),
+                Json(json!({ "error": nicepay_snap::error::bound_reason(reason) })),
             )
                 .into_response()
         }
     };
-    let minor = match nicepay_snap::Amount::idr(parsed.available_balance.as_str()).and_then(|a| a.minor_units()) {
-        Ok(m) => m,
-        Err(e) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                Json(json!({ "error": nicepay_snap::error::bound_reason(e.to_string()) })),
-            )
-                .into_response()
-        }
-    };
-    let client_id = parsed.client_id.unwrap_or_else(|| shared.info.client_id.clone());
+    let client_id = client_id.unwrap_or_else(|| shared.info.client_id.clone());
     if shared.settings.client(&client_id).is_none() {
         return SimulatorError::NotFound(format!("client {}", nicepay_snap::error::echo(&client_id))).into_response();
     }
@@ -250,4 +250,121 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         )
         .route("/__admin/tokens/expire", post(expire_tokens))
         .route("/__admin/shutdown", post(shutdown))
+        .route("/__admin/niva/pay", post(niva_pay))
+        .route("/__admin/payout/notification-url", post(set_payout_notification_url))
+        .route("/__admin/payout/notifications", get(payout_notifications))
+        .route("/__admin/payout/{id}/execute", post(execute_payout))
+}
+
+/// Posts the queued payout notifications from tasks of their own (after a SNAP call released
+/// the state lock), recording each delivery.
+pub(crate) fn deliver_payout_outbox(shared: &Arc<Shared>) {
+    let pending = std::mem::take(&mut shared.lock().payout.outbox);
+    for p in pending {
+        let shared = Arc::clone(shared);
+        tokio::spawn(async move {
+            let delivery = notify::deliver(&shared.http, &shared.settings.notification_key, p).await;
+            shared.lock().payout.deliveries.push(delivery);
+        });
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NotificationUrlBody {
+    /// `""` or absent clears it.
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+/// `POST /__admin/payout/notification-url` `{"url": "http://127.0.0.1:…/notify", "clientId"?}`:
+/// where the merchant receives payout result notifications (NICEPAY sets it at onboarding).
+async fn set_payout_notification_url(Extract(shared): Extract<Arc<Shared>>, body: Bytes) -> Response {
+    let parsed: NotificationUrlBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            return SimulatorError::Config {
+                field: "body",
+                reason: nicepay_snap::error::bound_reason(e.to_string()),
+            }
+            .into_response()
+        }
+    };
+    let url = parsed.url.filter(|u| !u.is_empty());
+    if let Some(u) = &url {
+        if !crate::util::is_http_url(u) {
+            return SimulatorError::Config {
+                field: "url",
+                reason: "must be an absolute http:// or https:// URL".into(),
+            }
+            .into_response();
+        }
+    }
+    let client_id = parsed.client_id.unwrap_or_else(|| shared.info.client_id.clone());
+    if shared.settings.client(&client_id).is_none() {
+        return SimulatorError::NotFound(format!("client {}", nicepay_snap::error::echo(&client_id))).into_response();
+    }
+    shared.lock().payout.set_notify_url(&client_id, url.clone());
+    Json(json!({ "clientId": client_id, "url": url })).into_response()
+}
+
+/// `GET /__admin/payout/notifications`: every payout notification delivery, oldest first.
+async fn payout_notifications(Extract(shared): Extract<Arc<Shared>>) -> Response {
+    let deliveries = shared.lock().payout.deliveries.clone();
+    Json(json!({ "notifications": deliveries })).into_response()
+}
+
+/// Executes scheduled payout `id` and delivers its notification (if the merchant has a URL).
+pub(crate) async fn execute_scheduled_payout(
+    shared: &Shared,
+    id: &str,
+) -> Result<Option<NotificationDelivery>, SimulatorError> {
+    let pending = {
+        let mut state = shared.lock();
+        state.payout.execute(id)?;
+        std::mem::take(&mut state.payout.outbox)
+    };
+    let mut delivered = None;
+    for p in pending {
+        let delivery = notify::deliver(&shared.http, &shared.settings.notification_key, p).await;
+        shared.lock().payout.deliveries.push(delivery.clone());
+        delivered = Some(delivery);
+    }
+    Ok(delivered)
+}
+
+/// `POST /__admin/payout/{id}/execute`: executes an approved scheduled payout; answers
+/// `{"referenceNo": id, "notification": delivery or null}`.
+async fn execute_payout(Extract(shared): Extract<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    match execute_scheduled_payout(&shared, &id).await {
+        Ok(delivered) => Json(json!({ "referenceNo": id, "notification": delivered })).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NivaBody {
+    merchant: crate::niva::NivaMerchant,
+    payment: crate::niva::NivaPayment,
+}
+
+/// `POST /__admin/niva/pay`: the simulator plays NICEPAY against a merchant's NIVA server
+/// (`{"merchant":{baseUrl,clientId,clientSecret},"payment":{partnerServiceId,customerNo,...}}`)
+/// and answers the whole exchange.
+async fn niva_pay(Extract(shared): Extract<Arc<Shared>>, body: Bytes) -> Response {
+    let parsed: NivaBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "error": nicepay_snap::error::bound_reason(e.to_string()) })),
+            )
+                .into_response()
+        }
+    };
+    let run = crate::niva::run(&shared.settings.notification_key, &parsed.merchant, &parsed.payment).await;
+    Json(run).into_response()
 }

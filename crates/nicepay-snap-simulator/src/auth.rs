@@ -60,11 +60,11 @@ pub(crate) fn check_timestamp(
     let raw = required_header(headers, "X-TIMESTAMP", service)?;
     let bad = || SnapError::invalid_format(service, "X-TIMESTAMP");
     let ts = Timestamp::parse(raw).map_err(|_| bad())?;
-    if shared.settings.require_jakarta_offset && !(raw.len() == 25 && raw.ends_with("+07:00")) {
+    if shared.settings.tunables.require_jakarta_offset && !(raw.len() == 25 && raw.ends_with("+07:00")) {
         return Err(bad());
     }
     let skew = (ts.unix_seconds() - util::now_unix()).unsigned_abs();
-    if skew > shared.settings.max_skew_seconds {
+    if skew > shared.settings.tunables.max_skew.as_secs() {
         return Err(bad());
     }
     Ok((raw.to_owned(), ts))

@@ -144,16 +144,11 @@ impl Fault {
         Self::with_kind(path, FaultKind::DelayAfter).latency_ms(millis)
     }
 
-    /// Limits the rule to the next `n` matching requests.
-    pub fn times(mut self, n: u32) -> Self {
-        self.times = Some(n);
-        self
-    }
-
-    /// Adds latency (milliseconds) to matching requests.
-    pub fn latency_ms(mut self, millis: u64) -> Self {
-        self.latency_ms = millis;
-        self
+    setters! {
+        /// Limits the rule to the next `n` matching requests.
+        times(n: u32) => times = Some(n);
+        /// Adds latency (milliseconds) to matching requests.
+        latency_ms(millis: u64) => latency_ms = millis;
     }
 
     /// Sets an explicit `responseCode` and `responseMessage`.

@@ -222,6 +222,11 @@ impl<D: Product> Ledger<D> {
         self.records.get(id)
     }
 
+    /// The entry with this id, to change it.
+    pub(crate) fn find_mut(&mut self, id: &str) -> Option<&mut Entry<D>> {
+        self.records.get_mut(id)
+    }
+
     /// Stores a new entry of `client_id` for `amount_minor`: `409{svc}01 Duplicate
     /// {duplicate_field}` when the merchant used `partner_ref` before; otherwise `build` gets the
     /// ledger and the new entry's sequence number, id and time, and may still refuse.

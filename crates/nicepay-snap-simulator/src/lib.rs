@@ -88,6 +88,17 @@
 //! # }
 //! ```
 
+/// Builder methods that store their argument, as `$value` makes it, in `self.$field`.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $($field:ident).+ = $value:expr;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(mut self, $arg: $ty) -> Self {
+            self.$($field).+ = $value;
+            self
+        }
+    )*};
+}
+
 // Modules, bottom layer first: each imports only from the groups before its own (and `snap`
 // from nothing but `util`), so there is no import cycle.
 // Leaves: errors, clock, ids.
@@ -115,6 +126,8 @@ mod token;
 mod admin;
 // The server: registers every route and serves connections.
 mod server;
+
+pub mod niva;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -188,12 +201,7 @@ pub struct Simulator {
     merchant_public_key: PublicKey,
     merchant_private_key_pem: Option<String>,
     notification_key: PrivateKey,
-    token_ttl: Duration,
-    max_skew: Duration,
-    require_jakarta_offset: bool,
-    payout_balance_minor: u64,
-    limits: Limits,
-    port: u16,
+    tunables: Tunables,
 }
 
 impl fmt::Debug for Simulator {
@@ -201,12 +209,28 @@ impl fmt::Debug for Simulator {
         f.debug_struct("Simulator")
             .field("client_id", &self.client_id)
             .field("client_secret", &"[redacted]")
-            .field("token_ttl", &self.token_ttl)
-            .field("max_skew", &self.max_skew)
-            .field("require_jakarta_offset", &self.require_jakarta_offset)
-            .field("port", &self.port)
+            .field("token_ttl", &self.tunables.token_ttl)
+            .field("max_skew", &self.tunables.max_skew)
+            .field("require_jakarta_offset", &self.tunables.require_jakarta_offset)
+            .field("port", &self.tunables.port)
             .finish_non_exhaustive()
     }
+}
+
+/// The settings a [`SimulatorBuilder`] hands to its [`Simulator`], and it to the server, as they
+/// are. Defined here, at the crate root, so that every module can read them.
+#[derive(Debug, Clone)]
+struct Tunables {
+    token_ttl: Duration,
+    /// Accepted `X-TIMESTAMP` skew either side of the simulator's clock.
+    max_skew: Duration,
+    require_jakarta_offset: bool,
+    /// Every merchant's payout balance at start, in minor units.
+    payout_balance_minor: u64,
+    /// Connection and body limits.
+    limits: Limits,
+    /// Port on 127.0.0.1 (0: any free port).
+    port: u16,
 }
 
 /// Builder for [`Simulator`]. Every setting has a TEST-ONLY default.
@@ -217,12 +241,7 @@ pub struct SimulatorBuilder {
     merchant_private_key_pem: Option<String>,
     merchant_public_key_pem: Option<String>,
     notification_private_key_pem: String,
-    token_ttl: Duration,
-    max_skew: Duration,
-    require_jakarta_offset: bool,
-    payout_balance_minor: u64,
-    limits: Limits,
-    port: u16,
+    tunables: Tunables,
 }
 
 impl Default for SimulatorBuilder {
@@ -233,18 +252,20 @@ impl Default for SimulatorBuilder {
             merchant_private_key_pem: Some(TEST_MERCHANT_PRIVATE_KEY_PEM.to_owned()),
             merchant_public_key_pem: None,
             notification_private_key_pem: TEST_NOTIFICATION_PRIVATE_KEY_PEM.to_owned(),
-            token_ttl: DEFAULT_TOKEN_TTL,
-            max_skew: DEFAULT_MAX_SKEW,
-            require_jakarta_offset: true,
-            payout_balance_minor: DEFAULT_PAYOUT_BALANCE_MINOR,
-            limits: Limits {
-                header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
-                body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
-                idle_timeout: DEFAULT_IDLE_TIMEOUT,
-                max_connections: DEFAULT_MAX_CONNECTIONS,
-                max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            tunables: Tunables {
+                token_ttl: DEFAULT_TOKEN_TTL,
+                max_skew: DEFAULT_MAX_SKEW,
+                require_jakarta_offset: true,
+                payout_balance_minor: DEFAULT_PAYOUT_BALANCE_MINOR,
+                limits: Limits {
+                    header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+                    body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+                    idle_timeout: DEFAULT_IDLE_TIMEOUT,
+                    max_connections: DEFAULT_MAX_CONNECTIONS,
+                    max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+                },
+                port: 0,
             },
-            port: 0,
         }
     }
 }
@@ -253,24 +274,51 @@ impl fmt::Debug for SimulatorBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SimulatorBuilder")
             .field("client_id", &self.client_id)
-            .field("token_ttl", &self.token_ttl)
-            .field("max_skew", &self.max_skew)
-            .field("port", &self.port)
+            .field("token_ttl", &self.tunables.token_ttl)
+            .field("max_skew", &self.tunables.max_skew)
+            .field("port", &self.tunables.port)
             .finish_non_exhaustive()
     }
 }
 
 impl SimulatorBuilder {
-    /// Merchant client id (default `IONPAYTEST`).
-    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
-        self.client_id = client_id.into();
-        self
-    }
-
-    /// Merchant client secret, the HMAC key (default [`DEFAULT_CLIENT_SECRET`]).
-    pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
-        self.client_secret = secret.into();
-        self
+    setters! {
+        /// Merchant client id (default `IONPAYTEST`).
+        client_id(client_id: impl Into<String>) => client_id = client_id.into();
+        /// Merchant client secret, the HMAC key (default [`DEFAULT_CLIENT_SECRET`]).
+        client_secret(secret: impl Into<String>) => client_secret = secret.into();
+        /// The private key the simulator signs notifications with (stands in for NICEPAY's).
+        notification_private_key_pem(pem: impl Into<String>) => notification_private_key_pem = pem.into();
+        /// Access-token lifetime (default 900 s). Use a short one to test token refresh.
+        token_ttl(ttl: Duration) => tunables.token_ttl = ttl;
+        /// Accepted `X-TIMESTAMP` skew either side of the simulator's clock (default 300 s).
+        max_skew(skew: Duration) => tunables.max_skew = skew;
+        /// Whether `X-TIMESTAMP` must use the `+07:00` offset as the docs demand (default `true`);
+        /// `false` accepts any offset (`Z`, `+00:00`, ...).
+        require_jakarta_offset(require: bool) => tunables.require_jakarta_offset = require;
+        /// Every merchant's starting payout balance in minor units (default
+        /// [`DEFAULT_PAYOUT_BALANCE_MINOR`], IDR 100,000,000.00). Approving a payout debits it; an
+        /// approve above it answers `4030014 Insufficient Funds`.
+        payout_balance_minor(minor: u64) => tunables.payout_balance_minor = minor;
+        /// Time a client has from the first byte of a request to the end of its headers (default
+        /// [`DEFAULT_HEADER_READ_TIMEOUT`], 10 s); then the connection is closed without an answer.
+        header_read_timeout(timeout: Duration) => tunables.limits.header_read_timeout = timeout;
+        /// Time a client has from the end of the headers to the end of the body (default
+        /// [`DEFAULT_BODY_READ_TIMEOUT`], 30 s); then it gets `408` (SNAP `408{svc}00` on SNAP
+        /// paths) and the connection is closed.
+        body_read_timeout(timeout: Duration) => tunables.limits.body_read_timeout = timeout;
+        /// Time a connection may sit without a request, after connecting or between keep-alive
+        /// requests (default [`DEFAULT_IDLE_TIMEOUT`], 30 s); then it is closed.
+        idle_timeout(timeout: Duration) => tunables.limits.idle_timeout = timeout;
+        /// Open connections at most (default [`DEFAULT_MAX_CONNECTIONS`], at least 1). At the cap a
+        /// new client makes the server close the longest-idle connection (or wait for a busy one to
+        /// finish), so idle clients cannot lock the others out.
+        max_connections(max: usize) => tunables.limits.max_connections = max.max(1);
+        /// Largest request body read (default [`DEFAULT_MAX_BODY_BYTES`], 2 MiB). A larger body is
+        /// read and discarded (up to 64 MiB) and answered `413` (SNAP `413{svc}00` on SNAP paths).
+        max_body_bytes(max: usize) => tunables.limits.max_body_bytes = max;
+        /// Port on 127.0.0.1 (default 0: any free port).
+        port(port: u16) => tunables.port = port;
     }
 
     /// The merchant private key (any text form the core accepts). The simulator verifies token
@@ -286,82 +334,6 @@ impl SimulatorBuilder {
     pub fn merchant_public_key_pem(mut self, pem: impl Into<String>) -> Self {
         self.merchant_public_key_pem = Some(pem.into());
         self.merchant_private_key_pem = None;
-        self
-    }
-
-    /// The private key the simulator signs notifications with (stands in for NICEPAY's).
-    pub fn notification_private_key_pem(mut self, pem: impl Into<String>) -> Self {
-        self.notification_private_key_pem = pem.into();
-        self
-    }
-
-    /// Access-token lifetime (default 900 s). Use a short one to test token refresh.
-    pub fn token_ttl(mut self, ttl: Duration) -> Self {
-        self.token_ttl = ttl;
-        self
-    }
-
-    /// Accepted `X-TIMESTAMP` skew either side of the simulator's clock (default 300 s).
-    pub fn max_skew(mut self, skew: Duration) -> Self {
-        self.max_skew = skew;
-        self
-    }
-
-    /// Whether `X-TIMESTAMP` must use the `+07:00` offset as the docs demand (default `true`);
-    /// `false` accepts any offset (`Z`, `+00:00`, ...).
-    pub fn require_jakarta_offset(mut self, require: bool) -> Self {
-        self.require_jakarta_offset = require;
-        self
-    }
-
-    /// Every merchant's starting payout balance in minor units (default
-    /// [`DEFAULT_PAYOUT_BALANCE_MINOR`], IDR 100,000,000.00). Approving a payout debits it; an
-    /// approve above it answers `4030014 Insufficient Funds`.
-    pub fn payout_balance_minor(mut self, minor: u64) -> Self {
-        self.payout_balance_minor = minor;
-        self
-    }
-
-    /// Time a client has from the first byte of a request to the end of its headers (default
-    /// [`DEFAULT_HEADER_READ_TIMEOUT`], 10 s); then the connection is closed without an answer.
-    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.header_read_timeout = timeout;
-        self
-    }
-
-    /// Time a client has from the end of the headers to the end of the body (default
-    /// [`DEFAULT_BODY_READ_TIMEOUT`], 30 s); then it gets `408` (SNAP `408{svc}00` on SNAP
-    /// paths) and the connection is closed.
-    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.body_read_timeout = timeout;
-        self
-    }
-
-    /// Time a connection may sit without a request, after connecting or between keep-alive
-    /// requests (default [`DEFAULT_IDLE_TIMEOUT`], 30 s); then it is closed.
-    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.idle_timeout = timeout;
-        self
-    }
-
-    /// Open connections at most (default [`DEFAULT_MAX_CONNECTIONS`], at least 1). At the cap a
-    /// new client makes the server close the longest-idle connection (or wait for a busy one to
-    /// finish), so idle clients cannot lock the others out.
-    pub fn max_connections(mut self, max: usize) -> Self {
-        self.limits.max_connections = max.max(1);
-        self
-    }
-
-    /// Largest request body read (default [`DEFAULT_MAX_BODY_BYTES`], 2 MiB). A larger body is
-    /// read and discarded (up to 64 MiB) and answered `413` (SNAP `413{svc}00` on SNAP paths).
-    pub fn max_body_bytes(mut self, max: usize) -> Self {
-        self.limits.max_body_bytes = max;
-        self
-    }
-
-    /// Port on 127.0.0.1 (default 0: any free port).
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
         self
     }
 
@@ -397,12 +369,7 @@ impl SimulatorBuilder {
             merchant_public_key,
             merchant_private_key_pem: self.merchant_private_key_pem,
             notification_key,
-            token_ttl: self.token_ttl,
-            max_skew: self.max_skew,
-            require_jakarta_offset: self.require_jakarta_offset,
-            payout_balance_minor: self.payout_balance_minor,
-            limits: self.limits,
-            port: self.port,
+            tunables: self.tunables,
         })
     }
 
@@ -426,7 +393,8 @@ impl Simulator {
     /// Binds `127.0.0.1:{port}` and serves on the current Tokio runtime until
     /// [`SimulatorHandle::shutdown`] (or the handle is dropped).
     pub async fn start(self) -> Result<SimulatorHandle, SimulatorError> {
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))).await?;
+        let listener =
+            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.tunables.port))).await?;
         let addr = listener.local_addr()?;
         let info = SimulatorInfo {
             base_url: format!("http://{addr}"),
@@ -448,11 +416,7 @@ impl Simulator {
                 public_key: self.merchant_public_key,
             }],
             notification_key: self.notification_key,
-            token_ttl: self.token_ttl,
-            max_skew_seconds: self.max_skew.as_secs(),
-            require_jakarta_offset: self.require_jakarta_offset,
-            payout_balance_minor: self.payout_balance_minor,
-            limits: self.limits,
+            tunables: self.tunables,
         };
         let shared = Arc::new(Shared {
             state: Mutex::new(state::State::new(&settings)),
@@ -464,7 +428,7 @@ impl Simulator {
         let task = tokio::spawn(server::serve(
             listener,
             server::router(shared.clone()),
-            shared.settings.limits,
+            shared.settings.tunables.limits,
             stop_rx,
         ));
         Ok(SimulatorHandle {
@@ -520,6 +484,111 @@ impl fmt::Debug for SimulatorHandle {
     }
 }
 
+/// The simulator's driving methods: the async ones on [`SimulatorHandle`], each also on
+/// [`BlockingSimulator`] (blocking on the simulator's runtime); the quick ones on both alike.
+macro_rules! handle_methods {
+    (
+        async { $($(#[$adoc:meta])* $aname:ident($id:ident) -> $aret:ty = $how:ident $product:ident $(, $change:path)?;)* }
+        sync { $($(#[$sdoc:meta])* $sname:ident($($arg:ident: $ty:ty),*) $(-> $sret:ty)? = |$shared:ident| $body:expr;)* }
+    ) => {
+        impl SimulatorHandle {
+            $(
+                $(#[$adoc])*
+                pub async fn $aname(&self, $id: &str) -> Result<$aret, SimulatorError> {
+                    handle_methods!(@$how self, $id, $product $(, $change)?)
+                }
+            )*
+            $(
+                $(#[$sdoc])*
+                pub fn $sname(&self $(, $arg: $ty)*) $(-> $sret)? {
+                    let $shared = &self.shared;
+                    $body
+                }
+            )*
+        }
+
+        impl BlockingSimulator {
+            $(
+                #[doc = concat!("Blocking [`SimulatorHandle::", stringify!($aname), "`].")]
+                pub fn $aname(&self, $id: &str) -> Result<$aret, SimulatorError> {
+                    self.block_on(self.handle().$aname($id))?
+                }
+            )*
+            $(
+                #[doc = concat!("See [`SimulatorHandle::", stringify!($sname), "`].")]
+                pub fn $sname(&self $(, $arg: $ty)*) $(-> $sret)? {
+                    self.handle().$sname($($arg),*)
+                }
+            )*
+        }
+    };
+    (@settle $self:ident, $id:ident, $product:ident, $change:path) => {
+        admin::settle::<$product>(&$self.shared, $id, $change)
+            .await
+            .map(|(outcome, _)| outcome)
+    };
+    (@renotify $self:ident, $id:ident, $product:ident) => {
+        admin::renotify::<$product>(&$self.shared, $id).await
+    };
+}
+
+handle_methods! {
+    async {
+        /// Simulates the customer paying a pending QRIS transaction: marks it paid and posts the
+        /// signed notification to its `dbProcessUrl` (loopback only), reporting the merchant's answer.
+        pay_qris(reference_no) -> PaymentOutcome = settle Qris, qris::pay;
+        /// Posts the notification of an already paid QRIS transaction again (as NICEPAY retries do).
+        resend_qris_notification(reference_no) -> Option<NotificationDelivery> = renotify Qris;
+        /// Simulates the customer transferring to an unpaid virtual account, named by its
+        /// `tXidVA` or its `virtualAccountNo`: marks it paid (`00`) and posts the signed VA
+        /// notification to its `dbProcessUrl` (loopback only).
+        pay_va(id) -> PaymentOutcome = settle Va, va::pay;
+        /// Simulates the customer approving a pending e-wallet payment (what opening its
+        /// `webRedirectUrl` does): marks it paid (`00`) and posts the signed e-wallet notification
+        /// to its `PAY_NOTIFY` URL (or `additionalInfo.dbProcessUrl`).
+        pay_ewallet(reference_no) -> PaymentOutcome = settle Ewallet, ewallet::approve;
+        /// Posts the notification of a paid VA again (as NICEPAY retries do).
+        resend_va_notification(id) -> Option<NotificationDelivery> = renotify Va;
+        /// Posts the notification of a paid e-wallet payment again.
+        resend_ewallet_notification(reference_no) -> Option<NotificationDelivery> = renotify Ewallet;
+        /// Simulates the customer declining a pending e-wallet payment (the wallet page's
+        /// `GET /__sim/ewallet/{referenceNo}/cancel`): `05` Canceled, and a signed notification saying
+        /// so. `paid_at` in the answer is then the time of the decline.
+        decline_ewallet(reference_no) -> PaymentOutcome = settle Ewallet, ewallet::decline;
+    }
+    sync {
+        /// The merchant's available payout balance in minor units.
+        payout_balance_minor(client_id: &str) -> u64 = |shared| shared.lock().payout.balance(client_id);
+        /// Sets the merchant's available payout balance (minor units).
+        set_payout_balance_minor(client_id: &str, minor: u64) = |shared| shared.lock().payout.set_balance(client_id, minor);
+        /// Removes every fault rule.
+        clear_faults() = |shared| shared.lock().faults.clear();
+        /// Invalidates every issued access token (clients then get `401xx01`).
+        expire_tokens() = |shared| shared.lock().expire_tokens();
+        /// Sets (or clears) where `client_id` receives payout result notifications (NICEPAY sets
+        /// it at onboarding). Sent after an immediate payout's approve, a reject, and a
+        /// scheduled payout's execution ([`SimulatorHandle::execute_payout`]).
+        set_payout_notification_url(client_id: &str, url: Option<String>) = |shared| shared.lock().payout.set_notify_url(client_id, url);
+        /// Every payout notification delivery so far, oldest first.
+        payout_notifications() -> Vec<NotificationDelivery> = |shared| shared.lock().payout.deliveries.clone();
+    }
+}
+
+impl SimulatorHandle {
+    /// Executes an approved scheduled payout (the simulator keeps no calendar) and delivers
+    /// its result notification, if the merchant has a notification URL.
+    pub async fn execute_payout(&self, reference_no: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
+        admin::execute_scheduled_payout(&self.shared, reference_no).await
+    }
+}
+
+impl BlockingSimulator {
+    /// Blocking [`SimulatorHandle::execute_payout`].
+    pub fn execute_payout(&self, reference_no: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
+        self.block_on(self.handle().execute_payout(reference_no))?
+    }
+}
+
 impl SimulatorHandle {
     /// Host root, e.g. `http://127.0.0.1:41234`; clients append `/nicepay`.
     pub fn base_url(&self) -> &str {
@@ -536,85 +605,9 @@ impl SimulatorHandle {
         &self.info
     }
 
-    /// Simulates the customer paying a pending QRIS transaction: marks it paid and posts the
-    /// signed notification to its `dbProcessUrl` (loopback only), reporting the merchant's answer.
-    pub async fn pay_qris(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        admin::settle::<Qris>(&self.shared, reference_no, qris::pay)
-            .await
-            .map(|(outcome, _)| outcome)
-    }
-
-    /// Posts the notification of an already paid QRIS transaction again (as NICEPAY retries do).
-    pub async fn resend_qris_notification(
-        &self,
-        reference_no: &str,
-    ) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        admin::renotify::<Qris>(&self.shared, reference_no).await
-    }
-
-    /// Simulates the customer transferring to an unpaid virtual account, named by its
-    /// `tXidVA` or its `virtualAccountNo`: marks it paid (`00`) and posts the signed VA
-    /// notification to its `dbProcessUrl` (loopback only).
-    pub async fn pay_va(&self, id: &str) -> Result<PaymentOutcome, SimulatorError> {
-        admin::settle::<Va>(&self.shared, id, va::pay)
-            .await
-            .map(|(outcome, _)| outcome)
-    }
-
-    /// Simulates the customer approving a pending e-wallet payment (what opening its
-    /// `webRedirectUrl` does): marks it paid (`00`) and posts the signed e-wallet notification
-    /// to its `PAY_NOTIFY` URL (or `additionalInfo.dbProcessUrl`).
-    pub async fn pay_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        admin::settle::<Ewallet>(&self.shared, reference_no, ewallet::approve)
-            .await
-            .map(|(outcome, _)| outcome)
-    }
-
-    /// Posts the notification of a paid VA again (as NICEPAY retries do).
-    pub async fn resend_va_notification(&self, id: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        admin::renotify::<Va>(&self.shared, id).await
-    }
-
-    /// Posts the notification of a paid e-wallet payment again.
-    pub async fn resend_ewallet_notification(
-        &self,
-        reference_no: &str,
-    ) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        admin::renotify::<Ewallet>(&self.shared, reference_no).await
-    }
-
-    /// Simulates the customer declining a pending e-wallet payment (the wallet page's
-    /// `GET /__sim/ewallet/{referenceNo}/cancel`): `05` Canceled, and a signed notification saying
-    /// so. `paid_at` in the answer is then the time of the decline.
-    pub async fn decline_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        admin::settle::<Ewallet>(&self.shared, reference_no, ewallet::decline)
-            .await
-            .map(|(outcome, _)| outcome)
-    }
-
-    /// The merchant's available payout balance in minor units.
-    pub fn payout_balance_minor(&self, client_id: &str) -> u64 {
-        self.shared.lock().payout.balance(client_id)
-    }
-
-    /// Sets the merchant's available payout balance (minor units).
-    pub fn set_payout_balance_minor(&self, client_id: &str, minor: u64) {
-        self.shared.lock().payout.set_balance(client_id, minor);
-    }
-
     /// Adds a fault-injection rule (rules are matched in insertion order).
     pub fn set_fault(&self, fault: Fault) -> Result<(), SimulatorError> {
         admin::add_faults(&self.shared, vec![fault])
-    }
-
-    /// Removes every fault rule.
-    pub fn clear_faults(&self) {
-        self.shared.lock().faults.clear();
-    }
-
-    /// Invalidates every issued access token (clients then get `401xx01`).
-    pub fn expire_tokens(&self) {
-        self.shared.lock().expire_tokens();
     }
 
     /// A snapshot of the state (no secrets).
@@ -681,67 +674,9 @@ impl BlockingSimulator {
         self.handle().info()
     }
 
-    /// Blocking [`SimulatorHandle::pay_qris`].
-    pub fn pay_qris(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        self.block_on(self.handle().pay_qris(reference_no))?
-    }
-
-    /// Blocking [`SimulatorHandle::resend_qris_notification`].
-    pub fn resend_qris_notification(&self, reference_no: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        self.block_on(self.handle().resend_qris_notification(reference_no))?
-    }
-
-    /// Blocking [`SimulatorHandle::pay_va`].
-    pub fn pay_va(&self, id: &str) -> Result<PaymentOutcome, SimulatorError> {
-        self.block_on(self.handle().pay_va(id))?
-    }
-
-    /// Blocking [`SimulatorHandle::pay_ewallet`].
-    pub fn pay_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        self.block_on(self.handle().pay_ewallet(reference_no))?
-    }
-
-    /// Blocking [`SimulatorHandle::resend_va_notification`].
-    pub fn resend_va_notification(&self, id: &str) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        self.block_on(self.handle().resend_va_notification(id))?
-    }
-
-    /// Blocking [`SimulatorHandle::resend_ewallet_notification`].
-    pub fn resend_ewallet_notification(
-        &self,
-        reference_no: &str,
-    ) -> Result<Option<NotificationDelivery>, SimulatorError> {
-        self.block_on(self.handle().resend_ewallet_notification(reference_no))?
-    }
-
-    /// Blocking [`SimulatorHandle::decline_ewallet`].
-    pub fn decline_ewallet(&self, reference_no: &str) -> Result<PaymentOutcome, SimulatorError> {
-        self.block_on(self.handle().decline_ewallet(reference_no))?
-    }
-
-    /// See [`SimulatorHandle::payout_balance_minor`].
-    pub fn payout_balance_minor(&self, client_id: &str) -> u64 {
-        self.handle().payout_balance_minor(client_id)
-    }
-
-    /// See [`SimulatorHandle::set_payout_balance_minor`].
-    pub fn set_payout_balance_minor(&self, client_id: &str, minor: u64) {
-        self.handle().set_payout_balance_minor(client_id, minor);
-    }
-
     /// See [`SimulatorHandle::set_fault`].
     pub fn set_fault(&self, fault: Fault) -> Result<(), SimulatorError> {
         self.handle().set_fault(fault)
-    }
-
-    /// See [`SimulatorHandle::clear_faults`].
-    pub fn clear_faults(&self) {
-        self.handle().clear_faults();
-    }
-
-    /// See [`SimulatorHandle::expire_tokens`].
-    pub fn expire_tokens(&self) {
-        self.handle().expire_tokens();
     }
 
     /// See [`SimulatorHandle::state`].

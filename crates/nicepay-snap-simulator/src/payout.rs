@@ -7,8 +7,15 @@
 //! registration ──► 03 Pending ──approve──► 00 Success   (debits the balance; 4030014 if short)
 //!                     │    └────reject───► 05 Rejected
 //!                     └─cancel (scheduled only)──► 04 Canceled
-//! 00 Success ──cancel (scheduled only: the simulator never executes it)──► 04 Canceled (credited back)
+//! 00 Success ──cancel (scheduled, not yet executed)──► 04 Canceled (credited back)
 //! ```
+//!
+//! A scheduled payout (`reservedDt`) is executed by the admin call
+//! `POST /__admin/payout/{referenceNo}/execute` (the simulator keeps no calendar). With a
+//! notification URL set for the merchant (`POST /__admin/payout/notification-url`; NICEPAY sets
+//! it at onboarding, the registration body has none), the simulator posts the signed payout
+//! result notification after an immediate payout's approve, a reject, and a scheduled payout's
+//! execution.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -16,7 +23,9 @@ use nicepay_snap::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use crate::error::SimulatorError;
 use crate::ledger::{Entry, Ledger, Product};
+use crate::notify::{NotificationDelivery, PendingNotification};
 use crate::snap::{amount_json, success, HandlerResult, Operation, SnapError, Verified};
 use crate::util;
 
@@ -81,9 +90,26 @@ pub(crate) struct Payout {
     reserved_tm: Option<String>,
     status: PayoutStatus,
     updated_at: Timestamp,
+    /// A scheduled payout the admin call has executed (no longer cancellable).
+    executed: bool,
 }
 
 impl PayoutTxn {
+    /// The payout result notification's body.
+    fn notification(&self) -> Value {
+        json!({
+            "originalPartnerReferenceNo": self.partner_ref,
+            "originalReferenceNo": self.id,
+            "latestTransactionStatus": self.status.code(),
+            "transactionStatusDesc": self.status.description(),
+            "beneficiaryBankCode": self.beneficiary_bank_code,
+            "beneficiaryAccountNo": self.beneficiary_account_no,
+            "beneficiaryName": self.beneficiary_name,
+            "amount": amount_json(self.amount_minor),
+            "additionalInfo": {},
+        })
+    }
+
     fn scheduled(&self) -> bool {
         self.reserved_dt.is_some()
     }
@@ -133,6 +159,12 @@ pub(crate) struct PayoutState {
     balances: HashMap<String, u64>,
     /// Every merchant's balance at start.
     initial: u64,
+    /// Where each merchant receives payout notifications.
+    notify_urls: HashMap<String, String>,
+    /// Notifications to post once the state lock is released.
+    pub(crate) outbox: Vec<PendingNotification>,
+    /// Every payout notification delivery, oldest first.
+    pub(crate) deliveries: Vec<NotificationDelivery>,
 }
 
 impl PayoutState {
@@ -142,7 +174,45 @@ impl PayoutState {
             payouts: Ledger::default(),
             balances: HashMap::new(),
             initial,
+            notify_urls: HashMap::new(),
+            outbox: Vec::new(),
+            deliveries: Vec::new(),
         }
+    }
+
+    /// Sets (or, with `None`, clears) where `client_id` receives payout notifications.
+    pub(crate) fn set_notify_url(&mut self, client_id: &str, url: Option<String>) {
+        match url {
+            Some(url) => self.notify_urls.insert(client_id.to_owned(), url),
+            None => self.notify_urls.remove(client_id),
+        };
+    }
+
+    /// Queues the notification of payout `body` for `client_id`, when it has a URL.
+    fn notify(&mut self, client_id: &str, body: &Value) {
+        if let Ok(Some(pending)) = PendingNotification::json(self.notify_urls.get(client_id), client_id, body) {
+            self.outbox.push(pending);
+        }
+    }
+
+    /// Executes scheduled payout `reference_no` of `client_id` (approved, not yet executed) and
+    /// queues its notification.
+    pub(crate) fn execute(&mut self, reference_no: &str) -> Result<(), SimulatorError> {
+        let payout = self
+            .payouts
+            .find_mut(reference_no)
+            .ok_or_else(|| SimulatorError::NotFound(format!("payout {}", nicepay_snap::error::echo(reference_no))))?;
+        if !payout.scheduled() || payout.status != PayoutStatus::Approved || payout.executed {
+            return Err(SimulatorError::Conflict(format!(
+                "payout {} is not an approved scheduled payout awaiting execution",
+                payout.id
+            )));
+        }
+        payout.executed = true;
+        payout.updated_at = util::now_timestamp();
+        let (client_id, body) = (payout.client_id.clone(), payout.notification());
+        self.notify(&client_id, &body);
+        Ok(())
     }
 
     /// The payouts as the state dump shows them, oldest first.
@@ -245,6 +315,7 @@ fn registration(state: &mut PayoutState, req: &Verified) -> HandlerResult {
                 reserved_tm: reserved_tm.map(str::to_owned),
                 status: PayoutStatus::Pending,
                 updated_at: new.created_at,
+                executed: false,
             })
         },
     )?;
@@ -312,7 +383,12 @@ fn approve(state: &mut PayoutState, req: &Verified) -> HandlerResult {
     payout.updated_at = util::now_timestamp();
     let body = payout.response();
     let amount = payout.amount_minor;
+    // An immediate payout is paid out now; a scheduled one when it is executed.
+    let notification = (!payout.scheduled()).then(|| payout.notification());
     state.set_balance(&req.client_id, balance - amount);
+    if let Some(n) = notification {
+        state.notify(&req.client_id, &n);
+    }
     Ok(success(req.service, body))
 }
 
@@ -323,7 +399,9 @@ fn reject(state: &mut PayoutState, req: &Verified) -> HandlerResult {
     }
     payout.status = PayoutStatus::Rejected;
     payout.updated_at = util::now_timestamp();
-    Ok(success(req.service, payout.response()))
+    let (body, notification) = (payout.response(), payout.notification());
+    state.notify(&req.client_id, &notification);
+    Ok(success(req.service, body))
 }
 
 fn cancel(state: &mut PayoutState, req: &Verified) -> HandlerResult {
@@ -337,7 +415,7 @@ fn cancel(state: &mut PayoutState, req: &Verified) -> HandlerResult {
     }
     let credit = match payout.status {
         PayoutStatus::Pending => 0,
-        PayoutStatus::Approved => payout.amount_minor,
+        PayoutStatus::Approved if !payout.executed => payout.amount_minor,
         _ => return Err(not_permitted(req, "cancel", payout)),
     };
     payout.status = PayoutStatus::Canceled;

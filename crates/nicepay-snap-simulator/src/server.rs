@@ -78,7 +78,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         })
         .fallback(|| async { snap_body_response(404, "4040000", "Not Found") })
         .layer(middleware::from_fn_with_state(
-            (shared.settings.limits, Arc::new(codes)),
+            (shared.settings.tunables.limits, Arc::new(codes)),
             read_whole_body,
         ))
         .layer(DefaultBodyLimit::disable())
@@ -177,7 +177,7 @@ where
             &format!("{NICEPAY_PREFIX}{}", op.path),
             any(
                 move |axum::extract::State(shared): axum::extract::State<Arc<Shared>>, req: Request| async move {
-                    snap_request(&shared, op.service_code, req, |parts, body| {
+                    let response = snap_request(&shared, op.service_code, req, |parts, body| {
                         if !is_method(parts, op.method) {
                             return SnapError::method_not_allowed(op.service_code, op.method).into_response();
                         }
@@ -191,7 +191,10 @@ where
                         .and_then(|verified| (op.handler)(AsMut::<S>::as_mut(&mut *shared.lock()), &verified));
                         respond(result)
                     })
-                    .await
+                    .await;
+                    // Notifications a handler queued (payout results) go out after the answer.
+                    admin::deliver_payout_outbox(&shared);
+                    response
                 },
             ),
         )

@@ -18,6 +18,17 @@ pub(crate) struct SnapError {
     pub(crate) message: String,
 }
 
+/// The constructors of the SNAP errors: `name(argument) => status, case, message`; the message
+/// may name the argument (`{field}`).
+macro_rules! snap_errors {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident)?) => $status:literal, $case:literal, $message:literal;)*) => {$(
+        $(#[$doc])*
+        pub(crate) fn $name(service: &'static str $(, $arg: &str)?) -> Self {
+            Self::new($status, service, $case, format!($message))
+        }
+    )*};
+}
+
 impl SnapError {
     pub(crate) fn new(status: u16, service: &'static str, case: &'static str, message: impl Into<String>) -> Self {
         Self {
@@ -28,64 +39,35 @@ impl SnapError {
         }
     }
 
-    /// `400{svc}00 Bad Request` (malformed JSON and the like).
-    pub(crate) fn bad_request(service: &'static str) -> Self {
-        Self::new(400, service, "00", "Bad Request")
-    }
-
-    /// `400{svc}01 Invalid Field Format {field}`.
-    pub(crate) fn invalid_format(service: &'static str, field: &str) -> Self {
-        Self::new(400, service, "01", format!("Invalid Field Format {field}"))
-    }
-
-    /// `400{svc}02 Invalid Mandatory Field {field}`.
-    pub(crate) fn mandatory(service: &'static str, field: &str) -> Self {
-        Self::new(400, service, "02", format!("Invalid Mandatory Field {field}"))
-    }
-
-    /// `401{svc}00 Unauthorized. {reason}`.
-    pub(crate) fn unauthorized(service: &'static str, reason: &str) -> Self {
-        Self::new(401, service, "00", format!("Unauthorized. {reason}"))
-    }
-
-    /// `401{svc}01 Access Token Invalid`.
-    pub(crate) fn token_invalid(service: &'static str) -> Self {
-        Self::new(401, service, "01", "Access Token Invalid")
-    }
-
-    /// `403{svc}02 Exceeds Transaction Amount Limit`.
-    pub(crate) fn exceeds_amount(service: &'static str) -> Self {
-        Self::new(403, service, "02", "Exceeds Transaction Amount Limit")
-    }
-
-    /// `403{svc}15 Transaction Not Permitted. {reason}`.
-    pub(crate) fn not_permitted(service: &'static str, reason: &str) -> Self {
-        Self::new(403, service, "15", format!("Transaction Not Permitted. {reason}"))
-    }
-
-    /// `404{svc}01 Transaction Not Found`.
-    pub(crate) fn not_found(service: &'static str) -> Self {
-        Self::new(404, service, "01", "Transaction Not Found")
-    }
-
-    /// `403{svc}14 Insufficient Funds`.
-    pub(crate) fn insufficient_funds(service: &'static str) -> Self {
-        Self::new(403, service, "14", "Insufficient Funds")
-    }
-
-    /// `404{svc}13 Paid Bill` (NICEPAY's table; the BI SNAP standard uses 14).
-    pub(crate) fn paid_bill(service: &'static str) -> Self {
-        Self::new(404, service, "13", "Paid Bill")
-    }
-
-    /// `404{svc}11 Invalid Account`.
-    pub(crate) fn invalid_account(service: &'static str) -> Self {
-        Self::new(404, service, "11", "Invalid Account")
-    }
-
-    /// `404{svc}19 Invalid Virtual Account`.
-    pub(crate) fn invalid_va(service: &'static str) -> Self {
-        Self::new(404, service, "19", "Invalid Virtual Account")
+    snap_errors! {
+        /// `400{svc}00 Bad Request` (malformed JSON and the like).
+        bad_request() => 400, "00", "Bad Request";
+        /// `400{svc}01 Invalid Field Format {field}`.
+        invalid_format(field) => 400, "01", "Invalid Field Format {field}";
+        /// `400{svc}02 Invalid Mandatory Field {field}`.
+        mandatory(field) => 400, "02", "Invalid Mandatory Field {field}";
+        /// `401{svc}00 Unauthorized. {reason}`.
+        unauthorized(reason) => 401, "00", "Unauthorized. {reason}";
+        /// `401{svc}01 Access Token Invalid`.
+        token_invalid() => 401, "01", "Access Token Invalid";
+        /// `403{svc}02 Exceeds Transaction Amount Limit`.
+        exceeds_amount() => 403, "02", "Exceeds Transaction Amount Limit";
+        /// `403{svc}15 Transaction Not Permitted. {reason}`.
+        not_permitted(reason) => 403, "15", "Transaction Not Permitted. {reason}";
+        /// `404{svc}01 Transaction Not Found`.
+        not_found() => 404, "01", "Transaction Not Found";
+        /// `403{svc}14 Insufficient Funds`.
+        insufficient_funds() => 403, "14", "Insufficient Funds";
+        /// `404{svc}13 Paid Bill` (NICEPAY's table; the BI SNAP standard uses 14).
+        paid_bill() => 404, "13", "Paid Bill";
+        /// `404{svc}11 Invalid Account`.
+        invalid_account() => 404, "11", "Invalid Account";
+        /// `404{svc}19 Invalid Virtual Account`.
+        invalid_va() => 404, "19", "Invalid Virtual Account";
+        /// `409{svc}00 Conflict` (X-EXTERNAL-ID reused on the same Jakarta day).
+        conflict() => 409, "00", "Conflict";
+        /// `409{svc}01 Duplicate {what}`.
+        duplicate(what) => 409, "01", "Duplicate {what}";
     }
 
     /// `405{svc}00 Method Not Allowed` (e.g. VA delete sent as POST).
@@ -96,16 +78,6 @@ impl SnapError {
             "00",
             format!("Method Not Allowed. Use {}", expected.as_str()),
         )
-    }
-
-    /// `409{svc}00 Conflict` (X-EXTERNAL-ID reused on the same Jakarta day).
-    pub(crate) fn conflict(service: &'static str) -> Self {
-        Self::new(409, service, "00", "Conflict")
-    }
-
-    /// `409{svc}01 Duplicate {what}`.
-    pub(crate) fn duplicate(service: &'static str, what: &str) -> Self {
-        Self::new(409, service, "01", format!("Duplicate {what}"))
     }
 
     pub(crate) fn response_code(&self) -> String {

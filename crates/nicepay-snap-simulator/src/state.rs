@@ -15,6 +15,7 @@ use crate::payout::{PayoutSnapshot, PayoutState};
 use crate::qris::{QrisLedger, QrisTransactionSnapshot};
 use crate::util;
 use crate::va::{VaLedger, VaSnapshot};
+use crate::Tunables;
 
 /// One merchant the simulator knows.
 pub(crate) struct ClientCredentials {
@@ -27,13 +28,8 @@ pub(crate) struct ClientCredentials {
 pub(crate) struct Settings {
     pub(crate) clients: Vec<ClientCredentials>,
     pub(crate) notification_key: PrivateKey,
-    pub(crate) token_ttl: Duration,
-    pub(crate) max_skew_seconds: u64,
-    pub(crate) require_jakarta_offset: bool,
-    /// Every merchant's payout balance at start, in minor units.
-    pub(crate) payout_balance_minor: u64,
-    /// Connection and body limits.
-    pub(crate) limits: Limits,
+    /// What the builder set.
+    pub(crate) tunables: Tunables,
 }
 
 /// How long and how much the server waits for and reads from a client.
@@ -112,7 +108,7 @@ macro_rules! product_parts {
 product_parts!(qris: QrisLedger, va: VaLedger, ewallet: EwalletLedger, payout: PayoutState);
 
 impl State {
-    /// Nothing stored yet; payout balances start at `settings.payout_balance_minor`.
+    /// Nothing stored yet; payout balances start at `settings.tunables.payout_balance_minor`.
     pub(crate) fn new(settings: &Settings) -> Self {
         Self {
             tokens: HashMap::new(),
@@ -121,7 +117,7 @@ impl State {
             qris: QrisLedger::default(),
             va: VaLedger::default(),
             ewallet: EwalletLedger::default(),
-            payout: PayoutState::new(settings.payout_balance_minor),
+            payout: PayoutState::new(settings.tunables.payout_balance_minor),
             faults: Vec::new(),
         }
     }

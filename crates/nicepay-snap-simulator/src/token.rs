@@ -35,7 +35,7 @@ pub(crate) fn issue(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result
         Some(_) => return Err(SnapError::invalid_format(svc, "grantType")),
     }
     let token = util::new_token();
-    let ttl = shared.settings.token_ttl;
+    let ttl = shared.settings.tunables.token_ttl;
     shared.lock().issue_token(token.clone(), client_id, ttl);
     Ok(success(
         svc,

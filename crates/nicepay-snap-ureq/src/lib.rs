@@ -300,54 +300,16 @@ impl SyncTransport for UreqTransport {
 }
 
 #[cfg(test)]
+mod loopback;
+
+#[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{Read, Write};
-    use std::net::TcpListener;
-
-    fn request(url: String, method: Method) -> PreparedRequest {
-        PreparedRequest {
-            method,
-            url,
-            path: "/api/x".into(),
-            headers: vec![
-                ("Content-Type".into(), "application/json".into()),
-                ("X-TEST".into(), "1".into()),
-            ],
-            body: br#"{"a":"b/c"}"#.to_vec(),
-        }
-    }
-
-    /// A one-shot loopback server that records the raw request and answers with `reply`.
-    fn one_shot(reply: &'static str) -> (String, std::thread::JoinHandle<Vec<u8>>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/nicepay/api/x", listener.local_addr().unwrap());
-        let handle = std::thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            loop {
-                let n = stream.read(&mut chunk).unwrap();
-                buf.extend_from_slice(&chunk[..n]);
-                if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                    let head = String::from_utf8_lossy(&buf[..pos]).to_lowercase();
-                    let len: usize = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
-                        .unwrap_or(0);
-                    if buf.len() >= pos + 4 + len {
-                        break;
-                    }
-                }
-                if n == 0 {
-                    break;
-                }
-            }
-            stream.write_all(reply.as_bytes()).unwrap();
-            buf
-        });
-        (url, handle)
-    }
+    use crate::loopback::{
+        big_request, closes_at_once, one_shot, reads_all_then_closes, reads_head_then_closes, refused_url, request,
+        serve, silent_for,
+    };
+    use std::io::Read;
 
     #[test]
     fn sends_exact_bytes_and_returns_error_statuses_as_responses() {
@@ -379,55 +341,20 @@ mod tests {
         handle.join().unwrap();
 
         // Nothing listens on this port: the request is certainly not delivered.
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let err = UreqTransport::new()
-            .send(&request(format!("http://127.0.0.1:{port}/x"), Method::Post))
+            .send(&request(refused_url(), Method::Post))
             .unwrap_err();
         assert!(err.is_not_delivered(), "{err:?}");
     }
 
     #[test]
     fn read_timeout_is_a_timeout_not_a_connect_error() {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/x", listener.local_addr().unwrap());
-        let handle = std::thread::spawn(move || {
-            let (stream, _) = listener.accept().unwrap();
-            std::thread::sleep(Duration::from_millis(800));
-            drop(stream);
-        });
+        let (url, handle) = silent_for(Duration::from_millis(800));
         let t = UreqTransport::builder().timeout(Duration::from_millis(300)).build();
         let err = t.send(&request(url, Method::Post)).unwrap_err();
         assert_eq!(err.kind(), TransportErrorKind::Timeout, "{err:?}");
         assert!(!err.is_not_delivered());
         handle.join().unwrap();
-    }
-
-    /// A request whose head is `lines` headers of `line_len` bytes each (every line fits ureq's
-    /// output buffer, so the head really goes to the socket in many writes) and `body`.
-    fn big_request(url: String, lines: usize, line_len: usize, body: Vec<u8>) -> PreparedRequest {
-        let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
-        for i in 0..lines {
-            headers.push((format!("X-Pad-{i}"), "a".repeat(line_len)));
-        }
-        PreparedRequest {
-            method: Method::Post,
-            url,
-            path: "/api/x".into(),
-            headers,
-            body,
-        }
-    }
-
-    /// Reads until the end of the request head; returns the bytes read.
-    fn read_head(stream: &mut std::net::TcpStream) -> Vec<u8> {
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 4096];
-        while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-            let n = stream.read(&mut chunk).unwrap();
-            assert!(n > 0, "client closed before the end of the head");
-            buf.extend_from_slice(&chunk[..n]);
-        }
-        buf
     }
 
     fn bounded() -> UreqTransport {
@@ -438,9 +365,7 @@ mod tests {
     fn headers_not_fully_written_is_not_delivered() {
         // The server accepts and closes at once, without reading: 4 MB of headers cannot all
         // be accepted by the socket buffers, so a write of the head fails.
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/x", listener.local_addr().unwrap());
-        let server = std::thread::spawn(move || drop(listener.accept().unwrap()));
+        let (url, server) = closes_at_once();
         let err = bounded()
             .send(&big_request(url, 64, 64 * 1024, b"{}".to_vec()))
             .unwrap_err();
@@ -454,10 +379,7 @@ mod tests {
     fn header_line_larger_than_the_output_buffer_is_not_delivered() {
         // The shape of the reported defect: one 2,000,000-byte header value. ureq refuses to
         // write the line (it does not fit its output buffer) after the first lines went out.
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/x", listener.local_addr().unwrap());
-        let server = std::thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
+        let (url, server) = serve("/x", |mut stream| {
             stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
             let mut got = Vec::new();
             let _ = stream.read_to_end(&mut got);
@@ -473,20 +395,7 @@ mod tests {
 
     #[test]
     fn whole_request_read_then_closed_is_not_reported_undelivered() {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/x", listener.local_addr().unwrap());
-        let server = std::thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            let mut got = read_head(&mut stream);
-            // The body is `{"a":"b/c"}` (11 bytes).
-            while !got.ends_with(br#"{"a":"b/c"}"#) {
-                let mut chunk = [0u8; 64];
-                let n = stream.read(&mut chunk).unwrap();
-                assert!(n > 0);
-                got.extend_from_slice(&chunk[..n]);
-            }
-            // Close without answering.
-        });
+        let (url, server) = reads_all_then_closes();
         let err = bounded().send(&request(url, Method::Post)).unwrap_err();
         assert!(!err.is_not_delivered(), "{err:?}");
         assert_eq!(err.kind(), TransportErrorKind::Io, "{err:?}");
@@ -495,15 +404,7 @@ mod tests {
 
     #[test]
     fn head_and_part_of_the_body_read_then_closed_is_not_reported_undelivered() {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/x", listener.local_addr().unwrap());
-        let server = std::thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            read_head(&mut stream);
-            let mut chunk = [0u8; 1024];
-            assert!(stream.read(&mut chunk).unwrap() > 0);
-            // Close with most of the 8 MB body unread (a reset).
-        });
+        let (url, server) = reads_head_then_closes();
         let err = bounded()
             .send(&big_request(url, 1, 10, vec![b'7'; 8 * 1024 * 1024]))
             .unwrap_err();

@@ -9,15 +9,13 @@
 use std::hint::black_box;
 
 use hmac::{Hmac, KeyInit, Mac};
-use nicepay_snap::api::qris::{QrisRefund, QrisRefundAdditionalInfo, QrisRefundRequest};
+use nicepay_snap::api::qris::QrisRefund;
 use nicepay_snap::canonical::transaction_string_to_sign;
-use nicepay_snap::{AccessToken, Amount, Config, ExternalId, Method, RequestContext, Timestamp};
+use nicepay_snap::{AccessToken, Method};
 use sha2::{Digest, Sha256, Sha512};
 
-const KEY: &str = include_str!("../../../tests/keys/merchant-test-private-pkcs8.pem");
-const PATH: &str = "/nicepay/api/v1.0/qr/qr-mpm-refund";
-const TIMESTAMP: &str = "2024-12-31T10:11:40+07:00";
-const TOKEN: &str = "SEEDTESTACCESSTOKEN";
+mod common;
+use common::{config, context, refund, PATH, SECRET, TIMESTAMP, TOKEN};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,32 +30,13 @@ fn main() {
             return;
         }
     };
-    let cfg = Config::builder()
-        .client_id("IONPAYTEST")
-        .client_secret("IONPAYTESTSECRET")
-        .private_key_text(KEY)
-        .base_url("http://127.0.0.1:8080")
-        .build()
-        .expect("config");
-    let request = QrisRefundRequest {
-        original_reference_no: "IONPAYTEST08202412311011400001".into(),
-        original_partner_reference_no: "ord20241231101140".into(),
-        partner_refund_no: "refund20241231101140".into(),
-        merchant_id: "IONPAYTEST".into(),
-        external_store_id: "NicepayStoreID1".into(),
-        refund_amount: Amount::idr("10000.00").expect("amount"),
-        reason: "Refund Trans".into(),
-        additional_info: QrisRefundAdditionalInfo::default(),
-    };
+    let cfg = config();
+    let request = refund();
     let token = AccessToken::new(TOKEN);
-    let ctx = RequestContext {
-        access_token: &token,
-        timestamp: Timestamp::parse(TIMESTAMP).expect("timestamp"),
-        external_id: ExternalId::new("202402111402271707638098").expect("id"),
-    };
+    let ctx = context(&token);
     let body = serde_json::to_vec(&request).expect("body");
     let sts = transaction_string_to_sign(Method::Post, PATH, TOKEN, &body, TIMESTAMP).expect("sts");
-    let keyed = <Hmac<Sha512> as KeyInit>::new_from_slice(b"IONPAYTESTSECRET").expect("key");
+    let keyed = <Hmac<Sha512> as KeyInit>::new_from_slice(SECRET.as_bytes()).expect("key");
     for _ in 0..n {
         match mode.as_str() {
             "floor" => {

@@ -20,57 +20,29 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, KeyInit, Mac};
 use nicepay_snap::api::notification::{sign_notification, NotificationVerifier};
-use nicepay_snap::api::qris::{QrisRefund, QrisRefundAdditionalInfo, QrisRefundRequest};
+use nicepay_snap::api::qris::QrisRefund;
 use nicepay_snap::canonical::{body_sha256_hex, transaction_string_to_sign};
-use nicepay_snap::{AccessToken, Amount, Config, ExternalId, Method, PrivateKey, PublicKey, RequestContext, Timestamp};
+use nicepay_snap::{AccessToken, Method, PrivateKey, PublicKey, Timestamp};
 use sha2::{Digest, Sha256, Sha512};
 
-const MERCHANT_KEY: &str = include_str!("../../../tests/keys/merchant-test-private-pkcs8.pem");
 const MERCHANT_KEY_PKCS1: &str = include_str!("../../../tests/keys/merchant-test-private-pkcs1.pem");
 const MERCHANT_PUB: &str = include_str!("../../../tests/keys/merchant-test-public.pem");
 const NOTIF_KEY: &str = include_str!("../../../tests/keys/nicepay-notification-test-private-pkcs8.pem");
 const NOTIF_PUB: &str = include_str!("../../../tests/keys/nicepay-notification-test-public.pem");
-const SECRET: &str = "IONPAYTESTSECRET";
-const PATH: &str = "/nicepay/api/v1.0/qr/qr-mpm-refund";
-const TIMESTAMP: &str = "2024-12-31T10:11:40+07:00";
 
-fn config() -> Config {
-    Config::builder()
-        .client_id("IONPAYTEST")
-        .client_secret(SECRET)
-        .private_key_text(MERCHANT_KEY)
-        .base_url("http://127.0.0.1:8080")
-        .build()
-        .expect("bench config")
-}
-
-fn refund() -> QrisRefundRequest {
-    QrisRefundRequest {
-        original_reference_no: "IONPAYTEST08202412311011400001".into(),
-        original_partner_reference_no: "ord20241231101140".into(),
-        partner_refund_no: "refund20241231101140".into(),
-        merchant_id: "IONPAYTEST".into(),
-        external_store_id: "NicepayStoreID1".into(),
-        refund_amount: Amount::idr("10000.00").expect("amount"),
-        reason: "Refund Trans".into(),
-        additional_info: QrisRefundAdditionalInfo::default(),
-    }
-}
+mod common;
+use common::{config, context, refund, MERCHANT_KEY, PATH, SECRET, TIMESTAMP, TOKEN};
 
 fn transaction(c: &mut Criterion) {
     let cfg = config();
-    let token = AccessToken::new("SEEDTESTACCESSTOKEN");
-    let ctx = RequestContext {
-        access_token: &token,
-        timestamp: Timestamp::parse(TIMESTAMP).expect("timestamp"),
-        external_id: ExternalId::new("202402111402271707638098").expect("external id"),
-    };
+    let token = AccessToken::new(TOKEN);
+    let ctx = context(&token);
     let request = refund();
     let body = serde_json::to_vec(&request).expect("body");
     let pretty =
         serde_json::to_vec_pretty(&serde_json::from_slice::<serde_json::Value>(&body).expect("json")).expect("pretty");
     // The floor hashes the same body and HMACs a string-to-sign of exactly the same bytes.
-    let sts = transaction_string_to_sign(Method::Post, PATH, "SEEDTESTACCESSTOKEN", &body, TIMESTAMP).expect("sts");
+    let sts = transaction_string_to_sign(Method::Post, PATH, TOKEN, &body, TIMESTAMP).expect("sts");
     let keyed = <Hmac<Sha512> as KeyInit>::new_from_slice(SECRET.as_bytes()).expect("hmac key");
 
     let mut g = c.benchmark_group("transaction");
@@ -108,7 +80,7 @@ fn transaction(c: &mut Criterion) {
     g.bench_function("sign_transaction", |b| {
         b.iter(|| {
             cfg.signer()
-                .sign_transaction(Method::Post, PATH, "SEEDTESTACCESSTOKEN", black_box(&body), TIMESTAMP)
+                .sign_transaction(Method::Post, PATH, TOKEN, black_box(&body), TIMESTAMP)
                 .expect("sign")
         })
     });

@@ -55,35 +55,39 @@ impl Environment {
     }
 }
 
-/// `"sandbox"`, `"staging"` or `"production"`, in any case.
-impl FromStr for Environment {
-    type Err = Error;
+/// `FromStr` from a name, trimmed and in any case; any other name is refused under `$field`.
+macro_rules! from_name {
+    ($(#[$doc:meta])* $ty:ident, $field:literal, $expected:literal { $($name:literal => $value:ident,)* }) => {
+        $(#[$doc])*
+        impl FromStr for $ty {
+            type Err = Error;
 
-    fn from_str(name: &str) -> Result<Self> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "sandbox" => Ok(Self::Sandbox),
-            "staging" => Ok(Self::Staging),
-            "production" => Ok(Self::Production),
-            _ => Err(Error::invalid(
-                "environment",
-                "must be \"sandbox\", \"staging\" or \"production\" (or give base_url)",
-            )),
+            fn from_str(name: &str) -> Result<Self> {
+                match name.trim().to_ascii_lowercase().as_str() {
+                    $($name => Ok(Self::$value),)*
+                    _ => Err(Error::invalid($field, $expected)),
+                }
+            }
         }
-    }
+    };
 }
 
-/// `"classic"` or `"cloud"`, in any case.
-impl FromStr for HostFamily {
-    type Err = Error;
-
-    fn from_str(name: &str) -> Result<Self> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "classic" => Ok(Self::Classic),
-            "cloud" => Ok(Self::Cloud),
-            _ => Err(Error::invalid("host_family", "must be \"classic\" or \"cloud\"")),
-        }
+from_name!(
+    /// `"sandbox"`, `"staging"` or `"production"`, in any case.
+    Environment, "environment", "must be \"sandbox\", \"staging\" or \"production\" (or give base_url)" {
+        "sandbox" => Sandbox,
+        "staging" => Staging,
+        "production" => Production,
     }
-}
+);
+
+from_name!(
+    /// `"classic"` or `"cloud"`, in any case.
+    HostFamily, "host_family", "must be \"classic\" or \"cloud\"" {
+        "classic" => Classic,
+        "cloud" => Cloud,
+    }
+);
 
 /// The environment variables that [`ConfigBuilder::from_env_lookup`] reads, with the builder
 /// field each one fills. The first three are required.
@@ -194,60 +198,42 @@ pub struct ConfigBuilder {
     from_env: bool,
 }
 
+/// Builder methods that each set one field and return the builder:
+/// `name(arg: Type) => field = value;` becomes `pub fn name(mut self, arg: Type) -> Self`.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $field:ident = $value:expr;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $arg: $ty) -> Self {
+                self.$field = $value;
+                self
+            }
+        )*
+    };
+}
+
 impl ConfigBuilder {
-    /// Client ID (iMid), e.g. `IONPAYTEST`.
-    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
-        self.client_id = Some(client_id.into());
-        self
-    }
-
-    /// Client secret (HMAC key).
-    pub fn client_secret(mut self, secret: impl Into<ClientSecret>) -> Self {
-        self.client_secret = Some(secret.into());
-        self
-    }
-
-    /// Merchant private key as text: bare base64 PKCS#8, PEM PKCS#8 or PEM PKCS#1.
-    /// Parse errors are reported by `build()`.
-    pub fn private_key_text(mut self, text: &str) -> Self {
-        self.private_key = Some(PrivateKey::parse(text).map_err(|e| e.to_string()));
-        self
-    }
-
-    /// An already parsed private key.
-    pub fn private_key(mut self, key: PrivateKey) -> Self {
-        self.private_key = Some(Ok(key));
-        self
-    }
-
-    /// NICEPAY's notification public key as text (bare base64 SPKI or PEM).
-    pub fn notification_public_key_text(mut self, text: &str) -> Self {
-        self.notification_public_key = Some(PublicKey::parse(text).map_err(|e| e.to_string()));
-        self
-    }
-
-    /// An already parsed notification public key.
-    pub fn notification_public_key(mut self, key: PublicKey) -> Self {
-        self.notification_public_key = Some(Ok(key));
-        self
-    }
-
-    /// Overrides `CHANNEL-ID` (default: client ID + `"01"`; see spec open question 7).
-    pub fn channel_id(mut self, channel_id: impl Into<String>) -> Self {
-        self.channel_id = Some(channel_id.into());
-        self
-    }
-
-    /// Environment (default: [`Environment::Sandbox`]).
-    pub fn environment(mut self, environment: Environment) -> Self {
-        self.environment = Some(environment);
-        self
-    }
-
-    /// Host family (default: [`HostFamily::Classic`]).
-    pub fn host_family(mut self, family: HostFamily) -> Self {
-        self.host_family = family;
-        self
+    setters! {
+        /// Client ID (iMid), e.g. `IONPAYTEST`.
+        client_id(client_id: impl Into<String>) => client_id = Some(client_id.into());
+        /// Client secret (HMAC key).
+        client_secret(secret: impl Into<ClientSecret>) => client_secret = Some(secret.into());
+        /// Merchant private key as text: bare base64 PKCS#8, PEM PKCS#8 or PEM PKCS#1.
+        /// Parse errors are reported by `build()`.
+        private_key_text(text: &str) => private_key = Some(PrivateKey::parse(text).map_err(|e| e.to_string()));
+        /// An already parsed private key.
+        private_key(key: PrivateKey) => private_key = Some(Ok(key));
+        /// NICEPAY's notification public key as text (bare base64 SPKI or PEM).
+        notification_public_key_text(text: &str) =>
+            notification_public_key = Some(PublicKey::parse(text).map_err(|e| e.to_string()));
+        /// An already parsed notification public key.
+        notification_public_key(key: PublicKey) => notification_public_key = Some(Ok(key));
+        /// Overrides `CHANNEL-ID` (default: client ID + `"01"`; see spec open question 7).
+        channel_id(channel_id: impl Into<String>) => channel_id = Some(channel_id.into());
+        /// Environment (default: [`Environment::Sandbox`]).
+        environment(environment: Environment) => environment = Some(environment);
+        /// Host family (default: [`HostFamily::Classic`]).
+        host_family(family: HostFamily) => host_family = family;
     }
 
     /// Where to connect, from strings as configuration files and language bindings give them:

@@ -10,6 +10,24 @@ use std::fmt;
 
 use crate::response::ResponseCode;
 
+/// `Display`, and the same `Debug`, for a wrapper of a `&str` shown cut to `$max` characters
+/// (see [`write_cut`]).
+macro_rules! cut_text {
+    ($wrapper:ident, $max:expr, quoted: $quoted:expr) => {
+        impl fmt::Display for $wrapper<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write_cut(f, self.0, $max, $quoted)
+            }
+        }
+
+        impl fmt::Debug for $wrapper<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(self, f)
+            }
+        }
+    };
+}
+
 /// At most this many characters of a refused value appear in an error message ([`echo`]).
 pub const ECHO_MAX_CHARS: usize = 64;
 
@@ -35,20 +53,7 @@ pub fn echo(value: &str) -> Echo<'_> {
 #[derive(Clone, Copy)]
 pub struct Echo<'a>(&'a str);
 
-impl fmt::Display for Echo<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.char_indices().nth(ECHO_MAX_CHARS) {
-            None => write!(f, "{:?}", self.0),
-            Some((cut, _)) => write!(f, "{:?}… ({} bytes)", &self.0[..cut], self.0.len()),
-        }
-    }
-}
-
-impl fmt::Debug for Echo<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
+cut_text!(Echo, ECHO_MAX_CHARS, quoted: true);
 
 /// `text` cut to at most [`MAX_REASON_CHARS`] characters, followed by `… (N bytes)` when cut.
 /// For messages that embed text the SDK does not control (a parser's error, a server's
@@ -61,19 +66,21 @@ pub fn bounded(text: &str) -> Bounded<'_> {
 #[derive(Clone, Copy)]
 pub struct Bounded<'a>(&'a str);
 
-impl fmt::Display for Bounded<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.char_indices().nth(MAX_REASON_CHARS) {
-            None => f.write_str(self.0),
-            Some((cut, _)) => write!(f, "{}… ({} bytes)", &self.0[..cut], self.0.len()),
-        }
-    }
-}
+cut_text!(Bounded, MAX_REASON_CHARS, quoted: false);
 
-impl fmt::Debug for Bounded<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
+/// Writes `text` (quoted and escaped like `{:?}` when `quoted`) cut to `max` characters and,
+/// when cut, followed by `… (N bytes)`.
+fn write_cut(f: &mut fmt::Formatter<'_>, text: &str, max: usize, quoted: bool) -> fmt::Result {
+    let shown = text.char_indices().nth(max).map_or(text, |(cut, _)| &text[..cut]);
+    if quoted {
+        write!(f, "{shown:?}")?;
+    } else {
+        f.write_str(shown)?;
     }
+    if shown.len() < text.len() {
+        write!(f, "… ({} bytes)", text.len())?;
+    }
+    Ok(())
 }
 
 /// Cuts an owned reason to [`MAX_REASON_CHARS`] characters (see [`bounded`]).
@@ -193,14 +200,7 @@ impl fmt::Debug for Error {
 /// A quoted string for `Debug`, cut at [`MAX_REASON_CHARS`].
 fn echo_long(text: &str) -> impl fmt::Debug + '_ {
     struct Quoted<'a>(&'a str);
-    impl fmt::Debug for Quoted<'_> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            match self.0.char_indices().nth(MAX_REASON_CHARS) {
-                None => write!(f, "{:?}", self.0),
-                Some((cut, _)) => write!(f, "{:?}… ({} bytes)", &self.0[..cut], self.0.len()),
-            }
-        }
-    }
+    cut_text!(Quoted, MAX_REASON_CHARS, quoted: true);
     Quoted(text)
 }
 

@@ -85,6 +85,12 @@ fn decode_key_text(field: &str, text: &str) -> Result<(Vec<u8>, Armor)> {
     Ok((der, armor))
 }
 
+/// Decodes key text (see [`decode_key_text`]) and parses the DER it holds with `from_der`.
+fn parse_key_text<K>(field: &str, text: &str, from_der: fn(&[u8]) -> Result<K>) -> Result<K> {
+    let (der, _armor) = decode_key_text(field, text)?;
+    from_der(&der)
+}
+
 /// The merchant's RSA private key, parsed once and ready to sign.
 ///
 /// Accepts bare base64 PKCS#8 DER, PEM `PRIVATE KEY` (PKCS#8), PEM `RSA PRIVATE KEY` (PKCS#1, or
@@ -101,8 +107,7 @@ pub struct PrivateKey {
 impl PrivateKey {
     /// Parses a private key from text (PEM or bare base64).
     pub fn parse(text: &str) -> Result<Self> {
-        let (der, _armor) = decode_key_text("private_key", text)?;
-        Self::from_der(&der)
+        parse_key_text("private_key", text, Self::from_der)
     }
 
     /// Parses a private key from DER bytes (PKCS#8 or PKCS#1).
@@ -221,8 +226,7 @@ impl PublicKey {
 
     /// Parses a public key from text (PEM or bare base64).
     pub fn parse(text: &str) -> Result<Self> {
-        let (der, _armor) = decode_key_text("public_key", text)?;
-        Self::from_der(&der)
+        parse_key_text("public_key", text, Self::from_der)
     }
 
     /// Parses a public key from DER bytes (SPKI or PKCS#1).
@@ -304,9 +308,84 @@ impl PartialEq for PublicKey {
 
 impl Eq for PublicKey {}
 
+/// Key sizes [`PrivateKey::generate`] makes: 2048 bits (what NICEPAY's own keys use) up to 4096.
+pub const GENERATED_KEY_BITS: std::ops::RangeInclusive<usize> = 2048..=4096;
+
+/// The random source [`PrivateKey::generate`] draws from (the `rand_core` traits the `rsa`
+/// crate uses). The caller brings it: this crate reads no operating-system state itself.
+pub use rsa::rand_core::TryCryptoRng;
+
+impl PrivateKey {
+    /// Generates a new RSA private key of `bits` bits (a multiple of 8 in
+    /// [`GENERATED_KEY_BITS`]) with public exponent 65537, drawing randomness from `rng`.
+    pub fn generate<R: TryCryptoRng + ?Sized>(rng: &mut R, bits: usize) -> Result<Self> {
+        if !GENERATED_KEY_BITS.contains(&bits) || !bits.is_multiple_of(8) {
+            return Err(Error::invalid(
+                "bits",
+                format!("must be a multiple of 8 from 2048 to 4096 (got {bits})"),
+            ));
+        }
+        let key = rsa::PrivateKey::new(rng, bits)
+            .map_err(|_| Error::key("private_key", "RSA key generation failed (random source)"))?;
+        let der = rsa::pkcs8::EncodePrivateKey::to_pkcs8_der(&key)
+            .map_err(|_| Error::key("private_key", "encoding the generated key failed"))?;
+        Self::from_der(der.as_bytes())
+    }
+
+    /// The key as PEM `PRIVATE KEY` (PKCS#8) text, wrapped so that it never prints.
+    pub fn to_pkcs8_pem(&self) -> crate::secret::PrivateKeyPem {
+        let pem = rsa::pkcs8::EncodePrivateKey::to_pkcs8_pem(self.signing_key.as_ref(), rsa::pkcs8::LineEnding::LF)
+            .expect("encoding an in-memory RSA private key cannot fail");
+        crate::secret::PrivateKeyPem::new(pem.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A deterministic (insecure) random source for tests: SplitMix64.
+    struct TestRng(u64);
+
+    impl rsa::rand_core::TryRng for TestRng {
+        type Error = std::convert::Infallible;
+        fn try_next_u32(&mut self) -> std::result::Result<u32, Self::Error> {
+            self.try_next_u64().map(|v| v as u32)
+        }
+        fn try_next_u64(&mut self) -> std::result::Result<u64, Self::Error> {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            Ok(z ^ (z >> 31))
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> std::result::Result<(), Self::Error> {
+            for chunk in dst.chunks_mut(8) {
+                let v = self.try_next_u64()?.to_le_bytes();
+                chunk.copy_from_slice(&v[..chunk.len()]);
+            }
+            Ok(())
+        }
+    }
+
+    impl rsa::rand_core::TryCryptoRng for TestRng {}
+
+    #[test]
+    fn generated_keys_sign_round_trip_and_never_print() {
+        let key = PrivateKey::generate(&mut TestRng(7), 2048).unwrap();
+        let pem = key.to_pkcs8_pem();
+        assert!(pem.expose_secret().starts_with("-----BEGIN PRIVATE KEY-----\n"));
+        assert!(!format!("{pem:?}").contains("BEGIN"));
+        let again = PrivateKey::parse(pem.expose_secret()).unwrap();
+        assert_eq!(again.public_key(), key.public_key());
+        let sig = key.sign_base64(b"IONPAYTEST|2024-07-05T10:11:40+07:00").unwrap();
+        key.public_key()
+            .verify_base64(b"IONPAYTEST|2024-07-05T10:11:40+07:00", &sig)
+            .unwrap();
+        for bits in [0, 1024, 2047, 2056 + 1, 8192] {
+            assert!(PrivateKey::generate(&mut TestRng(1), bits).is_err(), "{bits}");
+        }
+    }
 
     const NOTIF_PUB: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApizrKJl/1Legp3Zj8f0oTIjKnUWe2HJCBSoRsVLxtpf0Dr1MI+23y+AMNKKxVXxbvReZq/sD91uN4GFYMUr16LY9oX7nJXh9C1JlI4/Xb/Q9MF30o1XYvogHLATtvTR/KQ8hxrf6Nlj/yuzeqrT+PiQMZt1CaKiE6UMn36kq11DmDq4ocwcNhChKDudNZSZ4YYIFn5IgH05K+VsRjehpa0szbO8qHmvnprXVVcqvk7ZSS+6fYwDynOq0f552aL0LWX0glNhh9F0oJqmTreW4lM0mdhNDq4GhlJZl5IpaUiaGRM2Rz/t6spgwR7nqUhI9aE2kjzaorgP4ZWUGm3wlTwIDAQAB";
 

@@ -52,6 +52,7 @@
 pub mod api;
 pub mod canonical;
 pub mod config;
+pub mod diagnose;
 pub mod error;
 pub mod http;
 pub mod keys;
@@ -59,6 +60,7 @@ pub mod minify;
 pub mod response;
 pub mod scrub;
 pub mod secret;
+pub mod server;
 pub mod status;
 pub mod symmetric;
 pub mod timestamp;
@@ -82,6 +84,21 @@ pub use status::TransactionStatus;
 pub use symmetric::{SignerCache, SymmetricSigner};
 pub use timestamp::Timestamp;
 pub use types::{Amount, ExternalId};
+
+/// `FromStr` for the types read from text by their `parse` constructor.
+macro_rules! from_str_by_parse {
+    ($($ty:ty),*) => {$(
+        impl std::str::FromStr for $ty {
+            type Err = Error;
+
+            fn from_str(s: &str) -> Result<Self> {
+                Self::parse(s)
+            }
+        }
+    )*};
+}
+
+from_str_by_parse!(ResponseCode, Timestamp);
 
 /// `schemars::JsonSchema` for the core's string newtypes that payloads carry: each is a JSON
 /// string on the wire (its own serde impls decide the exact form).

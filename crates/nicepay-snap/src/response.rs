@@ -1,7 +1,6 @@
 //! The SNAP response envelope: `responseCode` / `responseMessage`, and response parsing.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -149,13 +148,6 @@ impl ResponseCode {
             _ => return None,
         };
         Some(m)
-    }
-}
-
-impl FromStr for ResponseCode {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Self::parse(s)
     }
 }
 

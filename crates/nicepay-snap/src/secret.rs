@@ -47,6 +47,10 @@ secret_string!(
     ClientSecret
 );
 secret_string!(
+    /// A private key as PEM text (from [`crate::PrivateKey::to_pkcs8_pem`]).
+    PrivateKeyPem
+);
+secret_string!(
     /// A B2B access token issued by `/v1.0/access-token/b2b`.
     AccessToken
 );

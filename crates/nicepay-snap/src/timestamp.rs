@@ -1,7 +1,6 @@
 //! `X-TIMESTAMP`: an instant that always renders in Jakarta time (`+07:00`).
 
 use std::fmt;
-use std::str::FromStr;
 
 use crate::error::{echo, Error, Result};
 
@@ -112,13 +111,6 @@ impl Timestamp {
                 parsed.to_string()
             ),
         ))
-    }
-}
-
-impl FromStr for Timestamp {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Self::parse(s)
     }
 }
 

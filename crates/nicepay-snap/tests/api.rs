@@ -9,8 +9,8 @@ use nicepay_snap::api::qris::{
     QrisGenerate, QrisNotification, QrisQuery, QrisQueryRequest, QrisRefund, QrisRefundRequest, QrisRefundResponse,
 };
 use nicepay_snap::{
-    AccessToken, Amount, Config, Environment, Error, ExternalId, HostFamily, NotificationVerifier, Operation,
-    PrivateKey, RawResponse, RequestContext, Timestamp, TransactionStatus,
+    AccessToken, Amount, Config, ConfigBuilder, Environment, Error, ExternalId, HostFamily, NotificationVerifier,
+    Operation, PrivateKey, RawResponse, RequestContext, Timestamp, TransactionStatus,
 };
 use proptest::prelude::*;
 
@@ -26,6 +26,23 @@ fn key_text(name: &str) -> String {
 fn merchant_key() -> &'static PrivateKey {
     static KEY: OnceLock<PrivateKey> = OnceLock::new();
     KEY.get_or_init(|| PrivateKey::parse(&key_text("merchant-test-private-pkcs8.pem")).unwrap())
+}
+
+/// A builder with the test merchant's id, a throwaway secret and its key.
+fn merchant() -> ConfigBuilder {
+    Config::builder()
+        .client_id("IONPAYTEST")
+        .client_secret("x")
+        .private_key(merchant_key().clone())
+}
+
+/// A request context for `token` at `timestamp` with `external_id`.
+fn context<'a>(token: &'a AccessToken, timestamp: Timestamp, external_id: &str) -> RequestContext<'a> {
+    RequestContext {
+        access_token: token,
+        timestamp,
+        external_id: ExternalId::new(external_id).unwrap(),
+    }
 }
 
 fn config() -> Config {
@@ -44,10 +61,7 @@ fn environments_and_channel_id() {
     let c = config();
     assert_eq!(c.base_url(), "https://dev.nicepay.co.id/nicepay");
     assert_eq!(c.channel_id(), "IONPAYTEST01");
-    let prod = Config::builder()
-        .client_id("IONPAYTEST")
-        .client_secret("x")
-        .private_key(merchant_key().clone())
+    let prod = merchant()
         .environment(Environment::Production)
         .host_family(HostFamily::Cloud)
         .channel_id("IONPAYTEST")
@@ -55,13 +69,7 @@ fn environments_and_channel_id() {
         .unwrap();
     assert_eq!(prod.base_url(), "https://services.nicepay.co.id/nicepay");
     assert_eq!(prod.channel_id(), "IONPAYTEST");
-    let custom = Config::builder()
-        .client_id("IONPAYTEST")
-        .client_secret("x")
-        .private_key(merchant_key().clone())
-        .base_url("http://127.0.0.1:9999/")
-        .build()
-        .unwrap();
+    let custom = merchant().base_url("http://127.0.0.1:9999/").build().unwrap();
     assert_eq!(
         custom.url_for("/api/v1.0/qr/qr-mpm-query"),
         "http://127.0.0.1:9999/nicepay/api/v1.0/qr/qr-mpm-query"
@@ -113,11 +121,7 @@ fn builder_names_the_bad_field() {
 fn secrets_never_leak_through_debug_display_or_errors() {
     let c = config();
     let token = AccessToken::new(SECRET_TOKEN);
-    let ctx = RequestContext {
-        access_token: &token,
-        timestamp: Timestamp::from_unix_seconds(1_764_000_000).unwrap(),
-        external_id: ExternalId::new("1").unwrap(),
-    };
+    let ctx = context(&token, Timestamp::from_unix_seconds(1_764_000_000).unwrap(), "1");
     let req = c
         .prepare::<QrisQuery>(&QrisQueryRequest::new("T1", "O1", "IONPAYTEST", "NICEPAY"), &ctx)
         .unwrap();
@@ -182,11 +186,7 @@ fn undecodable_token_responses_do_not_leak_the_token_through_debug() {
 fn prepare_sets_every_header_in_order() {
     let c = config();
     let token = AccessToken::new("TOK");
-    let ctx = RequestContext {
-        access_token: &token,
-        timestamp: Timestamp::parse("2024-07-05T03:11:40Z").unwrap(),
-        external_id: ExternalId::new("123456").unwrap(),
-    };
+    let ctx = context(&token, Timestamp::parse("2024-07-05T03:11:40Z").unwrap(), "123456");
     let req = c
         .prepare::<QrisQuery>(&QrisQueryRequest::new("T1", "O1", "IONPAYTEST", "NICEPAY"), &ctx)
         .unwrap();
@@ -225,11 +225,7 @@ fn prepare_sets_every_header_in_order() {
 fn invalid_requests_are_typed_errors_naming_the_json_field() {
     let c = config();
     let token = AccessToken::new("TOK");
-    let ctx = RequestContext {
-        access_token: &token,
-        timestamp: Timestamp::from_unix_seconds(0).unwrap(),
-        external_id: ExternalId::new("1").unwrap(),
-    };
+    let ctx = context(&token, Timestamp::from_unix_seconds(0).unwrap(), "1");
     let mut q = QrisQueryRequest::new("", "O1", "IONPAYTEST", "NICEPAY");
     let field = |e: Error| match e {
         Error::InvalidInput { field, .. } => field,

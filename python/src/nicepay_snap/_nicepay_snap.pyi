@@ -18,6 +18,7 @@ from nicepay_snap.types import (
     EwalletStatusRequest,
     EwalletStatusResponse,
     Exchange,
+    PayoutConfirmation,
     PayoutReference,
     PayoutRegistrationRequest,
     PayoutRegistrationResponse,

@@ -60,10 +60,15 @@ class QrisGenerateAdditionalInfo(TypedDict, total=False):
     cartData: Optional[str]
     #: QRIS acquirer: ``QSHP``, ``NOBU``, ``NICE``.
     mitraCd: Optional[str]
+    #: Marketplace id.
     msId: Optional[str]
+    #: Marketplace fee.
     msFee: Optional[str]
+    #: Marketplace fee type.
     msFeeType: Optional[str]
+    #: Merchant bank fee.
     mbFee: Optional[str]
+    #: Merchant bank fee type.
     mbFeeType: Optional[str]
 
 
@@ -457,10 +462,15 @@ class EwalletPaymentAdditionalInfo(_EwalletPaymentAdditionalInfoBase, total=Fals
     callBackUrl: Optional[str]
     #: A JSON document encoded as a string.
     cartData: Optional[str]
+    #: Marketplace id.
     msId: Optional[str]
+    #: Marketplace fee.
     msFee: Optional[str]
+    #: Marketplace fee type.
     msFeeType: Optional[str]
+    #: Merchant bank fee.
     mbFee: Optional[str]
+    #: Merchant bank fee type.
     mbFeeType: Optional[str]
 
 
@@ -780,6 +790,34 @@ class BalanceInquiryResponse(TypedDict):
     accountInfos: List[AccountInfo]
 
 
+class _PayoutNotificationBase(TypedDict):
+    """Required keys of ``PayoutNotification``."""
+
+    #: The merchant reference used at registration.
+    originalPartnerReferenceNo: Optional[str]
+    #: NICEPAY payout id (tXid).
+    originalReferenceNo: Optional[str]
+    #: ``00`` success, ``03`` pending, ``09`` failed (and the rest of the payout set).
+    latestTransactionStatus: Optional[str]
+    #: Status description (documented as an object of at most 50 characters; usually text).
+    transactionStatusDesc: Any
+    #: Bank code, e.g. ``BMRI``.
+    beneficiaryBankCode: Optional[str]
+    #: Destination account.
+    beneficiaryAccountNo: Optional[str]
+    #: Holder name.
+    beneficiaryName: Optional[str]
+    #: Amount paid out.
+    amount: Optional[Amount]
+
+
+class PayoutNotification(_PayoutNotificationBase, total=False):
+    """The payout result notification NICEPAY posts to ``{merchant}/api/v1.0/transfer/notify`` (URL set at onboarding: the registration body has no URL field), signed like the other notifications (SHA256withRSA over ``clientId|X-TIMESTAMP``, NICEPAY's notification key; the body is not covered). Fields from NICEPAY's payout notification page (medium confidence; the page's table ends after ``beneficiaryName``) and NICEPAY's Magento plugin, which reads ``amount.value``; every other field is kept in ``extra``. Confirm it with ``PayoutInquiry`` before acting on it. Unknown keys are kept (not declared here)."""
+
+    #: Additional info, if sent.
+    additionalInfo: Dict[str, Any]
+
+
 # -------------------------------------------------------------------------------------------------
 # Access token
 # -------------------------------------------------------------------------------------------------
@@ -840,6 +878,16 @@ class EwalletConfirmation(TypedDict):
     notification: EwalletNotification
     #: The ``ewallet.status`` query made to confirm the notification.
     status: EwalletStatusResponse
+    #: ``True`` only when the query confirms the notified payment: fulfil the order only then.
+    paid: bool
+
+
+class PayoutConfirmation(TypedDict):
+    """``verify_and_confirm(product="payout", ...)``: the verified notification and the query."""
+
+    notification: PayoutNotification
+    #: The ``payout.inquiry`` query made to confirm the notification.
+    status: PayoutResponse
     #: ``True`` only when the query confirms the notified payment: fulfil the order only then.
     paid: bool
 
@@ -915,6 +963,8 @@ __all__ = [
     "EwalletStatusResponse",
     "Exchange",
     "OPERATION_TYPES",
+    "PayoutConfirmation",
+    "PayoutNotification",
     "PayoutReference",
     "PayoutRegistrationRequest",
     "PayoutRegistrationResponse",

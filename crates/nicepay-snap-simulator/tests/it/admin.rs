@@ -6,19 +6,10 @@ use crate::common::*;
 
 #[tokio::test]
 async fn admin_pay_state_and_info_over_http() {
-    let env = Env::start().await;
-    let info = env.sim.info().clone();
-    let (notify_url, mut rx) = notification_receiver(&info.notification_public_key, &info.client_id).await;
-    let token = env.token().await;
+    let (env, notify_url, mut rx, token) = Env::with_receiver().await;
     let (reference_no, partner_ref) = env.new_qr(&token, "500.00", Some(&notify_url)).await;
-    let base = env.sim.base_url().to_owned();
 
-    let resp = env
-        .http
-        .post(format!("{base}/__admin/qris/{reference_no}/pay"))
-        .send()
-        .await
-        .unwrap();
+    let resp = env.post(&format!("/__admin/qris/{reference_no}/pay"), "").await;
     assert_eq!(resp.status(), 200);
     let outcome: serde_json::Value = body_json(resp).await;
     assert_eq!(outcome["referenceNo"], reference_no.as_str());
@@ -27,58 +18,30 @@ async fn admin_pay_state_and_info_over_http() {
     assert_eq!(outcome["notification"]["httpStatus"], 200);
     assert!(rx.recv().await.unwrap().verified.is_ok());
 
-    let resp = env
-        .http
-        .post(format!("{base}/__admin/qris/{reference_no}/pay"))
-        .send()
-        .await
-        .unwrap();
+    let resp = env.post(&format!("/__admin/qris/{reference_no}/pay"), "").await;
     assert_eq!(resp.status(), 409);
-    let resp = env
-        .http
-        .post(format!("{base}/__admin/qris/NOPE/pay"))
-        .send()
-        .await
-        .unwrap();
+    let resp = env.post("/__admin/qris/NOPE/pay", "").await;
     assert_eq!(resp.status(), 404);
-    let resp = env
-        .http
-        .post(format!("{base}/__admin/qris/{reference_no}/notify"))
-        .send()
-        .await
-        .unwrap();
+    let resp = env.post(&format!("/__admin/qris/{reference_no}/notify"), "").await;
     assert_eq!(resp.status(), 200);
 
-    let state: StateSnapshot = body_json(env.http.get(format!("{base}/__admin/state")).send().await.unwrap()).await;
+    let state: StateSnapshot = body_json(env.get("/__admin/state").await).await;
     assert_eq!(state.client_ids, vec!["IONPAYTEST".to_owned()]);
     assert_eq!(state.active_tokens, 1);
     let txn = state.qris.iter().find(|t| t.reference_no == reference_no).unwrap();
     assert_eq!(txn.partner_reference_no, partner_ref);
     assert_eq!(txn.latest_transaction_status, "00");
     assert_eq!(txn.amount, "500.00");
-    let dump = env
-        .http
-        .get(format!("{base}/__admin/state"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let dump = env.get("/__admin/state").await.text().await.unwrap();
     assert!(
         !dump.contains(token.expose_secret()),
         "the state dump must not leak tokens"
     );
 
-    let served: SimulatorInfo = body_json(env.http.get(format!("{base}/__admin/info")).send().await.unwrap()).await;
+    let served: SimulatorInfo = body_json(env.get("/__admin/info").await).await;
     assert_eq!(&served, env.sim.info());
 
-    let resp = env
-        .http
-        .post(format!("{base}/__admin/tokens/expire"))
-        .send()
-        .await
-        .unwrap();
+    let resp = env.post("/__admin/tokens/expire", "").await;
     assert_eq!(resp.status(), 200);
     let raw = env.query(&token, &reference_no, &partner_ref).await;
     assert_eq!(code(&raw), "4015101");
@@ -86,8 +49,7 @@ async fn admin_pay_state_and_info_over_http() {
 
 #[tokio::test]
 async fn notification_to_a_dead_or_foreign_url_is_reported() {
-    let env = Env::start().await;
-    let token = env.token().await;
+    let (env, token) = Env::with_token().await;
     // A closed port on loopback.
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -158,19 +120,26 @@ async fn info_is_one_json_line_and_debug_redacts() {
         .is_err());
 }
 
+/// Sends `request` on a raw std `TcpStream` and reads the answer until the server closes.
+fn exchange(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.write_all(request).unwrap();
+    let mut out = String::new();
+    stream.read_to_string(&mut out).unwrap();
+    out
+}
+
 #[test]
 fn blocking_simulator_runs_without_a_runtime() {
     let sim = Simulator::builder().start_blocking().unwrap();
     let base = sim.base_url().to_owned();
     assert!(base.starts_with("http://127.0.0.1:"));
     // Any blocking HTTP client works; here a raw std TcpStream to keep the test dependency-free.
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(sim.addr()).unwrap();
-    stream
-        .write_all(b"GET /__admin/state HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut out = String::new();
-    stream.read_to_string(&mut out).unwrap();
+    let out = exchange(
+        sim.addr(),
+        b"GET /__admin/state HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");
     assert!(out.contains("\"clientIds\":[\"IONPAYTEST\"]"));
     assert!(sim.pay_qris("NOPE").is_err());
@@ -189,13 +158,10 @@ fn admin_shutdown_ends_wait() {
     let sim = Simulator::builder().start_blocking().unwrap();
     let addr = sim.addr();
     let waiter = std::thread::spawn(move || sim.wait());
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream
-        .write_all(b"POST /__admin/shutdown HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut out = String::new();
-    stream.read_to_string(&mut out).unwrap();
+    let out = exchange(
+        addr,
+        b"POST /__admin/shutdown HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");
     waiter.join().unwrap().unwrap();
     assert!(std::net::TcpStream::connect(addr).is_err());

@@ -76,6 +76,24 @@ pub fn message(raw: &RawResponse) -> String {
     json(raw)["responseMessage"].as_str().unwrap_or_default().to_owned()
 }
 
+/// Asserts the HTTP status, responseCode and responseMessage of an answer.
+pub fn assert_answer(raw: &RawResponse, status: u16, code_: &str, message_: &str) {
+    assert_eq!(
+        (raw.status, code(raw).as_str(), message(raw).as_str()),
+        (status, code_, message_),
+        "{}",
+        String::from_utf8_lossy(&raw.body)
+    );
+}
+
+/// `body` with every top-level key of `changes` set to its value there.
+pub fn merged(mut body: Value, changes: &Value) -> Value {
+    for (k, v) in changes.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    body
+}
+
 /// A running simulator with a matching client config.
 pub struct Env {
     pub sim: SimulatorHandle,
@@ -103,10 +121,57 @@ impl Env {
         Self { sim, config, http }
     }
 
-    pub async fn token(&self) -> AccessToken {
-        let raw = send(&self.http, &self.config.prepare_access_token(now()).unwrap())
+    /// A fresh simulator and an access token for it.
+    pub async fn with_token() -> (Self, AccessToken) {
+        let env = Self::start().await;
+        let token = env.token().await;
+        (env, token)
+    }
+
+    /// A fresh simulator, a notification receiver (its URL and queue) and an access token.
+    pub async fn with_receiver() -> (Self, String, mpsc::UnboundedReceiver<Received>, AccessToken) {
+        let env = Self::start().await;
+        let info = env.sim.info();
+        let (notify_url, rx) = notification_receiver(&info.notification_public_key, &info.client_id).await;
+        let token = env.token().await;
+        (env, notify_url, rx, token)
+    }
+
+    /// POSTs `body`, unsigned, to `path` on the simulator (admin endpoints, pages).
+    pub async fn post(&self, path: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        let url = format!("{}{path}", self.sim.base_url());
+        self.http.post(url).body(body).send().await.unwrap()
+    }
+
+    /// GETs `path` on the simulator.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        let url = format!("{}{path}", self.sim.base_url());
+        self.http.get(url).send().await.unwrap()
+    }
+
+    /// Sends an arbitrary JSON body, signed with `token`, to the API `path`.
+    pub async fn send_raw(&self, token: &AccessToken, path: &str, body: &Value) -> RawResponse {
+        send(&self.http, &self.prepare_raw(token, path, body)).await.unwrap()
+    }
+
+    /// Sends a prepared refund through the env's HTTP client.
+    pub async fn send_refund(
+        &self,
+        token: &AccessToken,
+        req: &QrisRefundRequest,
+    ) -> Result<RawResponse, reqwest::Error> {
+        send(&self.http, &self.prepare_refund(token, req)).await
+    }
+
+    /// The token endpoint's raw answer to a fresh, correctly signed request.
+    pub async fn token_raw(&self) -> RawResponse {
+        send(&self.http, &self.config.prepare_access_token(now()).unwrap())
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    pub async fn token(&self) -> AccessToken {
+        let raw = self.token_raw().await;
         assert_eq!(raw.status, 200, "{}", String::from_utf8_lossy(&raw.body));
         self.config.parse_access_token(&raw).unwrap().access_token
     }

@@ -16,13 +16,18 @@ fn set_header(req: &mut PreparedRequest, name: &str, value: Option<&str>) {
 }
 
 async fn expect(env: &Env, req: &PreparedRequest, status: u16, code_: &str, message_: &str) {
-    let raw = send(&env.http, req).await.unwrap();
-    assert_eq!(
-        (raw.status, code(&raw).as_str(), message(&raw).as_str()),
-        (status, code_, message_),
-        "{}",
-        String::from_utf8_lossy(&raw.body)
-    );
+    assert_answer(&send(&env.http, req).await.unwrap(), status, code_, message_);
+}
+
+/// A config for `client_id` signing with `private_key_pem`, against the env's simulator.
+fn config_for(env: &Env, client_id: &str, private_key_pem: &str) -> Config {
+    Config::builder()
+        .client_id(client_id)
+        .client_secret("x")
+        .private_key_text(private_key_pem)
+        .base_url(env.sim.base_url())
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -31,13 +36,11 @@ async fn token_endpoint_errors() {
     let ts = now();
 
     // Signed with the wrong key.
-    let wrong = Config::builder()
-        .client_id("IONPAYTEST")
-        .client_secret("x")
-        .private_key_text(nicepay_snap_simulator::TEST_NOTIFICATION_PRIVATE_KEY_PEM)
-        .base_url(env.sim.base_url())
-        .build()
-        .unwrap();
+    let wrong = config_for(
+        &env,
+        "IONPAYTEST",
+        nicepay_snap_simulator::TEST_NOTIFICATION_PRIVATE_KEY_PEM,
+    );
     expect(
         &env,
         &wrong.prepare_access_token(ts).unwrap(),
@@ -48,13 +51,11 @@ async fn token_endpoint_errors() {
     .await;
 
     // Unknown client.
-    let stranger = Config::builder()
-        .client_id("STRANGER01")
-        .client_secret("x")
-        .private_key_text(nicepay_snap_simulator::TEST_MERCHANT_PRIVATE_KEY_PEM)
-        .base_url(env.sim.base_url())
-        .build()
-        .unwrap();
+    let stranger = config_for(
+        &env,
+        "STRANGER01",
+        nicepay_snap_simulator::TEST_MERCHANT_PRIVATE_KEY_PEM,
+    );
     let raw = send(&env.http, &stranger.prepare_access_token(ts).unwrap())
         .await
         .unwrap();
@@ -128,8 +129,7 @@ async fn utc_offset_rejected_unless_allowed() {
 
 #[tokio::test]
 async fn transactional_header_errors() {
-    let env = Env::start().await;
-    let token = env.token().await;
+    let (env, token) = Env::with_token().await;
     let gen = |partner: &str| env.generate_request(partner, "100.00", None);
     let prepare = || {
         env.config
@@ -225,8 +225,7 @@ async fn expired_tokens_are_rejected() {
     let raw = env.query(&token, &reference_no, &partner_ref).await;
     assert_eq!((raw.status, code(&raw).as_str()), (401, "4015101"));
 
-    let env = Env::start().await;
-    let token = env.token().await;
+    let (env, token) = Env::with_token().await;
     let (reference_no, partner_ref) = env.new_qr(&token, "10.00", None).await;
     env.sim.expire_tokens();
     let raw = env.query(&token, &reference_no, &partner_ref).await;
@@ -238,8 +237,7 @@ async fn expired_tokens_are_rejected() {
 
 #[tokio::test]
 async fn body_errors() {
-    let env = Env::start().await;
-    let token = env.token().await;
+    let (env, token) = Env::with_token().await;
     let gen_path = "/api/v1.0/qr/qr-mpm-generate";
 
     // Malformed JSON, correctly signed.
@@ -271,103 +269,40 @@ async fn body_errors() {
         "storeId": STORE,
         "additionalInfo": {}
     });
-    let with = |f: &dyn Fn(&mut serde_json::Value)| {
-        let mut body = good.clone();
-        f(&mut body);
-        env.prepare_raw(&token, gen_path, &body)
-    };
-    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
-    let cases: Vec<(Edit, &str, &str)> = vec![
-        (
-            Box::new(|b| {
-                b.as_object_mut().unwrap().remove("partnerReferenceNo");
-            }),
-            "4004702",
-            "Invalid Mandatory Field partnerReferenceNo",
-        ),
-        (
-            Box::new(|b| b["partnerReferenceNo"] = json!("")),
-            "4004702",
-            "Invalid Mandatory Field partnerReferenceNo",
-        ),
-        (
-            Box::new(|b| b["partnerReferenceNo"] = json!("x".repeat(41))),
-            "4004701",
-            "Invalid Field Format partnerReferenceNo",
-        ),
-        (
-            Box::new(|b| b["partnerReferenceNo"] = json!(42)),
-            "4004701",
-            "Invalid Field Format partnerReferenceNo",
-        ),
-        (
-            Box::new(|b| {
-                b.as_object_mut().unwrap().remove("amount");
-            }),
-            "4004702",
-            "Invalid Mandatory Field amount",
-        ),
-        (
-            Box::new(|b| b["amount"]["value"] = json!("10000")),
-            "4004701",
-            "Invalid Field Format amount.value",
-        ),
-        (
-            Box::new(|b| b["amount"]["value"] = json!("0.00")),
-            "4004701",
-            "Invalid Field Format amount.value",
-        ),
-        (
-            Box::new(|b| b["amount"]["value"] = json!(10000)),
-            "4004701",
-            "Invalid Field Format amount.value",
-        ),
-        (
-            Box::new(|b| b["amount"]["currency"] = json!("USD")),
-            "4004701",
-            "Invalid Field Format amount.currency",
-        ),
-        (
-            Box::new(|b| {
-                b["amount"].as_object_mut().unwrap().remove("currency");
-            }),
-            "4004702",
-            "Invalid Mandatory Field amount.currency",
-        ),
-        (
-            Box::new(|b| {
-                b.as_object_mut().unwrap().remove("merchantId");
-            }),
-            "4004702",
-            "Invalid Mandatory Field merchantId",
-        ),
-        (
-            Box::new(|b| b["merchantId"] = json!("OTHERMID01")),
-            "4004701",
-            "Invalid Field Format merchantId",
-        ),
-        (
-            Box::new(|b| {
-                b.as_object_mut().unwrap().remove("storeId");
-            }),
-            "4004702",
-            "Invalid Mandatory Field storeId",
-        ),
-        (
-            Box::new(|b| {
-                b.as_object_mut().unwrap().remove("additionalInfo");
-            }),
-            "4004702",
-            "Invalid Mandatory Field additionalInfo",
-        ),
-        (
-            Box::new(|b| b["additionalInfo"]["dbProcessUrl"] = json!("ftp://x")),
-            "4004701",
-            "Invalid Field Format additionalInfo.dbProcessUrl",
-        ),
+    // (the field as a JSON pointer, its new value or None to remove it, responseCode): the
+    // message names the field, dotted.
+    let cases = [
+        ("/partnerReferenceNo", None, "4004702"),
+        ("/partnerReferenceNo", Some(json!("")), "4004702"),
+        ("/partnerReferenceNo", Some(json!("x".repeat(41))), "4004701"),
+        ("/partnerReferenceNo", Some(json!(42)), "4004701"),
+        ("/amount", None, "4004702"),
+        ("/amount/value", Some(json!("10000")), "4004701"),
+        ("/amount/value", Some(json!("0.00")), "4004701"),
+        ("/amount/value", Some(json!(10000)), "4004701"),
+        ("/amount/currency", Some(json!("USD")), "4004701"),
+        ("/amount/currency", None, "4004702"),
+        ("/merchantId", None, "4004702"),
+        ("/merchantId", Some(json!("OTHERMID01")), "4004701"),
+        ("/storeId", None, "4004702"),
+        ("/additionalInfo", None, "4004702"),
+        ("/additionalInfo/dbProcessUrl", Some(json!("ftp://x")), "4004701"),
     ];
-    for (edit, code_, message_) in cases {
-        expect(&env, &with(&*edit), 400, code_, message_).await;
+    for (pointer, value, code_) in cases {
+        let mut body = good.clone();
+        let (parent, field) = pointer.rsplit_once('/').unwrap();
+        let object = body.pointer_mut(parent).unwrap();
+        match value {
+            Some(v) => object[field] = v,
+            None => drop(object.as_object_mut().unwrap().remove(field)),
+        }
+        let kind = if code_ == "4004702" {
+            "Invalid Mandatory Field"
+        } else {
+            "Invalid Field Format"
+        };
+        let message_ = format!("{kind} {}", pointer[1..].replace('/', "."));
+        expect(&env, &env.prepare_raw(&token, gen_path, &body), 400, code_, &message_).await;
     }
 
     // Duplicate partnerReferenceNo.
@@ -381,10 +316,7 @@ async fn body_errors() {
     let reference_no = json(&raw)["referenceNo"].as_str().unwrap().to_owned();
     let partner = good["partnerReferenceNo"].as_str().unwrap();
     let raw = env.query(&token, "IONPAYTEST0820240101000000999", partner).await;
-    assert_eq!(
-        (raw.status, code(&raw).as_str(), message(&raw).as_str()),
-        (404, "4045101", "Transaction Not Found")
-    );
+    assert_answer(&raw, 404, "4045101", "Transaction Not Found");
     let raw = env.query(&token, &reference_no, "someone-else").await;
     assert_eq!(code(&raw), "4045101");
     let body = json!({
@@ -423,19 +355,6 @@ async fn body_errors() {
 #[tokio::test]
 async fn unknown_paths_and_methods() {
     let env = Env::start().await;
-    let resp = env
-        .http
-        .post(format!("{}/nicepay/api/v1.0/nope", env.sim.base_url()))
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 404);
-    let resp = env
-        .http
-        .get(format!("{}/nicepay/api/v1.0/qr/qr-mpm-refund", env.sim.base_url()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 405);
+    assert_eq!(env.post("/nicepay/api/v1.0/nope", "{}").await.status(), 404);
+    assert_eq!(env.get("/nicepay/api/v1.0/qr/qr-mpm-refund").await.status(), 405);
 }

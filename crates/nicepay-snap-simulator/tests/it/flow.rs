@@ -10,10 +10,7 @@ use crate::common::*;
 
 #[tokio::test]
 async fn token_generate_pay_query_refund() {
-    let env = Env::start().await;
-    let info = env.sim.info().clone();
-    let (notify_url, mut notifications) = notification_receiver(&info.notification_public_key, &info.client_id).await;
-    let token = env.token().await;
+    let (env, notify_url, mut notifications, token) = Env::with_receiver().await;
 
     // Generate.
     let partner_ref = unique("order");
@@ -92,7 +89,7 @@ async fn token_generate_pay_query_refund() {
 
     // Partial refund.
     let req = env.refund_request(&reference_no, &partner_ref, "refund-1", "2500.00");
-    let raw = send(&env.http, &env.prepare_refund(&token, &req)).await.unwrap();
+    let raw = env.send_refund(&token, &req).await.unwrap();
     let r: QrisRefundResponse = env.config.parse::<QrisRefund>(&raw).unwrap();
     assert_eq!(r.response_code.as_str(), "2007800");
     assert_eq!(r.partner_refund_no.as_deref(), Some("refund-1"));
@@ -102,7 +99,7 @@ async fn token_generate_pay_query_refund() {
     assert_eq!(r.additional_info.unwrap().cancel_trx_sn.unwrap().len(), 20);
 
     // Same partnerRefundNo again (fresh X-EXTERNAL-ID) → duplicate.
-    let raw = send(&env.http, &env.prepare_refund(&token, &req)).await.unwrap();
+    let raw = env.send_refund(&token, &req).await.unwrap();
     assert_eq!((raw.status, code(&raw).as_str()), (409, "4097801"));
 
     // Still paid, refunded total reported.
@@ -137,10 +134,7 @@ async fn token_generate_pay_query_refund() {
 
 #[tokio::test]
 async fn query_accepts_service_code_51_and_resend_notification() {
-    let env = Env::start().await;
-    let info = env.sim.info().clone();
-    let (notify_url, mut notifications) = notification_receiver(&info.notification_public_key, &info.client_id).await;
-    let token = env.token().await;
+    let (env, notify_url, mut notifications, token) = Env::with_receiver().await;
     let (reference_no, partner_ref) = env.new_qr(&token, "150.00", Some(&notify_url)).await;
     let mut req = nicepay_snap::api::qris::QrisQueryRequest::new(&reference_no, &partner_ref, "IONPAYTEST", STORE);
     req.service_code = "51".into();
@@ -170,8 +164,7 @@ async fn query_accepts_service_code_51_and_resend_notification() {
 #[tokio::test]
 async fn pretty_printed_body_is_verified_over_raw_bytes() {
     // The simulator hashes exactly the bytes it received, not a re-serialisation.
-    let env = Env::start().await;
-    let token = env.token().await;
+    let (env, token) = Env::with_token().await;
     let body = format!(
         "{{\n  \"partnerReferenceNo\": \"{}\",\n  \"amount\": {{ \"value\": \"10.00\", \"currency\": \"IDR\" }},\n  \"merchantId\": \"IONPAYTEST\",\n  \"storeId\": \"S1\",\n  \"additionalInfo\": {{ \"dbProcessUrl\": \"https:\\/\\/merchant.example\\/notify\" }}\n}}",
         unique("pretty")
@@ -233,7 +226,7 @@ async fn concurrent_refunds_never_exceed_the_paid_amount() {
         let (reference_no, partner_ref) = (reference_no.clone(), partner_ref.clone());
         tasks.push(tokio::spawn(async move {
             let req = env.refund_request(&reference_no, &partner_ref, &format!("race-{i}"), "1000.00");
-            let raw = send(&env.http, &env.prepare_refund(&token, &req)).await.unwrap();
+            let raw = env.send_refund(&token, &req).await.unwrap();
             code(&raw)
         }));
     }
@@ -268,7 +261,7 @@ async fn concurrent_uneven_refunds_stay_within_amount() {
         let amount = (*amount).to_owned();
         tasks.push(tokio::spawn(async move {
             let req = env.refund_request(&reference_no, &partner_ref, &format!("u-{i}"), &amount);
-            let raw = send(&env.http, &env.prepare_refund(&token, &req)).await.unwrap();
+            let raw = env.send_refund(&token, &req).await.unwrap();
             (code(&raw), amount)
         }));
     }

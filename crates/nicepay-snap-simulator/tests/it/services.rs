@@ -62,19 +62,10 @@ fn registration_body(merchant: &str, reference: &str, value: &str) -> Value {
 
 #[tokio::test]
 async fn va_over_http_methods_admin_pay_notify_and_state() {
-    let env = Env::start().await;
-    let info = env.sim.info().clone();
-    let base = info.base_url.clone();
-    let (notify_url, mut rx) = notification_receiver(&info.notification_public_key, &info.client_id).await;
-    let token = env.token().await;
+    let (env, notify_url, mut rx, token) = Env::with_receiver().await;
 
     let trx = unique("va");
-    let raw = send(
-        &env.http,
-        &env.prepare_raw(&token, CREATE_VA, &va_body(&trx, Some(&notify_url))),
-    )
-    .await
-    .unwrap();
+    let raw = env.send_raw(&token, CREATE_VA, &va_body(&trx, Some(&notify_url))).await;
     assert_eq!(code(&raw), "2002700", "{}", String::from_utf8_lossy(&raw.body));
     let data = json(&raw)["virtualAccountData"].clone();
     let va_no = data["virtualAccountNo"].as_str().unwrap().to_owned();
@@ -93,31 +84,19 @@ async fn va_over_http_methods_admin_pay_notify_and_state() {
             "4002701",
         ),
     ] {
-        let mut body = va_body(&unique("va"), None);
-        for (k, v) in mutate.as_object().unwrap() {
-            body[k] = v.clone();
-        }
-        let raw = send(&env.http, &env.prepare_raw(&token, CREATE_VA, &body))
-            .await
-            .unwrap();
+        let body = merged(va_body(&unique("va"), None), &mutate);
+        let raw = env.send_raw(&token, CREATE_VA, &body).await;
         assert_eq!(code(&raw), expected, "{mutate}: {}", String::from_utf8_lossy(&raw.body));
     }
 
     // delete-va only answers DELETE: POST (signed as POST) and GET get a SNAP 405.
-    let raw = send(&env.http, &env.prepare_raw(&token, DELETE_VA, &json!({})))
-        .await
-        .unwrap();
+    let raw = env.send_raw(&token, DELETE_VA, &json!({})).await;
     assert_eq!((raw.status, code(&raw)), (405, "4053100".to_owned()));
-    let resp = env.http.get(format!("{base}/nicepay{DELETE_VA}")).send().await.unwrap();
+    let resp = env.get(&format!("/nicepay{DELETE_VA}")).await;
     assert_eq!(resp.status(), 405);
 
     // Admin pay by tXidVA over HTTP; resend; conflicts.
-    let resp = env
-        .http
-        .post(format!("{base}/__admin/va/{txid_va}/pay"))
-        .send()
-        .await
-        .unwrap();
+    let resp = env.post(&format!("/__admin/va/{txid_va}/pay"), "").await;
     assert_eq!(resp.status(), 200);
     let outcome: Value = body_json(resp).await;
     assert_eq!(outcome["referenceNo"], txid_va.as_str());
@@ -130,12 +109,7 @@ async fn va_over_http_methods_admin_pay_notify_and_state() {
     assert_eq!(body["paidAmount"]["value"], "15000.00");
     assert_eq!(body["additionalInfo"]["tXidVA"], txid_va.as_str());
     assert!(body["trxDateTime"].as_str().unwrap().ends_with("+07:00"));
-    let resp = env
-        .http
-        .post(format!("{base}/__admin/va/{va_no}/notify"))
-        .send()
-        .await
-        .unwrap();
+    let resp = env.post(&format!("/__admin/va/{va_no}/notify"), "").await;
     assert_eq!(resp.status(), 200);
     assert!(rx.recv().await.is_some());
     for (path, status) in [
@@ -143,7 +117,7 @@ async fn va_over_http_methods_admin_pay_notify_and_state() {
         ("/__admin/va/000/pay".to_owned(), 404),
         ("/__admin/va/000/notify".to_owned(), 404),
     ] {
-        let resp = env.http.post(format!("{base}{path}")).send().await.unwrap();
+        let resp = env.post(&path, "").await;
         assert_eq!(resp.status(), status, "{path}");
     }
 
@@ -164,7 +138,7 @@ async fn va_over_http_methods_admin_pay_notify_and_state() {
     let raw = send(&env.http, &prepared).await.unwrap();
     assert_eq!((raw.status, code(&raw)), (404, "4043113".to_owned()));
 
-    let state: Value = body_json(env.http.get(format!("{base}/__admin/state")).send().await.unwrap()).await;
+    let state: Value = body_json(env.get("/__admin/state").await).await;
     assert_eq!(state["va"][0]["tXidVA"], txid_va.as_str());
     assert_eq!(state["va"][0]["latestTransactionStatus"], "00");
     assert_eq!(state["payoutBalances"]["IONPAYTEST"], "100000000.00");
@@ -174,11 +148,8 @@ async fn va_over_http_methods_admin_pay_notify_and_state() {
 
 #[tokio::test]
 async fn ewallet_over_http_url_params_approval_page_and_admin() {
-    let env = Env::start().await;
+    let (env, notify_url, mut rx, token) = Env::with_receiver().await;
     let info = env.sim.info().clone();
-    let base = info.base_url.clone();
-    let (notify_url, mut rx) = notification_receiver(&info.notification_public_key, &info.client_id).await;
-    let token = env.token().await;
 
     for (url_param, expected) in [
         (
@@ -200,14 +171,12 @@ async fn ewallet_over_http_url_params_approval_page_and_admin() {
         (json!([{"type": "PAY_NOTIFY", "isDeeplink": "N"}]), "4005402"),
     ] {
         let body = payment_body(&info.client_id, &unique("ew"), url_param.clone());
-        let raw = send(&env.http, &env.prepare_raw(&token, PAYMENT, &body)).await.unwrap();
+        let raw = env.send_raw(&token, PAYMENT, &body).await;
         assert_eq!(code(&raw), expected, "{url_param}");
     }
     let mut no_params = payment_body(&info.client_id, &unique("ew"), json!(null));
     no_params.as_object_mut().unwrap().remove("urlParam");
-    let raw = send(&env.http, &env.prepare_raw(&token, PAYMENT, &no_params))
-        .await
-        .unwrap();
+    let raw = env.send_raw(&token, PAYMENT, &no_params).await;
     assert_eq!(code(&raw), "4005402");
 
     // Only PAY_NOTIFY: the approval page answers the outcome JSON instead of redirecting.
@@ -217,17 +186,15 @@ async fn ewallet_over_http_url_params_approval_page_and_admin() {
         &order,
         json!([{"url": notify_url, "type": "PAY_NOTIFY", "isDeeplink": "N"}]),
     );
-    let raw = send(&env.http, &env.prepare_raw(&token, PAYMENT, &body)).await.unwrap();
+    let raw = env.send_raw(&token, PAYMENT, &body).await;
     assert_eq!(code(&raw), "2005400");
     let reference_no = json(&raw)["referenceNo"].as_str().unwrap().to_owned();
     let redirect = json(&raw)["webRedirectUrl"].as_str().unwrap().to_owned();
-    assert_eq!(redirect, format!("{base}/__sim/ewallet/{reference_no}/approve"));
-    let resend = env
-        .http
-        .post(format!("{base}/__admin/ewallet/{reference_no}/notify"))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(
+        redirect,
+        format!("{}/__sim/ewallet/{reference_no}/approve", info.base_url)
+    );
+    let resend = env.post(&format!("/__admin/ewallet/{reference_no}/notify"), "").await;
     assert_eq!(resend.status(), 409, "nothing to resend before payment");
     let resp = env.http.get(&redirect).send().await.unwrap();
     assert_eq!(resp.status(), 200);
@@ -239,38 +206,18 @@ async fn ewallet_over_http_url_params_approval_page_and_admin() {
     assert_eq!(n["externalStoreID"], "");
     assert_eq!(n["latestTransactionStatus"], "00");
     assert_eq!(n["additionalInfo"]["mitraCd"], "OVOE");
-    let resp = env
-        .http
-        .post(format!("{base}/__admin/ewallet/{reference_no}/pay"))
-        .send()
-        .await
-        .unwrap();
+    let resp = env.post(&format!("/__admin/ewallet/{reference_no}/pay"), "").await;
     assert_eq!(resp.status(), 409);
-    let resp = env
-        .http
-        .post(format!("{base}/__admin/ewallet/{reference_no}/notify"))
-        .send()
-        .await
-        .unwrap();
+    let resp = env.post(&format!("/__admin/ewallet/{reference_no}/notify"), "").await;
     assert_eq!(resp.status(), 200);
     assert!(rx.recv().await.is_some());
-    assert_eq!(
-        env.http
-            .get(format!("{base}/__sim/ewallet/NOPE/approve"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(env.get("/__sim/ewallet/NOPE/approve").await.status(), 404);
 }
 
 #[tokio::test]
 async fn payout_over_http_fields_balance_admin_and_faults() {
-    let env = Env::start().await;
+    let (env, token) = Env::with_token().await;
     let info = env.sim.info().clone();
-    let base = info.base_url.clone();
-    let token = env.token().await;
 
     for (mutate, expected) in [
         (json!({"beneficiaryCustomerResidence": "3"}), "4000001"),
@@ -281,66 +228,40 @@ async fn payout_over_http_fields_balance_admin_and_faults() {
         (json!({"merchantId": "SOMEONE"}), "4000001"),
         (json!({"amount": {"value": "0.00", "currency": "IDR"}}), "4000001"),
     ] {
-        let mut body = registration_body(&info.client_id, &unique("po"), "10.00");
-        for (k, v) in mutate.as_object().unwrap() {
-            body[k] = v.clone();
-        }
-        let raw = send(&env.http, &env.prepare_raw(&token, REGISTRATION, &body))
-            .await
-            .unwrap();
+        let body = merged(registration_body(&info.client_id, &unique("po"), "10.00"), &mutate);
+        let raw = env.send_raw(&token, REGISTRATION, &body).await;
         assert_eq!(code(&raw), expected, "{mutate}: {}", String::from_utf8_lossy(&raw.body));
     }
 
     // Admin balance: read, set, reject bad input.
-    let bal: Value = body_json(
-        env.http
-            .get(format!("{base}/__admin/payout/balance"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let bal: Value = body_json(env.get("/__admin/payout/balance").await).await;
     assert_eq!(bal["payoutBalances"]["IONPAYTEST"], "100000000.00");
     let resp = env
-        .http
-        .post(format!("{base}/__admin/payout/balance"))
-        .body(r#"{"availableBalance":"1000.00"}"#)
-        .send()
-        .await
-        .unwrap();
+        .post("/__admin/payout/balance", r#"{"availableBalance":"1000.00"}"#)
+        .await;
     assert_eq!(resp.status(), 200);
     for bad in [r#"{"availableBalance":"1000"}"#, r#"{"available":"1.00"}"#, "nope"] {
-        let resp = env
-            .http
-            .post(format!("{base}/__admin/payout/balance"))
-            .body(bad)
-            .send()
-            .await
-            .unwrap();
+        let resp = env.post("/__admin/payout/balance", bad).await;
         assert_eq!(resp.status(), 400, "{bad}");
     }
     let resp = env
-        .http
-        .post(format!("{base}/__admin/payout/balance"))
-        .body(r#"{"availableBalance":"1.00","clientId":"OTHER"}"#)
-        .send()
-        .await
-        .unwrap();
+        .post(
+            "/__admin/payout/balance",
+            r#"{"availableBalance":"1.00","clientId":"OTHER"}"#,
+        )
+        .await;
     assert_eq!(resp.status(), 404);
     assert_eq!(env.sim.payout_balance_minor("IONPAYTEST"), 100_000);
 
     // respondAfter 504 on approve: applied (balance debited) although the client saw a 504.
     let reference = unique("po");
-    let raw = send(
-        &env.http,
-        &env.prepare_raw(
+    let raw = env
+        .send_raw(
             &token,
             REGISTRATION,
             &registration_body(&info.client_id, &reference, "400.00"),
-        ),
-    )
-    .await
-    .unwrap();
+        )
+        .await;
     assert_eq!(code(&raw), "2000000");
     assert_eq!(json(&raw)["transactionStatus"], "03");
     let txid = json(&raw)["referenceNo"].as_str().unwrap().to_owned();
@@ -352,14 +273,10 @@ async fn payout_over_http_fields_balance_admin_and_faults() {
         "originalPartnerReferenceNo": reference,
         "merchantId": info.client_id,
     });
-    let raw = send(&env.http, &env.prepare_raw(&token, APPROVE, &approve))
-        .await
-        .unwrap();
+    let raw = env.send_raw(&token, APPROVE, &approve).await;
     assert_eq!((raw.status, code(&raw)), (504, "5040000".to_owned()));
     assert_eq!(env.sim.payout_balance_minor("IONPAYTEST"), 60_000);
-    let raw = send(&env.http, &env.prepare_raw(&token, APPROVE, &approve))
-        .await
-        .unwrap();
+    let raw = env.send_raw(&token, APPROVE, &approve).await;
     assert_eq!(code(&raw), "4030015");
     let state = env.sim.state();
     assert_eq!(state.payouts[0].transaction_status, "00");
@@ -369,8 +286,7 @@ async fn payout_over_http_fields_balance_admin_and_faults() {
 
 #[tokio::test]
 async fn odd_bodies_on_every_new_endpoint_get_snap_answers_never_a_panic() {
-    let env = Env::start().await;
-    let token = env.token().await;
+    let (env, token) = Env::with_token().await;
     let merchant = env.config.client_id().to_owned();
     let endpoints = [
         (nicepay_snap::Method::Post, CREATE_VA, "27"),
@@ -418,27 +334,20 @@ async fn odd_bodies_on_every_new_endpoint_get_snap_answers_never_a_panic() {
 
 #[tokio::test]
 async fn fixed_va_numbers_are_reusable_only_once_the_previous_va_is_settled() {
-    let env = Env::start().await;
-    let token = env.token().await;
+    let (env, token) = Env::with_token().await;
     let fixed = |trx: &str| {
         let mut body = va_body(trx, None);
         body["partnerServiceId"] = json!("8808");
         body["customerNo"] = json!("123456789012");
         body
     };
-    let raw = send(&env.http, &env.prepare_raw(&token, CREATE_VA, &fixed(&unique("va"))))
-        .await
-        .unwrap();
+    let raw = env.send_raw(&token, CREATE_VA, &fixed(&unique("va"))).await;
     assert_eq!(code(&raw), "2002700");
     assert_eq!(json(&raw)["virtualAccountData"]["virtualAccountNo"], "8808123456789012");
-    let raw = send(&env.http, &env.prepare_raw(&token, CREATE_VA, &fixed(&unique("va"))))
-        .await
-        .unwrap();
+    let raw = env.send_raw(&token, CREATE_VA, &fixed(&unique("va"))).await;
     assert_eq!(code(&raw), "4092701", "still unpaid");
     env.sim.pay_va("8808123456789012").await.unwrap();
-    let raw = send(&env.http, &env.prepare_raw(&token, CREATE_VA, &fixed(&unique("va"))))
-        .await
-        .unwrap();
+    let raw = env.send_raw(&token, CREATE_VA, &fixed(&unique("va"))).await;
     assert_eq!(code(&raw), "2002700", "the paid VA's number is free again");
     // Paying by number now hits the new, unpaid VA.
     let outcome = env.sim.pay_va("8808123456789012").await.unwrap();

@@ -11,7 +11,10 @@ use crate::minify::minify_json;
 use crate::response::parse_response;
 use crate::secret::AccessToken;
 use crate::timestamp::Timestamp;
-use crate::types::ExternalId;
+use crate::types::{Amount, ExternalId};
+
+#[macro_use]
+mod macros;
 
 pub mod ewallet;
 pub mod notification;
@@ -288,4 +291,32 @@ pub(crate) fn check(field: &str, value: &str, max: usize, required: bool) -> Res
 
 pub(crate) fn check_opt(field: &str, value: Option<&String>, max: usize) -> Result<()> {
     value.map_or(Ok(()), |v| check(field, v, max, false))
+}
+
+/// Checks a mandatory identifier of at most 40 characters: the SNAP reference numbers
+/// (`partnerReferenceNo`, `originalReferenceNo`, `partnerRefundNo`, ...) and order or
+/// transaction ids (`trxId`, `tXidVA`).
+pub(crate) fn check_id(field: &str, value: &str) -> Result<()> {
+    check(field, value, 40, true)
+}
+
+/// Checks an amount, naming its fields after the request's JSON name (`refundAmount.value`).
+pub(crate) fn validate_amount(name: &str, amount: &Amount) -> Result<()> {
+    amount.validate().map_err(|e| match e {
+        Error::InvalidInput { field, reason } => Error::InvalidInput {
+            field: field.replacen("amount", name, 1),
+            reason,
+        },
+        other => other,
+    })
+}
+
+/// Checks an optional all-digits field of an exact length (`""` allowed).
+pub(crate) fn check_date_opt(field: &str, value: Option<&String>, len: usize) -> Result<()> {
+    match value {
+        Some(v) if !v.is_empty() && (v.len() != len || !v.bytes().all(|b| b.is_ascii_digit())) => {
+            Err(Error::invalid(field, format!("expected {len} digits")))
+        }
+        _ => Ok(()),
+    }
 }

@@ -1,6 +1,6 @@
 //! B2B access token (`POST /v1.0/access-token/b2b`, service 73).
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::Extra;
 use crate::canonical::token_string_to_sign;
@@ -16,15 +16,14 @@ pub const ACCESS_TOKEN_PATH: &str = "/v1.0/access-token/b2b";
 /// Service code of the token endpoint.
 pub const ACCESS_TOKEN_SERVICE_CODE: &str = "73";
 
-/// The token request body: `{"grantType":"client_credentials","additionalInfo":{}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct AccessTokenRequest {
-    /// Always `client_credentials`.
-    pub grant_type: String,
-    /// Always `{}` (not `""`, see spec pitfall 8).
-    pub additional_info: Extra,
+outbound! {
+    /// The token request body: `{"grantType":"client_credentials","additionalInfo":{}}`.
+    pub struct AccessTokenRequest {
+        /// Always `client_credentials`.
+        grant_type: String,
+        /// Always `{}` (not `""`, see spec pitfall 8).
+        additional_info: Extra,
+    }
 }
 
 impl Default for AccessTokenRequest {
@@ -36,26 +35,25 @@ impl Default for AccessTokenRequest {
     }
 }
 
-/// A successful token response (`2007300`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct AccessTokenResponse {
-    /// `2007300`.
-    pub response_code: ResponseCode,
-    /// `Successful`.
-    pub response_message: String,
-    /// The token (redacted in `Debug`).
-    pub access_token: AccessToken,
-    /// `Bearer`.
-    #[serde(default)]
-    pub token_type: Option<String>,
-    /// Lifetime in seconds, as a string (`"900"`); a JSON number (`900`) is accepted too.
-    #[serde(default, deserialize_with = "string_or_number")]
-    pub expires_in: Option<String>,
-    /// Any other fields.
-    #[serde(flatten)]
-    pub extra: Extra,
+payload! {
+    /// A successful token response (`2007300`).
+    pub struct AccessTokenResponse {
+        /// `2007300`.
+        pub response_code: ResponseCode,
+        /// `Successful`.
+        pub response_message: String,
+        /// The token (redacted in `Debug`).
+        pub access_token: AccessToken,
+        /// `Bearer`.
+        #[serde(default)]
+        pub token_type: Option<String>,
+        /// Lifetime in seconds, as a string (`"900"`); a JSON number (`900`) is accepted too.
+        #[serde(default, deserialize_with = "string_or_number")]
+        pub expires_in: Option<String>,
+        /// Any other fields.
+        #[serde(flatten)]
+        pub extra: Extra,
+    }
 }
 
 /// `expiresIn` as NICEPAY documents it (`"900"`) or as a plain JSON number (`900`).

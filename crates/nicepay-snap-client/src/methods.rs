@@ -1,0 +1,278 @@
+//! The client type, constructor and methods that [`crate::Client`] and [`crate::AsyncClient`]
+//! share, written once. The flavour is `[]` (blocking) or `[async await]`: it makes each method
+//! `async` and awaits each call that may wait. What differs beyond that is named by the caller:
+//! how a thread or task waits for a token refresh and sleeps, and how a call is sent
+//! (`send_call`, a method each client writes itself).
+
+/// Declares the client struct and its shared methods (see the module docs).
+macro_rules! client {
+    (
+        $(#[$attr:meta])*
+        pub struct $Client:ident<T> {
+            transport: $Transport:ty = $wrap:path,
+        }
+        bound: [$($bound:tt)+],
+        flavour: [$($async:ident $await:ident)?],
+        refresher: $refresher:ident,
+        wait: $wait:ident,
+        sleep: $sleep:path,
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug)]
+        pub struct $Client<T> {
+            config: std::sync::Arc<nicepay_snap::Config>,
+            transport: $Transport,
+            options: $crate::ClientOptions,
+            clock: std::sync::Arc<dyn $crate::Clock>,
+            ids: $crate::ExternalIdGenerator,
+            tokens: $crate::token::TokenCache,
+        }
+
+        impl<T: $($bound)+> $Client<T> {
+            /// A client with default options and the system clock.
+            pub fn new(config: nicepay_snap::Config, transport: T) -> Self {
+                Self {
+                    config: std::sync::Arc::new(config),
+                    transport: $wrap(transport),
+                    options: $crate::ClientOptions::default(),
+                    clock: std::sync::Arc::new($crate::SystemClock),
+                    ids: $crate::ExternalIdGenerator::default(),
+                    tokens: $crate::token::TokenCache::default(),
+                }
+            }
+
+            /// Replaces the options.
+            pub fn with_options(mut self, options: $crate::ClientOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Replaces the clock (tests).
+            pub fn with_clock(mut self, clock: std::sync::Arc<dyn $crate::Clock>) -> Self {
+                self.clock = clock;
+                self
+            }
+
+            /// The configuration.
+            pub fn config(&self) -> &nicepay_snap::Config {
+                &self.config
+            }
+
+            /// The transport.
+            pub fn transport(&self) -> &T {
+                &self.transport
+            }
+
+            /// A valid access token: the cached one, or a new one (single-flight: concurrent
+            /// callers wait for one refresh). No lock is held while the token is fetched or
+            /// while [`ClientOptions::on_exchange`](crate::ClientOptions::on_exchange) runs, so
+            /// the observer may call the client; cancelling an async call that is refreshing
+            /// lets the next waiter refresh.
+            pub $($async)? fn access_token(&self) -> Result<nicepay_snap::AccessToken, $crate::ClientError> {
+                use $crate::token::{Lookup, Refresher};
+                let mut refresh = loop {
+                    match self
+                        .tokens
+                        .lookup(self.clock.now_unix_millis(), Refresher::$refresher(), &self.options)?
+                    {
+                        Lookup::Fresh(token) => return Ok(token),
+                        Lookup::Busy => self.tokens.$wait() $(.$await)?,
+                        Lookup::Refresh(guard) => break guard,
+                    }
+                };
+                let now = self.clock.now_unix_millis();
+                let mut fetch = $crate::call::TokenFetch::new(&self.config, &self.options, self.clock.now())?;
+                let response = loop {
+                    match fetch.poll() {
+                        $crate::call::Step::Send { attempt } => {
+                            let started = $crate::observe::start(&self.options);
+                            let sent = self.transport.send(fetch.request()) $(.$await)?;
+                            fetch.sent(sent, started, attempt, &mut refresh);
+                        }
+                        $crate::call::Step::Sleep(pause) => $sleep(pause) $(.$await)?,
+                        $crate::call::Step::Done(result) => break result?,
+                        $crate::call::Step::Token { rejected } => match rejected {},
+                    }
+                };
+                Ok(refresh.store($crate::policy::CachedToken::new(response, now, &self.options)))
+            }
+
+            /// Executes any typed operation.
+            pub $($async)? fn execute<O: nicepay_snap::Operation>(
+                &self,
+                request: &O::Request,
+            ) -> Result<O::Response, $crate::ClientError> {
+                self.drive($crate::call::Typed::<O>(request)) $(.$await)?
+            }
+
+            /// A raw signed call, for endpoints or fields NICEPAY adds before this SDK types
+            /// them: `body` (JSON, minified once) is signed with the cached token and sent to
+            /// `path` (with or without `/nicepay`) under the same rules as the typed calls (a
+            /// fresh `X-EXTERNAL-ID`, one token refresh on `401xx01`, resends only of requests
+            /// that certainly never arrived). Set `money_moving` for calls that move money: a
+            /// timeout, 5xx or `202` is then [`ClientError::OutcomeUnknown`]($crate::ClientError::OutcomeUnknown)
+            /// (operation `"raw"`), to resolve by a status query. Answers the response JSON when
+            /// its `responseCode` is a success.
+            pub $($async)? fn execute_raw(
+                &self,
+                method: nicepay_snap::Method,
+                path: &str,
+                body: &[u8],
+                money_moving: bool,
+            ) -> Result<serde_json::Value, $crate::ClientError> {
+                nicepay_snap::canonical::signed_path(path)?;
+                let raw = $crate::call::Raw {
+                    method,
+                    path: path.to_owned(),
+                    body: nicepay_snap::minify_json(body)?,
+                    money_moving,
+                };
+                self.drive(raw) $(.$await)?
+            }
+
+            /// Runs a call to its end: tokens, sends, pauses.
+            $($async)? fn drive<S: $crate::call::Spec>(&self, spec: S) -> Result<S::Response, $crate::ClientError> {
+                use $crate::call::Step;
+                let mut call = $crate::call::Call::new(&self.config, &self.options, spec);
+                loop {
+                    match call.poll() {
+                        Step::Token { rejected } => {
+                            if let Some(rejected) = rejected {
+                                self.tokens.invalidate(&rejected);
+                            }
+                            let token = self.access_token() $(.$await)??;
+                            call.token(token, self.clock.now(), self.ids.next(self.clock.now_unix_millis()));
+                        }
+                        Step::Send { attempt } => {
+                            let sent = self.send_call(call.name(), call.money_moving(), call.request(), attempt) $(.$await)?;
+                            call.sent(sent);
+                        }
+                        Step::Sleep(pause) => $sleep(pause) $(.$await)?,
+                        Step::Done(result) => return result,
+                    }
+                }
+            }
+
+            /// Executes an operation by name (`"qris.refund"`, `"va.create"`, ... see
+            /// [`nicepay_snap::api::OPERATION_NAMES`]) with a JSON request, returning the JSON of
+            /// the typed response. The JSON is first decoded into the operation's typed request,
+            /// so unknown shapes are rejected before anything is signed. Used by the language
+            /// bindings.
+            pub $($async)? fn execute_json(
+                &self,
+                operation: &str,
+                request: serde_json::Value,
+            ) -> Result<serde_json::Value, $crate::ClientError> {
+                nicepay_snap::with_operation!(
+                    operation,
+                    Op => {
+                        let typed = $crate::decode_request::<Op>(request)?;
+                        let response = self.execute::<Op>(&typed) $(.$await)??;
+                        $crate::encode_response(&response)
+                    },
+                    Err($crate::unknown_operation(operation))
+                )
+            }
+
+            /// A notification verifier for the configured NICEPAY notification public key.
+            pub fn notification_verifier(&self) -> Result<nicepay_snap::NotificationVerifier, $crate::ClientError> {
+                $crate::notification_verifier(&self.config)
+            }
+
+            /// Verifies an inbound notification's headers against the current time and parses its
+            /// body.
+            pub fn verify_notification<N: serde::de::DeserializeOwned>(
+                &self,
+                headers: &[(String, String)],
+                body: &[u8],
+            ) -> Result<N, $crate::ClientError> {
+                Ok(self.notification_verifier()?.verify(headers, body, self.clock.now())?)
+            }
+
+            /// Verifies a notification (signature, freshness, client id), then confirms it with a
+            /// status query, because the signature does not cover the body. Fulfil the order only
+            /// when [`crate::Confirmed::paid`] is `true`.
+            pub $($async)? fn verify_and_confirm<N: $crate::Confirmable>(
+                &self,
+                headers: &[(String, String)],
+                body: &[u8],
+            ) -> Result<$crate::Confirmed<N>, $crate::ClientError> {
+                let notification: N = self.verify_notification(headers, body)?;
+                let request = notification.status_request(&self.config)?;
+                let status = self.execute::<N::Query>(&request) $(.$await)??;
+                let paid = notification.confirms(&status);
+                Ok($crate::Confirmed {
+                    notification,
+                    status,
+                    paid,
+                })
+            }
+
+            /// [`verify_and_confirm`](Self::verify_and_confirm) for the notification type of
+            /// `product`, as JSON: `{"notification": ..., "status": ..., "paid": bool}`. Used by
+            /// the language bindings.
+            pub $($async)? fn verify_and_confirm_json(
+                &self,
+                product: nicepay_snap::status::Product,
+                headers: &[(String, String)],
+                body: &[u8],
+            ) -> Result<serde_json::Value, $crate::ClientError> {
+                $crate::confirm::with_notification!(product, N => {
+                    $crate::confirm::confirmed_json(self.verify_and_confirm::<N>(headers, body) $(.$await)??)
+                })
+            }
+        }
+
+        nicepay_snap::for_each_operation!(
+            $crate::methods::named_methods,
+            [$($async $await)?] impl<T: $($bound)+> $Client<T>
+        );
+
+        /// Sends `request` once and reports the exchange to the observer, if there is one.
+        $($async)? fn send_reported<T: $($bound)+>(
+            transport: &T,
+            options: &$crate::ClientOptions,
+            operation: &'static str,
+            request: &nicepay_snap::PreparedRequest,
+            attempt: u32,
+        ) -> Result<nicepay_snap::RawResponse, nicepay_snap::TransportError> {
+            let started = $crate::observe::start(options);
+            let sent = transport.send(request) $(.$await)?;
+            $crate::observe::report(options, started, operation, request, attempt, &sent);
+            sent
+        }
+    };
+}
+pub(crate) use client;
+
+/// One method per row of the core's operation registry ([`nicepay_snap::for_each_operation!`]),
+/// in the flavour and `impl` header given in the brackets.
+macro_rules! named_methods {
+    ([$flavour:tt $($head:tt)+] $($module:ident { $($method:ident => $marker:ident($req:ident -> $resp:ident),
+        $label:literal, $http:ident, $path:literal, $svc:literal, money: $money:tt, $doc:literal;)* })*) => {
+        $($head)+ {
+            $($(
+                $crate::methods::named_method!($flavour $module $method $marker $req $resp $label $money $doc);
+            )*)*
+        }
+    };
+}
+pub(crate) use named_methods;
+
+/// One method of [`named_methods!`].
+macro_rules! named_method {
+    ([$($async:ident $await:ident)?] $module:ident $method:ident $marker:ident $req:ident $resp:ident
+        $label:literal $money:tt $doc:literal) => {
+        #[doc = $doc]
+        #[doc = ""]
+        #[doc = concat!("Runs [`api::", stringify!($module), "::", stringify!($marker), "`] (`", $label, "`).")]
+        #[doc = $crate::money_note!($money)]
+        pub $($async)? fn $method(
+            &self,
+            request: &nicepay_snap::api::$module::$req,
+        ) -> Result<nicepay_snap::api::$module::$resp, $crate::ClientError> {
+            self.execute::<nicepay_snap::api::$module::$marker>(request) $(.$await)?
+        }
+    };
+}
+pub(crate) use named_method;
