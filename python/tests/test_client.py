@@ -375,9 +375,11 @@ def test_execute_by_operation_name(info: Dict[str, Any]) -> None:
     assert asyncio.run(go())["responseCode"] == "2004700"
 
 
-def test_named_va_methods(info: Dict[str, Any]) -> None:
-    client = client_for(info)
-    trx = unique("trx")
+def create_va(client: Any, value: str, db_process_url: str = "") -> Dict[str, str]:
+    trx = unique("va")
+    additional: Dict[str, Any] = {"bankCd": "BMRI", "goodsNm": "Kopi", "vacctValidDt": "", "vacctValidTm": ""}
+    if db_process_url:
+        additional["dbProcessUrl"] = db_process_url
     created = client.va_create(
         {
             "partnerServiceId": "",
@@ -385,26 +387,36 @@ def test_named_va_methods(info: Dict[str, Any]) -> None:
             "virtualAccountNo": "",
             "virtualAccountName": "Budi Santoso",
             "trxId": trx,
-            "totalAmount": {"value": "25000.00", "currency": "IDR"},
-            "additionalInfo": {"bankCd": "BMRI", "goodsNm": "Kopi", "vacctValidDt": "", "vacctValidTm": ""},
+            "totalAmount": {"value": value, "currency": "IDR"},
+            "additionalInfo": additional,
         }
     )
     assert created["responseCode"] == "2002700"
     data = created["virtualAccountData"]
+    return {"vaNo": data["virtualAccountNo"], "txid": data["additionalInfo"]["tXidVA"], "trxId": trx, "value": value}
+
+
+def va_status(client: Any, va: Dict[str, str]) -> str:
     status = client.va_status(
         {
             "partnerServiceId": "",
             "customerNo": "",
-            "virtualAccountNo": data["virtualAccountNo"],
+            "virtualAccountNo": va["vaNo"],
             "inquiryRequestId": unique("inq"),
             "additionalInfo": {
-                "totalAmount": {"value": "25000.00", "currency": "IDR"},
-                "trxId": trx,
-                "tXidVA": data["additionalInfo"]["tXidVA"],
+                "totalAmount": {"value": va["value"], "currency": "IDR"},
+                "trxId": va["trxId"],
+                "tXidVA": va["txid"],
             },
         }
     )
     assert status["responseCode"].startswith("200")
+    return str(status["virtualAccountData"]["additionalInfo"]["latestTransactionStatus"])
+
+
+def test_named_va_methods(info: Dict[str, Any]) -> None:
+    client = client_for(info)
+    va_status(client, create_va(client, "25000.00"))
     # A method per operation, named after it, except `payout.balance`, which is
     # `balance_inquiry` in all three languages (Rust `balance_inquiry`, Node `balanceInquiry`).
     renamed = {"payout.balance": "balance_inquiry"}

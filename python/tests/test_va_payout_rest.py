@@ -9,47 +9,18 @@ import pytest
 
 import nicepay_snap as snap
 from conftest import NotificationInbox
-from test_client import admin, client_for, info, payout_reference, payout_registration, unique  # noqa: F401
+from test_client import (  # noqa: F401
+    admin,
+    client_for,
+    create_va,
+    info,
+    payout_reference,
+    payout_registration,
+    unique,
+    va_status,
+)
 
 IDR = "IDR"
-
-
-def create_va(client: Any, value: str, db_process_url: str = "") -> Dict[str, str]:
-    trx = unique("va")
-    additional: Dict[str, Any] = {"bankCd": "BMRI", "goodsNm": "Kopi", "vacctValidDt": "", "vacctValidTm": ""}
-    if db_process_url:
-        additional["dbProcessUrl"] = db_process_url
-    created = client.va_create(
-        {
-            "partnerServiceId": "",
-            "customerNo": "",
-            "virtualAccountNo": "",
-            "virtualAccountName": "Budi Santoso",
-            "trxId": trx,
-            "totalAmount": {"value": value, "currency": IDR},
-            "additionalInfo": additional,
-        }
-    )
-    assert created["responseCode"] == "2002700"
-    data = created["virtualAccountData"]
-    return {"vaNo": data["virtualAccountNo"], "txid": data["additionalInfo"]["tXidVA"], "trxId": trx, "value": value}
-
-
-def va_status(client: Any, va: Dict[str, str]) -> str:
-    status = client.va_status(
-        {
-            "partnerServiceId": "",
-            "customerNo": "",
-            "virtualAccountNo": va["vaNo"],
-            "inquiryRequestId": unique("inq"),
-            "additionalInfo": {
-                "totalAmount": {"value": va["value"], "currency": IDR},
-                "trxId": va["trxId"],
-                "tXidVA": va["txid"],
-            },
-        }
-    )
-    return str(status["virtualAccountData"]["additionalInfo"]["latestTransactionStatus"])
 
 
 def delete_request(va: Dict[str, str]) -> Dict[str, Any]:
