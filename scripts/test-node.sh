@@ -29,7 +29,7 @@ npm ci --no-audit --no-fund
 step "payload-types.d.ts and payload-shapes.json are fresh (cargo run -p xtask -- codegen --check)"
 cargo run --quiet --locked -p xtask -- codegen --check
 
-step "napi build (generates index.js and index.d.ts)"
+step "napi build --no-js (generates index.d.ts; index.js is the hand-written loader)"
 if [ "${NICEPAY_NODE_RELEASE:-0}" = 1 ]; then npm run build:release; else npm run build; fi
 
 step "generated files are committed and fresh"

@@ -1,4 +1,6 @@
-// Shared helpers of the Node suite: where the repository's golden vectors and test keys live.
+// Shared helpers of the Node suite: where the repository's golden vectors and test keys live,
+// and checks several specs make.
+import assert from 'node:assert/strict'
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -33,3 +35,17 @@ export function cases(kind) {
 
 /** A file under the repository root, as text. */
 export const repoFile = (path) => readFileSync(join(repoRoot, path), 'utf8')
+
+/**
+ * An `assert.rejects` check of an `ERR_NICEPAY_OUTCOME_UNKNOWN` error: an `Error` with every
+ * expected property (`identifiers` key by key) and an `externalId`.
+ */
+export const outcomeUnknown = (expected) => (e) => {
+  assert.ok(e instanceof Error)
+  assert.equal(e.code, 'ERR_NICEPAY_OUTCOME_UNKNOWN')
+  const { identifiers = {}, ...properties } = expected
+  for (const [name, value] of Object.entries(properties)) assert.equal(e[name], value, name)
+  for (const [name, value] of Object.entries(identifiers)) assert.equal(e.identifiers[name], value, name)
+  assert.ok(e.externalId)
+  return true
+}

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { after, before, beforeEach } from 'node:test'
 
 import { repoRoot } from './helpers.mjs'
 
@@ -107,3 +108,36 @@ export async function startInbox() {
     close: () => new Promise((resolve) => server.close(resolve)),
   }
 }
+
+/**
+ * The hooks of a suite against the simulator: starts it and a notification inbox before the
+ * tests (then calls `started({ sim, info, inbox })`), clears its faults before each test and
+ * stops both after.
+ */
+export function simulatorSuite(started) {
+  let sim
+  let inbox
+  before(async () => {
+    sim = await startSimulator()
+    inbox = await startInbox()
+    await started({ sim, info: sim.info, inbox })
+  })
+  after(async () => {
+    await inbox?.close()
+    await sim?.stop()
+  })
+  beforeEach(async () => {
+    await admin(sim.info, 'DELETE', '/__admin/faults')
+  })
+}
+
+/** Options of a `Client` for the simulator's merchant (`info`), with `over` on top. */
+export const clientOptions = (info, over = {}) => ({
+  clientId: info.clientId,
+  clientSecret: info.clientSecret,
+  privateKey: info.privateKeyPem,
+  notificationPublicKey: info.notificationPublicKey,
+  baseUrl: info.baseUrl,
+  timeoutMs: 10_000,
+  ...over,
+})

@@ -99,6 +99,15 @@ def simulator() -> Iterator[Dict[str, Any]]:
                 proc.wait()
 
 
+def reply(handler: BaseHTTPRequestHandler, status: int, body: bytes) -> None:
+    """Sends ``body`` as the JSON response of an ``http.server`` handler."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 class NotificationInbox:
     """A loopback HTTP endpoint that records notifications and acknowledges them."""
 
@@ -111,12 +120,7 @@ class NotificationInbox:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 inbox.received.put((list(self.headers.items()), body))
-                reply = b'{"responseCode":"2005200","responseMessage":"Successful"}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
+                reply(self, 200, b'{"responseCode":"2005200","responseMessage":"Successful"}')
 
             def log_message(self, *args: Any) -> None:
                 pass

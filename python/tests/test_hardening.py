@@ -10,6 +10,7 @@ from typing import Any, Callable, Dict, List
 import pytest
 
 import nicepay_snap as snap
+from conftest import reply
 from test_client import client_kwargs
 
 LIMIT = 20.0
@@ -137,11 +138,7 @@ class EchoServer:
                 else:
                     echoed = f"{self.headers.get('Authorization')} {self.headers.get('X-SIGNATURE')} {SECRET}"
                     status, body = 500, f"<html>internal error {echoed}</html>".encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                reply(self, status, body)
 
             def log_message(self, *args: Any) -> None:
                 pass

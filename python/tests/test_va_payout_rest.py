@@ -9,7 +9,7 @@ import pytest
 
 import nicepay_snap as snap
 from conftest import NotificationInbox
-from test_client import admin, client_for, info, payout_reference, payout_registration  # noqa: F401
+from test_client import admin, client_for, client_kwargs, info, payout_reference, payout_registration  # noqa: F401
 from va_helpers import create_va, delete_request, va_status
 
 
@@ -59,14 +59,7 @@ def test_va_delete_and_confirm_async(info: Dict[str, Any], inbox: NotificationIn
     unpaid = create_va(sync_client, "5000.00")
 
     async def flow() -> None:
-        client = snap.AsyncClient(
-            client_id=info["clientId"],
-            client_secret=info["clientSecret"],
-            private_key=info["privateKeyPem"],
-            notification_public_key=info["notificationPublicKey"],
-            base_url=info["baseUrl"],
-            timeout=10.0,
-        )
+        client = snap.AsyncClient(**client_kwargs(info))
         confirmed = await client.verify_and_confirm(product="va", headers=headers, body=body)
         assert confirmed["paid"] is True
         deleted = await client.va_delete(delete_request(unpaid))

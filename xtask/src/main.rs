@@ -20,6 +20,7 @@ use std::process::ExitCode;
 
 use nicepay_snap::api::{ewallet, payout, qris, token, va};
 use nicepay_snap::Operation;
+use nicepay_snap_client::binding_support::camel_case;
 use nicepay_snap_client::Confirmable;
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use serde_json::{json, Value};
@@ -377,40 +378,23 @@ fn unlink(text: &str) -> String {
     out
 }
 
-fn python_op_doc(op: &Op) -> String {
-    let mut doc = format!("{} (``{}``).", rst(op.doc).trim_end_matches('.'), op.label);
+/// The doc of a named method: the registry's, the operation name, and for a money-moving call
+/// how an unknown outcome surfaces, in Python's (reST) or TypeScript's spelling.
+fn op_doc(op: &Op, python: bool) -> String {
+    let (doc, name, unknown) = if python {
+        (
+            rst(op.doc),
+            format!("``{}``", op.label),
+            "an unknown outcome raises ``OutcomeUnknownError``; resolve it with a status query, never by resending",
+        )
+    } else {
+        (unlink(op.doc), format!("`{}`", op.label), "a timeout, dropped connection or 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a silent resend")
+    };
+    let mut doc = format!("{} ({name}).", doc.trim_end_matches('.'));
     if op.money {
-        doc.push_str(
-            " Moves money: an unknown outcome raises ``OutcomeUnknownError``; resolve it with a status query, never by resending.",
-        );
+        let _ = write!(doc, " Moves money: {unknown}.");
     }
     doc
-}
-
-fn ts_op_doc(op: &Op) -> String {
-    let mut doc = format!("{} (`{}`).", unlink(op.doc).trim_end_matches('.'), op.label);
-    if op.money {
-        doc.push_str(
-            " Moves money: a timeout, dropped connection or 5xx rejects with `ERR_NICEPAY_OUTCOME_UNKNOWN` (with `identifiers` to query), never a silent resend.",
-        );
-    }
-    doc
-}
-
-fn camel(snake: &str) -> String {
-    let mut out = String::new();
-    let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -516,32 +500,34 @@ They may also carry undeclared keys that NICEPAY added; those are passed through
 ``(request, response)`` classes.
 """"#;
 
-/// The dict the Python binding passes to `on_exchange` (built from `nicepay_snap_client::Exchange`
-/// in `bindings/python/src/client.rs`): a shape of the Python API itself, not a SNAP payload.
-const PY_EXCHANGE: &str = r#"
+/// The payload both bindings pass to `on_exchange` (a dict in Python, an object in Node, built by
+/// `nicepay_snap_client::binding_support::exchange_value`): a shape of the bindings' own API, not
+/// a SNAP payload. Per field: the snake_case name, the Python and TypeScript types, and the doc,
+/// whose `{none}` and `{too_large}` are spelled per language ([`exchange_doc`]).
+const EXCHANGE_FIELDS: [(&str, &str, &str, &str); 9] = [
+    ("operation", "str", "string", "`\"access-token\"` or the operation name (`\"qris.refund\"`, `\"va.create\"`, ...)."),
+    ("method", "str", "string", "`\"POST\"` or `\"DELETE\"`."),
+    ("path", "str", "string", "The signed path (without `/nicepay`)."),
+    ("external_id", "Optional[str]", "string", "The request's `X-EXTERNAL-ID` ({none} for the access-token request)."),
+    ("attempt", "int", "number", "1, or 2 and up for byte-identical resends of a request that was certainly not delivered."),
+    ("elapsed_ms", "float", "number", "Milliseconds from sending to the response or failure."),
+    ("http_status", "Optional[int]", "number", "The HTTP status ({none} when no response arrived)."),
+    ("response_code", "Optional[str]", "string", "The SNAP `responseCode` of the response body, when it had one."),
+    ("transport_error", "Optional[str]", "string", "`\"connect\"` (certainly not delivered), `\"timeout\"`, `\"io\"`, `\"{too_large}\"` or `\"other\"` (may have been applied); {none} when a response arrived."),
+];
 
-class Exchange(TypedDict):
-    """One HTTP exchange a client made, as passed to its ``on_exchange`` callback. No secrets."""
+const EXCHANGE_DOC: &str = "One HTTP exchange a client made, as passed to its `on_exchange` callback. It carries no secret (no access token, signature, client secret or body).";
 
-    #: ``"access-token"`` or the operation name (``"qris.refund"``, ``"va.create"``, ...).
-    operation: str
-    #: ``"POST"`` or ``"DELETE"``.
-    method: str
-    #: The signed path (without ``/nicepay``).
-    path: str
-    #: The request's ``X-EXTERNAL-ID`` (``None`` for the access-token request).
-    external_id: Optional[str]
-    #: 1, or 2 and up for byte-identical resends of a request that was certainly not delivered.
-    attempt: int
-    elapsed_ms: float
-    #: ``None`` when no response arrived.
-    http_status: Optional[int]
-    #: The SNAP ``responseCode`` of the response body, when it had one.
-    response_code: Optional[str]
-    #: ``"connect"`` (certainly not delivered), ``"timeout"``, ``"io"``, ``"body_too_large"`` or
-    #: ``"other"`` (may have been applied); ``None`` when a response arrived.
-    transport_error: Optional[str]
-"#;
+/// An [`EXCHANGE_FIELDS`] doc in Python's (reST) or TypeScript's spelling.
+fn exchange_doc(doc: &str, python: bool) -> String {
+    if python {
+        rst(&doc.replace("{none}", "`None`").replace("{too_large}", "body_too_large"))
+    } else {
+        doc.replace("{none}", "absent")
+            .replace("{too_large}", "bodyTooLarge")
+            .replace("on_exchange", "onExchange")
+    }
+}
 
 fn confirmation_name(product: &str) -> String {
     let title = match product {
@@ -583,7 +569,14 @@ fn python_types(model: &Model) -> String {
         names.push(name);
     }
     section(&mut out, "#", "Observability");
-    out.push_str(PY_EXCHANGE);
+    let _ = write!(
+        out,
+        "\n\nclass Exchange(TypedDict):\n    \"\"\"{}\"\"\"\n\n",
+        exchange_doc(EXCHANGE_DOC, true)
+    );
+    for (name, py, _, doc) in EXCHANGE_FIELDS {
+        let _ = writeln!(out, "    #: {}\n    {name}: {py}", exchange_doc(doc, true));
+    }
     names.push("Exchange".into());
     section(&mut out, "#", "Operations");
     out.push_str("\nOPERATION_TYPES: Dict[str, Tuple[type, type]] = {\n");
@@ -653,7 +646,7 @@ fn pyi(model: &Model, current: &str, path: &Path) -> Result<String, String> {
                 op.method,
                 op.request,
                 response,
-                python_op_doc(op)
+                op_doc(op, true)
             );
         }
         out
@@ -705,7 +698,7 @@ fn ts_doc(text: &str, indent: &str) -> String {
 
 fn typescript(model: &Model) -> String {
     let mut out = format!(
-        "/* auto-generated by NAPI-RS */\n/* eslint-disable */\n// The payload interfaces and the named methods of `Client` below are generated by\n// `{GENERATOR}` from the Rust payload structs and operation registry — do not edit.\n"
+        "/* eslint-disable */\n// The payload interfaces and the named methods of `Client` below are generated by\n// `{GENERATOR}` from the Rust payload structs and operation registry — do not edit.\n"
     );
     let mut interfaces: BTreeMap<String, String> = BTreeMap::new();
     for (name, s) in &model.structs {
@@ -740,6 +733,13 @@ fn typescript(model: &Model) -> String {
         );
         interfaces.insert(name, text);
     }
+    let mut exchange = ts_doc(&exchange_doc(EXCHANGE_DOC, false), "") + "export interface Exchange {\n";
+    for (name, py, ts, doc) in EXCHANGE_FIELDS {
+        let optional = if py.starts_with("Optional") { "?" } else { "" };
+        exchange += &ts_doc(&exchange_doc(doc, false), "  ");
+        let _ = writeln!(exchange, "  {}{optional}: {ts}", camel_case(name));
+    }
+    interfaces.insert("Exchange".into(), exchange + "}\n");
     for text in interfaces.values() {
         out.push('\n');
         out.push_str(text);
@@ -750,19 +750,19 @@ fn typescript(model: &Model) -> String {
     }
     out.push_str("}\n");
     out.push_str(
-        "\n/** The named operation methods of `Client` (merged with the class declared below). */\nexport interface Client {\n",
+        "\n// The named operation methods of `Client`, merged into the class `napi build` declares in\n// index.d.ts (which re-exports this file).\ndeclare module './index.js' {\n  interface Client {\n",
     );
     for op in &model.ops {
-        out.push_str(&ts_doc(&ts_op_doc(op), "  "));
+        out.push_str(&ts_doc(&op_doc(op, false), "    "));
         let _ = writeln!(
             out,
-            "  {}(request: {}): Promise<{}>",
-            camel(op.method),
+            "    {}(request: {}): Promise<{}>",
+            camel_case(op.method),
             op.request,
             op.response
         );
     }
-    out.push_str("}\n");
+    out.push_str("  }\n}\n");
     out
 }
 
@@ -822,7 +822,7 @@ fn shapes(model: &Model) -> String {
         .iter()
         .map(|op| {
             (
-                camel(op.method),
+                camel_case(op.method),
                 json!({ "operation": op.label, "request": op.request, "response": op.response }),
             )
         })
@@ -929,7 +929,7 @@ mod tests {
         );
         assert_eq!(rst("`\"1\"` in every SDK"), "``\"1\"`` in every SDK");
         assert_eq!(unlink("a [`X`] b [c]"), "a `X` b [c]");
-        assert_eq!(camel("balance_inquiry"), "balanceInquiry");
+        assert_eq!(camel_case("balance_inquiry"), "balanceInquiry");
     }
 
     #[test]

@@ -17,16 +17,20 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 use napi_derive::napi;
 use nicepay_snap::status::Product;
-use nicepay_snap::{Config, ConfigBuilder, NotificationVerifier, Timestamp, ENV_VARIABLES};
+use nicepay_snap::{Config, ConfigBuilder, NotificationVerifier, ENV_VARIABLES};
+use nicepay_snap_client::binding_support::{exchange_value, Naming};
 use nicepay_snap_client::{AsyncClient, ClientOptions as CoreClientOptions, Clock as _, SystemClock};
 use nicepay_snap_reqwest::ReqwestTransport;
+use serde_json::Value;
 
-use crate::errors::{transport_kind, IntoNapiResult as _, NodeError, NodeResult};
-use crate::types::{body_arg, body_bytes, check_client_id, headers_arg, json_object_arg, Options};
+use crate::errors::{NodeError, NodeResult};
+use crate::js;
+use crate::types::{body_arg, body_bytes, headers_arg, json_object_arg, Options};
 
 /// Options of `new Client(...)`. Keys may be texts or parsed `PrivateKey` / `PublicKey`
 /// instances.
 #[napi(object, object_to_js = false)]
+#[allow(missing_debug_implementations)] // The TypeScript shape only: read field by field, never built.
 pub struct ClientOptions {
     /// Client ID (iMid): `X-CLIENT-KEY`, `X-PARTNER-ID`.
     pub client_id: String,
@@ -67,51 +71,9 @@ pub struct ClientOptions {
     pub token_refresh_margin_ms: Option<u32>,
 }
 
-/// One HTTP exchange a `Client` made, as passed to `onExchange`. It carries no secret (no
-/// access token, signature, client secret or body).
-#[napi(object, object_from_js = false)]
-#[derive(Debug, Clone)]
-pub struct Exchange {
-    /// `"access-token"` or the operation name (`"qris.refund"`, `"va.create"`, ...).
-    pub operation: String,
-    /// `"POST"` or `"DELETE"`.
-    pub method: String,
-    /// The signed path (without `/nicepay`).
-    pub path: String,
-    /// The request's `X-EXTERNAL-ID` (absent for the access-token request).
-    pub external_id: Option<String>,
-    /// 1, or 2 and up for byte-identical resends of a request that was certainly not delivered.
-    pub attempt: u32,
-    /// Milliseconds from sending to the response or failure.
-    pub elapsed_ms: f64,
-    /// The HTTP status, when a response arrived.
-    pub http_status: Option<u32>,
-    /// The SNAP `responseCode` of the response body, when it had one.
-    pub response_code: Option<String>,
-    /// `"connect"` (certainly not delivered), `"timeout"`, `"io"`, `"bodyTooLarge"` or
-    /// `"other"` (may have been applied); absent when a response arrived.
-    pub transport_error: Option<String>,
-}
-
-impl From<&nicepay_snap_client::Exchange> for Exchange {
-    fn from(e: &nicepay_snap_client::Exchange) -> Self {
-        Self {
-            operation: e.operation.to_owned(),
-            method: e.method.as_str().to_owned(),
-            path: e.path.clone(),
-            external_id: e.external_id.clone(),
-            attempt: e.attempt,
-            elapsed_ms: e.elapsed.as_secs_f64() * 1000.0,
-            http_status: e.http_status.map(u32::from),
-            response_code: e.response_code.clone(),
-            transport_error: e.transport_error.map(|k| transport_kind(k).to_owned()),
-        }
-    }
-}
-
 /// The `onExchange` callback, callable from the runtime's threads; weak, so it never keeps the
 /// process alive.
-type ExchangeCallback = ThreadsafeFunction<Exchange, Unknown<'static>, Exchange, Status, false, true>;
+type ExchangeCallback = ThreadsafeFunction<Value, Unknown<'static>, Value, Status, false, true>;
 
 /// Client options with `onExchange` wired to the core client's observer.
 fn client_options(on_exchange: Option<ExchangeCallback>) -> CoreClientOptions {
@@ -123,7 +85,7 @@ fn client_options(on_exchange: Option<ExchangeCallback>) -> CoreClientOptions {
             // An exception thrown by the callback cannot undo the exchange: it is reported as a
             // process warning instead of an uncaught exception.
             let _ = callback.call_with_return_value(
-                Exchange::from(e),
+                exchange_value(e, Naming::Camel),
                 ThreadsafeFunctionCallMode::NonBlocking,
                 |result, env| {
                     if let Err(err) = result {
@@ -137,58 +99,15 @@ fn client_options(on_exchange: Option<ExchangeCallback>) -> CoreClientOptions {
     options
 }
 
-impl fmt::Debug for ClientOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientOptions")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"[redacted]")
-            .field("private_key", &"[redacted]")
-            .field("base_url", &self.base_url)
-            .field("environment", &self.environment)
-            .finish_non_exhaustive()
-    }
-}
-
-/// What `new Client(...)` / `Client.fromEnv(...)` read, keys parsed (the JavaScript shape is
-/// [`ClientOptions`]).
-struct Settings {
-    config: ConfigBuilder,
-    timeout_ms: Option<u32>,
-    connect_timeout_ms: Option<u32>,
-    on_exchange: Option<ExchangeCallback>,
-    connect_retries: Option<u32>,
-    token_refresh_margin_ms: Option<u32>,
-}
-
-impl fmt::Debug for Settings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Settings")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Settings {
-    /// The options besides the configuration.
-    fn tuning(config: ConfigBuilder, o: Option<&Options<'_>>) -> NodeResult<Self> {
-        let number = |js: &str| -> NodeResult<Option<u32>> { Ok(o.map(|o| o.opt_u32(js)).transpose()?.flatten()) };
-        Ok(Self {
-            config,
-            timeout_ms: number("timeoutMs")?,
-            connect_timeout_ms: number("connectTimeoutMs")?,
-            on_exchange: o.map(exchange_callback).transpose()?.flatten(),
-            connect_retries: number("connectRetries")?,
-            token_refresh_margin_ms: number("tokenRefreshMarginMs")?,
-        })
-    }
-
-    /// Applies what `o` gives of the configuration to `config`; the location strings given
-    /// win over `fallback` (the environment's), each on its own.
-    fn configure(
-        mut config: ConfigBuilder,
-        o: &Options<'_>,
-        fallback: impl Fn(&str) -> Option<String>,
-    ) -> NodeResult<ConfigBuilder> {
+/// Builds the client `new Client(...)` / `Client.fromEnv(...)` describe: `config` completed by
+/// what `o` gives, then the transport and client options (the JavaScript shape is
+/// [`ClientOptions`]); the location strings given win over `fallback` (the environment's).
+fn build_client(
+    mut config: ConfigBuilder,
+    o: Option<&Options<'_>>,
+    fallback: impl Fn(&str) -> Option<String>,
+) -> NodeResult<Inner> {
+    if let Some(o) = o {
         if let Some(id) = o.opt_string("clientId")? {
             config = config.client_id(id);
         }
@@ -203,58 +122,39 @@ impl Settings {
         }
         let place =
             |js: &str, var: &str| -> NodeResult<Option<String>> { Ok(o.opt_string(js)?.or_else(|| fallback(var))) };
-        Ok(config.location(
+        config = config.location(
             place("baseUrl", "NICEPAY_BASE_URL")?.as_deref(),
             place("environment", "NICEPAY_ENVIRONMENT")?.as_deref(),
             place("hostFamily", "NICEPAY_HOST_FAMILY")?.as_deref(),
-        )?)
+        )?;
     }
-
-    fn read(o: &Options<'_>) -> NodeResult<Self> {
-        // Required here (no environment to fall back on).
-        let config = Config::builder()
-            .client_id(o.string("clientId")?)
-            .client_secret(o.string("clientSecret")?)
-            .private_key((*o.private_key("privateKey")?).clone());
-        let config = Self::configure(config, o, |_| None)?;
-        Self::tuning(config, Some(o))
+    let number = |js: &str| -> NodeResult<Option<u32>> { Ok(o.map(|o| o.opt_u32(js)).transpose()?.flatten()) };
+    let millis = |js: &str| -> NodeResult<Option<Duration>> {
+        match number(js)? {
+            Some(0) => Err(NodeError::invalid_input(js, "must be positive")),
+            ms => Ok(ms.map(|ms| Duration::from_millis(u64::from(ms)))),
+        }
+    };
+    let (timeout, connect_timeout) = (millis("timeoutMs")?, millis("connectTimeoutMs")?);
+    let mut options = client_options(o.map(exchange_callback).transpose()?.flatten());
+    if let Some(retries) = number("connectRetries")? {
+        options = options.with_connect_retries(retries.into())?;
     }
-
-    /// Reads the documented `NICEPAY_*` variables (the core's rules); fields given in
-    /// `overrides` win.
-    fn from_env(overrides: Option<&Options<'_>>) -> NodeResult<Self> {
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let mut config = ConfigBuilder::from_env_lookup(env).map_err(env_error)?;
-        if let Some(o) = overrides {
-            if o.has("privateKey")? {
-                config = config.private_key((*o.private_key("privateKey")?).clone());
-            }
-            config = Self::configure(config, o, env)?;
-        }
-        Self::tuning(config, overrides)
+    if let Some(ms) = number("tokenRefreshMarginMs")? {
+        options = options.with_token_refresh_margin(f64::from(ms) / 1000.0).map_err(|_| {
+            let limit = CoreClientOptions::MAX_TOKEN_REFRESH_MARGIN.as_millis();
+            NodeError::invalid_input("tokenRefreshMarginMs", &format!("must be at most {limit}"))
+        })?;
     }
-
-    fn build(self) -> NodeResult<(Config, ReqwestTransport, CoreClientOptions)> {
-        let config = self.config.build().map_err(env_error)?;
-        let mut transport = ReqwestTransport::builder();
-        if let Some(ms) = self.timeout_ms {
-            transport = transport.timeout(millis("timeoutMs", ms)?);
-        }
-        if let Some(ms) = self.connect_timeout_ms {
-            transport = transport.connect_timeout(millis("connectTimeoutMs", ms)?);
-        }
-        let mut options = client_options(self.on_exchange);
-        if let Some(retries) = self.connect_retries {
-            options = options.with_connect_retries(retries.into())?;
-        }
-        if let Some(ms) = self.token_refresh_margin_ms {
-            options = options.with_token_refresh_margin(f64::from(ms) / 1000.0).map_err(|_| {
-                let limit = CoreClientOptions::MAX_TOKEN_REFRESH_MARGIN.as_millis();
-                NodeError::invalid_input("tokenRefreshMarginMs", &format!("must be at most {limit}"))
-            })?;
-        }
-        Ok((config, transport.build()?, options))
+    let config = config.build().map_err(env_error)?;
+    let mut transport = ReqwestTransport::builder();
+    if let Some(timeout) = timeout {
+        transport = transport.timeout(timeout);
     }
+    if let Some(timeout) = connect_timeout {
+        transport = transport.connect_timeout(timeout);
+    }
+    Ok(AsyncClient::new(config, transport.build()?).with_options(options))
 }
 
 /// A core configuration error, with a missing environment variable reported under the option
@@ -281,27 +181,16 @@ fn emit_warning(env: &Env, message: &str) -> napi::Result<()> {
 
 /// Reads `onExchange` into a callback the runtime's threads can call.
 fn exchange_callback(o: &Options<'_>) -> NodeResult<Option<ExchangeCallback>> {
-    let Some(function) = o.opt_function::<Exchange, Unknown<'static>>("onExchange")? else {
+    let Some(function) = o.opt_function::<Value, Unknown<'static>>("onExchange")? else {
         return Ok(None);
     };
     function
-        .build_threadsafe_function::<Exchange>()
+        .build_threadsafe_function::<Value>()
         .callee_handled::<false>()
         .weak::<true>()
         .build()
         .map(Some)
         .map_err(|_| NodeError::invalid_input("onExchange", "could not be prepared for calls from other threads"))
-}
-
-fn millis(field: &str, ms: u32) -> NodeResult<Duration> {
-    if ms == 0 {
-        return Err(NodeError::invalid_input(field, "must be positive"));
-    }
-    Ok(Duration::from_millis(u64::from(ms)))
-}
-
-fn now() -> Timestamp {
-    SystemClock.now()
 }
 
 /// Verifies an inbound notification's headers (signature, `X-CLIENT-KEY`, freshness against the
@@ -311,7 +200,7 @@ fn verify_request(
     env: &Env,
     headers: Unknown<'_>,
     body: Unknown<'_>,
-) -> NodeResult<serde_json::Value> {
+) -> NodeResult<Value> {
     let headers = headers_arg(env, "headers", headers)?;
     let body = body_arg(env, "body", body).map_err(|_| {
         NodeError::invalid_input(
@@ -319,7 +208,7 @@ fn verify_request(
             "must be the raw body as a Buffer or string (e.g. express.raw({ type: 'application/json' }))",
         )
     })?;
-    Ok(verifier.verify(&headers, body_bytes(&body), now())?)
+    Ok(verifier.verify(&headers, body_bytes(&body), SystemClock.now())?)
 }
 
 /// Runs `fut` on napi's tokio runtime; the Promise resolves with its JSON value or rejects with
@@ -359,14 +248,17 @@ impl Client {
     /// unusable key.
     #[napi(constructor, ts_args_type = "options: ClientOptions")]
     pub fn new(env: &Env, options: Unknown<'_>) -> napi::Result<Self> {
-        let build = || -> NodeResult<Self> {
-            let (config, transport, options) = Settings::read(&Options::new(options)?)?.build()?;
-            check_client_id(config.client_id())?;
-            Ok(Self {
-                inner: Arc::new(AsyncClient::new(config, transport).with_options(options)),
-            })
-        };
-        build().node(env)
+        js(env, || {
+            let o = Options::new(options)?;
+            // Required here (no environment to fall back on).
+            let config = Config::builder()
+                .client_id(o.string("clientId")?)
+                .client_secret(o.string("clientSecret")?)
+                .private_key((*o.private_key("privateKey")?).clone());
+            let inner = build_client(config, Some(&o), |_| None)?;
+            nicepay_snap::validate_client_id(inner.config().client_id())?;
+            Ok(Self { inner: Arc::new(inner) })
+        })
     }
 
     /// A client configured from `NICEPAY_CLIENT_ID`, `NICEPAY_CLIENT_SECRET`,
@@ -375,14 +267,17 @@ impl Client {
     /// `options` win over the environment.
     #[napi(factory, ts_args_type = "options?: Partial<ClientOptions>")]
     pub fn from_env(env: &Env, options: Option<Unknown<'_>>) -> napi::Result<Self> {
-        let build = || -> NodeResult<Self> {
+        js(env, || {
             let overrides = options.map(Options::new).transpose()?;
-            let (config, transport, options) = Settings::from_env(overrides.as_ref())?.build()?;
-            Ok(Self {
-                inner: Arc::new(AsyncClient::new(config, transport).with_options(options)),
-            })
-        };
-        build().node(env)
+            // The documented `NICEPAY_*` variables (the core's rules); fields given win.
+            let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+            let mut config = ConfigBuilder::from_env_lookup(var).map_err(env_error)?;
+            if let Some(o) = overrides.as_ref().filter(|o| o.has("privateKey").unwrap_or(true)) {
+                config = config.private_key((*o.private_key("privateKey")?).clone());
+            }
+            let inner = build_client(config, overrides.as_ref(), var)?;
+            Ok(Self { inner: Arc::new(inner) })
+        })
     }
 
     /// The client ID.
@@ -419,7 +314,7 @@ impl Client {
         env: &'env Env,
         operation: Unknown<'_>,
         request: Unknown<'_>,
-    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         let operation = Options::holding(env, "operation", operation).and_then(|o| o.string("operation"));
         match operation {
             Ok(operation) => self.run(env, operation, request),
@@ -437,17 +332,10 @@ impl Client {
         ts_args_type = "headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer",
         ts_return_type = "Record<string, any>"
     )]
-    pub fn verify_notification(
-        &self,
-        env: &Env,
-        headers: Unknown<'_>,
-        body: Unknown<'_>,
-    ) -> napi::Result<serde_json::Value> {
-        let run = || -> NodeResult<serde_json::Value> {
-            let verifier = self.inner.notification_verifier()?;
-            verify_request(&verifier, env, headers, body)
-        };
-        run().node(env)
+    pub fn verify_notification(&self, env: &Env, headers: Unknown<'_>, body: Unknown<'_>) -> napi::Result<Value> {
+        js(env, || {
+            verify_request(&self.inner.notification_verifier()?, env, headers, body)
+        })
     }
 
     /// The safe way to act on a notification: verifies it like `verifyNotification`, then asks
@@ -465,7 +353,7 @@ impl Client {
         product: Unknown<'_>,
         headers: Unknown<'_>,
         body: Unknown<'_>,
-    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         let args = || -> NodeResult<(String, Inbound)> {
             let product = Options::holding(env, "product", product)?.string("product")?;
             let headers = headers_arg(env, "headers", headers)?;
@@ -499,7 +387,7 @@ macro_rules! named_operations {
                     &self,
                     env: &'env Env,
                     request: Unknown<'_>,
-                ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+                ) -> napi::Result<PromiseRaw<'env, Value>> {
                     self.run(env, $label.to_owned(), request)
                 }
             )*)*
@@ -514,7 +402,7 @@ impl Client {
         env: &'env Env,
         operation: String,
         request: Unknown<'_>,
-    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         // Bad arguments reject the Promise too, so callers handle one failure path.
         let request = json_object_arg(env, "request", request);
         let inner = Arc::clone(&self.inner);
@@ -546,18 +434,17 @@ pub fn verify_notification_request(
     options: Unknown<'_>,
     headers: Unknown<'_>,
     body: Unknown<'_>,
-) -> napi::Result<serde_json::Value> {
-    let run = || -> NodeResult<serde_json::Value> {
+) -> napi::Result<Value> {
+    js(env, || {
         let opts = Options::new(options)?;
         let public_key = opts.public_key("publicKey")?;
         let client_id = opts.string("clientId")?;
         let max_skew_seconds = opts.opt_u32("maxSkewSeconds")?;
-        check_client_id(&client_id)?;
+        nicepay_snap::validate_client_id(&client_id)?;
         let mut verifier = NotificationVerifier::new((*public_key).clone(), client_id);
         if let Some(skew) = max_skew_seconds {
             verifier = verifier.with_max_skew_seconds(skew);
         }
         verify_request(&verifier, env, headers, body)
-    };
-    run().node(env)
+    })
 }

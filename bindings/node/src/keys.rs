@@ -8,7 +8,7 @@ use napi::Env;
 use napi_derive::napi;
 use nicepay_snap::{PrivateKey, PublicKey};
 
-use crate::errors::{IntoNapiResult as _, NodeResult};
+use crate::js;
 use crate::types::{body_arg, body_bytes, Options};
 
 /// The merchant's RSA private key, parsed once. Pass it as `privateKey` to skip re-parsing the
@@ -30,13 +30,10 @@ impl JsPrivateKey {
     /// literal `\n`. Throws `ERR_NICEPAY_INVALID_INPUT` (field `privateKey`) otherwise.
     #[napi(constructor, ts_args_type = "text: string")]
     pub fn new(env: &Env, text: Unknown<'_>) -> napi::Result<Self> {
-        let parse = || -> NodeResult<Self> {
-            let text = Options::holding(env, "privateKey", text)?.string("privateKey")?;
-            Ok(Self {
-                inner: Arc::new(PrivateKey::parse(&text)?),
-            })
-        };
-        parse().node(env)
+        js(env, || {
+            let inner = Options::holding(env, "privateKey", text)?.private_key("privateKey")?;
+            Ok(Self { inner })
+        })
     }
 
     /// The matching public key (the one registered with NICEPAY).
@@ -50,11 +47,11 @@ impl JsPrivateKey {
     /// base64 SHA256withRSA (PKCS#1 v1.5) over the message's exact bytes.
     #[napi(ts_args_type = "message: string | Buffer")]
     pub fn sign(&self, env: &Env, message: Unknown<'_>) -> napi::Result<String> {
-        let run = || -> NodeResult<String> {
-            let message = body_arg(env, "message", message)?;
-            Ok(self.inner.sign_base64(body_bytes(&message))?)
-        };
-        run().node(env)
+        js(env, || {
+            Ok(self
+                .inner
+                .sign_base64(body_bytes(&body_arg(env, "message", message)?))?)
+        })
     }
 }
 
@@ -77,13 +74,10 @@ impl JsPublicKey {
     /// Throws `ERR_NICEPAY_INVALID_INPUT` (field `publicKey`) otherwise.
     #[napi(constructor, ts_args_type = "text: string")]
     pub fn new(env: &Env, text: Unknown<'_>) -> napi::Result<Self> {
-        let parse = || -> NodeResult<Self> {
-            let text = Options::holding(env, "publicKey", text)?.string("publicKey")?;
-            Ok(Self {
-                inner: Arc::new(PublicKey::parse(&text)?),
-            })
-        };
-        parse().node(env)
+        js(env, || {
+            let inner = Options::holding(env, "publicKey", text)?.public_key("publicKey")?;
+            Ok(Self { inner })
+        })
     }
 
     /// PEM `PUBLIC KEY` (SPKI) text.
@@ -102,11 +96,10 @@ impl JsPublicKey {
     /// bytes.
     #[napi(ts_args_type = "message: string | Buffer, signature: string")]
     pub fn verify(&self, env: &Env, message: Unknown<'_>, signature: Unknown<'_>) -> napi::Result<bool> {
-        let run = || -> NodeResult<bool> {
+        js(env, || {
             let message = body_arg(env, "message", message)?;
             let signature = Options::holding(env, "signature", signature)?.string("signature")?;
             Ok(self.inner.verify_base64(body_bytes(&message), &signature).is_ok())
-        };
-        run().node(env)
+        })
     }
 }

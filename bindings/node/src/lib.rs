@@ -16,7 +16,6 @@
 //!   message or property ever contains a secret.
 
 use std::cell::RefCell;
-use std::fmt;
 
 use napi::bindgen_prelude::{Buffer, Either, Unknown};
 use napi::Env;
@@ -30,18 +29,16 @@ mod errors;
 mod keys;
 mod types;
 
-pub use client::{verify_notification_request, Client, ClientOptions, Exchange, VerifyNotificationRequestOptions};
+pub use client::{verify_notification_request, Client, ClientOptions, VerifyNotificationRequestOptions};
 pub use errors::NicepayErrorFields;
-use errors::{IntoNapiResult as _, NodeError};
+use errors::{IntoNapiResult as _, NodeError, NodeResult};
 pub use keys::{JsPrivateKey, JsPublicKey};
-use types::{
-    body_arg, body_bytes, check_access_token, check_client_id, inbound_timestamp, outbound_timestamp, Options,
-};
-
-const REDACTED: &str = "[redacted]";
+use nicepay_snap_client::binding_support::{client_and_timestamp, timestamp_arg, transaction_method};
+use types::{body_arg, body_bytes, Body, Options};
 
 /// Options of `transactionStringToSign`.
 #[napi(object, object_to_js = false)]
+#[allow(missing_debug_implementations)] // The TypeScript shape only: read field by field, never built.
 pub struct TransactionStringToSignOptions {
     /// `POST` or `DELETE` (case-insensitive).
     pub method: String,
@@ -55,38 +52,9 @@ pub struct TransactionStringToSignOptions {
     pub timestamp: String,
 }
 
-impl fmt::Debug for TransactionStringToSignOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TransactionStringToSignOptions")
-            .field("method", &self.method)
-            .field("path", &self.path)
-            .field("access_token", &REDACTED)
-            .field("timestamp", &self.timestamp)
-            .finish_non_exhaustive()
-    }
-}
-
-impl TransactionStringToSignOptions {
-    fn read(options: &Options<'_>) -> Result<Self, NodeError> {
-        Ok(Self {
-            method: options.string("method")?,
-            path: options.string("path")?,
-            access_token: options.string("accessToken")?,
-            body: options.body("body")?,
-            timestamp: options.string("timestamp")?,
-        })
-    }
-
-    fn method(&self) -> Result<Method, NodeError> {
-        let method = Method::parse(&self.method)?;
-        check_access_token(&self.access_token)?;
-        outbound_timestamp(&self.timestamp)?;
-        Ok(method)
-    }
-}
-
 /// Options of `signTransaction`.
 #[napi(object, object_to_js = false)]
+#[allow(missing_debug_implementations)] // The TypeScript shape only: read field by field, never built.
 pub struct SignTransactionOptions {
     /// The merchant's client secret (the HMAC-SHA512 key, used as UTF-8 bytes).
     pub client_secret: String,
@@ -102,18 +70,6 @@ pub struct SignTransactionOptions {
     pub timestamp: String,
 }
 
-impl fmt::Debug for SignTransactionOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SignTransactionOptions")
-            .field("client_secret", &REDACTED)
-            .field("method", &self.method)
-            .field("path", &self.path)
-            .field("access_token", &REDACTED)
-            .field("timestamp", &self.timestamp)
-            .finish_non_exhaustive()
-    }
-}
-
 /// Options of `tokenStringToSign`.
 #[napi(object, object_to_js = false)]
 #[derive(Debug)]
@@ -126,6 +82,7 @@ pub struct TokenStringToSignOptions {
 
 /// Options of `signTokenRequest`. The key may be a text or a parsed `PrivateKey`.
 #[napi(object, object_to_js = false)]
+#[allow(missing_debug_implementations)] // The TypeScript shape only: read field by field, never built.
 pub struct SignTokenRequestOptions {
     /// The merchant's RSA private key: PEM (`PRIVATE KEY` or `RSA PRIVATE KEY`) or bare base64
     /// PKCS#8, with line breaks or literal `\n`, or a parsed `PrivateKey`.
@@ -135,16 +92,6 @@ pub struct SignTokenRequestOptions {
     pub client_id: String,
     /// `X-TIMESTAMP`, exactly as sent: `yyyy-MM-ddTHH:mm:ss+07:00`.
     pub timestamp: String,
-}
-
-impl fmt::Debug for SignTokenRequestOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SignTokenRequestOptions")
-            .field("private_key", &REDACTED)
-            .field("client_id", &self.client_id)
-            .field("timestamp", &self.timestamp)
-            .finish()
-    }
 }
 
 /// Options of `verifyNotification`. The key may be a text or a parsed `PublicKey`.
@@ -163,8 +110,25 @@ pub struct VerifyNotificationOptions {
     pub signature: String,
 }
 
-fn options(value: Unknown<'_>) -> Result<Options<'_>, NodeError> {
-    Options::new(value)
+/// Runs `run` and throws its error as the mapped JavaScript `Error`.
+pub(crate) fn js<T>(env: &Env, run: impl FnOnce() -> NodeResult<T>) -> napi::Result<T> {
+    run().node(env)
+}
+
+/// The fields of a transactional string-to-sign, read in the documented order, then checked
+/// (after `first`): `(method, path, accessToken, body, timestamp)`.
+fn transaction_fields(o: &Options<'_>, first: NodeResult<()>) -> NodeResult<(Method, String, String, Body, String)> {
+    let (method, path, token) = (o.string("method")?, o.string("path")?, o.string("accessToken")?);
+    let (body, timestamp) = (o.body("body")?, o.string("timestamp")?);
+    first?;
+    let method = transaction_method(&method, &token, &timestamp)?;
+    Ok((method, path, token, body, timestamp))
+}
+
+/// `clientId|timestamp` from `o`, both read, then checked ([`client_and_timestamp`]).
+fn client_timestamp(o: &Options<'_>, inbound: bool) -> NodeResult<String> {
+    let (client_id, timestamp) = (o.string("clientId")?, o.string("timestamp")?);
+    Ok(client_and_timestamp(&client_id, &timestamp, inbound)?)
 }
 
 /// `METHOD:path:accessToken:sha256hex(body):X-TIMESTAMP`, the string a transactional
@@ -172,51 +136,34 @@ fn options(value: Unknown<'_>) -> Result<Options<'_>, NodeError> {
 /// secret.
 #[napi(ts_args_type = "options: TransactionStringToSignOptions")]
 pub fn transaction_string_to_sign(env: &Env, options: Unknown<'_>) -> napi::Result<String> {
-    let run = || -> Result<String, NodeError> {
-        let o = TransactionStringToSignOptions::read(&self::options(options)?)?;
-        let method = o.method()?;
+    js(env, || {
+        let (method, path, token, body, timestamp) = transaction_fields(&Options::new(options)?, Ok(()))?;
         Ok(canonical::transaction_string_to_sign(
             method,
-            &o.path,
-            &o.access_token,
-            body_bytes(&o.body),
-            &o.timestamp,
+            &path,
+            &token,
+            body_bytes(&body),
+            &timestamp,
         )?)
-    };
-    run().node(env)
+    })
 }
 
 /// base64(HMAC-SHA512(clientSecret, transaction string-to-sign)): the `X-SIGNATURE` of a
 /// transactional call.
 #[napi(ts_args_type = "options: SignTransactionOptions")]
 pub fn sign_transaction(env: &Env, options: Unknown<'_>) -> napi::Result<String> {
-    let run = || -> Result<String, NodeError> {
-        let opts = self::options(options)?;
-        let o = SignTransactionOptions {
-            client_secret: opts.string("clientSecret")?,
-            method: opts.string("method")?,
-            path: opts.string("path")?,
-            access_token: opts.string("accessToken")?,
-            body: opts.body("body")?,
-            timestamp: opts.string("timestamp")?,
-        };
-        if o.client_secret.is_empty() {
-            return Err(NodeError::invalid_input("clientSecret", "must not be empty"));
-        }
-        let method = Method::parse(&o.method)?;
-        check_access_token(&o.access_token)?;
-        outbound_timestamp(&o.timestamp)?;
+    js(env, || {
+        let o = Options::new(options)?;
+        let secret = o.string("clientSecret")?;
+        let empty = || NodeError::invalid_input("clientSecret", "must not be empty");
+        let (method, path, token, body, timestamp) =
+            transaction_fields(&o, if secret.is_empty() { Err(empty()) } else { Ok(()) })?;
         Ok(SIGNERS.with(|cell| {
-            cell.borrow_mut().signer(&o.client_secret).sign_transaction(
-                method,
-                &o.path,
-                &o.access_token,
-                body_bytes(&o.body),
-                &o.timestamp,
-            )
+            cell.borrow_mut()
+                .signer(&secret)
+                .sign_transaction(method, &path, &token, body_bytes(&body), &timestamp)
         })?)
-    };
-    run().node(env)
+    })
 }
 
 thread_local! {
@@ -227,42 +174,27 @@ thread_local! {
 /// Lowercase hex SHA-256 of the body's exact bytes.
 #[napi(ts_args_type = "body: string | Buffer")]
 pub fn body_sha256_hex(env: &Env, body: Unknown<'_>) -> napi::Result<String> {
-    let body = body_arg(env, "body", body).node(env)?;
-    Ok(canonical::body_sha256_hex(body_bytes(&body)))
+    js(env, || {
+        Ok(canonical::body_sha256_hex(body_bytes(&body_arg(env, "body", body)?)))
+    })
 }
 
 /// `clientId|X-TIMESTAMP`: what the access-token request (and a NICEPAY notification) signs.
 #[napi(ts_args_type = "options: TokenStringToSignOptions")]
 pub fn token_string_to_sign(env: &Env, options: Unknown<'_>) -> napi::Result<String> {
-    let run = || -> Result<String, NodeError> {
-        let opts = self::options(options)?;
-        let o = TokenStringToSignOptions {
-            client_id: opts.string("clientId")?,
-            timestamp: opts.string("timestamp")?,
-        };
-        check_client_id(&o.client_id)?;
-        outbound_timestamp(&o.timestamp)?;
-        Ok(canonical::token_string_to_sign(&o.client_id, &o.timestamp))
-    };
-    run().node(env)
+    js(env, || client_timestamp(&Options::new(options)?, false))
 }
 
 /// base64 SHA256withRSA over `clientId|X-TIMESTAMP`: the `X-SIGNATURE` of the access-token
 /// request.
 #[napi(ts_args_type = "options: SignTokenRequestOptions")]
 pub fn sign_token_request(env: &Env, options: Unknown<'_>) -> napi::Result<String> {
-    let run = || -> Result<String, NodeError> {
-        let opts = self::options(options)?;
+    js(env, || {
+        let o = Options::new(options)?;
         // Field by field, in the documented order (the key may be a `PrivateKey` instance).
-        let key = opts.private_key("privateKey")?;
-        let client_id = opts.string("clientId")?;
-        let timestamp = opts.string("timestamp")?;
-        check_client_id(&client_id)?;
-        outbound_timestamp(&timestamp)?;
-        let message = canonical::token_string_to_sign(&client_id, &timestamp);
-        Ok(key.sign_base64(message.as_bytes())?)
-    };
-    run().node(env)
+        let key = o.private_key("privateKey")?;
+        Ok(key.sign_base64(client_timestamp(&o, false)?.as_bytes())?)
+    })
 }
 
 /// `true` when `signature` is NICEPAY's SHA256withRSA signature of `clientId|timestamp` (the
@@ -270,25 +202,20 @@ pub fn sign_token_request(env: &Env, options: Unknown<'_>) -> napi::Result<Strin
 /// the body; malformed keys, client IDs or timestamps throw `ERR_NICEPAY_INVALID_INPUT`.
 #[napi(ts_args_type = "options: VerifyNotificationOptions")]
 pub fn verify_notification(env: &Env, options: Unknown<'_>) -> napi::Result<bool> {
-    let run = || -> Result<bool, NodeError> {
-        let opts = self::options(options)?;
-        let key = opts.public_key("publicKey")?;
-        let client_id = opts.string("clientId")?;
-        let timestamp = opts.string("timestamp")?;
-        let signature = opts.string("signature")?;
-        check_client_id(&client_id)?;
-        inbound_timestamp(&timestamp)?;
-        let message = canonical::notification_string_to_sign(&client_id, &timestamp);
+    js(env, || {
+        let o = Options::new(options)?;
+        let key = o.public_key("publicKey")?;
+        let signature = o.string("signature")?;
+        let message = client_timestamp(&o, true)?;
         Ok(key.verify_base64(message.as_bytes(), &signature).is_ok())
-    };
-    run().node(env)
+    })
 }
 
 /// Removes insignificant whitespace from one JSON document and nothing else (key order, numbers
 /// and escapes kept). Returns a `string` for a `string`, a `Buffer` for a `Buffer`.
 #[napi(ts_args_type = "body: string | Buffer")]
 pub fn minify_json(env: &Env, body: Unknown<'_>) -> napi::Result<Either<String, Buffer>> {
-    let run = || -> Result<Either<String, Buffer>, NodeError> {
+    js(env, || {
         let body = body_arg(env, "body", body)?;
         let out = nicepay_snap::minify_json(body_bytes(&body))?;
         match body {
@@ -298,29 +225,24 @@ pub fn minify_json(env: &Env, body: Unknown<'_>) -> napi::Result<Either<String, 
                 .map_err(|_| NodeError::invalid_input("body", "minified JSON is not UTF-8")),
             Either::B(_) => Ok(Either::B(out.into())),
         }
-    };
-    run().node(env)
+    })
 }
 
 /// The path that is signed: without `/nicepay`, checked (leading `/`, no query, no trailing `/`).
 #[napi(ts_args_type = "path: string")]
 pub fn signed_path(env: &Env, path: Unknown<'_>) -> napi::Result<String> {
-    let run = || -> Result<String, NodeError> {
-        let path = string_arg(env, "path", path)?;
-        Ok(canonical::signed_path(&path)?.to_owned())
-    };
-    run().node(env)
+    js(env, || {
+        Ok(canonical::signed_path(&string_arg(env, "path", path)?)?.to_owned())
+    })
 }
 
 /// The same instant in the canonical `yyyy-MM-ddTHH:mm:ss+07:00` form (accepts `Z` or any
 /// `±HH:MM` offset).
 #[napi(ts_args_type = "timestamp: string")]
 pub fn normalize_timestamp(env: &Env, timestamp: Unknown<'_>) -> napi::Result<String> {
-    let run = || -> Result<String, NodeError> {
-        let text = string_arg(env, "timestamp", timestamp)?;
-        Ok(inbound_timestamp(&text)?.to_string())
-    };
-    run().node(env)
+    js(env, || {
+        Ok(timestamp_arg(&string_arg(env, "timestamp", timestamp)?, true)?.to_string())
+    })
 }
 
 /// The current time as an `X-TIMESTAMP` (Jakarta time, `+07:00`).
@@ -335,6 +257,6 @@ pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
-fn string_arg(env: &Env, field: &str, value: Unknown<'_>) -> Result<String, NodeError> {
+fn string_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeResult<String> {
     Options::holding(env, field, value)?.string(field)
 }

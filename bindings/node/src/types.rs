@@ -6,14 +6,14 @@
 //! would quote the offending value, which may be a secret).
 
 use napi::bindgen_prelude::{
-    Buffer, BufferSlice, Either, FromNapiValue, Function, JsObjectValue, JsValue, JsValuesTupleIntoVec, Object,
-    Uint8Array, Unknown,
+    Buffer, BufferSlice, Either, FromNapiValue, Function, JsValue, JsValuesTupleIntoVec, Object, Uint8Array, Unknown,
 };
 use napi::{Env, ValueType};
 use std::sync::Arc;
 
 use napi::bindgen_prelude::ClassInstance;
-use nicepay_snap::{AccessToken, Error, PrivateKey, PublicKey, Timestamp};
+use nicepay_snap::{Error, PrivateKey, PublicKey};
+use nicepay_snap_client::binding_support::headers_from_json;
 
 use crate::keys::{JsPrivateKey, JsPublicKey};
 
@@ -68,6 +68,28 @@ fn body_value(obj: &Object<'_>, field: &str, value: Unknown<'_>, ty: ValueType) 
 /// The text of a value whose type was checked to be `string` (no coercion).
 fn string_value(field: &str, value: Unknown<'_>) -> NodeResult<String> {
     String::from_unknown(value).map_err(|_| unreadable(field))
+}
+
+/// A method of [`Options`] reading a key field: `$key::parse` of a text, or the key of a `$class`
+/// instance (parsed once).
+macro_rules! key_field {
+    ($(#[doc = $doc:literal])* $method:ident -> $key:ident, $class:ident, $wrong:literal) => {
+        $(#[doc = $doc])*
+        pub(crate) fn $method(&self, field: &str) -> NodeResult<Arc<$key>> {
+            let wrong = || NodeError::invalid_input(field, $wrong);
+            match self.get(field)? {
+                None => Err(NodeError::invalid_input(field, "is required")),
+                Some((v, ValueType::String)) => Ok(Arc::new(
+                    $key::parse(&string_value(field, v)?).map_err(|e| rename_key(e, field))?,
+                )),
+                Some((_, ValueType::Object)) => {
+                    let key: Option<ClassInstance<'_, $class>> = self.obj.get(field).map_err(|_| wrong())?;
+                    key.map(|k| Arc::clone(&k.inner)).ok_or_else(wrong)
+                }
+                Some(_) => Err(wrong()),
+            }
+        }
+    };
 }
 
 /// An options object (`{ clientSecret, method, ... }`) whose fields are read one at a time.
@@ -137,20 +159,14 @@ impl<'env> Options<'env> {
         }
     }
 
-    /// A private key field: key text (PEM or base64) or a `PrivateKey` instance.
-    pub(crate) fn private_key(&self, field: &str) -> NodeResult<Arc<PrivateKey>> {
-        let wrong = || NodeError::invalid_input(field, "must be a key text (PEM or base64) or a PrivateKey");
-        match self.get(field)? {
-            None => Err(NodeError::invalid_input(field, "is required")),
-            Some((v, ValueType::String)) => Ok(Arc::new(
-                PrivateKey::parse(&string_value(field, v)?).map_err(|e| rename_key(e, field))?,
-            )),
-            Some((_, ValueType::Object)) => {
-                let key: Option<ClassInstance<'_, JsPrivateKey>> = self.obj.get(field).map_err(|_| wrong())?;
-                key.map(|k| Arc::clone(&k.inner)).ok_or_else(wrong)
-            }
-            Some(_) => Err(wrong()),
-        }
+    key_field! {
+        /// A private key field: key text (PEM or base64) or a `PrivateKey` instance.
+        private_key -> PrivateKey, JsPrivateKey, "must be a key text (PEM or base64) or a PrivateKey"
+    }
+
+    key_field! {
+        /// A public key field: key text (PEM or base64) or a `PublicKey` instance.
+        public_key -> PublicKey, JsPublicKey, "must be a key text (PEM or base64) or a PublicKey"
     }
 
     /// `true` when the field is present (not `undefined` or `null`).
@@ -164,22 +180,6 @@ impl<'env> Options<'env> {
             self.public_key(field).map(Some)
         } else {
             Ok(None)
-        }
-    }
-
-    /// A public key field: key text (PEM or base64) or a `PublicKey` instance.
-    pub(crate) fn public_key(&self, field: &str) -> NodeResult<Arc<PublicKey>> {
-        let wrong = || NodeError::invalid_input(field, "must be a key text (PEM or base64) or a PublicKey");
-        match self.get(field)? {
-            None => Err(NodeError::invalid_input(field, "is required")),
-            Some((v, ValueType::String)) => Ok(Arc::new(
-                PublicKey::parse(&string_value(field, v)?).map_err(|e| rename_key(e, field))?,
-            )),
-            Some((_, ValueType::Object)) => {
-                let key: Option<ClassInstance<'_, JsPublicKey>> = self.obj.get(field).map_err(|_| wrong())?;
-                key.map(|k| Arc::clone(&k.inner)).ok_or_else(wrong)
-            }
-            Some(_) => Err(wrong()),
         }
     }
 
@@ -225,39 +225,9 @@ pub(crate) fn rename_key(err: Error, field: &str) -> NodeError {
     }
 }
 
-/// A core timestamp error reported under the argument's name, `timestamp`.
-fn timestamp_error(err: Error) -> NodeError {
-    match err {
-        Error::InvalidInput { reason, .. } => NodeError::invalid_input("timestamp", &reason),
-        other => other.into(),
-    }
-}
-
-/// An outbound `X-TIMESTAMP`: the core's rule ([`Timestamp::parse_outbound`]).
-pub(crate) fn outbound_timestamp(text: &str) -> NodeResult<Timestamp> {
-    Timestamp::parse_outbound(text).map_err(timestamp_error)
-}
-
-/// An inbound timestamp (any offset accepted; signatures cover it as received).
-pub(crate) fn inbound_timestamp(text: &str) -> NodeResult<Timestamp> {
-    Timestamp::parse(text).map_err(timestamp_error)
-}
-
-/// An access token about to be signed: the core's rule ([`AccessToken::validate`]).
-pub(crate) fn check_access_token(value: &str) -> NodeResult<()> {
-    Ok(AccessToken::parse(value).map(drop)?)
-}
-
-/// A client id: the core's rule ([`nicepay_snap::validate_client_id`]).
-pub(crate) fn check_client_id(value: &str) -> NodeResult<()> {
-    Ok(nicepay_snap::validate_client_id(value)?)
-}
-
-/// Reads request headers in any of the shapes Node servers hand out:
-/// - an object of name to `string | string[]` (`req.headers` of `node:http`, Express, Fastify);
-///   array values (repeated headers) are joined with `", "`;
-/// - an array of `[name, value]` pairs;
-/// - a flat `[name, value, name, value, ...]` array (`req.rawHeaders`).
+/// Reads request headers in any of the shapes Node servers hand out (the rules:
+/// [`headers_from_json`]): `req.headers` of `node:http`, Express or Fastify, an array of
+/// `[name, value]` pairs, or `req.rawHeaders`.
 pub(crate) fn headers_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeResult<Vec<(String, String)>> {
     let shape = || {
         NodeError::invalid_input(
@@ -266,77 +236,14 @@ pub(crate) fn headers_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeRes
         )
     };
     let holder = Options::holding(env, field, value)?;
-    let (value, ty) = holder
+    let (_, ty) = holder
         .get(field)?
         .ok_or_else(|| NodeError::invalid_input(field, "is required"))?;
     if ty != ValueType::Object {
         return Err(shape());
     }
-    let obj = value.coerce_to_object().map_err(|_| unreadable(field))?;
-    let mut out = Vec::new();
-    if value.is_array().unwrap_or(false) {
-        let len = obj.get_array_length().map_err(|_| unreadable(field))?;
-        let items: Vec<Unknown<'_>> = (0..len)
-            .map(|i| obj.get_element::<Unknown<'_>>(i).map_err(|_| unreadable(field)))
-            .collect::<NodeResult<_>>()?;
-        let all_strings = items.iter().all(|v| matches!(v.get_type(), Ok(ValueType::String)));
-        if all_strings {
-            // `rawHeaders`: name, value, name, value, ...
-            if !items.len().is_multiple_of(2) {
-                return Err(shape());
-            }
-            for pair in items.chunks(2) {
-                out.push((string_value(field, pair[0])?, string_value(field, pair[1])?));
-            }
-        } else {
-            for item in items {
-                let pair = Options::holding(env, field, item)?;
-                let (pair, _) = pair.get(field)?.ok_or_else(shape)?;
-                if !pair.is_array().unwrap_or(false) {
-                    return Err(shape());
-                }
-                let pair = pair.coerce_to_object().map_err(|_| unreadable(field))?;
-                if pair.get_array_length().map_err(|_| unreadable(field))? != 2 {
-                    return Err(shape());
-                }
-                let name = pair.get_element::<Unknown<'_>>(0).map_err(|_| unreadable(field))?;
-                let value = pair.get_element::<Unknown<'_>>(1).map_err(|_| unreadable(field))?;
-                if type_of(field, &name)? != ValueType::String || type_of(field, &value)? != ValueType::String {
-                    return Err(shape());
-                }
-                out.push((string_value(field, name)?, string_value(field, value)?));
-            }
-        }
-        return Ok(out);
-    }
-    let names = obj.get_property_names().map_err(|_| unreadable(field))?;
-    let len = names.get_array_length().map_err(|_| unreadable(field))?;
-    let holder = Options { obj };
-    for i in 0..len {
-        let name: String = names.get_element(i).map_err(|_| unreadable(field))?;
-        let Some((value, ty)) = holder.get(&name)? else {
-            continue;
-        };
-        match ty {
-            ValueType::String => out.push((name, string_value(field, value)?)),
-            ValueType::Object if value.is_array().unwrap_or(false) => {
-                let values = value.coerce_to_object().map_err(|_| unreadable(field))?;
-                let n = values.get_array_length().map_err(|_| unreadable(field))?;
-                let mut joined = Vec::new();
-                for j in 0..n {
-                    let v = values.get_element::<Unknown<'_>>(j).map_err(|_| unreadable(field))?;
-                    if type_of(field, &v)? != ValueType::String {
-                        return Err(shape());
-                    }
-                    joined.push(string_value(field, v)?);
-                }
-                out.push((name, joined.join(", ")));
-            }
-            // Numbers and the like are not header values a server hands out; skip nothing silently.
-            _ => return Err(shape()),
-        }
-    }
-    Ok(out)
+    let json: Option<serde_json::Value> = holder.obj.get(field).map_err(|_| shape())?;
+    json.as_ref().and_then(headers_from_json).ok_or_else(shape)
 }
 
 /// Reads a JSON-compatible object (a request payload) as a `serde_json::Value`.

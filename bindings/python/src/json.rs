@@ -5,15 +5,10 @@
 //! typed structs (which validate them and fix the field order); responses are the typed structs
 //! serialised back, unknown fields included.
 
-use nicepay_snap::Error;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PySequence, PyString, PyTuple};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::{Map, Number, Value};
-
-use crate::errors::IntoPyResult as _;
 
 /// Deepest nesting accepted (payloads are a few levels deep; this stops runaway recursion).
 const MAX_DEPTH: usize = 64;
@@ -119,18 +114,6 @@ pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, 
     })
 }
 
-/// A Python payload as the typed request `T`; a shape mismatch is `InvalidInputError`
-/// (`field="request"`, with serde's description of what was wrong).
-pub(crate) fn request<T: DeserializeOwned>(obj: &Bound<'_, PyAny>) -> PyResult<T> {
-    let value = request_value(obj)?;
-    serde_json::from_value(value)
-        .map_err(|e| Error::InvalidInput {
-            field: "request".into(),
-            reason: e.to_string(),
-        })
-        .py()
-}
-
 /// A request payload (a dict or other Mapping) as a JSON object; anything else is a `TypeError`.
 pub(crate) fn request_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     if !(obj.is_instance_of::<PyDict>() || obj.cast::<PyMapping>().is_ok()) {
@@ -138,16 +121,6 @@ pub(crate) fn request_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         return Err(PyTypeError::new_err(format!("request must be a dict, not {type_name}")));
     }
     to_value(obj)
-}
-
-/// A typed response as a JSON value (converted to Python later, once attached).
-pub(crate) fn response<T: Serialize>(value: &T) -> PyResult<Value> {
-    serde_json::to_value(value)
-        .map_err(|e| Error::InvalidInput {
-            field: "response".into(),
-            reason: e.to_string(),
-        })
-        .py()
 }
 
 /// A JSON value that becomes plain Python objects when returned from a coroutine.

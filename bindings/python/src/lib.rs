@@ -15,7 +15,7 @@
 use std::cell::RefCell;
 
 use nicepay_snap::canonical;
-use nicepay_snap::{Method, SignerCache, SymmetricSigner};
+use nicepay_snap::{SignerCache, SymmetricSigner};
 use nicepay_snap_client::{Clock as _, SystemClock};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
@@ -26,22 +26,8 @@ mod json;
 mod types;
 
 use errors::IntoPyResult as _;
-use types::{
-    check_access_token, check_client_id, inbound_timestamp, outbound_timestamp, private_key_arg, public_key_arg, Body,
-    PyPrivateKey, PyPublicKey,
-};
-
-/// Validated inputs of a transactional signature.
-fn transaction_inputs(method: &str, access_token: &str, timestamp: &str) -> PyResult<Method> {
-    let method = match method {
-        "POST" => Method::Post,
-        "DELETE" => Method::Delete,
-        other => Method::parse(other).py()?,
-    };
-    check_access_token(access_token).py()?;
-    outbound_timestamp(timestamp).py()?;
-    Ok(method)
-}
+use nicepay_snap_client::binding_support::{client_and_timestamp, timestamp_arg, transaction_method};
+use types::{private_key_arg, public_key_arg, Body, PyPrivateKey, PyPublicKey};
 
 /// `METHOD:path:accessToken:sha256hex(body):X-TIMESTAMP`, the string a transactional
 /// `X-SIGNATURE` covers (`path` without `/nicepay`). Contains the access token: treat as secret.
@@ -54,7 +40,7 @@ fn transaction_string_to_sign(
     body: Body,
     timestamp: &str,
 ) -> PyResult<String> {
-    let method = transaction_inputs(method, access_token, timestamp)?;
+    let method = transaction_method(method, access_token, timestamp).py()?;
     canonical::transaction_string_to_sign(method, path, access_token, body.as_bytes(), timestamp).py()
 }
 
@@ -75,7 +61,7 @@ fn sign_transaction(
             errors::invalid_input(py, "client_secret", "must not be empty")
         }));
     }
-    let method = transaction_inputs(method, access_token, timestamp)?;
+    let method = transaction_method(method, access_token, timestamp).py()?;
     with_signer(client_secret, |signer| {
         signer.sign_transaction(method, path, access_token, body.as_bytes(), timestamp)
     })
@@ -103,9 +89,7 @@ fn body_sha256_hex(body: Body) -> String {
 #[pyfunction]
 #[pyo3(signature = (*, client_id, timestamp))]
 fn token_string_to_sign(client_id: &str, timestamp: &str) -> PyResult<String> {
-    check_client_id(client_id).py()?;
-    outbound_timestamp(timestamp).py()?;
-    Ok(canonical::token_string_to_sign(client_id, timestamp))
+    client_and_timestamp(client_id, timestamp, false).py()
 }
 
 /// base64 SHA256withRSA over `clientId|X-TIMESTAMP`: the `X-SIGNATURE` of the access-token
@@ -119,9 +103,7 @@ fn sign_token_request(
     timestamp: &str,
 ) -> PyResult<String> {
     let key = private_key_arg(private_key)?;
-    check_client_id(client_id).py()?;
-    outbound_timestamp(timestamp).py()?;
-    let message = canonical::token_string_to_sign(client_id, timestamp);
+    let message = client_and_timestamp(client_id, timestamp, false).py()?;
     py.detach(move || key.sign_base64(message.as_bytes())).py()
 }
 
@@ -137,9 +119,7 @@ fn verify_notification(
     signature: &str,
 ) -> PyResult<bool> {
     let key = public_key_arg(public_key)?;
-    check_client_id(client_id).py()?;
-    inbound_timestamp(timestamp).py()?;
-    let message = canonical::notification_string_to_sign(client_id, timestamp);
+    let message = client_and_timestamp(client_id, timestamp, true).py()?;
     let signature = signature.to_owned();
     Ok(py.detach(move || key.verify_base64(message.as_bytes(), &signature).is_ok()))
 }
@@ -172,7 +152,7 @@ fn signed_path(path: &str) -> PyResult<String> {
 #[pyfunction]
 #[pyo3(signature = (timestamp))]
 fn normalize_timestamp(timestamp: &str) -> PyResult<String> {
-    Ok(inbound_timestamp(timestamp).py()?.to_string())
+    Ok(timestamp_arg(timestamp, true).py()?.to_string())
 }
 
 /// The current time as an `X-TIMESTAMP` (Jakarta time, `+07:00`).
@@ -183,26 +163,28 @@ fn timestamp_now() -> String {
 
 /// Native core of the `nicepay_snap` package (NICEPAY SNAP signatures and clients).
 #[pymodule(gil_used = false)]
-fn _nicepay_snap(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add("OPERATIONS", PyTuple::new(m.py(), nicepay_snap::api::OPERATION_NAMES)?)?;
-    m.add_function(wrap_pyfunction!(transaction_string_to_sign, m)?)?;
-    m.add_function(wrap_pyfunction!(sign_transaction, m)?)?;
-    m.add_function(wrap_pyfunction!(body_sha256_hex, m)?)?;
-    m.add_function(wrap_pyfunction!(token_string_to_sign, m)?)?;
-    m.add_function(wrap_pyfunction!(sign_token_request, m)?)?;
-    m.add_function(wrap_pyfunction!(verify_notification, m)?)?;
-    m.add_function(wrap_pyfunction!(minify_json, m)?)?;
-    m.add_function(wrap_pyfunction!(signed_path, m)?)?;
-    m.add_function(wrap_pyfunction!(normalize_timestamp, m)?)?;
-    m.add_function(wrap_pyfunction!(timestamp_now, m)?)?;
-    m.add_class::<PyPrivateKey>()?;
-    m.add_class::<PyPublicKey>()?;
-    m.add_class::<client::PyClient>()?;
-    m.add_class::<client::PyAsyncClient>()?;
-    let errors = errors::errors_module(m.py())?;
-    for name in errors::EXCEPTION_NAMES {
-        m.add(*name, errors.getattr(*name)?)?;
+mod _nicepay_snap {
+    #[pymodule_export]
+    use super::client::{PyAsyncClient, PyClient};
+    #[pymodule_export]
+    use super::{
+        body_sha256_hex, minify_json, normalize_timestamp, sign_token_request, sign_transaction, signed_path,
+        timestamp_now, token_string_to_sign, transaction_string_to_sign, verify_notification, PyPrivateKey,
+        PyPublicKey,
+    };
+    use super::{errors, PyTuple};
+    use pyo3::prelude::*;
+
+    /// The version, the operation names and the exception classes (from `nicepay_snap._errors`).
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        m.add("OPERATIONS", PyTuple::new(m.py(), nicepay_snap::api::OPERATION_NAMES)?)?;
+        let errors = errors::errors_module(m.py())?;
+        for name in errors.getattr("__all__")?.try_iter()? {
+            let name: String = name?.extract()?;
+            m.add(&name, errors.getattr(&name)?)?;
+        }
+        Ok(())
     }
-    Ok(())
 }

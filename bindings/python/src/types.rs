@@ -1,9 +1,9 @@
 //! Conversions of Python arguments: bodies (`str` or bytes-like), keys (text or parsed objects),
-//! timestamps, identifiers.
+//! (the checks of timestamps and identifiers are `nicepay_snap_client::binding_support`'s).
 
 use std::sync::Arc;
 
-use nicepay_snap::{AccessToken, Error, PrivateKey, PublicKey, Timestamp};
+use nicepay_snap::{PrivateKey, PublicKey};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
@@ -57,35 +57,34 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Body {
     }
 }
 
-/// A core input error reported under the name Python callers use for the argument.
-fn as_argument(err: Error, field: &str) -> Error {
-    match err {
-        Error::InvalidInput { reason, .. } => Error::InvalidInput {
-            field: field.into(),
-            reason,
-        },
-        other => other,
-    }
-}
+/// The constructor of a key class `$class` holding a parsed `$key` (from key text; documented by
+/// `$new`), and `$arg`, reading an argument that is key text or a `$class` (whose key is shared,
+/// not re-parsed). The other methods are in a second `#[pymethods]` block (`multiple-pymethods`).
+macro_rules! key_class {
+    ($class:ident($key:ident), new: $new:literal, $arg:ident: $wrong:literal) => {
+        #[pymethods]
+        impl $class {
+            #[doc = $new]
+            #[new]
+            #[pyo3(signature = (text, /))]
+            fn new(text: &str) -> PyResult<Self> {
+                Ok(Self {
+                    inner: Arc::new($key::parse(text).py()?),
+                })
+            }
+        }
 
-/// An outbound `X-TIMESTAMP`: the core's rule ([`Timestamp::parse_outbound`]).
-pub(crate) fn outbound_timestamp(text: &str) -> Result<Timestamp, Error> {
-    Timestamp::parse_outbound(text).map_err(|e| as_argument(e, "timestamp"))
-}
-
-/// An inbound timestamp (any offset accepted, signature checked over it as received).
-pub(crate) fn inbound_timestamp(text: &str) -> Result<Timestamp, Error> {
-    Timestamp::parse(text).map_err(|e| as_argument(e, "timestamp"))
-}
-
-/// An access token about to be signed: the core's rule ([`AccessToken::validate`]).
-pub(crate) fn check_access_token(value: &str) -> Result<(), Error> {
-    AccessToken::parse(value).map(drop)
-}
-
-/// A client id: the core's rule ([`nicepay_snap::validate_client_id`]).
-pub(crate) fn check_client_id(value: &str) -> Result<(), Error> {
-    nicepay_snap::validate_client_id(value)
+        #[doc = concat!("A `", stringify!($arg), "` argument: key text or a parsed [`", stringify!($class), "`].")]
+        pub(crate) fn $arg(obj: &Bound<'_, PyAny>) -> PyResult<Arc<$key>> {
+            if let Ok(key) = obj.cast::<$class>() {
+                return Ok(Arc::clone(&key.get().inner));
+            }
+            if let Ok(text) = obj.cast::<PyString>() {
+                return Ok(Arc::new($key::parse(&text.to_cow()?).py()?));
+            }
+            Err(PyTypeError::new_err($wrong))
+        }
+    };
 }
 
 /// The merchant's RSA private key, parsed once; pass it wherever a `private_key` is accepted to
@@ -96,17 +95,27 @@ pub(crate) struct PyPrivateKey {
     pub(crate) inner: Arc<PrivateKey>,
 }
 
+/// An RSA public key (NICEPAY's notification key, or the merchant's own).
+#[pyclass(frozen, eq, name = "PublicKey", module = "nicepay_snap")]
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PyPublicKey {
+    pub(crate) inner: Arc<PublicKey>,
+}
+
+key_class! {
+    PyPrivateKey(PrivateKey),
+    new: "Parses bare base64 PKCS#8, PEM PKCS#8 or PEM PKCS#1, with line breaks or literal `\\n`.",
+    private_key_arg: "private_key must be str or PrivateKey"
+}
+
+key_class! {
+    PyPublicKey(PublicKey),
+    new: "Parses bare base64 SPKI, PEM `PUBLIC KEY` or PEM `RSA PUBLIC KEY`.",
+    public_key_arg: "public_key must be str or PublicKey"
+}
+
 #[pymethods]
 impl PyPrivateKey {
-    /// Parses bare base64 PKCS#8, PEM PKCS#8 or PEM PKCS#1, with line breaks or literal `\n`.
-    #[new]
-    #[pyo3(signature = (text, /))]
-    fn new(text: &str) -> PyResult<Self> {
-        Ok(Self {
-            inner: Arc::new(PrivateKey::parse(text).py()?),
-        })
-    }
-
     /// The matching public key (the one registered with NICEPAY).
     fn public_key(&self) -> PyPublicKey {
         PyPublicKey {
@@ -127,24 +136,8 @@ impl PyPrivateKey {
     }
 }
 
-/// An RSA public key (NICEPAY's notification key, or the merchant's own).
-#[pyclass(frozen, eq, name = "PublicKey", module = "nicepay_snap")]
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct PyPublicKey {
-    pub(crate) inner: Arc<PublicKey>,
-}
-
 #[pymethods]
 impl PyPublicKey {
-    /// Parses bare base64 SPKI, PEM `PUBLIC KEY` or PEM `RSA PUBLIC KEY`.
-    #[new]
-    #[pyo3(signature = (text, /))]
-    fn new(text: &str) -> PyResult<Self> {
-        Ok(Self {
-            inner: Arc::new(PublicKey::parse(text).py()?),
-        })
-    }
-
     /// Bare base64 of the SubjectPublicKeyInfo DER (the form NICEPAY exchanges).
     fn to_base64(&self) -> String {
         self.inner.to_base64_spki()
@@ -167,26 +160,4 @@ impl PyPublicKey {
     fn __repr__(&self) -> String {
         format!("PublicKey({:?})", self.inner.to_base64_spki())
     }
-}
-
-/// A `private_key` argument: key text or a parsed [`PyPrivateKey`].
-pub(crate) fn private_key_arg(obj: &Bound<'_, PyAny>) -> PyResult<Arc<PrivateKey>> {
-    if let Ok(key) = obj.cast::<PyPrivateKey>() {
-        return Ok(Arc::clone(&key.get().inner));
-    }
-    if let Ok(text) = obj.cast::<PyString>() {
-        return Ok(Arc::new(PrivateKey::parse(&text.to_cow()?).py()?));
-    }
-    Err(PyTypeError::new_err("private_key must be str or PrivateKey"))
-}
-
-/// A `public_key` argument: key text or a parsed [`PyPublicKey`].
-pub(crate) fn public_key_arg(obj: &Bound<'_, PyAny>) -> PyResult<Arc<PublicKey>> {
-    if let Ok(key) = obj.cast::<PyPublicKey>() {
-        return Ok(Arc::clone(&key.get().inner));
-    }
-    if let Ok(text) = obj.cast::<PyString>() {
-        return Ok(Arc::new(PublicKey::parse(&text.to_cow()?).py()?));
-    }
-    Err(PyTypeError::new_err("public_key must be str or PublicKey"))
 }

@@ -49,6 +49,8 @@ macro_rules! money_note {
 }
 pub(crate) use money_note;
 
+/// Shared by the Python and Node bindings: error classes and attributes, observer payloads, naming.
+pub mod binding_support;
 mod blocking;
 mod call;
 mod clock;

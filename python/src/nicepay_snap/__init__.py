@@ -22,16 +22,8 @@ Errors derive from ``NicepayError``; bad arguments raise ``InvalidInputError`` (
 exception message.
 """
 
-from nicepay_snap._errors import (
-    ApiError,
-    DecodeError,
-    InvalidInputError,
-    NicepayError,
-    OutcomeUnknownError,
-    SignatureError,
-    TransportError,
-)
-from nicepay_snap import types
+from nicepay_snap import _errors, types
+from nicepay_snap._errors import *  # the exception classes: `_errors.__all__`
 from nicepay_snap._nicepay_snap import (
     OPERATIONS,
     AsyncClient,
@@ -72,12 +64,5 @@ __all__ = [
     # keys
     "PrivateKey",
     "PublicKey",
-    # errors
-    "NicepayError",
-    "InvalidInputError",
-    "SignatureError",
-    "ApiError",
-    "DecodeError",
-    "TransportError",
-    "OutcomeUnknownError",
 ]
+__all__ += _errors.__all__  # errors

@@ -4,7 +4,7 @@
 
 from typing import Any, Awaitable, Callable, Dict, Iterable, Mapping, Optional, Tuple, Union, overload
 
-from typing_extensions import Literal, final
+from typing_extensions import Literal, Self, final
 
 # <generated: imports>
 from nicepay_snap.types import (
@@ -179,8 +179,48 @@ def normalize_timestamp(timestamp: str) -> str:
 def timestamp_now() -> str:
     """The current time as an ``X-TIMESTAMP`` in Jakarta time (``+07:00``)."""
 
+class _ClientBase:
+    """What ``Client`` and ``AsyncClient`` share: the constructors and the configuration."""
+
+    def __new__(
+        cls,
+        *,
+        client_id: str,
+        client_secret: str,
+        private_key: Union[str, PrivateKey],
+        notification_public_key: Union[str, PublicKey, None] = None,
+        base_url: Optional[str] = None,
+        environment: str = "sandbox",
+        host_family: str = "classic",
+        channel_id: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        on_exchange: Optional[Callable[[Exchange], object]] = None,
+        connect_retries: Optional[int] = None,
+        token_refresh_margin: Optional[float] = None,
+    ) -> Self: ...
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        on_exchange: Optional[Callable[[Exchange], object]] = None,
+        connect_retries: Optional[int] = None,
+        token_refresh_margin: Optional[float] = None,
+    ) -> Self:
+        """A client from ``NICEPAY_CLIENT_ID``, ``NICEPAY_CLIENT_SECRET``, ``NICEPAY_PRIVATE_KEY``
+        and the optional ``NICEPAY_NOTIFICATION_PUBLIC_KEY``, ``NICEPAY_BASE_URL``,
+        ``NICEPAY_ENVIRONMENT``, ``NICEPAY_HOST_FAMILY``, ``NICEPAY_CHANNEL_ID``."""
+    @property
+    def client_id(self) -> str:
+        """The client id (iMid)."""
+    @property
+    def base_url(self) -> str:
+        """The base URL including ``/nicepay``."""
+
 @final
-class Client:
+class Client(_ClientBase):
     """Blocking NICEPAY SNAP client (ureq under the hood; the GIL is released during calls).
 
     Caches the access token (refreshed before its 900 s expiry), retries once on
@@ -205,41 +245,6 @@ class Client:
     long before it expires.
     """
 
-    def __new__(
-        cls,
-        *,
-        client_id: str,
-        client_secret: str,
-        private_key: Union[str, PrivateKey],
-        notification_public_key: Union[str, PublicKey, None] = None,
-        base_url: Optional[str] = None,
-        environment: str = "sandbox",
-        host_family: str = "classic",
-        channel_id: Optional[str] = None,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        on_exchange: Optional[Callable[[Exchange], object]] = None,
-        connect_retries: Optional[int] = None,
-        token_refresh_margin: Optional[float] = None,
-    ) -> "Client": ...
-    @staticmethod
-    def from_env(
-        *,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        on_exchange: Optional[Callable[[Exchange], object]] = None,
-        connect_retries: Optional[int] = None,
-        token_refresh_margin: Optional[float] = None,
-    ) -> "Client":
-        """A client from ``NICEPAY_CLIENT_ID``, ``NICEPAY_CLIENT_SECRET``, ``NICEPAY_PRIVATE_KEY``
-        and the optional ``NICEPAY_NOTIFICATION_PUBLIC_KEY``, ``NICEPAY_BASE_URL``,
-        ``NICEPAY_ENVIRONMENT``, ``NICEPAY_HOST_FAMILY``, ``NICEPAY_CHANNEL_ID``."""
-    @property
-    def client_id(self) -> str:
-        """The client id (iMid)."""
-    @property
-    def base_url(self) -> str:
-        """The base URL including ``/nicepay``."""
     def access_token(self) -> str:
         """A valid access token (cached). A secret: never log it."""
     def execute(self, operation: str, request: Mapping[str, Any], /) -> _Json:
@@ -306,42 +311,9 @@ class Client:
         """
 
 @final
-class AsyncClient:
+class AsyncClient(_ClientBase):
     """asyncio twin of ``Client`` (reqwest on a tokio runtime); methods return awaitables."""
 
-    def __new__(
-        cls,
-        *,
-        client_id: str,
-        client_secret: str,
-        private_key: Union[str, PrivateKey],
-        notification_public_key: Union[str, PublicKey, None] = None,
-        base_url: Optional[str] = None,
-        environment: str = "sandbox",
-        host_family: str = "classic",
-        channel_id: Optional[str] = None,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        on_exchange: Optional[Callable[[Exchange], object]] = None,
-        connect_retries: Optional[int] = None,
-        token_refresh_margin: Optional[float] = None,
-    ) -> "AsyncClient": ...
-    @staticmethod
-    def from_env(
-        *,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        on_exchange: Optional[Callable[[Exchange], object]] = None,
-        connect_retries: Optional[int] = None,
-        token_refresh_margin: Optional[float] = None,
-    ) -> "AsyncClient":
-        """Like ``Client.from_env``."""
-    @property
-    def client_id(self) -> str:
-        """The client id (iMid)."""
-    @property
-    def base_url(self) -> str:
-        """The base URL including ``/nicepay``."""
     def access_token(self) -> Awaitable[str]:
         """A valid access token (cached). A secret: never log it."""
     def execute(self, operation: str, request: Mapping[str, Any], /) -> Awaitable[_Json]:

@@ -1031,7 +1031,7 @@ class PayoutConfirmation(TypedDict):
 
 
 class Exchange(TypedDict):
-    """One HTTP exchange a client made, as passed to its ``on_exchange`` callback. No secrets."""
+    """One HTTP exchange a client made, as passed to its ``on_exchange`` callback. It carries no secret (no access token, signature, client secret or body)."""
 
     #: ``"access-token"`` or the operation name (``"qris.refund"``, ``"va.create"``, ...).
     operation: str
@@ -1043,13 +1043,13 @@ class Exchange(TypedDict):
     external_id: Optional[str]
     #: 1, or 2 and up for byte-identical resends of a request that was certainly not delivered.
     attempt: int
+    #: Milliseconds from sending to the response or failure.
     elapsed_ms: float
-    #: ``None`` when no response arrived.
+    #: The HTTP status (``None`` when no response arrived).
     http_status: Optional[int]
     #: The SNAP ``responseCode`` of the response body, when it had one.
     response_code: Optional[str]
-    #: ``"connect"`` (certainly not delivered), ``"timeout"``, ``"io"``, ``"body_too_large"`` or
-    #: ``"other"`` (may have been applied); ``None`` when a response arrived.
+    #: ``"connect"`` (certainly not delivered), ``"timeout"``, ``"io"``, ``"body_too_large"`` or ``"other"`` (may have been applied); ``None`` when a response arrived.
     transport_error: Optional[str]
 
 
