@@ -32,7 +32,7 @@ export interface AccountBindingAdditionalInfo {
   callbackUrl: string
 }
 
-/** Body of registration-account-binding (07). Request of `binding.bind`. */
+/** Body of registration-account-binding (07). Request of `account.binding`. */
 export interface AccountBindingRequest {
   /** Merchant's id of this binding. */
   partnerReferenceNo: string
@@ -74,7 +74,7 @@ export interface AccountInquiryAdditionalInfo {
   mitraCd: string
 }
 
-/** Body of registration-account-inquiry (08). Request of `binding.inquiry`. */
+/** Body of registration-account-inquiry (08). Request of `account.inquiry`. */
 export interface AccountInquiryRequest {
   /** The binding's `partnerReferenceNo`. */
   partnerReferenceNo: string
@@ -110,7 +110,7 @@ export interface AccountUnbindingAdditionalInfo {
   authCode: string
 }
 
-/** Body of registration-account-unbinding (09). Request of `binding.unbind`. */
+/** Body of registration-account-unbinding (09). Request of `account.unbinding`. */
 export interface AccountUnbindingRequest {
   /** The binding's `partnerReferenceNo`. */
   partnerReferenceNo: string
@@ -929,11 +929,11 @@ declare module './index.js' {
     payoutReject(request: PayoutReference): Promise<PayoutResponse>
     /** Merchant balance inquiry: `accountInfos[0].availableBalance` (`payout.balance`). */
     balanceInquiry(request: BalanceInquiryRequest): Promise<BalanceInquiryResponse>
-    /** E-wallet account binding (AstraPay `ASTR`, AlloBank `ALLO`): send the customer to `redirectUrl`; the auth code then buys a customer token (`binding.bind`). */
+    /** E-wallet account binding (AstraPay `ASTR`, AlloBank `ALLO`): send the customer to `redirectUrl`; the auth code then buys a customer token (`account.binding`). */
     accountBinding(request: AccountBindingRequest): Promise<AccountBindingResponse>
-    /** E-wallet binding inquiry, with the customer token's refresh token (`binding.inquiry`). */
+    /** E-wallet binding inquiry, with the customer token's refresh token (`account.inquiry`). */
     accountInquiry(request: AccountInquiryRequest): Promise<AccountInquiryResponse>
-    /** E-wallet account unbinding, with the binding's `referenceNo` and auth code (`binding.unbind`). */
+    /** E-wallet account unbinding, with the binding's `referenceNo` and auth code (`account.unbinding`). */
     accountUnbinding(request: AccountUnbindingRequest): Promise<AccountUnbindingResponse>
   }
 }

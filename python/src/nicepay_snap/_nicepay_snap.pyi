@@ -281,11 +281,11 @@ class Client(_ClientBase):
     def balance_inquiry(self, request: BalanceInquiryRequest, /) -> BalanceInquiryResponse:
         """Merchant balance inquiry: ``accountInfos[0].availableBalance`` (``payout.balance``)."""
     def account_binding(self, request: AccountBindingRequest, /) -> AccountBindingResponse:
-        """E-wallet account binding (AstraPay ``ASTR``, AlloBank ``ALLO``): send the customer to ``redirectUrl``; the auth code then buys a customer token (``binding.bind``)."""
+        """E-wallet account binding (AstraPay ``ASTR``, AlloBank ``ALLO``): send the customer to ``redirectUrl``; the auth code then buys a customer token (``account.binding``)."""
     def account_inquiry(self, request: AccountInquiryRequest, /) -> AccountInquiryResponse:
-        """E-wallet binding inquiry, with the customer token's refresh token (``binding.inquiry``)."""
+        """E-wallet binding inquiry, with the customer token's refresh token (``account.inquiry``)."""
     def account_unbinding(self, request: AccountUnbindingRequest, /) -> AccountUnbindingResponse:
-        """E-wallet account unbinding, with the binding's ``referenceNo`` and auth code (``binding.unbind``)."""
+        """E-wallet account unbinding, with the binding's ``referenceNo`` and auth code (``account.unbinding``)."""
     # </generated: Client named methods>
     def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
         """Verifies a NICEPAY notification (fresh ``X-TIMESTAMP``, ``X-CLIENT-KEY``,
@@ -350,11 +350,11 @@ class AsyncClient(_ClientBase):
     def balance_inquiry(self, request: BalanceInquiryRequest, /) -> Awaitable[BalanceInquiryResponse]:
         """Merchant balance inquiry: ``accountInfos[0].availableBalance`` (``payout.balance``)."""
     def account_binding(self, request: AccountBindingRequest, /) -> Awaitable[AccountBindingResponse]:
-        """E-wallet account binding (AstraPay ``ASTR``, AlloBank ``ALLO``): send the customer to ``redirectUrl``; the auth code then buys a customer token (``binding.bind``)."""
+        """E-wallet account binding (AstraPay ``ASTR``, AlloBank ``ALLO``): send the customer to ``redirectUrl``; the auth code then buys a customer token (``account.binding``)."""
     def account_inquiry(self, request: AccountInquiryRequest, /) -> Awaitable[AccountInquiryResponse]:
-        """E-wallet binding inquiry, with the customer token's refresh token (``binding.inquiry``)."""
+        """E-wallet binding inquiry, with the customer token's refresh token (``account.inquiry``)."""
     def account_unbinding(self, request: AccountUnbindingRequest, /) -> Awaitable[AccountUnbindingResponse]:
-        """E-wallet account unbinding, with the binding's ``referenceNo`` and auth code (``binding.unbind``)."""
+        """E-wallet account unbinding, with the binding's ``referenceNo`` and auth code (``account.unbinding``)."""
     # </generated: AsyncClient named methods>
     def verify_notification(self, *, headers: _Headers, body: _Body) -> _Json:
         """Verifies a notification (synchronous: no IO) and returns its JSON body."""

@@ -844,7 +844,7 @@ class AccountBindingAdditionalInfo(TypedDict):
 
 
 class AccountBindingRequest(TypedDict):
-    """Body of registration-account-binding (07). Request of ``binding.bind``."""
+    """Body of registration-account-binding (07). Request of ``account.binding``."""
 
     #: Merchant's id of this binding.
     partnerReferenceNo: str
@@ -883,7 +883,7 @@ class AccountInquiryAdditionalInfo(TypedDict):
 
 
 class AccountInquiryRequest(TypedDict):
-    """Body of registration-account-inquiry (08). Request of ``binding.inquiry``."""
+    """Body of registration-account-inquiry (08). Request of ``account.inquiry``."""
 
     #: The binding's ``partnerReferenceNo``.
     partnerReferenceNo: str
@@ -922,7 +922,7 @@ class AccountUnbindingAdditionalInfo(TypedDict):
 
 
 class AccountUnbindingRequest(TypedDict):
-    """Body of registration-account-unbinding (09). Request of ``binding.unbind``."""
+    """Body of registration-account-unbinding (09). Request of ``account.unbinding``."""
 
     #: The binding's ``partnerReferenceNo``.
     partnerReferenceNo: str
@@ -1073,9 +1073,9 @@ OPERATION_TYPES: Dict[str, Tuple[type, type]] = {
     "payout.cancel": (PayoutReference, PayoutResponse),
     "payout.reject": (PayoutReference, PayoutResponse),
     "payout.balance": (BalanceInquiryRequest, BalanceInquiryResponse),
-    "binding.bind": (AccountBindingRequest, AccountBindingResponse),
-    "binding.inquiry": (AccountInquiryRequest, AccountInquiryResponse),
-    "binding.unbind": (AccountUnbindingRequest, AccountUnbindingResponse),
+    "account.binding": (AccountBindingRequest, AccountBindingResponse),
+    "account.inquiry": (AccountInquiryRequest, AccountInquiryResponse),
+    "account.unbinding": (AccountUnbindingRequest, AccountUnbindingResponse),
 }
 """Operation name (as accepted by ``Client.execute``) to its ``(request, response)`` classes."""
 

@@ -106,13 +106,13 @@ macro_rules! for_each_operation {
                     "Merchant balance inquiry: `accountInfos[0].availableBalance`.";
             }
             binding {
-                account_binding => AccountBinding(AccountBindingRequest -> AccountBindingResponse), "binding.bind",
+                account_binding => AccountBinding(AccountBindingRequest -> AccountBindingResponse), "account.binding",
                     Post, "/api/v1.0/registration-account-binding", "07", money: false,
                     "E-wallet account binding (AstraPay `ASTR`, AlloBank `ALLO`): send the customer to `redirectUrl`; the auth code then buys a customer token.";
-                account_inquiry => AccountInquiry(AccountInquiryRequest -> AccountInquiryResponse), "binding.inquiry",
+                account_inquiry => AccountInquiry(AccountInquiryRequest -> AccountInquiryResponse), "account.inquiry",
                     Post, "/api/v1.0/registration-account-inquiry", "08", money: false,
                     "E-wallet binding inquiry, with the customer token's refresh token.";
-                account_unbinding => AccountUnbinding(AccountUnbindingRequest -> AccountUnbindingResponse), "binding.unbind",
+                account_unbinding => AccountUnbinding(AccountUnbindingRequest -> AccountUnbindingResponse), "account.unbinding",
                     Post, "/api/v1.0/registration-account-unbinding", "09", money: false,
                     "E-wallet account unbinding, with the binding's `referenceNo` and auth code.";
             }
@@ -362,6 +362,26 @@ pub(crate) fn check_date_opt(field: &str, value: Option<&String>, len: usize) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bindings name each operation's method after its label (`qris.refund` is
+    /// `qris_refund` / `qrisRefund`); only `payout.balance` is `balance_inquiry`.
+    #[test]
+    fn method_names_follow_the_labels() {
+        macro_rules! pairs {
+            ([] $($module:ident { $($method:ident => $marker:ident($req:ident -> $resp:ident), $label:literal,
+                $http:ident, $path:literal, $svc:literal, money: $money:tt, $doc:literal;)* })*) => {
+                [$($((stringify!($method), $label)),*),*]
+            };
+        }
+        for (method, label) in crate::for_each_operation!(pairs) {
+            let expected = if label == "payout.balance" {
+                "balance_inquiry".to_owned()
+            } else {
+                label.replace('.', "_")
+            };
+            assert_eq!(method, expected, "{label}");
+        }
+    }
 
     /// `Config::prepare` signs `O::PATH` as it is, without `signed_path`.
     #[test]
