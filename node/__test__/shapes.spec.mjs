@@ -20,7 +20,7 @@ describe('payload shapes', () => {
   it('cover every named Client method', () => {
     const client = Object.getOwnPropertyNames(snap.Client.prototype)
     for (const method of methodNames) assert.ok(client.includes(method), method)
-    assert.equal(methodNames.length, 18)
+    assert.ok(methodNames.length >= 18, `${methodNames.length} methods`)
     assert.deepEqual(methodTypes('payoutApprove'), { operation: 'payout.approve', request: 'PayoutReference', response: 'PayoutResponse' })
   })
 
