@@ -672,6 +672,13 @@ fn payout(s: &mut Session) -> Result<(), Failure> {
     let status = |r: &PayoutResponse| format!("transactionStatus={}", describe(r.status(), Product::Payout));
     s.step::<BalanceInquiry>("balance inquiry", "balance inquiry", &balance_request, available)?;
 
+    let paid_out = |c: &Confirmed<PayoutNotification>| {
+        format!(
+            "paid={} transactionStatus={}",
+            c.paid,
+            describe(c.status.status(), Product::Payout)
+        )
+    };
     // NICEPAY posts payout results to a URL agreed at onboarding.
     let notify_url = s.webhook.url(receiver::PAYOUT_PATH);
     s.sim
@@ -681,13 +688,7 @@ fn payout(s: &mut Session) -> Result<(), Failure> {
     let approve = reference_for(s, &t1, &p1, false);
     s.step::<PayoutApprove>("payout approve", "payout approve", &approve, status)?;
     let received = s.notification("150000.00")?;
-    s.confirm::<PayoutNotification>("confirmed by inquiry", "payout notification", &received, |c| {
-        format!(
-            "paid={} transactionStatus={}",
-            c.paid,
-            describe(c.status.status(), Product::Payout)
-        )
-    })?;
+    s.confirm::<PayoutNotification>("confirmed by inquiry", "payout notification", &received, paid_out)?;
     s.step::<BalanceInquiry>(
         "balance inquiry (debited)",
         "balance inquiry",
@@ -701,13 +702,7 @@ fn payout(s: &mut Session) -> Result<(), Failure> {
     let reject = reference_for(s, &t2, &p2, false);
     s.step::<PayoutReject>("payout reject", "payout reject", &reject, status)?;
     let received = s.notification("1000.00")?;
-    s.confirm::<PayoutNotification>("rejection confirmed", "payout notification", &received, |c| {
-        format!(
-            "paid={} transactionStatus={}",
-            c.paid,
-            describe(c.status.status(), Product::Payout)
-        )
-    })?;
+    s.confirm::<PayoutNotification>("rejection confirmed", "payout notification", &received, paid_out)?;
     let late = s.client.execute::<PayoutApprove>(&reject);
     s.rejected("approve after reject", late)?;
 

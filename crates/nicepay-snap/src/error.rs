@@ -102,7 +102,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// - [`Error::SignatureMismatch`]: a signature did not verify (for example an inbound notification).
 /// - [`Error::Api`]: NICEPAY answered with a non-success `responseCode`.
 /// - [`Error::Decode`]: a response or notification body could not be decoded; the raw body is
-///   kept, except for the access-token response (it may hold the token: the body is dropped).
+///   kept, except for token responses (they may hold a token: the body is dropped).
 ///
 /// No variant carries a client secret, private key or access token. `Debug` of [`Error::Decode`]
 /// prints only the kept body's length; read the field itself when you need the bytes.

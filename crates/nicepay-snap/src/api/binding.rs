@@ -16,11 +16,11 @@
 //! `grantType` spelling is a plain string for the same reason.
 
 pub use super::markers::binding::*;
+use super::token::{check_token, parse_token_response};
 use super::{check, check_id, check_opt, Extra, Validate};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::http::{PreparedRequest, RawResponse};
-use crate::response::parse_response;
 use crate::secret::AccessToken;
 use crate::timestamp::Timestamp;
 
@@ -307,21 +307,9 @@ impl Config {
     /// Parses the customer token response. Like the B2B token's, an undecodable body is not kept
     /// in the error (it may hold tokens), and the tokens must be usable header values.
     pub fn parse_customer_token(&self, raw: &RawResponse) -> Result<CustomerTokenResponse> {
-        let response: CustomerTokenResponse = parse_response(raw).map_err(|e| match e {
-            Error::Decode { http_status, .. } => Error::Decode {
-                http_status,
-                reason: "the customer token response is not the expected JSON (body withheld: it may hold tokens)"
-                    .into(),
-                body: Vec::new(),
-            },
-            other => other,
-        })?;
+        let response: CustomerTokenResponse = parse_token_response(raw, "customer token")?;
         for token in [&response.access_token, &response.refresh_token].into_iter().flatten() {
-            token.validate().map_err(|e| Error::Decode {
-                http_status: raw.status,
-                reason: format!("the customer token response holds an unusable token: {e}"),
-                body: Vec::new(),
-            })?;
+            check_token(raw, "customer token", token)?;
         }
         Ok(response)
     }

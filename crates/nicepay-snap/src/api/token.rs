@@ -121,22 +121,32 @@ impl Config {
     /// [`AccessToken::MAX_LEN`] characters): an absurd token is refused here, not when a
     /// money-moving request carrying it fails half-written.
     pub fn parse_access_token(&self, raw: &RawResponse) -> Result<AccessTokenResponse> {
-        let response: AccessTokenResponse = parse_response(raw).map_err(|e| match e {
-            Error::Decode { http_status, .. } => Error::Decode {
-                http_status,
-                reason: "the access-token response is not the expected JSON (body withheld: it may hold the token)"
-                    .into(),
-                body: Vec::new(),
-            },
-            other => other,
-        })?;
-        response.access_token.validate().map_err(|e| Error::Decode {
-            http_status: raw.status,
-            reason: format!("the access-token response holds an unusable token: {e}"),
-            body: Vec::new(),
-        })?;
+        let response: AccessTokenResponse = parse_token_response(raw, "access-token")?;
+        check_token(raw, "access-token", &response.access_token)?;
         Ok(response)
     }
+}
+
+/// Parses a token endpoint's response (`what`: `access-token`, `customer token`). A body that
+/// does not decode is **not** kept in the error: it may hold a token.
+pub(crate) fn parse_token_response<T: serde::de::DeserializeOwned>(raw: &RawResponse, what: &str) -> Result<T> {
+    parse_response(raw).map_err(|e| match e {
+        Error::Decode { http_status, .. } => Error::Decode {
+            http_status,
+            reason: format!("the {what} response is not the expected JSON (body withheld: it may hold a token)"),
+            body: Vec::new(),
+        },
+        other => other,
+    })
+}
+
+/// A token from a token response must be a usable header value ([`AccessToken::validate`]).
+pub(crate) fn check_token(raw: &RawResponse, what: &str, token: &AccessToken) -> Result<()> {
+    token.validate().map_err(|e| Error::Decode {
+        http_status: raw.status,
+        reason: format!("the {what} response holds an unusable token: {e}"),
+        body: Vec::new(),
+    })
 }
 
 #[cfg(test)]
