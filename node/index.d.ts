@@ -38,6 +38,16 @@ export declare class Client {
    */
   execute(operation: string, request: Record<string, unknown>): Promise<Record<string, any>>
   /**
+   * A raw signed call under the named methods' token, retry and money-safety rules, for
+   * endpoints the SDK does not type yet; `moneyMoving` makes a timeout or 5xx an unknown outcome.
+   */
+  executeRaw(method: string, path: string, body: Record<string, unknown>, moneyMoving: boolean): Promise<Record<string, any>>
+  /**
+   * A customer (B2B2C) token for an account binding: `{ grantType: 'AUTHORIZATION_CODE',
+   * authCode }` or `{ grantType: 'REFRESH_TOKEN', refreshToken }`.
+   */
+  customerToken(request: Record<string, unknown>): Promise<Record<string, any>>
+  /**
    * Verifies an incoming notification from a Node request: `headers` as `req.headers`
    * (`node:http`, Express, Fastify) or `req.rawHeaders`, `body` the raw body as a `Buffer` or
    * string (`express.raw({ type: 'application/json' })`, Fastify's raw body). Checks the

@@ -52,6 +52,7 @@ CONFIRMATIONS: Dict[str, Any] = {
     "qris": t.QrisConfirmation,
     "va": t.VaConfirmation,
     "ewallet": t.EwalletConfirmation,
+    "payout": t.PayoutConfirmation,
 }
 
 

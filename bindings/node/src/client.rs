@@ -12,7 +12,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use napi::bindgen_prelude::{FnArgs, Function, JsObjectValue, Object, PromiseRaw, Unknown};
+use napi::bindgen_prelude::{FnArgs, FromNapiValue, Function, JsObjectValue, Object, PromiseRaw, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 use napi_derive::napi;
@@ -320,6 +320,46 @@ impl Client {
             Ok(operation) => self.run(env, operation, request),
             Err(e) => promise(env, async move { Err(e) }),
         }
+    }
+
+    /// A raw signed call under the named methods' token, retry and money-safety rules, for
+    /// endpoints the SDK does not type yet; `moneyMoving` makes a timeout or 5xx an unknown outcome.
+    #[napi(
+        ts_args_type = "method: string, path: string, body: Record<string, unknown>, moneyMoving: boolean",
+        ts_return_type = "Promise<Record<string, any>>"
+    )]
+    pub fn execute_raw<'env>(
+        &self,
+        env: &'env Env,
+        method: Unknown<'_>,
+        path: Unknown<'_>,
+        body: Unknown<'_>,
+        money_moving: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
+        let text = |field, v| Options::holding(env, field, v).and_then(|o| o.string(field));
+        let args = (
+            text("method", method),
+            text("path", path),
+            json_object_arg(env, "body", body),
+        );
+        let money =
+            bool::from_unknown(money_moving).map_err(|_| NodeError::invalid_input("moneyMoving", "must be a boolean"));
+        let inner = Arc::clone(&self.inner);
+        promise(env, async move {
+            Ok(inner.execute_raw_json(&args.0?, &args.1?, args.2?, money?).await?)
+        })
+    }
+
+    /// A customer (B2B2C) token for an account binding: `{ grantType: 'AUTHORIZATION_CODE',
+    /// authCode }` or `{ grantType: 'REFRESH_TOKEN', refreshToken }`.
+    #[napi(
+        ts_args_type = "request: Record<string, unknown>",
+        ts_return_type = "Promise<Record<string, any>>"
+    )]
+    pub fn customer_token<'env>(&self, env: &'env Env, request: Unknown<'_>) -> napi::Result<PromiseRaw<'env, Value>> {
+        let request = json_object_arg(env, "request", request);
+        let inner = Arc::clone(&self.inner);
+        promise(env, async move { Ok(inner.customer_token_json(request?).await?) })
     }
 
     /// Verifies an incoming notification from a Node request: `headers` as `req.headers`

@@ -289,6 +289,29 @@ macro_rules! py_client {
                 $run!(py, c = self.inner, c.execute_json(&operation, request))
             }
 
+            /// A raw signed call (`method`, `path`, JSON `body`) under the named methods' token,
+            /// retry and money-safety rules, for endpoints the SDK does not type yet.
+            #[pyo3(signature = (method, path, body, /, *, money_moving))]
+            fn execute_raw<'py>(
+                &self,
+                py: Python<'py>,
+                method: &str,
+                path: &str,
+                body: &Bound<'py, PyAny>,
+                money_moving: bool,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let (body, method, path) = (json::request_value(body)?, method.to_owned(), path.to_owned());
+                $run!(py, c = self.inner, c.execute_raw_json(&method, &path, body, money_moving))
+            }
+
+            /// A customer (B2B2C) token for an account binding: `{"grantType": "AUTHORIZATION_CODE",
+            /// "authCode": ...}` or `{"grantType": "REFRESH_TOKEN", "refreshToken": ...}`.
+            #[pyo3(signature = (request, /))]
+            fn customer_token<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                let request = json::request_value(request)?;
+                $run!(py, c = self.inner, c.customer_token_json(request))
+            }
+
             /// Verifies an inbound notification (`X-TIMESTAMP` fresh, `X-CLIENT-KEY`,
             /// `X-SIGNATURE`) and returns its JSON body as a dict (synchronous: no IO).
             #[pyo3(signature = (*, headers, body))]
@@ -304,8 +327,8 @@ macro_rules! py_client {
 
             /// Verifies a notification, then confirms it with a status query (the signature does
             /// not cover the body). Returns `{"notification": dict, "status": dict, "paid": bool}`:
-            /// fulfil the order only when `paid` is `True`. `product` is `"qris"`, `"va"` or
-            /// `"ewallet"`.
+            /// fulfil the order only when `paid` is `True`. `product` is `"qris"`, `"va"`,
+            /// `"ewallet"` or `"payout"`.
             #[pyo3(signature = (*, product, headers, body))]
             fn verify_and_confirm<'py>(
                 &self,

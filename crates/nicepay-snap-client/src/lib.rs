@@ -91,11 +91,14 @@ fn notification_verifier(config: &nicepay_snap::Config) -> Result<nicepay_snap::
 }
 
 fn decode_request<O: nicepay_snap::Operation>(request: serde_json::Value) -> Result<O::Request, ClientError> {
-    serde_json::from_value(request).map_err(|e| {
-        ClientError::Snap(nicepay_snap::Error::InvalidInput {
-            field: "request".into(),
-            reason: bound_reason(format!("does not match the {} request shape: {e}", O::NAME)),
-        })
+    serde_json::from_value(request).map_err(|e| invalid_request(O::NAME, e))
+}
+
+/// A request (of operation `name`) that does not match its shape.
+fn invalid_request(name: &str, e: impl std::fmt::Display) -> ClientError {
+    ClientError::Snap(nicepay_snap::Error::InvalidInput {
+        field: "request".into(),
+        reason: bound_reason(format!("does not match the {name} request shape: {e}")),
     })
 }
 

@@ -113,6 +113,31 @@ macro_rules! client {
                     .map_err(|e| self.config.scrub_response_error(e, &prepared).into())
             }
 
+            /// [`customer_token`](Self::customer_token) with a JSON request and response (the
+            /// language bindings): `{"grantType", "authCode" | "refreshToken", ...}`.
+            pub $($async)? fn customer_token_json(
+                &self,
+                request: serde_json::Value,
+            ) -> Result<serde_json::Value, $crate::ClientError> {
+                let request = serde_json::from_value(request).map_err(|e| $crate::invalid_request("customer token", e))?;
+                let response = self.customer_token(&request) $(.$await)??;
+                $crate::encode_response(&response)
+            }
+
+            /// [`execute_raw`](Self::execute_raw) with a method name and a JSON body (the language
+            /// bindings).
+            pub $($async)? fn execute_raw_json(
+                &self,
+                method: &str,
+                path: &str,
+                body: serde_json::Value,
+                money_moving: bool,
+            ) -> Result<serde_json::Value, $crate::ClientError> {
+                let method = nicepay_snap::Method::parse(method)?;
+                let body = serde_json::to_vec(&body).map_err(|e| $crate::invalid_request("raw", e))?;
+                self.execute_raw(method, path, &body, money_moving) $(.$await)?
+            }
+
             /// Executes any typed operation.
             pub $($async)? fn execute<O: nicepay_snap::Operation>(
                 &self,

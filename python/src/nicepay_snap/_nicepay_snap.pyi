@@ -249,6 +249,12 @@ class Client(_ClientBase):
         """A valid access token (cached). A secret: never log it."""
     def execute(self, operation: str, request: Mapping[str, Any], /) -> _Json:
         """Any operation by name (one of ``OPERATIONS``) with a dict payload."""
+    def execute_raw(self, method: str, path: str, body: Mapping[str, Any], /, *, money_moving: bool) -> _Json:
+        """A raw signed call for endpoints the SDK does not type yet (same token, retry and
+        money-safety rules; with ``money_moving`` a timeout or 5xx raises ``OutcomeUnknownError``)."""
+    def customer_token(self, request: Mapping[str, Any], /) -> _Json:
+        """A customer (B2B2C) token for an account binding: ``{"grantType": "AUTHORIZATION_CODE",
+        "authCode": ...}`` or ``{"grantType": "REFRESH_TOKEN", "refreshToken": ...}``."""
     # <generated: Client named methods>
     def qris_generate(self, request: QrisGenerateRequest, /) -> QrisGenerateResponse:
         """QRIS generate: create a dynamic QR for an amount (``referenceNo``, ``qrContent``) (``qris.generate``)."""
@@ -301,11 +307,15 @@ class Client(_ClientBase):
     ) -> EwalletConfirmation: ...
     @overload
     def verify_and_confirm(
+        self, *, product: Literal["payout"], headers: _Headers, body: _Body
+    ) -> PayoutConfirmation: ...
+    @overload
+    def verify_and_confirm(
         self, *, product: str, headers: _Headers, body: _Body
-    ) -> Union[QrisConfirmation, VaConfirmation, EwalletConfirmation]:
+    ) -> Union[QrisConfirmation, VaConfirmation, EwalletConfirmation, PayoutConfirmation]:
         """Verifies a notification, then confirms it with a status query.
 
-        ``product`` is ``"qris"``, ``"va"`` or ``"ewallet"``. Returns ``{"notification": dict,
+        ``product`` is ``"qris"``, ``"va"``, ``"ewallet"`` or ``"payout"``. Returns ``{"notification": dict,
         "status": dict, "paid": bool}`` (typed per product): fulfil the order only when ``paid``
         is ``True``.
         """
@@ -318,6 +328,12 @@ class AsyncClient(_ClientBase):
         """A valid access token (cached). A secret: never log it."""
     def execute(self, operation: str, request: Mapping[str, Any], /) -> Awaitable[_Json]:
         """Any operation by name (one of ``OPERATIONS``) with a dict payload."""
+    def execute_raw(
+        self, method: str, path: str, body: Mapping[str, Any], /, *, money_moving: bool
+    ) -> Awaitable[_Json]:
+        """A raw signed call (see ``Client.execute_raw``)."""
+    def customer_token(self, request: Mapping[str, Any], /) -> Awaitable[_Json]:
+        """A customer (B2B2C) token for an account binding (see ``Client.customer_token``)."""
     # <generated: AsyncClient named methods>
     def qris_generate(self, request: QrisGenerateRequest, /) -> Awaitable[QrisGenerateResponse]:
         """QRIS generate: create a dynamic QR for an amount (``referenceNo``, ``qrContent``) (``qris.generate``)."""
@@ -372,6 +388,10 @@ class AsyncClient(_ClientBase):
     ) -> Awaitable[EwalletConfirmation]: ...
     @overload
     def verify_and_confirm(
+        self, *, product: Literal["payout"], headers: _Headers, body: _Body
+    ) -> Awaitable[PayoutConfirmation]: ...
+    @overload
+    def verify_and_confirm(
         self, *, product: str, headers: _Headers, body: _Body
-    ) -> Awaitable[Union[QrisConfirmation, VaConfirmation, EwalletConfirmation]]:
+    ) -> Awaitable[Union[QrisConfirmation, VaConfirmation, EwalletConfirmation, PayoutConfirmation]]:
         """Verifies a notification, then confirms it with a status query (see ``Client``)."""

@@ -228,6 +228,7 @@ outbound! {
         /// With `REFRESH_TOKEN`.
         refresh_token: Option<String>,
         /// `{}` unless NICEPAY asks for more.
+        #[serde(default)]
         additional_info: Extra,
     }
 }
