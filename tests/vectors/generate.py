@@ -189,6 +189,26 @@ spec_transaction(
     }), "41807553358950093188", "Payout registration with the Kotlin SDK's deliveryName key.", operation="payout.registration",
 )
 
+spec_transaction(
+    "account-binding", "POST", "/nicepay/api/v1.0/registration-account-binding", compact({
+        "partnerReferenceNo": "bind20240705101143", "merchantId": "IONPAYTEST",
+        "additionalData": {"userId": "Budi Santoso", "email": "budi@example.com", "phoneNo": "081234567890"},
+        "additionalInfo": {"mitraCd": "ASTR", "callbackUrl": "https://merchant.example/binding/done"},
+    }), "41807553358950093189", "E-wallet account binding (07), NICEPAY's documented fields.", operation="account.binding",
+)
+spec_transaction(
+    "account-inquiry", "POST", "/nicepay/api/v1.0/registration-account-inquiry", compact({
+        "partnerReferenceNo": "bind20240705101143",
+        "additionalInfo": {"refreshToken": "57d21fe3-9f1b-4c1e-a1de-0c8b5d9f6a11", "mitraCd": "ASTR"},
+    }), "41807553358950093190", "E-wallet binding inquiry (08) with the customer token's refresh token.", operation="account.inquiry",
+)
+spec_transaction(
+    "account-unbinding", "POST", "/nicepay/api/v1.0/registration-account-unbinding", compact({
+        "partnerReferenceNo": "bind20240705101143", "merchantId": "IONPAYTEST",
+        "additionalInfo": {"referenceNo": "IONPAYTEST09202407051011430001", "mitraCd": "ASTR", "authCode": "a6975f82d00a4ddc9633"},
+    }), "41807553358950093191", "E-wallet account unbinding (09) with the binding's referenceNo and auth code.", operation="account.unbinding",
+)
+
 token("rsa-token-pkcs8", "IONPAYTEST", "2024-07-05T10:11:40+07:00",
       "tests/keys/merchant-test-private-pkcs8.pem", "Token signature with the PKCS#8 PEM test key.")
 token("rsa-token-pkcs1", "TNICEQR081", "2026-11-25T19:30:00+07:00",
