@@ -1,5 +1,7 @@
-//! The merchant as a SNAP server, for NICEPAY's NIVA ("NICEPAY Inquiry Virtual Account") and
-//! NICO (convenience store) products, where NICEPAY calls the merchant (spec §8.2):
+//! The merchant as a SNAP server, for NICEPAY's NIVA ("NICEPAY Inquiry Virtual Account"),
+//! where NICEPAY calls the merchant (spec §8.2). NICO (convenience store) follows the same model
+//! on `/api/v1.0/cvs/inquiry` and `/api/v1.0/cvs/payment`, whose bodies NICEPAY's pages do not
+//! show: those paths are not handled yet (they answer `404`).
 //!
 //! 1. `POST {merchant}/api/v1.0/access-token/b2b` (NICEPAY's NIVA page gives it with `/api`;
 //!    `/v1.0/access-token/b2b`, the path of NICEPAY's own token endpoint, is accepted too):
@@ -11,7 +13,7 @@
 //! 4. `POST {merchant}/api/v1.0/transfer-va/reversal`: a bank reversed a paid VA (body and
 //!    service code undocumented: typed where the payment's fields apply, the rest kept).
 //!
-//! Steps 2 and 3 carry the transactional headers of spec §5 with an HMAC-SHA512 signature under
+//! Steps 2 to 4 carry the transactional headers of spec §5 with an HMAC-SHA512 signature under
 //! the client secret **the merchant issued to NICEPAY**, over
 //! `METHOD:path:token:sha256hex(body):X-TIMESTAMP`.
 //!
