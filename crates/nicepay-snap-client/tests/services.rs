@@ -893,6 +893,15 @@ fn payout_result_notifications_are_sent_verified_and_confirmed() {
         .reference_no
         .unwrap();
     client.payout_approve(&payout_ref(&info, &t3, &p3, None)).unwrap();
+    // The two deliveries are recorded once their answers are read: wait for them, then give a
+    // wrong notification of the scheduled approve time to show up.
+    for _ in 0..500 {
+        if sim.payout_notifications().len() >= 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
     assert_eq!(
         sim.payout_notifications().len(),
         2,
