@@ -34,6 +34,8 @@
 //! without `Authorization`: route a request without `Authorization` to the notification
 //! verifier ([`crate::NotificationVerifier`]) instead of this server.
 //!
+//! The sources behind each field and code, with their confidence: `crates/nicepay-snap/SOURCES.md`.
+//!
 //! Tokens and seen `X-EXTERNAL-ID`s live in this value's memory: one process. Run one server
 //! value per process behind a sticky route, or share it behind a lock.
 
