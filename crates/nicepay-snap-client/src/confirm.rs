@@ -48,14 +48,7 @@ fn missing(field: &str) -> ClientError {
 /// its amount proves nothing by itself; a status answer without an amount cannot confirm it and
 /// leaves `paid` false (check the order by hand, or query again).
 fn same_amount(notified: Option<&Amount>, queried: Option<&Amount>) -> bool {
-    match (notified, queried) {
-        (Some(a), Some(b)) => {
-            a.minor_units().ok().is_some()
-                && a.minor_units().ok() == b.minor_units().ok()
-                && a.currency() == b.currency()
-        }
-        _ => false,
-    }
+    matches!((notified, queried), (Some(a), Some(b)) if a.same_value(b))
 }
 
 impl Confirmable for QrisNotification {

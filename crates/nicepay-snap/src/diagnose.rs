@@ -13,12 +13,12 @@ use serde::Serialize;
 
 use crate::canonical::{body_sha256_hex, signed_path, token_string_to_sign};
 use crate::error::echo;
-use crate::http::Method;
+use crate::http::{find_header, Method};
 use crate::keys::PublicKey;
 use crate::minify::minify_json;
 use crate::secret::ClientSecret;
 use crate::symmetric::{constant_time_eq, SymmetricSigner};
-use crate::timestamp::Timestamp;
+use crate::timestamp::{Timestamp, JAKARTA_OFFSET_SECONDS};
 use crate::{Error, Result};
 
 /// Largest request text [`LoggedRequest::parse`] accepts (the transports' body cap plus room
@@ -100,10 +100,7 @@ impl LoggedRequest {
     }
 
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 
     /// The path part of the target (`https://host/nicepay/x?q` gives `/nicepay/x?q`).
@@ -299,7 +296,7 @@ fn timestamp_variants(timestamp: &str) -> Vec<(&'static str, String, &'static st
     if jakarta != timestamp {
         out.push(("timestamp-jakarta", jakarta.clone(), "the string signed was the Jakarta (+07:00) form of the instant while the header carries another form: sign and send the same string"));
     }
-    let utc_wall = Timestamp::from_unix_seconds(parsed.unix_seconds() - 7 * 3600)
+    let utc_wall = Timestamp::from_unix_seconds(parsed.unix_seconds() - JAKARTA_OFFSET_SECONDS)
         .map(|t| t.to_string()[..19].to_owned())
         .unwrap_or_default();
     if !utc_wall.is_empty() {

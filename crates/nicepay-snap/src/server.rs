@@ -49,11 +49,11 @@ use serde_json::{json, Value};
 use crate::api::notification::NotificationVerifier;
 use crate::api::Extra;
 use crate::error::{echo, Error, Result};
-use crate::http::Method;
+use crate::http::{find_header as header, Method};
 use crate::keys::PublicKey;
 use crate::secret::ClientSecret;
 use crate::symmetric::SymmetricSigner;
-use crate::timestamp::Timestamp;
+use crate::timestamp::{Timestamp, JAKARTA_OFFSET_SECONDS};
 use crate::types::Amount;
 
 /// Path of NICEPAY's token request to the merchant, as NICEPAY's NIVA page gives it.
@@ -209,11 +209,18 @@ pub struct ServerResponse {
 }
 
 impl ServerResponse {
-    fn new(status: u16, response_code: String, body: &Value) -> Self {
+    /// `{"responseCode": code, "responseMessage": message, ...fields}` with HTTP `status`.
+    fn snap(status: u16, code: String, message: &str, fields: Value) -> Self {
+        let mut body = serde_json::Map::new();
+        body.insert("responseCode".into(), json!(code));
+        body.insert("responseMessage".into(), json!(message));
+        if let Value::Object(fields) = fields {
+            body.extend(fields);
+        }
         Self {
             status,
-            response_code,
-            body: serde_json::to_vec(body).expect("a JSON value serializes"),
+            response_code: code,
+            body: serde_json::to_vec(&body).expect("a JSON value serializes"),
         }
     }
 
@@ -301,14 +308,14 @@ impl Rejection {
 
     /// The SNAP answer for `endpoint` (`None` for requests to no known endpoint).
     pub fn response(&self, endpoint: Option<Endpoint>) -> ServerResponse {
+        self.response_with(endpoint, json!({}))
+    }
+
+    /// The SNAP answer with `fields` after the response code and message.
+    fn response_with(&self, endpoint: Option<Endpoint>, fields: Value) -> ServerResponse {
         let (status, case, message) = self.parts();
         let service = endpoint.map_or("00", Endpoint::service_code);
-        let code = format!("{status}{service}{case}");
-        ServerResponse::new(
-            status,
-            code.clone(),
-            &json!({"responseCode": code, "responseMessage": message}),
-        )
+        ServerResponse::snap(status, format!("{status}{service}{case}"), &message, fields)
     }
 }
 
@@ -466,16 +473,9 @@ impl fmt::Debug for MerchantServer {
     }
 }
 
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
 /// Jakarta calendar day of an instant (X-EXTERNAL-ID is unique per day).
 fn jakarta_day(now: Timestamp) -> i64 {
-    (now.unix_seconds() + 7 * 3600).div_euclid(86_400)
+    (now.unix_seconds() + JAKARTA_OFFSET_SECONDS).div_euclid(86_400)
 }
 
 impl MerchantServer {
@@ -580,13 +580,11 @@ impl MerchantServer {
         }
         self.tokens.insert(token.clone(), expires);
         self.token_order.push_back(token.clone());
-        let code = "2007300".to_owned();
-        Ok(ServerResponse::new(
+        Ok(ServerResponse::snap(
             200,
-            code.clone(),
-            &json!({
-                "responseCode": code,
-                "responseMessage": "Successful",
+            "2007300".to_owned(),
+            "Successful",
+            json!({
                 "accessToken": token,
                 "tokenType": "Bearer",
                 "expiresIn": self.config.token_lifetime_seconds.to_string(),
@@ -692,7 +690,7 @@ impl MerchantServer {
             }
         }
         bill_answer(Endpoint::VaPayment, "paymentFlag", data, answer, |bill| {
-            same_amount(&request.paid_amount, &bill.total_amount)
+            request.paid_amount.same_value(&bill.total_amount)
         })
     }
 
@@ -700,12 +698,7 @@ impl MerchantServer {
     /// `4042512` (no such paid VA).
     pub fn answer_reversal(&self, _request: &VaReversalRequest, accepted: bool) -> ServerResponse {
         if accepted {
-            let code = "2002500".to_owned();
-            ServerResponse::new(
-                200,
-                code.clone(),
-                &json!({"responseCode": code, "responseMessage": "Successful"}),
-            )
+            ServerResponse::snap(200, "2002500".to_owned(), "Successful", json!({}))
         } else {
             Rejection::BillNotFound.response(Some(Endpoint::VaReversal))
         }
@@ -733,23 +726,14 @@ fn bill_answer(
             }
             data["additionalInfo"] = json!(bill.additional_info.clone().unwrap_or_default());
             let code = format!("200{}00", endpoint.service_code());
-            let body = json!({"responseCode": code, "responseMessage": "Successful", "virtualAccountData": data, "additionalInfo": {}});
-            return ServerResponse::new(200, code, &body);
+            let fields = json!({"virtualAccountData": data, "additionalInfo": {}});
+            return ServerResponse::snap(200, code, "Successful", fields);
         }
         BillAnswer::Open(_) => Rejection::InvalidAmount,
         BillAnswer::NotFound => Rejection::BillNotFound,
         BillAnswer::Paid => Rejection::BillPaid,
         BillAnswer::Expired => Rejection::BillExpired,
     };
-    with_data(rejection.response(Some(endpoint)), status_key, data, &rejection)
-}
-
-fn same_amount(a: &Amount, b: &Amount) -> bool {
-    a.currency() == b.currency() && matches!((a.minor_units(), b.minor_units()), (Ok(x), Ok(y)) if x == y)
-}
-
-/// Adds `virtualAccountData` with the failed status (`01`) and reason to a refusal.
-fn with_data(mut response: ServerResponse, status_key: &str, mut data: Value, rejection: &Rejection) -> ServerResponse {
     let (english, indonesia) = match rejection {
         Rejection::BillNotFound => ("Bill not found", "Tagihan tidak ditemukan"),
         Rejection::BillPaid => ("Bill has been paid", "Tagihan sudah dibayar"),
@@ -759,10 +743,7 @@ fn with_data(mut response: ServerResponse, status_key: &str, mut data: Value, re
     };
     data[format!("{status_key}Status")] = json!("01");
     data[format!("{status_key}Reason")] = json!({"english": english, "indonesia": indonesia});
-    let mut body: Value = serde_json::from_slice(&response.body).expect("our own JSON");
-    body["virtualAccountData"] = data;
-    response.body = serde_json::to_vec(&body).expect("a JSON value serializes");
-    response
+    rejection.response_with(Some(endpoint), json!({ "virtualAccountData": data }))
 }
 
 /// Mandatory fields, in the order checked: (name, is an amount object).

@@ -84,6 +84,13 @@ impl Amount {
         Ok(int * 100 + frac)
     }
 
+    /// Whether both amounts are well-formed and equal: the same currency and the same value in
+    /// minor units (`"10000.00"` equals `"10000.0"`).
+    pub fn same_value(&self, other: &Self) -> bool {
+        self.currency() == other.currency()
+            && matches!((self.minor_units(), other.minor_units()), (Ok(a), Ok(b)) if a == b)
+    }
+
     /// Checks the value format and the currency.
     pub fn validate(&self) -> Result<()> {
         self.validate_value()?;
