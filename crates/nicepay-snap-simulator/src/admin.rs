@@ -264,11 +264,15 @@ pub(crate) fn deliver_payout_outbox(shared: &Arc<Shared>) {
     let pending = std::mem::take(&mut shared.lock().payout.outbox);
     for p in pending {
         let shared = Arc::clone(shared);
-        tokio::spawn(async move {
-            let delivery = notify::deliver(&shared.http, &shared.settings.notification_key, p).await;
-            shared.lock().payout.deliveries.push(delivery);
-        });
+        tokio::spawn(async move { deliver_payout(&shared, p).await });
     }
+}
+
+/// Posts one payout notification and records the delivery.
+async fn deliver_payout(shared: &Shared, p: PendingNotification) -> NotificationDelivery {
+    let delivery = notify::deliver(&shared.http, &shared.settings.notification_key, p).await;
+    shared.lock().payout.deliveries.push(delivery.clone());
+    delivery
 }
 
 #[derive(serde::Deserialize)]
@@ -330,9 +334,7 @@ pub(crate) async fn execute_scheduled_payout(
     };
     let mut delivered = None;
     for p in pending {
-        let delivery = notify::deliver(&shared.http, &shared.settings.notification_key, p).await;
-        shared.lock().payout.deliveries.push(delivery.clone());
-        delivered = Some(delivery);
+        delivered = Some(deliver_payout(shared, p).await);
     }
     Ok(delivered)
 }
@@ -367,7 +369,13 @@ async fn niva_pay(Extract(shared): Extract<Arc<Shared>>, body: Bytes) -> Respons
                 .into_response()
         }
     };
-    let run = crate::niva::run(&shared.settings.notification_key, &parsed.merchant, &parsed.payment).await;
+    let run = crate::niva::run_with(
+        &shared.http,
+        &shared.settings.notification_key,
+        &parsed.merchant,
+        &parsed.payment,
+    )
+    .await;
     Json(run).into_response()
 }
 

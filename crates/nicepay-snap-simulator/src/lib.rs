@@ -405,11 +405,8 @@ impl Simulator {
             private_key_pem: self.merchant_private_key_pem.clone(),
             notification_public_key: self.notification_key.public_key().to_pem(),
         };
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| SimulatorError::Internal(format!("notification client: {e}")))?;
+        let http =
+            util::loopback_client().map_err(|e| SimulatorError::Internal(format!("notification client: {e}")))?;
         let (stop_tx, stop_rx) = watch::channel(false);
         let settings = Settings {
             clients: vec![ClientCredentials {

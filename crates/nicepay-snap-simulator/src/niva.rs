@@ -195,12 +195,7 @@ fn transactional_headers(
 /// Runs token, inquiry and payment against the merchant (stopping at the first refusal), with
 /// `nicepay_key` as NICEPAY's private key. Never fails: every outcome is in the steps.
 pub async fn run(nicepay_key: &PrivateKey, merchant: &NivaMerchant, payment: &NivaPayment) -> NivaRun {
-    // Direct loopback connections only: no proxy from the environment, no redirects.
-    let http = match reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
+    let http = match util::loopback_client() {
         Ok(http) => http,
         Err(e) => {
             let step = NivaStep {
@@ -219,8 +214,18 @@ pub async fn run(nicepay_key: &PrivateKey, merchant: &NivaMerchant, payment: &Ni
             };
         }
     };
+    run_with(&http, nicepay_key, merchant, payment).await
+}
+
+/// [`run`] over an existing client (the running simulator's).
+pub(crate) async fn run_with(
+    http: &reqwest::Client,
+    nicepay_key: &PrivateKey,
+    merchant: &NivaMerchant,
+    payment: &NivaPayment,
+) -> NivaRun {
     let mut caller = Caller {
-        http: &http,
+        http,
         merchant,
         steps: Vec::new(),
     };

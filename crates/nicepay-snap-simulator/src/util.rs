@@ -117,6 +117,15 @@ pub(crate) fn random_digits(digits: usize) -> String {
         .collect()
 }
 
+/// The HTTP client for what the simulator sends (notifications, NIVA calls): direct
+/// connections only, no proxy from the environment, no redirects.
+pub(crate) fn loopback_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
 /// Is this a plain `http://` URL on the loopback interface? The simulator never connects
 /// anywhere else.
 pub(crate) fn is_loopback_http_url(url: &str) -> bool {
