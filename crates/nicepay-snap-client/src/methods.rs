@@ -105,9 +105,7 @@ macro_rules! client {
                 request: &nicepay_snap::api::binding::CustomerTokenRequest,
             ) -> Result<nicepay_snap::api::binding::CustomerTokenResponse, $crate::ClientError> {
                 let prepared = self.config.prepare_customer_token(request, self.clock.now())?;
-                let started = $crate::observe::start(&self.options);
-                let sent = self.transport.send(&prepared) $(.$await)?;
-                $crate::observe::report(&self.options, started, $crate::CUSTOMER_TOKEN_OPERATION, &prepared, 1, &sent);
+                let sent = self.send_call($crate::CUSTOMER_TOKEN_OPERATION, false, &prepared, 1) $(.$await)?;
                 self.config
                     .parse_customer_token(&sent?)
                     .map_err(|e| self.config.scrub_response_error(e, &prepared).into())
