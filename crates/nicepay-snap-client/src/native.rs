@@ -11,14 +11,21 @@
 use std::sync::Mutex;
 
 use nicepay_snap::api::notification::Acknowledgement;
+use nicepay_snap::api::RequestContext;
 use nicepay_snap::server::{Bill, BillAnswer, MerchantServer, Received, ServerConfig, ServerResponse};
 use nicepay_snap::status::Product;
-use nicepay_snap::{Amount, ClientSecret, Error, PublicKey, Timestamp};
+use nicepay_snap::{
+    AccessToken, Amount, ClientSecret, Config, Error, ExternalId, Method, PreparedRequest, PublicKey, RawResponse,
+    Timestamp,
+};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
 use crate::binding_support::{headers_from_json, timestamp_arg};
-use crate::{encode_response, ClientError, Clock as _, SourceAllowList, SystemClock};
+use crate::{
+    decode_request, encode_response, unknown_operation, ClientError, Clock as _, ExternalIdGenerator, SourceAllowList,
+    SystemClock, ACCESS_TOKEN_OPERATION,
+};
 
 /// A stateful object the bindings hold and call by method name.
 pub trait NativeObject: Send + Sync + std::fmt::Debug {
@@ -37,7 +44,10 @@ const FUNCTIONS: &[(&str, Function)] = &[
 ];
 
 /// The objects: kind, constructor.
-const KINDS: &[(&str, Opener)] = &[("merchantServer", NativeMerchantServer::open)];
+const KINDS: &[(&str, Opener)] = &[
+    ("merchantServer", NativeMerchantServer::open),
+    ("requestBuilder", RequestBuilder::open),
+];
 
 /// Runs the function `name` with `args`.
 pub fn call(name: &str, args: Value) -> Result<Value, ClientError> {
@@ -73,7 +83,10 @@ fn invalid(field: &str, reason: impl Into<String>) -> ClientError {
 }
 
 fn unknown(field: &str, name: &str) -> ClientError {
-    invalid(field, format!("{} is not one of the SDK's names", nicepay_snap::error::echo(name)))
+    invalid(
+        field,
+        format!("{} is not one of the SDK's names", nicepay_snap::error::echo(name)),
+    )
 }
 
 /// A JSON object of arguments, read field by field with typed errors.
@@ -168,7 +181,10 @@ fn acknowledgement(args: &Args) -> Result<Value, ClientError> {
         (Some(kind), _) => {
             return Err(invalid(
                 "kind",
-                format!("{} is not success, unauthorized or badRequest", nicepay_snap::error::echo(kind)),
+                format!(
+                    "{} is not success, unauthorized or badRequest",
+                    nicepay_snap::error::echo(kind)
+                ),
             ))
         }
     };
@@ -213,11 +229,7 @@ impl NativeMerchantServer {
     /// mountPrefix?}`.
     fn open(args: &Args) -> Result<Box<dyn NativeObject>, ClientError> {
         let key = PublicKey::parse(args.str("nicepayPublicKey")?)?;
-        let mut config = ServerConfig::new(
-            args.str("clientId")?,
-            ClientSecret::new(args.str("clientSecret")?),
-            key,
-        )?;
+        let mut config = ServerConfig::new(args.str("clientId")?, ClientSecret::new(args.str("clientSecret")?), key)?;
         if let Some(seconds) = args.opt_u32("tokenLifetimeSeconds", u32::MAX)? {
             config = config.with_token_lifetime_seconds(seconds)?;
         }
@@ -260,7 +272,10 @@ fn bill_answer(args: &Args) -> Result<BillAnswer, ClientError> {
         "open" => BillAnswer::Open(Bill {
             virtual_account_name: answer.str("virtualAccountName")?.to_owned(),
             total_amount: answer.typed::<Amount>("totalAmount")?,
-            additional_info: answer.get("additionalInfo").map(|_| answer.typed("additionalInfo")).transpose()?,
+            additional_info: answer
+                .get("additionalInfo")
+                .map(|_| answer.typed("additionalInfo"))
+                .transpose()?,
         }),
         "notFound" => BillAnswer::NotFound,
         "paid" => BillAnswer::Paid,
@@ -290,9 +305,14 @@ impl NativeObject for NativeMerchantServer {
                 let mut random = [0u8; 32];
                 getrandom::fill(&mut random)
                     .map_err(|e| invalid("random", format!("the system's random source failed: {e}")))?;
-                let received =
-                    self.server()
-                        .receive(args.str("method")?, args.str("path")?, &headers, body.as_bytes(), now, random);
+                let received = self.server().receive(
+                    args.str("method")?,
+                    args.str("path")?,
+                    &headers,
+                    body.as_bytes(),
+                    now,
+                    random,
+                );
                 Ok(match received {
                     Received::Respond(r) => json!({"kind": "respond", "response": response_json(&r, now)}),
                     Received::VaInquiry(r) => json!({"kind": "vaInquiry", "request": encode_response(&r)?}),
@@ -324,6 +344,119 @@ impl NativeObject for NativeMerchantServer {
     }
 }
 
+/// The sans-IO request side for callers who send with their own HTTP client: a [`Config`]
+/// that prepares signed requests (URL, headers, exact body) and parses the answers.
+#[derive(Debug)]
+struct RequestBuilder {
+    config: Config,
+    ids: ExternalIdGenerator,
+}
+
+impl RequestBuilder {
+    /// `{clientId, clientSecret, privateKey, notificationPublicKey?, baseUrl?, environment?,
+    /// hostFamily?, channelId?}`, the settings of a client.
+    fn open(args: &Args) -> Result<Box<dyn NativeObject>, ClientError> {
+        let mut builder = Config::builder()
+            .client_id(args.str("clientId")?)
+            .client_secret(args.str("clientSecret")?)
+            .private_key_text(args.str("privateKey")?);
+        if let Some(key) = args.opt_str("notificationPublicKey")? {
+            builder = builder.notification_public_key_text(key);
+        }
+        if let Some(channel) = args.opt_str("channelId")? {
+            builder = builder.channel_id(channel);
+        }
+        let builder = builder.location(
+            args.opt_str("baseUrl")?,
+            args.opt_str("environment")?,
+            args.opt_str("hostFamily")?,
+        )?;
+        Ok(Box::new(Self {
+            config: builder.build()?,
+            ids: ExternalIdGenerator::default(),
+        }))
+    }
+
+    /// `{operation, request, accessToken, timestamp?, externalId?}` (a named operation), or
+    /// `{method, path, request, ...}` (a raw call: the JSON is signed as given, minified).
+    fn prepare(&self, args: &Args, now: Timestamp) -> Result<PreparedRequest, ClientError> {
+        let operation = args.opt_str("operation")?;
+        if operation == Some(ACCESS_TOKEN_OPERATION) {
+            return Ok(self.config.prepare_access_token(now)?);
+        }
+        let token = AccessToken::parse(args.str("accessToken")?)?;
+        let external_id = match args.opt_str("externalId")? {
+            Some(id) => ExternalId::new(id)?,
+            None => self.ids.next(SystemClock.now_unix_millis()),
+        };
+        let ctx = RequestContext {
+            access_token: &token,
+            timestamp: now,
+            external_id,
+        };
+        let request = args.typed::<Value>("request")?;
+        let Some(operation) = operation else {
+            let method = Method::parse(args.str("method")?)?;
+            let body = serde_json::to_vec(&request).map_err(|e| invalid("request", e.to_string()))?;
+            return Ok(self.config.prepare_json(method, args.str("path")?, &body, &ctx)?);
+        };
+        nicepay_snap::with_operation!(
+            operation,
+            Op => Ok(self.config.prepare::<Op>(&decode_request::<Op>(request)?, &ctx)?),
+            Err(unknown_operation(operation))
+        )
+    }
+
+    /// `{operation, httpStatus, body, headers?}`: the typed answer as JSON, or the typed error
+    /// (a SNAP refusal, a body that is not the operation's answer).
+    fn parse(&self, args: &Args) -> Result<Value, ClientError> {
+        let raw = RawResponse {
+            status: u16::try_from(
+                args.opt_u32("httpStatus", 599)?
+                    .ok_or_else(|| invalid("httpStatus", "is required"))?,
+            )
+            .unwrap_or_default(),
+            headers: args
+                .get("headers")
+                .map(|_| args.headers("headers"))
+                .transpose()?
+                .unwrap_or_default(),
+            body: args.str("body")?.as_bytes().to_vec(),
+        };
+        let operation = args.str("operation")?;
+        if operation == ACCESS_TOKEN_OPERATION {
+            return encode_response(&self.config.parse_access_token(&raw)?);
+        }
+        nicepay_snap::with_operation!(
+            operation,
+            Op => encode_response(&self.config.parse::<Op>(&raw)?),
+            Err(unknown_operation(operation))
+        )
+    }
+}
+
+impl NativeObject for RequestBuilder {
+    fn call(&self, method: &str, args: Value) -> Result<Value, ClientError> {
+        let args = Args::new(args)?;
+        match method {
+            // -> `{method, url, path, headers: [[name, value], ...], body}`.
+            "prepare" => {
+                let prepared = self.prepare(&args, args.now()?)?;
+                let headers: Vec<Value> = prepared.headers.iter().map(|(k, v)| json!([k, v])).collect();
+                Ok(json!({
+                    "method": prepared.method.as_str(),
+                    "url": prepared.url,
+                    "path": prepared.path,
+                    "headers": headers,
+                    "body": prepared.body_str(),
+                }))
+            }
+            "parse" => self.parse(&args),
+            other => Err(unknown("method", other)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,7 +479,10 @@ mod tests {
     fn acknowledgements_by_product_and_by_code() {
         let ok = call("acknowledgement", json!({"product": "qris"})).unwrap();
         assert_eq!(ok["status"], 200);
-        assert_eq!(ok["body"], r#"{"responseCode":"2005200","responseMessage":"Successful"}"#);
+        assert_eq!(
+            ok["body"],
+            r#"{"responseCode":"2005200","responseMessage":"Successful"}"#
+        );
         let denied = call("acknowledgement", json!({"product": "va", "kind": "unauthorized"})).unwrap();
         assert_eq!(denied["status"], 401);
         assert!(denied["body"].as_str().unwrap().contains("4012500"));
@@ -355,7 +491,10 @@ mod tests {
             json!({"serviceCode": "56", "status": 409, "caseCode": "01", "message": "Conflict"}),
         )
         .unwrap();
-        assert_eq!(custom["body"], r#"{"responseCode":"4095601","responseMessage":"Conflict"}"#);
+        assert_eq!(
+            custom["body"],
+            r#"{"responseCode":"4095601","responseMessage":"Conflict"}"#
+        );
     }
 
     #[test]

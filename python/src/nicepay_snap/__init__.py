@@ -24,6 +24,16 @@ exception message.
 
 from nicepay_snap import _errors, types
 from nicepay_snap._errors import *  # the exception classes: `_errors.__all__`
+from nicepay_snap._sdk import (
+    HttpAnswer,
+    MerchantServer,
+    PreparedRequest,
+    Received,
+    RequestBuilder,
+    acknowledgement,
+    generate_key_pair,
+    source_allowed,
+)
 from nicepay_snap._nicepay_snap import (
     OPERATIONS,
     AsyncClient,
@@ -64,5 +74,15 @@ __all__ = [
     # keys
     "PrivateKey",
     "PublicKey",
+    "generate_key_pair",
+    # sending with your own HTTP client
+    "RequestBuilder",
+    "PreparedRequest",
+    # receiving: notification acknowledgements, source check, the NIVA merchant server
+    "HttpAnswer",
+    "acknowledgement",
+    "source_allowed",
+    "MerchantServer",
+    "Received",
 ]
 __all__ += _errors.__all__  # errors

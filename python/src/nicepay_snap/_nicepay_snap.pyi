@@ -184,10 +184,11 @@ def timestamp_now() -> str:
 def native_call(name: str, args: Optional[Mapping[str, Any]] = None) -> Any:
     """Runs an SDK function by name with camelCase arguments (the package's facades use it)."""
 
+@final
 class Native:
     """An SDK object of one kind, called by method name (the package's facades use it)."""
 
-    def __init__(self, kind: str, args: Optional[Mapping[str, Any]] = None) -> None: ...
+    def __new__(cls, kind: str, args: Optional[Mapping[str, Any]] = None) -> "Native": ...
     def call(self, method: str, args: Optional[Mapping[str, Any]] = None) -> Any: ...
 
 class _ClientBase:
