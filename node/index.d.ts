@@ -4,6 +4,7 @@
 // `cargo run -p xtask -- codegen` from the Rust payload structs and operation registry.
 import type { Confirmations, Exchange } from './payload-types.js'
 export * from './payload-types.js'
+export * from './sdk.js'
 
 /**
  * An async NICEPAY SNAP client. Network methods return Promises; the access token is cached and

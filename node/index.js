@@ -62,3 +62,12 @@ module.exports.transactionStringToSign = binding.transactionStringToSign
 module.exports.verifyNotification = binding.verifyNotification
 module.exports.verifyNotificationRequest = binding.verifyNotificationRequest
 module.exports.version = binding.version
+module.exports.nativeCall = binding.nativeCall
+module.exports.Native = binding.Native
+// The pure-JavaScript facades over the native table (sdk.js, typed in sdk.d.ts).
+const sdk = require('./sdk.js')(binding)
+module.exports.acknowledgement = sdk.acknowledgement
+module.exports.generateKeyPair = sdk.generateKeyPair
+module.exports.sourceAllowed = sdk.sourceAllowed
+module.exports.RequestBuilder = sdk.RequestBuilder
+module.exports.MerchantServer = sdk.MerchantServer
