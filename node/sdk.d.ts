@@ -1,5 +1,35 @@
 // Types of the pure-JavaScript facades in sdk.js (hand-written; re-exported by index.d.ts).
 
+import type { PublicKey } from './index.js'
+
+/** The path that is signed: without `/nicepay`, checked (leading `/`, no query, no trailing `/`). */
+export declare function signedPath(path: string): string
+/** The same instant in the canonical `yyyy-MM-ddTHH:mm:ss+07:00` form (accepts `Z` or any `±HH:MM` offset). */
+export declare function normalizeTimestamp(timestamp: string): string
+/** The current time as an `X-TIMESTAMP` (Jakarta time, `+07:00`). */
+export declare function timestampNow(): string
+/** The package version (the Cargo workspace version, which `package.json` repeats). */
+export declare function version(): string
+
+/** Options of `verifyNotification`. */
+export interface VerifyNotificationOptions {
+  /** NICEPAY's notification public key: PEM or bare base64 SubjectPublicKeyInfo, or a `PublicKey`. */
+  publicKey: string | PublicKey
+  /** The merchant's client ID. */
+  clientId: string
+  /** `X-TIMESTAMP` exactly as received (any offset). */
+  timestamp: string
+  /** `X-SIGNATURE` as received (base64). */
+  signature: string
+}
+
+/**
+ * `true` when `signature` is NICEPAY's SHA256withRSA signature of `clientId|timestamp` (the
+ * timestamp exactly as received), `false` otherwise. Does not check freshness and does not cover
+ * the body; malformed keys, client IDs or timestamps throw `ERR_NICEPAY_INVALID_INPUT`.
+ */
+export declare function verifyNotification(options: VerifyNotificationOptions): boolean
+
 /** An HTTP answer to send: status, headers and the exact body bytes. */
 export interface HttpAnswer {
   status: number

@@ -22,6 +22,17 @@ module.exports = function facades(binding) {
       .map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])
   }
 
+  const signedPath = (path) => nativeCall('signedPath', { path })
+  const normalizeTimestamp = (timestamp) => nativeCall('normalizeTimestamp', { timestamp })
+  const timestampNow = () => nativeCall('timestampNow')
+  const version = () => nativeCall('version')
+
+  function verifyNotification(options) {
+    const { publicKey, signature, clientId, timestamp } = options ?? {}
+    const key = publicKey instanceof binding.PublicKey ? publicKey.toPem() : publicKey
+    return nativeCall('verifyNotification', { publicKey: key, signature, clientId, timestamp })
+  }
+
   function acknowledgement({ product, kind = 'success', message } = {}) {
     return answer(nativeCall('acknowledgement', { product, kind, message }))
   }
@@ -104,5 +115,16 @@ module.exports = function facades(binding) {
     }
   }
 
-  return { acknowledgement, generateKeyPair, sourceAllowed, RequestBuilder, MerchantServer }
+  return {
+    signedPath,
+    normalizeTimestamp,
+    timestampNow,
+    version,
+    verifyNotification,
+    acknowledgement,
+    generateKeyPair,
+    sourceAllowed,
+    RequestBuilder,
+    MerchantServer,
+  }
 }

@@ -21,7 +21,7 @@ use nicepay_snap::{
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
-use crate::binding_support::{headers_from_json, timestamp_arg};
+use crate::binding_support::{client_and_timestamp, headers_from_json, timestamp_arg};
 use crate::{
     decode_request, encode_response, unknown_operation, ClientError, Clock as _, ExternalIdGenerator, SourceAllowList,
     SystemClock, ACCESS_TOKEN_OPERATION,
@@ -41,6 +41,34 @@ const FUNCTIONS: &[(&str, Function)] = &[
     ("acknowledgement", acknowledgement),
     ("generateKeyPair", generate_key_pair),
     ("sourceAllowed", source_allowed),
+    // `{path}`: the signed form of a path (without `/nicepay`), checked.
+    ("signedPath", |a| {
+        Ok(json!(nicepay_snap::canonical::signed_path(a.str("path")?)?))
+    }),
+    // `{timestamp}` with any offset: the same instant as `yyyy-MM-ddTHH:mm:ss+07:00`.
+    ("normalizeTimestamp", |a| {
+        Ok(json!(timestamp_arg(a.str("timestamp")?, true)?.to_string()))
+    }),
+    // `{}`: now as an `X-TIMESTAMP` (Jakarta time).
+    ("timestampNow", |_| Ok(json!(SystemClock.now().to_string()))),
+    // `{clientId, timestamp}`: `clientId|X-TIMESTAMP`, what the token request signs.
+    ("tokenStringToSign", |a| {
+        Ok(json!(client_and_timestamp(
+            a.str("clientId")?,
+            a.str("timestamp")?,
+            false
+        )?))
+    }),
+    // `{publicKey, signature, clientId, timestamp}`: whether `signature` is the RSA signature of
+    // `clientId|timestamp` under the key (the timestamp as received; freshness is not checked).
+    ("verifyNotification", |a| {
+        let key = PublicKey::parse(a.str("publicKey")?)?;
+        let signature = a.str("signature")?;
+        let message = client_and_timestamp(a.str("clientId")?, a.str("timestamp")?, true)?;
+        Ok(json!(key.verify_base64(message.as_bytes(), signature).is_ok()))
+    }),
+    // `{}`: the SDK version.
+    ("version", |_| Ok(json!(env!("CARGO_PKG_VERSION")))),
 ];
 
 /// The objects: kind, constructor.
@@ -89,7 +117,23 @@ fn unknown(field: &str, name: &str) -> ClientError {
     )
 }
 
-/// A JSON object of arguments, read field by field with typed errors.
+/// `clientId` -> `client_id`: errors name fields in the core's spelling, which each binding
+/// respells (Node back to camelCase).
+fn snake_case(camel: &str) -> String {
+    let mut out = String::with_capacity(camel.len() + 4);
+    for c in camel.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A JSON object of arguments (camelCase names), read field by field with typed errors that
+/// name the field in `snake_case`.
 #[derive(Debug)]
 pub struct Args(Map<String, Value>);
 
@@ -110,7 +154,8 @@ impl Args {
 
     /// A required string.
     pub fn str(&self, field: &str) -> Result<&str, ClientError> {
-        self.opt_str(field)?.ok_or_else(|| invalid(field, "is required"))
+        self.opt_str(field)?
+            .ok_or_else(|| invalid(&snake_case(field), "is required"))
     }
 
     /// An optional string.
@@ -118,7 +163,7 @@ impl Args {
         match self.get(field) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(invalid(field, "must be a string")),
+            Some(_) => Err(invalid(&snake_case(field), "must be a string")),
         }
     }
 
@@ -130,20 +175,24 @@ impl Args {
                 .as_u64()
                 .filter(|n| *n <= u64::from(max))
                 .map(|n| Some(n as u32))
-                .ok_or_else(|| invalid(field, format!("must be an integer from 0 to {max}"))),
+                .ok_or_else(|| invalid(&snake_case(field), format!("must be an integer from 0 to {max}"))),
         }
     }
 
     /// A required field deserialized as `T`.
     pub fn typed<T: DeserializeOwned>(&self, field: &str) -> Result<T, ClientError> {
-        let value = self.get(field).ok_or_else(|| invalid(field, "is required"))?;
-        T::deserialize(value).map_err(|e| invalid(field, nicepay_snap::error::bound_reason(e.to_string())))
+        let value = self
+            .get(field)
+            .ok_or_else(|| invalid(&snake_case(field), "is required"))?;
+        T::deserialize(value).map_err(|e| invalid(&snake_case(field), nicepay_snap::error::bound_reason(e.to_string())))
     }
 
     /// Headers: an object of names to strings (or lists of strings) or `[name, value]` pairs.
     pub fn headers(&self, field: &str) -> Result<Vec<(String, String)>, ClientError> {
-        let value = self.get(field).ok_or_else(|| invalid(field, "is required"))?;
-        headers_from_json(value).ok_or_else(|| invalid(field, "must map header names to strings"))
+        let value = self
+            .get(field)
+            .ok_or_else(|| invalid(&snake_case(field), "is required"))?;
+        headers_from_json(value).ok_or_else(|| invalid(&snake_case(field), "must map header names to strings"))
     }
 
     /// `timestamp` when given (any offset), else the system clock.

@@ -32,7 +32,12 @@ from nicepay_snap._sdk import (
     RequestBuilder,
     acknowledgement,
     generate_key_pair,
+    normalize_timestamp,
+    signed_path,
     source_allowed,
+    timestamp_now,
+    token_string_to_sign,
+    verify_notification,
 )
 from nicepay_snap._nicepay_snap import (
     OPERATIONS,
@@ -43,14 +48,9 @@ from nicepay_snap._nicepay_snap import (
     __version__,
     body_sha256_hex,
     minify_json,
-    normalize_timestamp,
     sign_token_request,
     sign_transaction,
-    signed_path,
-    timestamp_now,
-    token_string_to_sign,
     transaction_string_to_sign,
-    verify_notification,
 )
 
 __all__ = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple, Union
 
-from nicepay_snap._nicepay_snap import Native, native_call
+from nicepay_snap._nicepay_snap import Native, PublicKey, native_call
 
 Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 
@@ -33,6 +33,40 @@ def _text(body: Union[str, bytes, bytearray]) -> str:
     # A body that is not UTF-8 is not JSON either: its replacement characters make the
     # signature or the JSON check fail, so it is refused like any other bad body.
     return body if isinstance(body, str) else bytes(body).decode("utf-8", "replace")
+
+
+def signed_path(path: str) -> str:
+    """The path that is signed: without ``/nicepay``, checked (leading ``/``, no query, no
+    trailing ``/``)."""
+    result: str = native_call("signedPath", {"path": path})
+    return result
+
+
+def normalize_timestamp(timestamp: str) -> str:
+    """The same instant as ``yyyy-MM-ddTHH:mm:ss+07:00`` (accepts ``Z`` or any ``±HH:MM``)."""
+    result: str = native_call("normalizeTimestamp", {"timestamp": timestamp})
+    return result
+
+
+def timestamp_now() -> str:
+    """The current time as an ``X-TIMESTAMP`` in Jakarta time (``+07:00``)."""
+    result: str = native_call("timestampNow")
+    return result
+
+
+def token_string_to_sign(*, client_id: str, timestamp: str) -> str:
+    """``clientId|X-TIMESTAMP``: what the token request (and a NICEPAY notification) signs."""
+    result: str = native_call("tokenStringToSign", {"clientId": client_id, "timestamp": timestamp})
+    return result
+
+
+def verify_notification(*, public_key: Union[str, PublicKey], client_id: str, timestamp: str, signature: str) -> bool:
+    """``True`` when ``signature`` is NICEPAY's SHA256withRSA signature of
+    ``clientId|timestamp`` (the timestamp exactly as received). Does not check freshness and
+    does not cover the body. ``public_key``: PEM or bare base64 text, or a ``PublicKey``."""
+    key = public_key.to_pem() if isinstance(public_key, PublicKey) else public_key
+    args = {"publicKey": key, "signature": signature, "clientId": client_id, "timestamp": timestamp}
+    return bool(native_call("verifyNotification", args))
 
 
 class HttpAnswer(NamedTuple):
