@@ -32,7 +32,11 @@ def _pairs(headers: Headers) -> List[List[str]]:
 def _text(body: Union[str, bytes, bytearray]) -> str:
     # A body that is not UTF-8 is not JSON either: its replacement characters make the
     # signature or the JSON check fail, so it is refused like any other bad body.
-    return body if isinstance(body, str) else bytes(body).decode("utf-8", "replace")
+    if isinstance(body, str):
+        return body
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body).decode("utf-8", "replace")
+    raise TypeError(f"body must be str or bytes, not {type(body).__name__}")
 
 
 def signed_path(path: str) -> str:
