@@ -122,13 +122,15 @@ mod state;
 // Who may call: token issuing and request verification.
 mod auth;
 mod token;
-// The admin API (settlements, notifications, faults, balances).
+// The admin API (settlements, notifications, faults, balances) and the dashboard over it.
 mod admin;
 mod binding;
+mod dashboard;
 // The server: registers every route and serves connections.
 mod server;
 
 pub mod niva;
+pub mod qr;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -140,11 +142,12 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use binding::{BindingSnapshot, BindingStatus};
+pub use dashboard::DASHBOARD_PATH;
 pub use error::SimulatorError;
 pub use ewallet::{EwalletSnapshot, EwalletStatus, EWALLET_MITRA_CODES};
 pub use fault::{Fault, FaultKind};
 pub use ledger::PaymentOutcome;
-pub use notify::NotificationDelivery;
+pub use notify::{NotificationAttempt, NotificationDelivery};
 pub use payout::{PayoutSnapshot, PayoutStatus};
 pub use qris::{QrisRefundSnapshot, QrisStatus, QrisTransactionSnapshot};
 pub use state::{SimulatorInfo, StateSnapshot};
@@ -193,6 +196,20 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// Default payout balance of every merchant: IDR 100,000,000.00 (in minor units).
 pub const DEFAULT_PAYOUT_BALANCE_MINOR: u64 = 10_000_000_000;
 
+/// The default delays before each retry of a notification the merchant did not acknowledge (no
+/// answer within 10 s, or an HTTP status other than 2xx): 1, 2, 4, 8 and 16 minutes after the
+/// previous attempt, so 6 attempts over about half an hour. NICEPAY retries unacknowledged
+/// notifications but publishes no schedule; this one is the simulator's choice. Set another with
+/// [`SimulatorBuilder::notification_retry_schedule`] (`nicepay-snap simulate
+/// --notification-retries 1s,2s`).
+pub const DEFAULT_NOTIFICATION_RETRY_SCHEDULE: [Duration; 5] = [
+    Duration::from_secs(60),
+    Duration::from_secs(120),
+    Duration::from_secs(240),
+    Duration::from_secs(480),
+    Duration::from_secs(960),
+];
+
 /// Entry point: `Simulator::builder()...start().await`.
 ///
 /// A `Simulator` is a validated configuration (keys parsed); start it with
@@ -233,6 +250,8 @@ struct Tunables {
     limits: Limits,
     /// Port on 127.0.0.1 (0: any free port).
     port: u16,
+    /// Delays before each retry of an unacknowledged notification.
+    notification_retries: Vec<Duration>,
 }
 
 /// Builder for [`Simulator`]. Every setting has a TEST-ONLY default.
@@ -267,6 +286,7 @@ impl Default for SimulatorBuilder {
                     max_body_bytes: DEFAULT_MAX_BODY_BYTES,
                 },
                 port: 0,
+                notification_retries: DEFAULT_NOTIFICATION_RETRY_SCHEDULE.to_vec(),
             },
         }
     }
@@ -321,6 +341,10 @@ impl SimulatorBuilder {
         max_body_bytes(max: usize) => tunables.limits.max_body_bytes = max;
         /// Port on 127.0.0.1 (default 0: any free port).
         port(port: u16) => tunables.port = port;
+        /// The delays before each retry of a notification the merchant did not acknowledge
+        /// (default [`DEFAULT_NOTIFICATION_RETRY_SCHEDULE`]); empty: no retries. Retry `n` is
+        /// posted `schedule[n - 1]` after attempt `n` failed, until one is acknowledged.
+        notification_retry_schedule(schedule: Vec<Duration>) => tunables.notification_retries = schedule;
     }
 
     /// The merchant private key (any text form the core accepts). The simulator verifies token
@@ -570,6 +594,9 @@ handle_methods! {
         set_payout_notification_url(client_id: &str, url: Option<String>) = |shared| shared.lock().payout.set_notify_url(client_id, url);
         /// Every payout notification delivery so far, oldest first.
         payout_notifications() -> Vec<NotificationDelivery> = |shared| shared.lock().payout.deliveries.clone();
+        /// Every notification attempt (all products, retries included; the newest 1000), oldest
+        /// first, as `GET /__admin/notifications` answers.
+        notification_log() -> Vec<NotificationAttempt> = |shared| shared.lock().notifications.attempts();
     }
 }
 
@@ -592,6 +619,11 @@ impl SimulatorHandle {
     /// Host root, e.g. `http://127.0.0.1:41234`; clients append `/nicepay`.
     pub fn base_url(&self) -> &str {
         &self.info.base_url
+    }
+
+    /// The sandbox dashboard, e.g. `http://127.0.0.1:41234/__dashboard`.
+    pub fn dashboard_url(&self) -> String {
+        format!("{}{DASHBOARD_PATH}", self.info.base_url)
     }
 
     /// The bound socket address.
@@ -645,6 +677,11 @@ impl fmt::Debug for BlockingSimulator {
 }
 
 impl BlockingSimulator {
+    /// See [`SimulatorHandle::dashboard_url`].
+    pub fn dashboard_url(&self) -> String {
+        self.handle().dashboard_url()
+    }
+
     fn handle(&self) -> &SimulatorHandle {
         self.handle.as_ref().expect("the handle lives until drop or shutdown")
     }
