@@ -58,17 +58,29 @@
 //! | `POST /__admin/va/{virtualAccountNo or tXidVA}/pay` | the customer transfers: marks the VA paid and posts the signed VA notification (with `additionalInfo.tXidVA`) to its `dbProcessUrl` |
 //! | `POST /__admin/ewallet/{referenceNo}/pay` | the customer approves: marks the payment paid and posts the signed e-wallet notification to `PAY_NOTIFY` (or `additionalInfo.dbProcessUrl`) |
 //! | `POST /__admin/va/{id}/notify`, `POST /__admin/ewallet/{referenceNo}/notify` | posts the notification of a paid VA / e-wallet payment again |
+//! | `POST /__admin/va/{id}/pay` `{"paidAmount":"5000.00"}` | a transfer of another amount than the bill: refused (`409`; NICEPAY VAs are closed-amount), nothing changes |
+//! | `POST /__admin/{qris,va,ewallet}/{id}/expire` | expires a pending transaction (QRIS / e-wallet `05` Expired, VA `04` Expired); no notification |
+//! | `POST /__admin/payout/{referenceNo}/{approve,reject}` | what the merchant's SNAP approve / reject does, without the call |
+//! | `GET /__admin/notifications` | every notification attempt (all products, retries included; the newest 1000), as [`NotificationAttempt`]s |
 //! | `GET /__sim/ewallet/{referenceNo}/approve` | the `webRedirectUrl` page: the same, then `303` to the `PAY_RETURN` URL |
 //! | `GET /__sim/ewallet/{referenceNo}/cancel` | the customer declines instead: `05` Canceled, notification, `303` to `PAY_RETURN` |
 //! | `GET`/`POST /__admin/payout/balance` | reads / sets (`{"availableBalance":"500.00"}`) the payout balance |
 //! | `GET /__admin/state` | a [`StateSnapshot`] (no secrets) |
 //! | `GET /__admin/info` | the [`SimulatorInfo`] |
 //! | `GET`/`POST`/`DELETE /__admin/faults` | list / add (one [`Fault`] or an array) / clear fault rules |
+//! | `DELETE /__admin/faults/{index}` | removes one fault rule (0-based, as listed) |
 //! | `POST /__admin/tokens/expire` | invalidates every access token |
 //! | `POST /__admin/shutdown` | stops the server shortly after answering (ends `nicepay-snap simulate`) |
 //!
 //! Notifications are only ever posted to `http://` loopback URLs; any other `dbProcessUrl` is
 //! stored but not called.
+//! One the merchant does not acknowledge (no 2xx within 10 s) is posted again, re-signed with the
+//! same body, after each delay of the retry schedule ([`DEFAULT_NOTIFICATION_RETRY_SCHEDULE`],
+//! [`SimulatorBuilder::notification_retry_schedule`]) until one attempt is acknowledged.
+//!
+//! `GET /__dashboard` ([`DASHBOARD_PATH`]) is a sandbox dashboard over the same state and admin
+//! functions: transactions by product, QRIS QR codes, the notification log, the fault rules and
+//! buttons acting as the customer or the bank; it updates itself every second.
 //!
 //! ```
 //! use nicepay_snap_simulator::{Fault, Simulator};

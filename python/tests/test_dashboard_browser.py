@@ -1,0 +1,392 @@
+"""The simulator's sandbox dashboard in a real browser: headless Chromium driven through
+WebDriver (chromedriver's W3C HTTP API, spoken with urllib), against `nicepay-snap simulate`,
+with the real SDK client making the calls.
+
+scripts/test-python.sh installs Debian's chromium and chromium-driver when missing and runs this
+file as its own stage (NICEPAY_REQUIRE_BROWSER=1: a missing browser fails instead of skipping).
+Screenshots go to target/dashboard-screenshots/ (CI artifacts).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, TypeVar
+
+import pytest
+
+import nicepay_snap as snap
+from conftest import REPO_ROOT, NotificationInbox, reply, simulator_binary
+from va_helpers import create_va, va_status
+
+CHROMIUM = os.environ.get("NICEPAY_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("NICEPAY_CHROMEDRIVER", "/usr/bin/chromedriver")
+SCREENSHOTS = REPO_ROOT / "target" / "dashboard-screenshots"
+ELEMENT = "element-6066-11e4-a52f-4a4a4b4f4c47"  # the W3C element reference key
+T = TypeVar("T")
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("NICEPAY_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class WebDriverError(Exception):
+    pass
+
+
+class Browser:
+    """A W3C WebDriver session with chromedriver (only the commands this test needs)."""
+
+    def __init__(self, driver_url: str, profile: str) -> None:
+        self.url = driver_url
+        args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}",
+            "--window-size=1400,1000",
+        ]
+        caps = {"browserName": "chrome", "goog:chromeOptions": {"binary": CHROMIUM, "args": args}}
+        self.session = self.call("POST", "/session", {"capabilities": {"alwaysMatch": caps}})["sessionId"]
+
+    def call(self, method: str, path: str, payload: Optional[Dict[str, Any]] = None) -> Any:
+        if path != "/session":
+            path = f"/session/{self.session}{path}"
+        data = None if payload is None else json.dumps(payload).encode()
+        req = urllib.request.Request(
+            self.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:  # loopback only
+                return json.loads(resp.read())["value"]
+        except urllib.error.HTTPError as e:
+            raise WebDriverError(e.read().decode(errors="replace")[:500]) from None
+
+    def open(self, url: str) -> None:
+        self.call("POST", "/url", {"url": url})
+
+    def find_all(self, css: str) -> List[str]:
+        found = self.call("POST", "/elements", {"using": "css selector", "value": css})
+        return [e[ELEMENT] for e in found]
+
+    def find(self, css: str) -> str:
+        return str(self.call("POST", "/element", {"using": "css selector", "value": css})[ELEMENT])
+
+    def text(self, element: str) -> str:
+        return str(self.call("GET", f"/element/{element}/text"))
+
+    def click(self, css: str) -> None:
+        self.call("POST", f"/element/{self.find(css)}/click", {})
+
+    def type_into(self, css: str, text: str) -> None:
+        element = self.find(css)
+        self.call("POST", f"/element/{element}/clear", {})
+        self.call("POST", f"/element/{element}/value", {"text": text})
+
+    def run(self, script: str, *args: Any) -> Any:
+        return self.call("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / name
+        path.write_bytes(base64.b64decode(self.call("GET", "/screenshot")))
+        return path
+
+    def quit(self) -> None:
+        try:
+            self.call("DELETE", "")
+        except (WebDriverError, OSError):
+            pass
+
+
+def wait_for(what: str, check: Callable[[], Optional[T]], timeout: float = 15) -> T:
+    """Polls ``check`` until it returns something truthy (the page updates itself)."""
+    deadline = time.monotonic() + timeout
+    last_error: Optional[BaseException] = None
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+            if value:
+                return value
+        except WebDriverError as e:
+            last_error = e
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what} (last error: {last_error})")
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Dict[str, Any]]:
+    """`nicepay-snap simulate` with a short notification retry schedule."""
+    binary = simulator_binary()
+    if binary is None:
+        _unavailable("nicepay-snap CLI not built")
+        return
+    proc = subprocess.Popen(
+        [binary, "simulate", "--port", "0", "--notification-retries", "300ms,600ms"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        info = json.loads(proc.stdout.readline())
+        banner = proc.stderr.readline()
+        assert f"dashboard at {info['baseUrl']}/__dashboard" in banner, banner
+        yield info
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+        _unavailable(f"{CHROMIUM} or {CHROMEDRIVER} missing (apt-get install chromium chromium-driver)")
+        return
+    port = free_port()
+    driver = subprocess.Popen(
+        [CHROMEDRIVER, f"--port={port}", "--allowed-ips=127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    profile = tempfile.mkdtemp(prefix="nicepay-chromium-")
+    session: Optional[Browser] = None
+    try:
+        url = f"http://127.0.0.1:{port}"
+
+        def ready() -> bool:
+            try:
+                with urllib.request.urlopen(url + "/status", timeout=2) as resp:  # loopback only
+                    return bool(json.loads(resp.read())["value"]["ready"])
+            except OSError:
+                return False
+
+        wait_for("chromedriver", ready, timeout=30)
+        session = Browser(url, profile)
+        yield session
+    finally:
+        if session is not None:
+            session.quit()
+        driver.terminate()
+        driver.wait(timeout=10)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def admin_state(info: Dict[str, Any]) -> Dict[str, Any]:
+    with urllib.request.urlopen(info["baseUrl"] + "/__admin/state", timeout=10) as resp:  # loopback only
+        return dict(json.loads(resp.read()))
+
+
+def client_for(info: Dict[str, Any]) -> snap.Client:
+    return snap.Client(
+        client_id=info["clientId"],
+        client_secret=info["clientSecret"],
+        private_key=info["privateKeyPem"],
+        notification_public_key=info["notificationPublicKey"],
+        base_url=info["baseUrl"],
+        timeout=10.0,
+    )
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:20]}"
+
+
+class RefusingMerchant:
+    """A notification endpoint that always answers 503: the simulator retries."""
+
+    def __init__(self) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server API)
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                reply(self, 503, b'{"responseCode":"5035200","responseMessage":"busy"}')
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/notify"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_dashboard_in_chromium(sim: Dict[str, Any], browser: Browser, inbox: NotificationInbox) -> None:
+    client = client_for(sim)
+    dashboard = sim["baseUrl"] + "/__dashboard"
+    browser.open(dashboard)
+    assert "NICEPAY SNAP simulator" in browser.text(browser.find("h1"))
+
+    # 1. A QRIS generated by the merchant's code appears without a reload, with its QR code.
+    order = unique("ord")
+    generated = client.qris_generate(
+        {
+            "partnerReferenceNo": order,
+            "amount": {"value": "25000.00", "currency": "IDR"},
+            "merchantId": sim["clientId"],
+            "storeId": "NicepayStoreID1",
+            "validityPeriod": "",
+            "additionalInfo": {"goodsNm": "Kopi", "dbProcessUrl": inbox.url},
+        }
+    )
+    ref = generated["referenceNo"]
+    wait_for("the QRIS row", lambda: browser.find_all(f"#qris-{ref} figure.qr svg path"))
+    shown = browser.run(f"return document.querySelector('#qris-{ref} .qr-content').textContent")
+    assert shown == generated["qrContent"]
+    browser.screenshot("1-qris-generated.png")
+
+    # 2. Pay as the customer: the notification attempt shows in the log, acknowledged.
+    browser.click(f"#qris-pay-{ref}")
+    notice = browser.text(browser.find(".notice.ok"))
+    assert ref in notice and "notification acknowledged (HTTP 200)" in notice, notice
+    headers, body = inbox.next()
+    assert client.verify_notification(headers=headers, body=body)["originalReferenceNo"] == ref
+    row = wait_for("the attempt", lambda: [r for r in browser.find_all("tr.attempt") if ref in browser.text(r)])
+    assert "yes" in browser.text(row[0]) and "HTTP 200" in browser.text(row[0])
+    browser.screenshot("2-qris-paid-notified.png")
+
+    # 3. A merchant that answers 503 gets retries on the schedule, each one in the log.
+    refusing = RefusingMerchant()
+    try:
+        retried = client.qris_generate(
+            {
+                "partnerReferenceNo": unique("ord"),
+                "amount": {"value": "1000.00", "currency": "IDR"},
+                "merchantId": sim["clientId"],
+                "storeId": "NicepayStoreID1",
+                "validityPeriod": "",
+                "additionalInfo": {"dbProcessUrl": refusing.url},
+            }
+        )["referenceNo"]
+        browser.open(dashboard)
+        browser.click(f"#qris-pay-{retried}")
+        assert "HTTP 503; retry in 300 ms" in browser.text(browser.find(".notice.ok"))
+
+        def three_attempts() -> List[str]:
+            rows = [browser.text(r) for r in browser.find_all("tr.attempt") if retried in browser.text(r)]
+            return rows if len(rows) == 3 else []
+
+        rows = wait_for("three attempts", three_attempts)
+        assert "attempt 3" in rows[0] and "retry in" not in rows[0]
+        assert "retry in 600 ms" in rows[1] and "retry in 300 ms" in rows[2]
+    finally:
+        refusing.close()
+
+    # 4. An e-wallet payment: approve it as the customer.
+    ew_order = unique("ew")
+    payment = client.ewallet_payment(
+        {
+            "partnerReferenceNo": ew_order,
+            "merchantId": sim["clientId"],
+            "subMerchantId": "",
+            "externalStoreId": "",
+            "validUpTo": "",
+            "pointOfInitiation": "Mobile App",
+            "amount": {"value": "30000.00", "currency": "IDR"},
+            "urlParam": [{"url": inbox.url, "type": "PAY_NOTIFY", "isDeeplink": "N"}],
+            "additionalInfo": {"mitraCd": "DANA"},
+        }
+    )
+    ew_ref = payment["referenceNo"]
+    wait_for("the e-wallet row", lambda: browser.find_all(f"#ewallet-approve-{ew_ref}"))
+    browser.click(f"#ewallet-approve-{ew_ref}")
+    assert "notification acknowledged" in browser.text(browser.find(".notice.ok"))
+    assert "00 Success" in browser.text(browser.find(f"#ewallet-{ew_ref}"))
+    inbox.next()
+    status = client.ewallet_status(
+        {
+            "merchantId": sim["clientId"],
+            "subMerchantId": "",
+            "originalPartnerReferenceNo": ew_order,
+            "originalReferenceNo": ew_ref,
+            "serviceCode": "54",
+            "transactionDate": snap.timestamp_now(),
+            "externalStoreId": "",
+            "amount": {"value": "30000.00", "currency": "IDR"},
+            "additionalInfo": {},
+        }
+    )
+    assert status["latestTransactionStatus"] == "00"
+
+    # 5. A fault set in the dashboard: the refund is applied but answered 504, and the client
+    # reports an unknown outcome (never a failure it could safely retry).
+    browser.run(
+        "document.getElementById('fault-path').value = arguments[0];"
+        "document.getElementById('fault-kind').value = 'respondAfter';",
+        "/api/v1.0/qr/qr-mpm-refund",
+    )
+    browser.type_into("#fault-status", "504")
+    browser.type_into("#fault-times", "1")
+    browser.click("#fault-add")
+    assert "fault added" in browser.text(browser.find(".notice.ok"))
+    assert "/api/v1.0/qr/qr-mpm-refund" in browser.text(browser.find("#live"))
+    with pytest.raises(snap.OutcomeUnknownError):
+        client.qris_refund(
+            {
+                "originalReferenceNo": ref,
+                "originalPartnerReferenceNo": order,
+                "partnerRefundNo": unique("rfd"),
+                "merchantId": sim["clientId"],
+                "externalStoreId": "NicepayStoreID1",
+                "refundAmount": {"value": "5000.00", "currency": "IDR"},
+                "reason": "Customer request",
+                "additionalInfo": {"cancelType": "1"},
+            }
+        )
+    # The live view shows the refund that did happen, and the used-up rule is gone.
+    wait_for("the refund", lambda: "5000.00" in browser.text(browser.find(f"#qris-{ref}")))
+    assert not any("qr-mpm-refund" in f.get("path", "") for f in admin_state(sim)["faults"])
+
+    # 6. Bad input through the forms is refused and changes nothing; markup is shown as text.
+    va = create_va(client, "15000.00")
+    wait_for("the VA row", lambda: browser.find_all(f"#va-pay-{va['txid']}"))
+    before = admin_state(sim)
+    for amount in ["-5.00", "99999999999999999999.00", "5000.00", "<script>alert(1)</script>"]:
+        browser.type_into(f"#va-amount-{va['txid']}", amount)
+        browser.click(f"#va-pay-{va['txid']}")
+        error = browser.text(browser.find(".notice.error"))
+        assert error, amount
+        assert admin_state(sim)["va"] == before["va"], amount
+    assert "<script>alert(1)</script>" in error or "amount" in error
+    assert browser.run("return document.scripts.length") == 1, "only the dashboard's own script"
+    assert va_status(client, va) == "03"
+    browser.screenshot("3-bad-input-refused.png")
+
+    # ... and the exact amount pays (keyboard only: type it and press Enter).
+    browser.type_into(f"#va-amount-{va['txid']}", "15000.00\ue007")
+    wait_for("the VA paid", lambda: "00 Paid" in browser.text(browser.find(f"#va-{va['txid']}")))
+    assert va_status(client, va) == "00"
+
+    # The README's picture: the whole dashboard after the scenario.
+    browser.open(dashboard)
+    browser.run("window.scrollTo(0, 0)")
+    browser.screenshot("dashboard.png")
