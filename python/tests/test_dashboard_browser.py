@@ -29,12 +29,12 @@ import pytest
 
 import nicepay_snap as snap
 from conftest import REPO_ROOT, NotificationInbox, reply, simulator_binary
-from va_helpers import create_va, va_status
+from va_helpers import create_va, ewallet_payment_request, ewallet_status_request, va_status
 
 CHROMIUM = os.environ.get("NICEPAY_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("NICEPAY_CHROMEDRIVER", "/usr/bin/chromedriver")
 SCREENSHOTS = REPO_ROOT / "target" / "dashboard-screenshots"
-ELEMENT = "element-6066-11e4-a52f-4a4a4b4f4c47"  # the W3C element reference key
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C element reference key
 T = TypeVar("T")
 
 
@@ -108,6 +108,21 @@ class Browser:
         element = self.find(css)
         self.call("POST", f"/element/{element}/clear", {})
         self.call("POST", f"/element/{element}/value", {"text": text})
+
+    def submit(self, css: str, keys: Optional[str] = None) -> None:
+        """Clicks form button ``css`` (or types ``keys`` into field ``css``) and waits for the
+        answer page: the old document is marked first, so a page still loading is never read."""
+        self.run("document.documentElement.dataset.old = '1'")
+        if keys is None:
+            self.click(css)
+        else:
+            self.type_into(css, keys)
+        new_page = "return document.readyState === 'complete' && !document.documentElement.dataset.old"
+        wait_for("the answer page", lambda: self.run(new_page))
+
+    def notice(self, kind: str) -> str:
+        """The text of the page's ``ok`` or ``error`` notice."""
+        return self.text(self.find(f".notice.{kind}"))
 
     def run(self, script: str, *args: Any) -> Any:
         return self.call("POST", "/execute/sync", {"script": script, "args": list(args)})
@@ -265,8 +280,8 @@ def test_dashboard_in_chromium(sim: Dict[str, Any], browser: Browser, inbox: Not
     browser.screenshot("1-qris-generated.png")
 
     # 2. Pay as the customer: the notification attempt shows in the log, acknowledged.
-    browser.click(f"#qris-pay-{ref}")
-    notice = browser.text(browser.find(".notice.ok"))
+    browser.submit(f"#qris-pay-{ref}")
+    notice = browser.notice("ok")
     assert ref in notice and "notification acknowledged (HTTP 200)" in notice, notice
     headers, body = inbox.next()
     assert client.verify_notification(headers=headers, body=body)["originalReferenceNo"] == ref
@@ -288,8 +303,8 @@ def test_dashboard_in_chromium(sim: Dict[str, Any], browser: Browser, inbox: Not
             }
         )["referenceNo"]
         browser.open(dashboard)
-        browser.click(f"#qris-pay-{retried}")
-        assert "HTTP 503; retry in 300 ms" in browser.text(browser.find(".notice.ok"))
+        browser.submit(f"#qris-pay-{retried}")
+        assert "HTTP 503; retry in 300 ms" in browser.notice("ok")
 
         def three_attempts() -> List[str]:
             rows = [browser.text(r) for r in browser.find_all("tr.attempt") if retried in browser.text(r)]
@@ -303,37 +318,16 @@ def test_dashboard_in_chromium(sim: Dict[str, Any], browser: Browser, inbox: Not
 
     # 4. An e-wallet payment: approve it as the customer.
     ew_order = unique("ew")
-    payment = client.ewallet_payment(
-        {
-            "partnerReferenceNo": ew_order,
-            "merchantId": sim["clientId"],
-            "subMerchantId": "",
-            "externalStoreId": "",
-            "validUpTo": "",
-            "pointOfInitiation": "Mobile App",
-            "amount": {"value": "30000.00", "currency": "IDR"},
-            "urlParam": [{"url": inbox.url, "type": "PAY_NOTIFY", "isDeeplink": "N"}],
-            "additionalInfo": {"mitraCd": "DANA"},
-        }
-    )
+    notify = [{"url": inbox.url, "type": "PAY_NOTIFY", "isDeeplink": "N"}]
+    payment = client.ewallet_payment(ewallet_payment_request(sim["clientId"], ew_order, "30000.00", notify))
     ew_ref = payment["referenceNo"]
     wait_for("the e-wallet row", lambda: browser.find_all(f"#ewallet-approve-{ew_ref}"))
-    browser.click(f"#ewallet-approve-{ew_ref}")
-    assert "notification acknowledged" in browser.text(browser.find(".notice.ok"))
+    browser.submit(f"#ewallet-approve-{ew_ref}")
+    assert "notification acknowledged" in browser.notice("ok")
     assert "00 Success" in browser.text(browser.find(f"#ewallet-{ew_ref}"))
     inbox.next()
     status = client.ewallet_status(
-        {
-            "merchantId": sim["clientId"],
-            "subMerchantId": "",
-            "originalPartnerReferenceNo": ew_order,
-            "originalReferenceNo": ew_ref,
-            "serviceCode": "54",
-            "transactionDate": snap.timestamp_now(),
-            "externalStoreId": "",
-            "amount": {"value": "30000.00", "currency": "IDR"},
-            "additionalInfo": {},
-        }
+        ewallet_status_request(sim["clientId"], ew_order, ew_ref, "30000.00", snap.timestamp_now())
     )
     assert status["latestTransactionStatus"] == "00"
 
@@ -346,8 +340,8 @@ def test_dashboard_in_chromium(sim: Dict[str, Any], browser: Browser, inbox: Not
     )
     browser.type_into("#fault-status", "504")
     browser.type_into("#fault-times", "1")
-    browser.click("#fault-add")
-    assert "fault added" in browser.text(browser.find(".notice.ok"))
+    browser.submit("#fault-add")
+    assert "fault added" in browser.notice("ok")
     assert "/api/v1.0/qr/qr-mpm-refund" in browser.text(browser.find("#live"))
     with pytest.raises(snap.OutcomeUnknownError):
         client.qris_refund(
@@ -372,8 +366,8 @@ def test_dashboard_in_chromium(sim: Dict[str, Any], browser: Browser, inbox: Not
     before = admin_state(sim)
     for amount in ["-5.00", "99999999999999999999.00", "5000.00", "<script>alert(1)</script>"]:
         browser.type_into(f"#va-amount-{va['txid']}", amount)
-        browser.click(f"#va-pay-{va['txid']}")
-        error = browser.text(browser.find(".notice.error"))
+        browser.submit(f"#va-pay-{va['txid']}")
+        error = browser.notice("error")
         assert error, amount
         assert admin_state(sim)["va"] == before["va"], amount
     assert "<script>alert(1)</script>" in error or "amount" in error
@@ -382,11 +376,11 @@ def test_dashboard_in_chromium(sim: Dict[str, Any], browser: Browser, inbox: Not
     browser.screenshot("3-bad-input-refused.png")
 
     # ... and the exact amount pays (keyboard only: type it and press Enter).
-    browser.type_into(f"#va-amount-{va['txid']}", "15000.00\ue007")
+    browser.submit(f"#va-amount-{va['txid']}", keys="15000.00\ue007")
     wait_for("the VA paid", lambda: "00 Paid" in browser.text(browser.find(f"#va-{va['txid']}")))
     assert va_status(client, va) == "00"
 
     # The README's picture: the whole dashboard after the scenario.
+    browser.call("POST", "/window/rect", {"width": 1280, "height": 1500})
     browser.open(dashboard)
-    browser.run("window.scrollTo(0, 0)")
     browser.screenshot("dashboard.png")

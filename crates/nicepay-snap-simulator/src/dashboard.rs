@@ -281,7 +281,7 @@ async fn page(
         escape(&shared.info.base_url),
         escape(&shared.info.client_id)
     );
-    html.push_str("<div id=\"live\" aria-live=\"polite\">");
+    html.push_str("<div id=\"live\">");
     html.push_str(&fragment(&shared));
     html.push_str("</div>");
     html.push_str(&fault_form());
@@ -360,8 +360,25 @@ fn cell(text: &str) -> String {
     format!("<td>{}</td>", escape(text))
 }
 
-fn opt(text: Option<&String>) -> String {
-    cell(text.map_or("—", String::as_str))
+/// A cell of lines: the first as it is, the others smaller (each escaped; `None` lines skipped).
+fn stack(lines: &[Option<&str>]) -> String {
+    let mut out = String::from("<td>");
+    for (i, line) in lines.iter().flatten().enumerate() {
+        if i == 0 {
+            out.push_str(&escape(line));
+        } else {
+            let _ = write!(out, "<br><small>{}</small>", escape(line));
+        }
+    }
+    out.push_str("</td>");
+    out
+}
+
+/// `created …` and `paid …` (when paid) in one cell.
+fn times(created: &str, then: Option<(&str, &String)>) -> String {
+    let created = format!("created {created}");
+    let then = then.map(|(what, at)| format!("{what} {at}"));
+    stack(&[Some(&created), then.as_deref()])
 }
 
 fn status_cell(code: &str, description: &str) -> String {
@@ -370,6 +387,15 @@ fn status_cell(code: &str, description: &str) -> String {
         escape(code),
         escape(code),
         escape(description)
+    )
+}
+
+/// A row: `id`, its cells, then the action buttons.
+fn row(id: &str, cells: &[String], actions: &str) -> String {
+    format!(
+        "<tr id=\"{}\">{}<td class=\"actions\">{actions}</td></tr>",
+        escape(id),
+        cells.concat()
     )
 }
 
@@ -406,34 +432,28 @@ fn qris_section(out: &mut String, s: &StateSnapshot) {
             } else {
                 String::new()
             };
-            format!(
-                "<tr id=\"qris-{id}\">{}{}{}{}{}<td>{}<ul>{refunds}</ul></td>{}{}<td>{qr}<details><summary>qrContent</summary>\
-                 <code class=\"wrap qr-content\">{}</code></details></td><td class=\"actions\">{actions}</td></tr>",
-                cell(&t.reference_no),
-                cell(&t.partner_reference_no),
-                cell(&t.store_id),
+            let refunded = format!("refunded {}", t.refunded_amount);
+            let cells = [
+                stack(&[Some(&t.reference_no), Some(&t.partner_reference_no), Some(&t.store_id)]),
                 status_cell(&t.latest_transaction_status, t.status.description()),
-                cell(&t.amount),
-                escape(&t.refunded_amount),
-                cell(&t.created_at),
-                opt(t.paid_at.as_ref()),
-                escape(&t.qr_content),
-                id = escape(&t.reference_no),
-            )
+                format!("{}<ul>{refunds}</ul></td>", stack(&[Some(&t.amount), Some(&refunded)]).trim_end_matches("</td>")),
+                times(&t.created_at, t.paid_at.as_ref().map(|p| ("paid", p))),
+                format!(
+                    "<td>{qr}<details><summary>qrContent</summary><code class=\"wrap qr-content\">{}</code></details></td>",
+                    escape(&t.qr_content)
+                ),
+            ];
+            row(&format!("qris-{}", t.reference_no), &cells, &actions)
         })
         .collect();
     table(
         out,
         "QRIS",
         &[
-            "referenceNo",
-            "partnerReferenceNo",
-            "store",
+            "referenceNo / partnerReferenceNo / store",
             "status",
-            "amount",
-            "refunded",
-            "created",
-            "paid",
+            "amount (IDR)",
+            "time",
             "QR",
             "act",
         ],
@@ -461,34 +481,26 @@ fn va_section(out: &mut String, s: &StateSnapshot) {
                 } else {
                     String::new()
                 };
-                format!(
-                    "<tr id=\"va-{}\">{}{}{}{}{}{}{}{}{}<td class=\"actions\">{actions}</td></tr>",
-                    escape(&t.txid_va),
-                    cell(&t.txid_va),
-                    cell(&t.virtual_account_no),
-                    cell(&t.trx_id),
-                    cell(&t.bank_cd),
+                let bank = format!("bank {}", t.bank_cd);
+                let cells = [
+                    stack(&[Some(&t.txid_va), Some(&t.trx_id)]),
+                    stack(&[Some(&t.virtual_account_no), Some(&bank)]),
                     status_cell(&t.latest_transaction_status, t.status.description()),
-                    cell(&t.amount),
-                    cell(&t.created_at),
-                    opt(t.paid_at.as_ref()),
-                    opt(t.cancel_message.as_ref()),
-                )
+                    stack(&[Some(&t.amount), t.cancel_message.as_deref()]),
+                    times(&t.created_at, t.paid_at.as_ref().map(|p| ("paid", p))),
+                ];
+                row(&format!("va-{}", t.txid_va), &cells, &actions)
             })
             .collect();
     table(
         out,
         "Virtual accounts",
         &[
-            "tXidVA",
+            "tXidVA / trxId",
             "virtualAccountNo",
-            "trxId",
-            "bank",
             "status",
-            "amount",
-            "created",
-            "paid",
-            "cancel message",
+            "amount (IDR)",
+            "time",
             "act",
         ],
         rows,
@@ -508,33 +520,25 @@ fn ewallet_section(out: &mut String, s: &StateSnapshot) {
             } else {
                 String::new()
             };
-            format!(
-                "<tr id=\"ewallet-{}\">{}{}{}{}{}<td>{}<br>{}</td>{}{}<td class=\"actions\">{actions}</td></tr>",
-                escape(&t.reference_no),
-                cell(&t.reference_no),
-                cell(&t.partner_reference_no),
-                cell(&t.mitra_cd),
+            let refunded = format!("refunded {}", t.refunded_amount);
+            let refund_nos = t.refund_nos.join(", ");
+            let cells = [
+                stack(&[Some(&t.reference_no), Some(&t.partner_reference_no), Some(&t.mitra_cd)]),
                 status_cell(&t.latest_transaction_status, t.status.description()),
-                cell(&t.amount),
-                escape(&t.refunded_amount),
-                escape(&t.refund_nos.join(", ")),
-                cell(&t.created_at),
-                opt(t.paid_at.as_ref()),
-            )
+                stack(&[Some(&t.amount), Some(&refunded), Some(&refund_nos)]),
+                times(&t.created_at, t.paid_at.as_ref().map(|p| ("paid", p))),
+            ];
+            row(&format!("ewallet-{}", t.reference_no), &cells, &actions)
         })
         .collect();
     table(
         out,
         "E-wallet payments",
         &[
-            "referenceNo",
-            "partnerReferenceNo",
-            "wallet",
+            "referenceNo / partnerReferenceNo / wallet",
             "status",
-            "amount",
-            "refunded",
-            "created",
-            "paid",
+            "amount (IDR)",
+            "time",
             "act",
         ],
         rows,
@@ -559,22 +563,18 @@ fn payout_section(out: &mut String, s: &StateSnapshot) {
                 String::new()
             };
             let scheduled = match (&t.reserved_dt, &t.reserved_tm) {
-                (Some(d), t) => format!("{d} {}", t.as_deref().unwrap_or("")),
+                (Some(d), t) => format!("scheduled {d} {}", t.as_deref().unwrap_or("")),
                 (None, _) => "immediate".to_owned(),
             };
-            format!(
-                "<tr id=\"payout-{}\">{}{}{}{}{}{}{}{}{}<td class=\"actions\">{actions}</td></tr>",
-                escape(&t.reference_no),
-                cell(&t.reference_no),
-                cell(&t.partner_reference_no),
-                cell(&format!("{} @ {}", t.beneficiary_account_no, t.beneficiary_bank_code)),
+            let beneficiary = format!("{} @ {}", t.beneficiary_account_no, t.beneficiary_bank_code);
+            let cells = [
+                stack(&[Some(&t.reference_no), Some(&t.partner_reference_no)]),
+                stack(&[Some(&beneficiary), t.delivery_name.as_deref()]),
                 status_cell(&t.transaction_status, t.status.description()),
-                cell(&t.amount),
-                cell(&scheduled),
-                cell(&t.created_at),
-                cell(&t.updated_at),
-                opt(t.delivery_name.as_ref()),
-            )
+                stack(&[Some(&t.amount), Some(&scheduled)]),
+                times(&t.created_at, Some(("updated", &t.updated_at))),
+            ];
+            row(&format!("payout-{}", t.reference_no), &cells, &actions)
         })
         .collect();
     let caption = format!("Payouts <small>(balance: {})</small>", balances.join(", "));
@@ -582,15 +582,11 @@ fn payout_section(out: &mut String, s: &StateSnapshot) {
         out,
         &caption,
         &[
-            "referenceNo",
-            "partnerReferenceNo",
+            "referenceNo / partnerReferenceNo",
             "beneficiary",
             "status",
-            "amount",
-            "scheduled",
-            "created",
-            "updated",
-            "delivery name",
+            "amount (IDR)",
+            "time",
             "act",
         ],
         rows,
@@ -725,12 +721,12 @@ fn fault_form() -> String {
 const HEAD: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>NICEPAY SNAP simulator dashboard</title>\
 <style>\
-body{font:14px/1.4 system-ui,sans-serif;margin:0 1rem 2rem;color:#1a1a1a;background:#fafafa}\
+body{font:13px/1.35 system-ui,sans-serif;margin:0 1rem 2rem;color:#1a1a1a;background:#fafafa}\
 header h1{font-size:1.3rem;margin:.8rem 0 .2rem}h2{font-size:1.05rem;margin:1.2rem 0 .4rem}\
 table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #ddd;padding:.3rem .4rem;text-align:left;vertical-align:top}\
 th{background:#f0f0f0;font-weight:600}code,pre{font-family:ui-monospace,monospace;font-size:12px}\
 .wrap{white-space:pre-wrap;word-break:break-all;max-width:36rem;margin:0}\
-.qr svg{width:150px;height:150px;display:block}.qr{margin:0}\
+.qr svg{width:128px;height:128px;display:block}small{color:#555}td{word-break:break-word}.qr{margin:0}\
 .status{padding:0 .3rem;border-radius:3px;background:#eee;white-space:nowrap}.s00{background:#d4f4d4}.s03{background:#fff3c4}.s04,.s05{background:#f6d6d6}\
 .notice{padding:.5rem;border-radius:4px}.ok{background:#e3f6e3}.error{background:#fbe3e3}\
 .good{color:#11661a;font-weight:600}.bad{color:#a4141a;font-weight:600}.empty{color:#666}\
