@@ -396,3 +396,71 @@ async fn unacknowledged_notifications_are_retried_on_the_schedule_until_acknowle
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(env.sim.notification_log().len(), 7);
 }
+
+#[tokio::test]
+async fn admin_json_twins_of_the_buttons() {
+    let (env, token) = Env::with_token().await;
+    let created = env.send_raw(&token, CREATE_VA, &va_body(&unique("va"), None)).await;
+    let txid = json(&created)["virtualAccountData"]["additionalInfo"]["tXidVA"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pay = format!("/__admin/va/{txid}/pay");
+    let before = state(&env);
+    for (body, status) in [
+        (r#"{"paidAmount":"5000.00"}"#, 409),
+        (r#"{"paidAmount":"-1.00"}"#, 400),
+        (r#"{"paidAmount":"1000000000.00"}"#, 400),
+        (r#"{"paid":"15000.00"}"#, 400),
+        ("not json", 400),
+    ] {
+        assert_eq!(env.post(&pay, body).await.status(), status, "{body}");
+        assert_eq!(state(&env), before, "{body}");
+    }
+    let outcome: Value = body_json(env.post(&pay, r#"{"paidAmount":"15000.00"}"#).await).await;
+    assert_eq!(outcome["latestTransactionStatus"], "00");
+
+    let (reference_no, _) = env.new_qr(&token, "10.00", None).await;
+    let expired: Value = body_json(env.post(&format!("/__admin/qris/{reference_no}/expire"), "").await).await;
+    assert_eq!(expired["latestTransactionStatus"], "05");
+    assert_eq!(
+        env.post(&format!("/__admin/qris/{reference_no}/expire"), "")
+            .await
+            .status(),
+        409
+    );
+    assert_eq!(
+        env.post(&format!("/__admin/qris/{reference_no}/notify"), "")
+            .await
+            .status(),
+        409
+    );
+
+    let info = env.sim.info().clone();
+    let raw = env
+        .send_raw(
+            &token,
+            REGISTRATION,
+            &registration_body(&info.client_id, &unique("po"), "1.00"),
+        )
+        .await;
+    let payout = json(&raw)["referenceNo"].as_str().unwrap().to_owned();
+    let approved: Value = body_json(env.post(&format!("/__admin/payout/{payout}/approve"), "").await).await;
+    assert_eq!(approved["payout"]["transactionStatus"], "00");
+    assert_eq!(
+        env.post(&format!("/__admin/payout/{payout}/reject"), "").await.status(),
+        409
+    );
+    assert_eq!(env.post("/__admin/payout/NOPE/reject", "").await.status(), 404);
+
+    env.post("/__admin/faults", r#"[{"kind":"dropBefore"},{"kind":"dropAfter"}]"#)
+        .await;
+    let url = format!("{}/__admin/faults/0", env.sim.base_url());
+    let left: Value = body_json(env.http.delete(&url).send().await.unwrap()).await;
+    assert_eq!(left["faults"][0]["kind"], "dropAfter");
+    let url = format!("{}/__admin/faults/5", env.sim.base_url());
+    assert_eq!(env.http.delete(&url).send().await.unwrap().status(), 404);
+
+    // The page shows no secret.
+    assert!(!page(&env).await.contains(&info.client_secret));
+}
