@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterator, List
 import pytest
 
 import nicepay_snap as snap
-from conftest import NotificationInbox
+from conftest import NotificationInbox, client_kwargs
 from typed import Checked
 from va_helpers import create_va, ewallet_payment_request, ewallet_status_request, va_status
 
@@ -38,17 +38,6 @@ def info(simulator: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
     admin(simulator, "DELETE", "/__admin/faults")
     yield simulator
     admin(simulator, "DELETE", "/__admin/faults")
-
-
-def client_kwargs(info: Dict[str, Any]) -> Dict[str, Any]:
-    return dict(
-        client_id=info["clientId"],
-        client_secret=info["clientSecret"],
-        private_key=info["privateKeyPem"],
-        notification_public_key=info["notificationPublicKey"],
-        base_url=info["baseUrl"],
-        timeout=10.0,
-    )
 
 
 def client_for(info: Dict[str, Any]) -> Any:

@@ -28,7 +28,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, TypeVar
 import pytest
 
 import nicepay_snap as snap
-from conftest import REPO_ROOT, NotificationInbox, reply, simulator_binary
+from conftest import REPO_ROOT, NotificationInbox, client_kwargs, launch_simulator, reply
 from va_helpers import create_va, ewallet_payment_request, ewallet_status_request, va_status
 
 CHROMIUM = os.environ.get("NICEPAY_CHROMIUM", "/usr/bin/chromium")
@@ -158,26 +158,11 @@ def wait_for(what: str, check: Callable[[], Optional[T]], timeout: float = 15) -
 @pytest.fixture(scope="module")
 def sim() -> Iterator[Dict[str, Any]]:
     """`nicepay-snap simulate` with a short notification retry schedule."""
-    binary = simulator_binary()
-    if binary is None:
-        _unavailable("nicepay-snap CLI not built")
-        return
-    proc = subprocess.Popen(
-        [binary, "simulate", "--port", "0", "--notification-retries", "300ms,600ms"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None and proc.stderr is not None
-        info = json.loads(proc.stdout.readline())
+    with launch_simulator("--notification-retries", "300ms,600ms") as (info, proc):
+        assert proc.stderr is not None
         banner = proc.stderr.readline()
         assert f"dashboard at {info['baseUrl']}/__dashboard" in banner, banner
         yield info
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -220,14 +205,7 @@ def admin_state(info: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def client_for(info: Dict[str, Any]) -> snap.Client:
-    return snap.Client(
-        client_id=info["clientId"],
-        client_secret=info["clientSecret"],
-        private_key=info["privateKeyPem"],
-        notification_public_key=info["notificationPublicKey"],
-        base_url=info["baseUrl"],
-        timeout=10.0,
-    )
+    return snap.Client(**client_kwargs(info))
 
 
 def unique(prefix: str) -> str:

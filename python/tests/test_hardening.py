@@ -11,7 +11,7 @@ import pytest
 
 import nicepay_snap as snap
 from conftest import reply
-from test_client import client_kwargs
+from conftest import client_kwargs
 
 LIMIT = 20.0
 
