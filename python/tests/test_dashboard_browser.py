@@ -294,12 +294,20 @@ def test_dashboard_in_chromium(sim: Dict[str, Any], browser: Browser, inbox: Not
     finally:
         refusing.close()
 
-    # 4. An e-wallet payment: approve it as the customer.
+    # 4. An e-wallet payment: approve it as the customer. Meanwhile the developer reads the
+    # headers of the first notification: the live update keeps them open.
+    first_attempt = browser.run(
+        "return [].find.call(document.querySelectorAll('tr.attempt'), r => r.textContent.includes(arguments[0])).id",
+        ref,
+    )
+    browser.click(f"#{first_attempt}-headers summary")
+    assert "X-SIGNATURE: " in browser.text(browser.find(f"#{first_attempt}-headers pre"))
     ew_order = unique("ew")
     notify = [{"url": inbox.url, "type": "PAY_NOTIFY", "isDeeplink": "N"}]
     payment = client.ewallet_payment(ewallet_payment_request(sim["clientId"], ew_order, "30000.00", notify))
     ew_ref = payment["referenceNo"]
     wait_for("the e-wallet row", lambda: browser.find_all(f"#ewallet-approve-{ew_ref}"))
+    assert browser.run(f"return document.getElementById('{first_attempt}-headers').open") is True
     browser.submit(f"#ewallet-approve-{ew_ref}")
     assert "notification acknowledged" in browser.notice("ok")
     assert "00 Success" in browser.text(browser.find(f"#ewallet-{ew_ref}"))

@@ -428,7 +428,8 @@ fn qris_section(out: &mut String, s: &StateSnapshot) {
                 })
                 .collect();
             let actions = if t.status == qris::QrisStatus::Pending {
-                button("qris", &t.reference_no, "pay", "Pay (customer scans)") + &button("qris", &t.reference_no, "expire", "Expire")
+                button("qris", &t.reference_no, "pay", "Pay (customer scans)")
+                    + &button("qris", &t.reference_no, "expire", "Expire")
             } else {
                 String::new()
             };
@@ -436,10 +437,15 @@ fn qris_section(out: &mut String, s: &StateSnapshot) {
             let cells = [
                 stack(&[Some(&t.reference_no), Some(&t.partner_reference_no), Some(&t.store_id)]),
                 status_cell(&t.latest_transaction_status, t.status.description()),
-                format!("{}<ul>{refunds}</ul></td>", stack(&[Some(&t.amount), Some(&refunded)]).trim_end_matches("</td>")),
+                format!(
+                    "{}<ul>{refunds}</ul></td>",
+                    stack(&[Some(&t.amount), Some(&refunded)]).trim_end_matches("</td>")
+                ),
                 times(&t.created_at, t.paid_at.as_ref().map(|p| ("paid", p))),
                 format!(
-                    "<td>{qr}<details><summary>qrContent</summary><code class=\"wrap qr-content\">{}</code></details></td>",
+                    "<td>{qr}<details id=\"qris-{}-content\"><summary>qrContent</summary>\
+                     <code class=\"wrap qr-content\">{}</code></details></td>",
+                    escape(&t.reference_no),
                     escape(&t.qr_content)
                 ),
             ];
@@ -618,12 +624,10 @@ fn notification_section(out: &mut String, log: &[NotificationAttempt]) {
                 format!("<span class=\"bad\">no</span>{}", escape(&retry_note(d.retry_in_ms)))
             };
             format!(
-                "<tr class=\"attempt\" id=\"attempt-{}-{}\"><td>#{} attempt {}</td><td>{} {}</td>{}\
-                 <td><details><summary>headers</summary><pre class=\"wrap\">{headers}</pre></details>\
-                 <details><summary>body</summary><pre class=\"wrap\">{}</pre></details></td>\
+                "<tr class=\"attempt\" id=\"{row}\"><td>#{} attempt {}</td><td>{} {}</td>{}\
+                 <td><details id=\"{row}-headers\"><summary>headers</summary><pre class=\"wrap\">{headers}</pre></details>\
+                 <details id=\"{row}-body\"><summary>body</summary><pre class=\"wrap\">{}</pre></details></td>\
                  <td>{answer}</td>{}<td class=\"ack\">{acknowledged}</td></tr>",
-                a.notification_id,
-                d.attempt,
                 a.notification_id,
                 d.attempt,
                 escape(&a.product),
@@ -631,6 +635,7 @@ fn notification_section(out: &mut String, log: &[NotificationAttempt]) {
                 cell(&d.url),
                 escape(&d.body),
                 cell(&d.latency_ms.map_or_else(|| "—".to_owned(), duration)),
+                row = format!("attempt-{}-{}", a.notification_id, d.attempt),
             )
         })
         .collect();
@@ -736,13 +741,15 @@ button{font:inherit;padding:.2rem .6rem;cursor:pointer}button:focus,input:focus,
 </style></head><body>";
 
 /// Polls the live fragment every second; swaps it in when it changed, keeping the focused
-/// control and the values typed into inputs.
+/// control, the values typed into inputs and the open `<details>`.
 const SCRIPT: &str = "<script>\
 (function(){var live=document.getElementById('live'),last=live.innerHTML;\
 function tick(){fetch('/__dashboard/live',{cache:'no-store'}).then(function(r){return r.ok?r.text():null}).then(function(html){\
 if(html===null||html===last)return;var f=document.activeElement,fid=f&&live.contains(f)?f.id:null,typed={};\
 live.querySelectorAll('input').forEach(function(i){if(i.id&&i.value!==i.defaultValue)typed[i.id]=i.value});\
+var open=[].map.call(live.querySelectorAll('details[open]'),function(d){return d.id});\
 live.innerHTML=html;last=html;Object.keys(typed).forEach(function(id){var i=document.getElementById(id);if(i)i.value=typed[id]});\
+open.forEach(function(id){var d=id&&document.getElementById(id);if(d)d.open=true});\
 if(fid){var n=document.getElementById(fid);if(n)n.focus()}}).catch(function(){}).finally(function(){setTimeout(tick,1000)})}\
 setTimeout(tick,1000)})();</script>";
 
