@@ -357,6 +357,20 @@ def test_dashboard_in_chromium(sim: Dict[str, Any], browser: Browser, inbox: Not
         assert error, amount
         assert admin_state(sim)["va"] == before["va"], amount
     assert "<script>alert(1)</script>" in error or "amount" in error
+    # A merchant reference with markup in it is shown as text, never run.
+    markup = "<img src=x onerror=alert(1)>"
+    tagged = client.qris_generate(
+        {
+            "partnerReferenceNo": markup,
+            "amount": {"value": "1.00", "currency": "IDR"},
+            "merchantId": sim["clientId"],
+            "storeId": "NicepayStoreID1",
+            "validityPeriod": "",
+            "additionalInfo": {},
+        }
+    )["referenceNo"]
+    wait_for("the tagged row", lambda: markup in browser.text(browser.find(f"#qris-{tagged}")))
+    assert browser.run("return document.images.length") == 0
     assert browser.run("return document.scripts.length") == 1, "only the dashboard's own script"
     assert va_status(client, va) == "03"
     browser.screenshot("3-bad-input-refused.png")
