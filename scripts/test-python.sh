@@ -75,9 +75,10 @@ step "mypy.stubtest nicepay_snap._nicepay_snap"
 step "mypy --strict typing_usage.py (against the installed package)"
 "$vpy" -m mypy --strict --no-incremental typing_usage.py
 
-step "pytest python/tests"
+step "pytest python/tests (the browser test runs below, on its own)"
 set +e
-"$vpy" -m pytest -q -p no:cacheprovider --rootdir "$root/python" -c "$root/python/pyproject.toml" "$root/python/tests"
+"$vpy" -m pytest -q -p no:cacheprovider --rootdir "$root/python" -c "$root/python/pyproject.toml" "$root/python/tests" \
+  --ignore "$root/python/tests/test_dashboard_browser.py"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
@@ -86,6 +87,28 @@ if [ "$status" -eq 5 ]; then
 fi
 if [ "$status" -ne 0 ]; then
   exit "$status"
+fi
+
+# The simulator's dashboard in headless Chromium, driven through chromedriver's WebDriver API.
+# Debian's chromium and chromium-driver are installed when missing (about 30 s with apt-get on
+# the CI machine); screenshots land in target/dashboard-screenshots/ (CI artifacts).
+if [ -n "${NICEPAY_SIMULATOR_BIN:-}" ]; then
+  step "chromium + chromium-driver for the dashboard browser test (apt-get when missing)"
+  stage=$SECONDS
+  if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    as_root=""
+    if [ "$(id -u)" -ne 0 ]; then as_root=sudo; fi
+    $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+  fi
+  chromium --version
+  echo "browser install check took $((SECONDS - stage))s"
+
+  step "pytest test_dashboard_browser.py (headless Chromium through WebDriver)"
+  stage=$SECONDS
+  NICEPAY_REQUIRE_BROWSER=1 "$vpy" -m pytest -q -p no:cacheprovider --rootdir "$root/python" \
+    -c "$root/python/pyproject.toml" "$root/python/tests/test_dashboard_browser.py"
+  echo "browser test took $((SECONDS - stage))s; screenshots in $root/target/dashboard-screenshots/"
 fi
 
 # The benchmark is timed by hand only (timings from CI are noise); here it just asserts that the

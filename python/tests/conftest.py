@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -63,15 +64,16 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def simulator() -> Iterator[Dict[str, Any]]:
-    """`nicepay-snap simulate --port 0` on loopback; yields its one-line JSON info."""
+@contextlib.contextmanager
+def launch_simulator(*extra_args: str) -> Iterator[Tuple[Dict[str, Any], "subprocess.Popen[str]"]]:
+    """`nicepay-snap simulate --port 0 EXTRA_ARGS` on loopback: its one-line JSON info and the
+    process (stderr still unread); stopped on exit."""
     binary = simulator_binary()
     if binary is None:
         _unavailable("nicepay-snap CLI not built (cargo build -p nicepay-snap-cli)")
         return
     proc = subprocess.Popen(
-        [binary, "simulate", "--port", "0"],
+        [binary, "simulate", "--port", "0", *extra_args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -88,7 +90,7 @@ def simulator() -> Iterator[Dict[str, Any]]:
             return
         info = json.loads(line)
         assert info["baseUrl"].startswith("http://127.0.0.1:"), info["baseUrl"]
-        yield info
+        yield info, proc
     finally:
         if proc.poll() is None:
             proc.terminate()
@@ -97,6 +99,25 @@ def simulator() -> Iterator[Dict[str, Any]]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[Dict[str, Any]]:
+    """`nicepay-snap simulate --port 0` on loopback; yields its one-line JSON info."""
+    with launch_simulator() as (info, _):
+        yield info
+
+
+def client_kwargs(info: Dict[str, Any]) -> Dict[str, Any]:
+    """The keyword arguments of a Client for the simulator ``info`` describes."""
+    return dict(
+        client_id=info["clientId"],
+        client_secret=info["clientSecret"],
+        private_key=info["privateKeyPem"],
+        notification_public_key=info["notificationPublicKey"],
+        base_url=info["baseUrl"],
+        timeout=10.0,
+    )
 
 
 def reply(handler: BaseHTTPRequestHandler, status: int, body: bytes) -> None:

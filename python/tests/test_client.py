@@ -16,9 +16,9 @@ from typing import Any, Dict, Iterator, List
 import pytest
 
 import nicepay_snap as snap
-from conftest import NotificationInbox
+from conftest import NotificationInbox, client_kwargs
 from typed import Checked
-from va_helpers import create_va, va_status
+from va_helpers import create_va, ewallet_payment_request, ewallet_status_request, va_status
 
 REFUND_PATH = "/api/v1.0/qr/qr-mpm-refund"
 
@@ -38,17 +38,6 @@ def info(simulator: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
     admin(simulator, "DELETE", "/__admin/faults")
     yield simulator
     admin(simulator, "DELETE", "/__admin/faults")
-
-
-def client_kwargs(info: Dict[str, Any]) -> Dict[str, Any]:
-    return dict(
-        client_id=info["clientId"],
-        client_secret=info["clientSecret"],
-        private_key=info["privateKeyPem"],
-        notification_public_key=info["notificationPublicKey"],
-        base_url=info["baseUrl"],
-        timeout=10.0,
-    )
 
 
 def client_for(info: Dict[str, Any]) -> Any:
@@ -477,38 +466,17 @@ def test_ewallet_flow_sync(info: Dict[str, Any], inbox: NotificationInbox) -> No
     client = client_for(info)
     shop_return = "https://shop.example/return"
     order = unique("ew")
-    payment = client.ewallet_payment(
-        {
-            "partnerReferenceNo": order,
-            "merchantId": info["clientId"],
-            "subMerchantId": "",
-            "externalStoreId": "",
-            "validUpTo": "",
-            "pointOfInitiation": "Mobile App",
-            "amount": {"value": "30000.00", "currency": "IDR"},
-            "urlParam": [
-                {"url": inbox.url, "type": "PAY_NOTIFY", "isDeeplink": "N"},
-                {"url": shop_return, "type": "PAY_RETURN", "isDeeplink": "N"},
-            ],
-            "additionalInfo": {"mitraCd": "DANA", "goodsNm": "Kopi"},
-        }
-    )
+    url_param = [
+        {"url": inbox.url, "type": "PAY_NOTIFY", "isDeeplink": "N"},
+        {"url": shop_return, "type": "PAY_RETURN", "isDeeplink": "N"},
+    ]
+    payment = client.ewallet_payment(ewallet_payment_request(info["clientId"], order, "30000.00", url_param))
     assert payment["responseCode"] == "2005400"
     reference_no, redirect = payment["referenceNo"], payment["webRedirectUrl"]
 
     def status() -> Dict[str, Any]:
         return client.ewallet_status(
-            {
-                "merchantId": info["clientId"],
-                "subMerchantId": "",
-                "originalPartnerReferenceNo": order,
-                "originalReferenceNo": reference_no,
-                "serviceCode": "54",
-                "transactionDate": snap.timestamp_now(),
-                "externalStoreId": "",
-                "amount": {"value": "30000.00", "currency": "IDR"},
-                "additionalInfo": {},
-            }
+            ewallet_status_request(info["clientId"], order, reference_no, "30000.00", snap.timestamp_now())
         )
 
     assert status()["latestTransactionStatus"] == "03"

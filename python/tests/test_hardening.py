@@ -10,8 +10,7 @@ from typing import Any, Callable, Dict, List
 import pytest
 
 import nicepay_snap as snap
-from conftest import reply
-from test_client import client_kwargs
+from conftest import client_kwargs, reply
 
 LIMIT = 20.0
 

@@ -1,9 +1,9 @@
-"""Virtual Account requests shared by the suites: create, status, delete."""
+"""Requests shared by the suites: Virtual Account create, status, delete; e-wallet payment and status."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 IDR = "IDR"
 
@@ -61,4 +61,34 @@ def delete_request(va: Dict[str, str]) -> Dict[str, Any]:
             "tXidVA": va["txid"],
             "cancelMessage": "Order cancelled",
         },
+    }
+
+
+def ewallet_payment_request(client_id: str, order: str, value: str, url_param: List[Dict[str, str]]) -> Dict[str, Any]:
+    """An e-wallet payment (host-to-host) request paid with DANA."""
+    return {
+        "partnerReferenceNo": order,
+        "merchantId": client_id,
+        "subMerchantId": "",
+        "externalStoreId": "",
+        "validUpTo": "",
+        "pointOfInitiation": "Mobile App",
+        "amount": {"value": value, "currency": IDR},
+        "urlParam": url_param,
+        "additionalInfo": {"mitraCd": "DANA", "goodsNm": "Kopi"},
+    }
+
+
+def ewallet_status_request(client_id: str, order: str, reference_no: str, value: str, now: str) -> Dict[str, Any]:
+    """The status request of e-wallet payment ``reference_no`` (``now``: a +07:00 timestamp)."""
+    return {
+        "merchantId": client_id,
+        "subMerchantId": "",
+        "originalPartnerReferenceNo": order,
+        "originalReferenceNo": reference_no,
+        "serviceCode": "54",
+        "transactionDate": now,
+        "externalStoreId": "",
+        "amount": {"value": value, "currency": IDR},
+        "additionalInfo": {},
     }

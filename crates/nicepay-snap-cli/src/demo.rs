@@ -2,7 +2,7 @@
 //! simulator, every step printed with its `responseCode`, notifications received on a loopback
 //! endpoint, verified, acknowledged and confirmed by a status query.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal as _, Read, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -271,6 +271,19 @@ fn config(info: &SimulatorInfo) -> Result<Config, Failure> {
 
 // ---------------------------------------------------------------------------------------------
 
+/// Draws `qr_content` as a QR code in the terminal (Unicode half blocks, white on black so that
+/// it scans in light and dark themes alike).
+fn print_qr(qr_content: &str) {
+    match nicepay_snap_simulator::qr::QrMatrix::encode(qr_content) {
+        Ok(matrix) => {
+            for line in matrix.half_block_lines() {
+                println!("    \x1b[97;40m{line}\x1b[0m");
+            }
+        }
+        Err(e) => println!("    (no QR drawn: {e})"),
+    }
+}
+
 fn qris(s: &mut Session) -> Result<(), Failure> {
     let order = s.order.clone();
     let merchant_id = s.info.client_id.clone();
@@ -296,6 +309,9 @@ fn qris(s: &mut Session) -> Result<(), Failure> {
         )
     })?;
     let reference_no = generated.reference_no.unwrap_or_default();
+    if std::io::stdout().is_terminal() {
+        print_qr(generated.qr_content.as_deref().unwrap_or_default());
+    }
 
     let paid = s
         .sim

@@ -3,6 +3,7 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 mod demo;
 mod receiver;
@@ -36,10 +37,16 @@ enum Command {
     VerifyNotification(VerifyArgs),
     /// Run the NICEPAY SNAP simulator on 127.0.0.1 until interrupted. Prints one JSON line with
     /// its base URL and TEST-ONLY credentials first.
+    /// The sandbox dashboard is at `{baseUrl}/__dashboard` (printed to stderr).
     Simulate {
         /// Port to listen on (0 picks a free one).
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// Delays before each retry of a notification the merchant did not acknowledge,
+        /// comma-separated, each a number with `ms`, `s` or `m` (e.g. `500ms,1s,2s`); `none`
+        /// for no retries. Default: 1m,2m,4m,8m,16m.
+        #[arg(long, value_parser = parse_retry_schedule)]
+        notification_retries: Option<RetrySchedule>,
     },
     /// Run one product's whole flow against an embedded simulator, printing every step with its
     /// responseCode and verifying the notifications it sends.
@@ -148,6 +155,37 @@ const MAX_KEY_FILE_BYTES: u64 = nicepay_snap::keys::MAX_KEY_TEXT_BYTES as u64;
 
 /// Largest body file read, in bytes: the transports' body cap (4 MiB).
 const MAX_BODY_FILE_BYTES: u64 = nicepay_snap_ureq::DEFAULT_MAX_BODY_BYTES;
+
+/// The notification retry delays of `simulate --notification-retries`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RetrySchedule(Vec<Duration>);
+
+/// `500ms,1s,2m` (or `none`) as delays.
+fn parse_retry_schedule(text: &str) -> Result<RetrySchedule, String> {
+    if text.trim() == "none" {
+        return Ok(RetrySchedule(Vec::new()));
+    }
+    let one = |item: &str| -> Option<Duration> {
+        let item = item.trim();
+        let (number, unit) = item.split_at(item.find(|c: char| !c.is_ascii_digit())?);
+        let n: u64 = number.parse().ok()?;
+        let d = match unit {
+            "ms" => Duration::from_millis(n),
+            "s" => Duration::from_secs(n),
+            "m" => Duration::from_secs(n.checked_mul(60)?),
+            _ => return None,
+        };
+        (d <= Duration::from_secs(24 * 3600)).then_some(d)
+    };
+    let schedule: Option<Vec<Duration>> = text.split(',').map(one).collect();
+    match schedule {
+        Some(s) if !s.is_empty() && s.len() <= 100 => Ok(RetrySchedule(s)),
+        _ => Err(format!(
+            "expected up to 100 comma-separated delays such as 500ms,1s,2m (each at most 24h) or none, got {}",
+            echo(text)
+        )),
+    }
+}
 
 /// A one-line, user-facing failure.
 struct Failure(String);
@@ -331,12 +369,21 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             print!("{}", tools::keygen(args)?);
             return Ok(ExitCode::SUCCESS);
         }
-        Command::Simulate { port } => {
-            let sim = nicepay_snap_simulator::Simulator::builder()
-                .port(port)
-                .start_blocking()?;
+        Command::Simulate {
+            port,
+            notification_retries,
+        } => {
+            let mut builder = nicepay_snap_simulator::Simulator::builder().port(port);
+            if let Some(RetrySchedule(schedule)) = notification_retries {
+                builder = builder.notification_retry_schedule(schedule);
+            }
+            let sim = builder.start_blocking()?;
             println!("{}", sim.info().to_json_line());
-            eprintln!("simulator listening on {}; stop with Ctrl-C", sim.base_url());
+            eprintln!(
+                "simulator listening on {}; dashboard at {} (open it in a browser); stop with Ctrl-C",
+                sim.base_url(),
+                sim.dashboard_url()
+            );
             sim.wait()?;
             return Ok(ExitCode::SUCCESS);
         }
@@ -355,6 +402,21 @@ fn main() -> ExitCode {
         Err(Failure(message)) => {
             eprintln!("error: {}", message.lines().next().unwrap_or_default());
             ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_schedules() {
+        let ms = |v: &[u64]| RetrySchedule(v.iter().map(|&n| Duration::from_millis(n)).collect());
+        assert_eq!(parse_retry_schedule("200ms, 1s,2m"), Ok(ms(&[200, 1000, 120_000])));
+        assert_eq!(parse_retry_schedule("none"), Ok(ms(&[])));
+        for bad in ["", "1", "1h", "-1s", "1s,,2s", "25000m", "99999999999999999999s"] {
+            assert!(parse_retry_schedule(bad).is_err(), "{bad}");
         }
     }
 }

@@ -27,6 +27,9 @@ pub enum SimulatorError {
     /// An admin operation does not fit the current state (e.g. paying a paid QR).
     #[error("conflict: {}", bounded(.0))]
     Conflict(String),
+    /// An admin request's input is unusable (e.g. a malformed or negative amount).
+    #[error("invalid input: {}", bounded(.0))]
+    InvalidInput(String),
     /// A fault-injection rule was rejected.
     #[error("invalid fault: {}", bounded(.0))]
     InvalidFault(String),

@@ -39,6 +39,8 @@ pub enum EwalletStatus {
     Refunded,
     /// The customer declined at the wallet page (`05`).
     Canceled,
+    /// Not approved in time: expired by the simulator's operator (`05`, desc `Expired`).
+    Expired,
 }
 
 impl EwalletStatus {
@@ -48,7 +50,7 @@ impl EwalletStatus {
             Self::Pending => "03",
             Self::Paid => "00",
             Self::Refunded => "04",
-            Self::Canceled => "05",
+            Self::Canceled | Self::Expired => "05",
         }
     }
 
@@ -59,6 +61,7 @@ impl EwalletStatus {
             Self::Paid => "Success",
             Self::Refunded => "Refunded",
             Self::Canceled => "Canceled",
+            Self::Expired => "Expired",
         }
     }
 }
@@ -116,6 +119,10 @@ impl Payable for Ewallet {
         (self.status.code(), self.status.description())
     }
 
+    fn has_notification(&self) -> bool {
+        !matches!(self.status, EwalletStatus::Pending | EwalletStatus::Expired)
+    }
+
     /// The e-wallet notification (body per [`EwalletNotification`]).
     fn notification(t: &EwalletTxn) -> Result<Option<PendingNotification>, SimulatorError> {
         let mut extra = Map::new();
@@ -132,7 +139,7 @@ impl Payable for Ewallet {
             additional_info: Some([("mitraCd".to_owned(), json!(t.mitra_cd))].into_iter().collect()),
             extra,
         };
-        PendingNotification::json(t.notify_url.as_ref(), &t.client_id, &body)
+        PendingNotification::json(t.notify_url.as_ref(), &t.client_id, ("ewallet", &t.id), &body)
     }
 
     fn return_url(&self) -> Option<String> {
@@ -160,6 +167,15 @@ fn decide(txn: &mut Ewallet, at: Timestamp, approve: bool) -> Result<(), (&'stat
     } else {
         txn.status = EwalletStatus::Canceled;
     }
+    Ok(())
+}
+
+/// The simulator's operator expires a pending payment (no notification).
+pub(crate) fn expire(txn: &mut Ewallet, _at: Timestamp) -> Result<(), (&'static str, &'static str)> {
+    if txn.status != EwalletStatus::Pending {
+        return Err(txn.latest_status());
+    }
+    txn.status = EwalletStatus::Expired;
     Ok(())
 }
 

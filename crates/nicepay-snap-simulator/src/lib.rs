@@ -58,17 +58,29 @@
 //! | `POST /__admin/va/{virtualAccountNo or tXidVA}/pay` | the customer transfers: marks the VA paid and posts the signed VA notification (with `additionalInfo.tXidVA`) to its `dbProcessUrl` |
 //! | `POST /__admin/ewallet/{referenceNo}/pay` | the customer approves: marks the payment paid and posts the signed e-wallet notification to `PAY_NOTIFY` (or `additionalInfo.dbProcessUrl`) |
 //! | `POST /__admin/va/{id}/notify`, `POST /__admin/ewallet/{referenceNo}/notify` | posts the notification of a paid VA / e-wallet payment again |
+//! | `POST /__admin/va/{id}/pay` `{"paidAmount":"5000.00"}` | a transfer of another amount than the bill: refused (`409`; NICEPAY VAs are closed-amount), nothing changes |
+//! | `POST /__admin/{qris,va,ewallet}/{id}/expire` | expires a pending transaction (QRIS / e-wallet `05` Expired, VA `04` Expired); no notification |
+//! | `POST /__admin/payout/{referenceNo}/{approve,reject}` | what the merchant's SNAP approve / reject does, without the call |
+//! | `GET /__admin/notifications` | every notification attempt (all products, retries included; the newest 1000), as [`NotificationAttempt`]s |
 //! | `GET /__sim/ewallet/{referenceNo}/approve` | the `webRedirectUrl` page: the same, then `303` to the `PAY_RETURN` URL |
 //! | `GET /__sim/ewallet/{referenceNo}/cancel` | the customer declines instead: `05` Canceled, notification, `303` to `PAY_RETURN` |
 //! | `GET`/`POST /__admin/payout/balance` | reads / sets (`{"availableBalance":"500.00"}`) the payout balance |
 //! | `GET /__admin/state` | a [`StateSnapshot`] (no secrets) |
 //! | `GET /__admin/info` | the [`SimulatorInfo`] |
 //! | `GET`/`POST`/`DELETE /__admin/faults` | list / add (one [`Fault`] or an array) / clear fault rules |
+//! | `DELETE /__admin/faults/{index}` | removes one fault rule (0-based, as listed) |
 //! | `POST /__admin/tokens/expire` | invalidates every access token |
 //! | `POST /__admin/shutdown` | stops the server shortly after answering (ends `nicepay-snap simulate`) |
 //!
 //! Notifications are only ever posted to `http://` loopback URLs; any other `dbProcessUrl` is
 //! stored but not called.
+//! One the merchant does not acknowledge (no 2xx within 10 s) is posted again, re-signed with the
+//! same body, after each delay of the retry schedule ([`DEFAULT_NOTIFICATION_RETRY_SCHEDULE`],
+//! [`SimulatorBuilder::notification_retry_schedule`]) until one attempt is acknowledged.
+//!
+//! `GET /__dashboard` ([`DASHBOARD_PATH`]) is a sandbox dashboard over the same state and admin
+//! functions: transactions by product, QRIS QR codes, the notification log, the fault rules and
+//! buttons acting as the customer or the bank; it updates itself every second.
 //!
 //! ```
 //! use nicepay_snap_simulator::{Fault, Simulator};
@@ -122,13 +134,15 @@ mod state;
 // Who may call: token issuing and request verification.
 mod auth;
 mod token;
-// The admin API (settlements, notifications, faults, balances).
+// The admin API (settlements, notifications, faults, balances) and the dashboard over it.
 mod admin;
 mod binding;
+mod dashboard;
 // The server: registers every route and serves connections.
 mod server;
 
 pub mod niva;
+pub mod qr;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -140,11 +154,12 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use binding::{BindingSnapshot, BindingStatus};
+pub use dashboard::DASHBOARD_PATH;
 pub use error::SimulatorError;
 pub use ewallet::{EwalletSnapshot, EwalletStatus, EWALLET_MITRA_CODES};
 pub use fault::{Fault, FaultKind};
 pub use ledger::PaymentOutcome;
-pub use notify::NotificationDelivery;
+pub use notify::{NotificationAttempt, NotificationDelivery};
 pub use payout::{PayoutSnapshot, PayoutStatus};
 pub use qris::{QrisRefundSnapshot, QrisStatus, QrisTransactionSnapshot};
 pub use state::{SimulatorInfo, StateSnapshot};
@@ -193,6 +208,20 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// Default payout balance of every merchant: IDR 100,000,000.00 (in minor units).
 pub const DEFAULT_PAYOUT_BALANCE_MINOR: u64 = 10_000_000_000;
 
+/// The default delays before each retry of a notification the merchant did not acknowledge (no
+/// answer within 10 s, or an HTTP status other than 2xx): 1, 2, 4, 8 and 16 minutes after the
+/// previous attempt, so 6 attempts over about half an hour. NICEPAY retries unacknowledged
+/// notifications but publishes no schedule; this one is the simulator's choice. Set another with
+/// [`SimulatorBuilder::notification_retry_schedule`] (`nicepay-snap simulate
+/// --notification-retries 1s,2s`).
+pub const DEFAULT_NOTIFICATION_RETRY_SCHEDULE: [Duration; 5] = [
+    Duration::from_secs(60),
+    Duration::from_secs(120),
+    Duration::from_secs(240),
+    Duration::from_secs(480),
+    Duration::from_secs(960),
+];
+
 /// Entry point: `Simulator::builder()...start().await`.
 ///
 /// A `Simulator` is a validated configuration (keys parsed); start it with
@@ -233,6 +262,8 @@ struct Tunables {
     limits: Limits,
     /// Port on 127.0.0.1 (0: any free port).
     port: u16,
+    /// Delays before each retry of an unacknowledged notification.
+    notification_retries: Vec<Duration>,
 }
 
 /// Builder for [`Simulator`]. Every setting has a TEST-ONLY default.
@@ -267,6 +298,7 @@ impl Default for SimulatorBuilder {
                     max_body_bytes: DEFAULT_MAX_BODY_BYTES,
                 },
                 port: 0,
+                notification_retries: DEFAULT_NOTIFICATION_RETRY_SCHEDULE.to_vec(),
             },
         }
     }
@@ -321,6 +353,10 @@ impl SimulatorBuilder {
         max_body_bytes(max: usize) => tunables.limits.max_body_bytes = max;
         /// Port on 127.0.0.1 (default 0: any free port).
         port(port: u16) => tunables.port = port;
+        /// The delays before each retry of a notification the merchant did not acknowledge
+        /// (default [`DEFAULT_NOTIFICATION_RETRY_SCHEDULE`]); empty: no retries. Retry `n` is
+        /// posted `schedule[n - 1]` after attempt `n` failed, until one is acknowledged.
+        notification_retry_schedule(schedule: Vec<Duration>) => tunables.notification_retries = schedule;
     }
 
     /// The merchant private key (any text form the core accepts). The simulator verifies token
@@ -570,6 +606,9 @@ handle_methods! {
         set_payout_notification_url(client_id: &str, url: Option<String>) = |shared| shared.lock().payout.set_notify_url(client_id, url);
         /// Every payout notification delivery so far, oldest first.
         payout_notifications() -> Vec<NotificationDelivery> = |shared| shared.lock().payout.deliveries.clone();
+        /// Every notification attempt (all products, retries included; the newest 1000), oldest
+        /// first, as `GET /__admin/notifications` answers.
+        notification_log() -> Vec<NotificationAttempt> = |shared| shared.lock().notifications.attempts();
     }
 }
 
@@ -592,6 +631,11 @@ impl SimulatorHandle {
     /// Host root, e.g. `http://127.0.0.1:41234`; clients append `/nicepay`.
     pub fn base_url(&self) -> &str {
         &self.info.base_url
+    }
+
+    /// The sandbox dashboard, e.g. `http://127.0.0.1:41234/__dashboard`.
+    pub fn dashboard_url(&self) -> String {
+        format!("{}{DASHBOARD_PATH}", self.info.base_url)
     }
 
     /// The bound socket address.
@@ -645,6 +689,11 @@ impl fmt::Debug for BlockingSimulator {
 }
 
 impl BlockingSimulator {
+    /// See [`SimulatorHandle::dashboard_url`].
+    pub fn dashboard_url(&self) -> String {
+        self.handle().dashboard_url()
+    }
+
     fn handle(&self) -> &SimulatorHandle {
         self.handle.as_ref().expect("the handle lives until drop or shutdown")
     }

@@ -29,6 +29,9 @@ use crate::notify::{NotificationDelivery, PendingNotification};
 use crate::snap::{amount_json, success, HandlerResult, Operation, SnapError, Verified};
 use crate::util;
 
+/// The payout operations' service code.
+pub(crate) const SERVICE_CODE: &str = "00";
+
 /// Payout operations (service `00`) and the balance inquiry (11).
 pub(crate) const OPERATIONS: &[Operation<PayoutState>] = &[
     Operation::post("/api/v1.0/transfer/registration", "00", registration),
@@ -189,8 +192,9 @@ impl PayoutState {
     }
 
     /// Queues the notification of payout `body` for `client_id`, when it has a URL.
-    fn notify(&mut self, client_id: &str, body: &Value) {
-        if let Ok(Some(pending)) = PendingNotification::json(self.notify_urls.get(client_id), client_id, body) {
+    fn notify(&mut self, client_id: &str, reference_no: &str, body: &Value) {
+        let url = self.notify_urls.get(client_id);
+        if let Ok(Some(pending)) = PendingNotification::json(url, client_id, ("payout", reference_no), body) {
             self.outbox.push(pending);
         }
     }
@@ -211,8 +215,46 @@ impl PayoutState {
         payout.executed = true;
         payout.updated_at = util::now_timestamp();
         let (client_id, body) = (payout.client_id.clone(), payout.notification());
-        self.notify(&client_id, &body);
+        self.notify(&client_id, reference_no, &body);
         Ok(())
+    }
+
+    /// Approves (debiting the balance; `4030014` when short) or rejects pending payout `id`
+    /// (`4030015` in any other status) and queues its notification: a reject's at once, an
+    /// approve's for an immediate payout (a scheduled one's when it is executed). Answers the
+    /// payout as the SNAP calls do. The SNAP approve/reject and the dashboard's buttons both
+    /// come here.
+    pub(crate) fn decide(&mut self, service: &'static str, id: &str, approve: bool) -> Result<Value, SnapError> {
+        let action = if approve { "approve" } else { "reject" };
+        let Some(payout) = self.payouts.get(id) else {
+            return Err(SnapError::not_found(service));
+        };
+        let client_id = payout.client_id.clone();
+        let balance = self.balance(&client_id);
+        if payout.status != PayoutStatus::Pending {
+            return Err(not_permitted(service, action, payout.status));
+        }
+        if approve && payout.amount_minor > balance {
+            return Err(SnapError::insufficient_funds(service));
+        }
+        let payout = self.payouts.find_mut(id).ok_or_else(|| SnapError::not_found(service))?;
+        payout.status = if approve {
+            PayoutStatus::Approved
+        } else {
+            PayoutStatus::Rejected
+        };
+        payout.updated_at = util::now_timestamp();
+        let body = payout.response();
+        let amount = payout.amount_minor;
+        // An immediate payout is paid out now; a scheduled one when it is executed.
+        let notification = (!approve || !payout.scheduled()).then(|| payout.notification());
+        if approve {
+            self.set_balance(&client_id, balance - amount);
+        }
+        if let Some(n) = notification {
+            self.notify(&client_id, id, &n);
+        }
+        Ok(body)
     }
 
     /// The payouts as the state dump shows them, oldest first.
@@ -359,48 +401,28 @@ fn find<'a>(
     Ok(payout)
 }
 
-fn not_permitted(req: &Verified, action: &str, payout: &Payout) -> SnapError {
+fn not_permitted(service: &'static str, action: &str, status: PayoutStatus) -> SnapError {
     SnapError::not_permitted(
-        req.service,
+        service,
         &format!(
             "Cannot {action} a payout in status {} ({})",
-            payout.status.code(),
-            payout.status.description()
+            status.code(),
+            status.description()
         ),
     )
 }
 
 fn approve(state: &mut PayoutState, req: &Verified) -> HandlerResult {
-    let balance = state.balance(&req.client_id);
     let payout = find(state, req, false)?;
-    if payout.status != PayoutStatus::Pending {
-        return Err(not_permitted(req, "approve", payout));
-    }
-    if payout.amount_minor > balance {
-        return Err(SnapError::insufficient_funds(req.service));
-    }
-    payout.status = PayoutStatus::Approved;
-    payout.updated_at = util::now_timestamp();
-    let body = payout.response();
-    let amount = payout.amount_minor;
-    // An immediate payout is paid out now; a scheduled one when it is executed.
-    let notification = (!payout.scheduled()).then(|| payout.notification());
-    state.set_balance(&req.client_id, balance - amount);
-    if let Some(n) = notification {
-        state.notify(&req.client_id, &n);
-    }
+    let id = payout.id.clone();
+    let body = state.decide(req.service, &id, true)?;
     Ok(success(req.service, body))
 }
 
 fn reject(state: &mut PayoutState, req: &Verified) -> HandlerResult {
     let payout = find(state, req, false)?;
-    if payout.status != PayoutStatus::Pending {
-        return Err(not_permitted(req, "reject", payout));
-    }
-    payout.status = PayoutStatus::Rejected;
-    payout.updated_at = util::now_timestamp();
-    let (body, notification) = (payout.response(), payout.notification());
-    state.notify(&req.client_id, &notification);
+    let id = payout.id.clone();
+    let body = state.decide(req.service, &id, false)?;
     Ok(success(req.service, body))
 }
 
@@ -416,7 +438,7 @@ fn cancel(state: &mut PayoutState, req: &Verified) -> HandlerResult {
     let credit = match payout.status {
         PayoutStatus::Pending => 0,
         PayoutStatus::Approved if !payout.executed => payout.amount_minor,
-        _ => return Err(not_permitted(req, "cancel", payout)),
+        _ => return Err(not_permitted(req.service, "cancel", payout.status)),
     };
     payout.status = PayoutStatus::Canceled;
     payout.updated_at = util::now_timestamp();

@@ -34,6 +34,9 @@ pub enum QrisStatus {
     Paid,
     /// Fully refunded (`04`).
     Refunded,
+    /// Not paid in time: expired by the simulator's operator (`05`, desc `Expired`; our choice
+    /// within NICEPAY's QRIS codes, where `05` is the not-paid end state).
+    Expired,
 }
 
 impl QrisStatus {
@@ -43,6 +46,7 @@ impl QrisStatus {
             Self::Pending => "03",
             Self::Paid => "00",
             Self::Refunded => "04",
+            Self::Expired => "05",
         }
     }
 
@@ -52,6 +56,7 @@ impl QrisStatus {
             Self::Pending => "Pending",
             Self::Paid => "Success",
             Self::Refunded => "Refund",
+            Self::Expired => "Expired",
         }
     }
 }
@@ -119,6 +124,10 @@ impl Payable for Qris {
         (self.status.code(), self.status.description())
     }
 
+    fn has_notification(&self) -> bool {
+        !matches!(self.status, QrisStatus::Pending | QrisStatus::Expired)
+    }
+
     /// The notification of a paid transaction (body per `QrisNotification`).
     fn notification(t: &QrisTxn) -> Result<Option<PendingNotification>, SimulatorError> {
         let body = QrisNotification {
@@ -132,8 +141,17 @@ impl Payable for Qris {
             additional_info: Some(Map::new()),
             extra: Map::new(),
         };
-        PendingNotification::json(t.db_process_url.as_ref(), &t.client_id, &body)
+        PendingNotification::json(t.db_process_url.as_ref(), &t.client_id, ("qris", &t.id), &body)
     }
+}
+
+/// The simulator's operator expires a pending QR (no notification).
+pub(crate) fn expire(txn: &mut Qris, _at: Timestamp) -> Result<(), (&'static str, &'static str)> {
+    if txn.status != QrisStatus::Pending {
+        return Err(txn.latest_status());
+    }
+    txn.status = QrisStatus::Expired;
+    Ok(())
 }
 
 /// The customer pays a pending QR (`POST /__admin/qris/{referenceNo}/pay`).

@@ -34,7 +34,7 @@ use tower_service::Service;
 use crate::fault::{self, ConnKill};
 use crate::snap::{snap_body_response, HandlerResult, Operation, SnapError, NICEPAY_PREFIX};
 use crate::state::{Limits, Shared, State};
-use crate::{admin, auth, binding, ewallet, payout, qris, token, va};
+use crate::{admin, auth, binding, dashboard, ewallet, payout, qris, token, va};
 
 type Routes = Router<Arc<Shared>>;
 
@@ -91,6 +91,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .map(|(path, code)| (format!("{NICEPAY_PREFIX}{path}"), code))
         .collect();
     snap.merge(admin::routes())
+        .merge(dashboard::routes())
         .method_not_allowed_fallback(|method: axum::http::Method| async move {
             admin_error(
                 StatusCode::METHOD_NOT_ALLOWED,

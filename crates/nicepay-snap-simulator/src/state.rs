@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::binding::BindingState;
 use crate::ewallet::{EwalletLedger, EwalletSnapshot};
 use crate::fault::{Fault, FaultRule};
+use crate::notify::NotificationLog;
 use crate::payout::{PayoutSnapshot, PayoutState};
 use crate::qris::{QrisLedger, QrisTransactionSnapshot};
 use crate::util;
@@ -94,6 +95,8 @@ pub(crate) struct State {
     pub(crate) payout: PayoutState,
     pub(crate) binding: BindingState,
     pub(crate) faults: Vec<FaultRule>,
+    /// Every notification attempt (the newest 1000).
+    pub(crate) notifications: NotificationLog,
 }
 
 /// Each product's part of the state, for code generic over products (the server's operation
@@ -122,6 +125,7 @@ impl State {
             payout: PayoutState::new(settings.tunables.payout_balance_minor),
             binding: BindingState::default(),
             faults: Vec::new(),
+            notifications: NotificationLog::default(),
         }
     }
 

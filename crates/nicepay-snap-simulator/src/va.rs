@@ -189,7 +189,7 @@ impl Payable for Va {
             additional_info: Some(info),
             extra: Map::new(),
         };
-        PendingNotification::json(t.db_process_url.as_ref(), &t.client_id, &body)
+        PendingNotification::json(t.db_process_url.as_ref(), &t.client_id, ("va", &t.id), &body)
     }
 
     fn virtual_account_no(&self) -> Option<String> {
@@ -220,6 +220,38 @@ pub(crate) fn pay(txn: &mut Va, at: Timestamp) -> Result<(), (&'static str, &'st
         util::jakarta_compact(at),
         util::next_seq() % 1_000_000
     ));
+    Ok(())
+}
+
+/// The bank takes a transfer of `paid_minor` to unpaid virtual account `id` only when it is the
+/// bill's amount (NICEPAY's VAs are closed-amount); otherwise it refuses, saying how it differs.
+pub(crate) fn check_transfer(ledger: &VaLedger, id: &str, paid_minor: u64) -> Result<(), SimulatorError> {
+    let Some(txn) = Va::resolve(ledger, id).and_then(|key| ledger.get(&key)) else {
+        return Ok(()); // settle reports the unknown id
+    };
+    if txn.status_now() != VaStatus::Unpaid || paid_minor == txn.amount_minor {
+        return Ok(()); // settle reports a VA that is not awaiting payment
+    }
+    let kind = if paid_minor < txn.amount_minor {
+        "a partial payment"
+    } else {
+        "more than the bill"
+    };
+    Err(SimulatorError::Conflict(format!(
+        "the bank refused the transfer of IDR {} to virtual account {} ({kind}): it is a closed-amount bill of IDR {}",
+        util::minor_to_string(paid_minor),
+        txn.virtual_account_no,
+        util::minor_to_string(txn.amount_minor),
+    )))
+}
+
+/// The simulator's operator expires an unpaid VA now (`04` Expired), before its
+/// `vacctValidDt`/`vacctValidTm`.
+pub(crate) fn expire(txn: &mut Va, _at: Timestamp) -> Result<(), (&'static str, &'static str)> {
+    if txn.refresh() != VaStatus::Unpaid {
+        return Err(txn.latest_status());
+    }
+    txn.status = VaStatus::Expired;
     Ok(())
 }
 

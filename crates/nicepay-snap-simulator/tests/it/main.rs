@@ -4,6 +4,7 @@
 
 mod admin;
 mod common;
+mod dashboard;
 mod errors;
 mod faults;
 mod flow;

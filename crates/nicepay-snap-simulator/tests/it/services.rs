@@ -8,13 +8,13 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
-const CREATE_VA: &str = "/api/v1.0/transfer-va/create-va";
+pub const CREATE_VA: &str = "/api/v1.0/transfer-va/create-va";
 const DELETE_VA: &str = "/api/v1.0/transfer-va/delete-va";
-const PAYMENT: &str = "/api/v1.0/debit/payment-host-to-host";
-const REGISTRATION: &str = "/api/v1.0/transfer/registration";
+pub const PAYMENT: &str = "/api/v1.0/debit/payment-host-to-host";
+pub const REGISTRATION: &str = "/api/v1.0/transfer/registration";
 const APPROVE: &str = "/api/v1.0/transfer/approve";
 
-fn va_body(trx_id: &str, db_process_url: Option<&str>) -> Value {
+pub fn va_body(trx_id: &str, db_process_url: Option<&str>) -> Value {
     json!({
         "partnerServiceId": "",
         "customerNo": "",
@@ -26,7 +26,7 @@ fn va_body(trx_id: &str, db_process_url: Option<&str>) -> Value {
     })
 }
 
-fn payment_body(merchant: &str, order: &str, url_param: Value) -> Value {
+pub fn payment_body(merchant: &str, order: &str, url_param: Value) -> Value {
     json!({
         "partnerReferenceNo": order,
         "merchantId": merchant,
@@ -40,7 +40,7 @@ fn payment_body(merchant: &str, order: &str, url_param: Value) -> Value {
     })
 }
 
-fn registration_body(merchant: &str, reference: &str, value: &str) -> Value {
+pub fn registration_body(merchant: &str, reference: &str, value: &str) -> Value {
     json!({
         "partnerReferenceNo": reference,
         "merchantId": merchant,
