@@ -56,6 +56,7 @@ mod call;
 mod clock;
 mod confirm;
 mod error;
+mod handler;
 mod keygen;
 mod methods;
 mod nonblocking;
@@ -72,6 +73,10 @@ pub const CUSTOMER_TOKEN_OPERATION: &str = "binding.customer-token";
 pub use clock::{Clock, ExternalIdGenerator, SystemClock};
 pub use confirm::{Confirmable, Confirmed};
 pub use error::ClientError;
+pub use handler::{
+    ack_headers, claims_paid, detect_product, notification_service_code, triage, HandledNotification,
+    NotificationHandler, Refusal, DEFAULT_MAX_NOTIFICATION_BYTES, NOTIFICATION_PATHS,
+};
 pub use keygen::generate_private_key;
 pub use nonblocking::AsyncClient;
 pub use observe::{Exchange, ExchangeObserver, ACCESS_TOKEN_OPERATION};

@@ -260,6 +260,66 @@ macro_rules! client {
                     $crate::confirm::confirmed_json(self.verify_and_confirm::<N>(headers, body) $(.$await)??)
                 })
             }
+            /// [`verify_notification`](Self::verify_notification) for the notification type of
+            /// `product`, as JSON (the body parsed as that type and re-encoded).
+            pub fn verify_notification_json(
+                &self,
+                product: nicepay_snap::status::Product,
+                headers: &[(String, String)],
+                body: &[u8],
+            ) -> Result<serde_json::Value, $crate::ClientError> {
+                $crate::confirm::with_notification!(product, N => {
+                    $crate::encode_response(&self.verify_notification::<N>(headers, body)?)
+                })
+            }
+        }
+
+        impl<T: $($bound)+> $crate::NotificationHandler<$Client<T>> {
+            /// Handles one notification received at `path` (its product is known from the path
+            /// when it ends with one of [`NOTIFICATION_PATHS`]($crate::NOTIFICATION_PATHS), else
+            /// from the body): verifies it, confirms it with a status query, and answers the
+            /// acknowledgement to send back. Never fails: a refusal is an acknowledgement too.
+            pub $($async)? fn handle(
+                &self,
+                path: &str,
+                headers: &[(String, String)],
+                body: &[u8],
+            ) -> $crate::HandledNotification {
+                self.handle_with(None, Some(path), headers, body) $(.$await)?
+            }
+
+            /// [`handle`](Self::handle) for a notification known to be of `product` (an endpoint
+            /// that serves one product).
+            pub $($async)? fn handle_product(
+                &self,
+                product: nicepay_snap::status::Product,
+                headers: &[(String, String)],
+                body: &[u8],
+            ) -> $crate::HandledNotification {
+                self.handle_with(Some(product), None, headers, body) $(.$await)?
+            }
+
+            $($async)? fn handle_with(
+                &self,
+                product: Option<nicepay_snap::status::Product>,
+                path: Option<&str>,
+                headers: &[(String, String)],
+                body: &[u8],
+            ) -> $crate::HandledNotification {
+                let now = self.client.clock.now().to_string();
+                let product = match $crate::handler::triage(product, path, body, self.max_body_bytes) {
+                    Ok(product) => product,
+                    Err((product, refusal)) => {
+                        return $crate::HandledNotification::refused(product, refusal, None, &now)
+                    }
+                };
+                let outcome = if self.confirm {
+                    self.client.verify_and_confirm_json(product, headers, body) $(.$await)?
+                } else {
+                    self.client.verify_notification_json(product, headers, body)
+                };
+                self.conclude(product, outcome, &now)
+            }
         }
 
         nicepay_snap::for_each_operation!(
