@@ -66,6 +66,15 @@ export declare class Client {
 
 }
 
+/** An SDK object of one kind (`nicepay_snap_client::native`), called by method name. */
+export declare class Native {
+  /** Builds the object `kind` from camelCase arguments. */
+  constructor(kind: string, args?: Record<string, unknown>)
+  /** Runs `method` with camelCase arguments. */
+  call(method: string, args?: Record<string, unknown>): any
+}
+export type JsNative = Native
+
 /**
  * The merchant's RSA private key, parsed once. Pass it as `privateKey` to skip re-parsing the
  * PEM on every call. Neither `util.inspect` nor errors ever show key material.
@@ -165,6 +174,12 @@ export interface ClientOptions {
  * and escapes kept). Returns a `string` for a `string`, a `Buffer` for a `Buffer`.
  */
 export declare function minifyJson(body: string | Buffer): string | Buffer
+
+/**
+ * Runs the SDK function `name` (the table in `nicepay_snap_client::native`) with camelCase
+ * arguments; the package's pure-JavaScript facades call this.
+ */
+export declare function nativeCall(name: string, args?: Record<string, unknown>): any
 
 /**
  * The properties every error of this package carries besides `message`, for TypeScript:

@@ -22,7 +22,7 @@ use napi::Env;
 use napi_derive::napi;
 use nicepay_snap::canonical;
 use nicepay_snap::{Method, SignerCache};
-use nicepay_snap_client::{Clock as _, SystemClock};
+use nicepay_snap_client::{native, Clock as _, SystemClock};
 
 mod client;
 mod errors;
@@ -34,7 +34,7 @@ pub use errors::NicepayErrorFields;
 use errors::{IntoNapiResult as _, NodeError, NodeResult};
 pub use keys::{JsPrivateKey, JsPublicKey};
 use nicepay_snap_client::binding_support::{client_and_timestamp, timestamp_arg, transaction_method};
-use types::{body_arg, body_bytes, Body, Options};
+use types::{body_arg, body_bytes, json_object_arg, Body, Options};
 
 /// Options of `transactionStringToSign`.
 #[napi(object, object_to_js = false)]
@@ -259,4 +259,36 @@ pub fn version() -> &'static str {
 
 fn string_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeResult<String> {
     Options::holding(env, field, value)?.string(field)
+}
+
+/// The optional arguments object of the generic entry points (absent: none).
+fn native_args(env: &Env, args: Option<Unknown<'_>>) -> NodeResult<serde_json::Value> {
+    args.map_or(Ok(serde_json::Value::Null), |a| json_object_arg(env, "args", a))
+}
+
+/// Runs the SDK function `name` (the table in `nicepay_snap_client::native`) with camelCase
+/// arguments; the package's pure-JavaScript facades call this.
+#[napi(ts_args_type = "name: string, args?: Record<string, unknown>", ts_return_type = "any")]
+pub fn native_call(env: &Env, name: Unknown<'_>, args: Option<Unknown<'_>>) -> napi::Result<serde_json::Value> {
+    js(env, || Ok(native::call(&string_arg(env, "name", name)?, native_args(env, args)?)?))
+}
+
+/// An SDK object of one kind (`nicepay_snap_client::native`), called by method name.
+#[napi(js_name = "Native")]
+#[derive(Debug)]
+pub struct JsNative(Box<dyn native::NativeObject>);
+
+#[napi]
+impl JsNative {
+    /// Builds the object `kind` from camelCase arguments.
+    #[napi(constructor, ts_args_type = "kind: string, args?: Record<string, unknown>")]
+    pub fn new(env: &Env, kind: Unknown<'_>, args: Option<Unknown<'_>>) -> napi::Result<Self> {
+        js(env, || Ok(Self(native::open(&string_arg(env, "kind", kind)?, native_args(env, args)?)?)))
+    }
+
+    /// Runs `method` with camelCase arguments.
+    #[napi(ts_args_type = "method: string, args?: Record<string, unknown>", ts_return_type = "any")]
+    pub fn call(&self, env: &Env, method: Unknown<'_>, args: Option<Unknown<'_>>) -> napi::Result<serde_json::Value> {
+        js(env, || Ok(self.0.call(&string_arg(env, "method", method)?, native_args(env, args)?)?))
+    }
 }

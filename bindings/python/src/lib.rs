@@ -16,7 +16,7 @@ use std::cell::RefCell;
 
 use nicepay_snap::canonical;
 use nicepay_snap::{SignerCache, SymmetricSigner};
-use nicepay_snap_client::{Clock as _, SystemClock};
+use nicepay_snap_client::{native, Clock as _, SystemClock};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
@@ -161,6 +161,39 @@ fn timestamp_now() -> String {
     SystemClock.now().to_string()
 }
 
+/// Runs the SDK function `name` (the table in `nicepay_snap_client::native`) with a dict of
+/// camelCase arguments; the pure-Python facades in the package call this.
+#[pyfunction]
+#[pyo3(signature = (name, args=None))]
+fn native_call<'py>(py: Python<'py>, name: &str, args: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    let args = args.map(json::to_value).transpose()?.unwrap_or_default();
+    let value = py.detach(|| native::call(name, args)).map_err(|e| errors::client_error(py, e))?;
+    json::to_py(py, &value)
+}
+
+/// An SDK object of one kind (`nicepay_snap_client::native`), called by method name.
+#[pyclass(frozen, name = "Native", module = "nicepay_snap")]
+#[derive(Debug)]
+struct PyNative(Box<dyn native::NativeObject>);
+
+#[pymethods]
+impl PyNative {
+    #[new]
+    #[pyo3(signature = (kind, args=None))]
+    fn new(py: Python<'_>, kind: &str, args: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let args = args.map(json::to_value).transpose()?.unwrap_or_default();
+        Ok(Self(py.detach(|| native::open(kind, args)).map_err(|e| errors::client_error(py, e))?))
+    }
+
+    /// Runs `method` with a dict of camelCase arguments.
+    #[pyo3(signature = (method, args=None))]
+    fn call<'py>(&self, py: Python<'py>, method: &str, args: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let args = args.map(json::to_value).transpose()?.unwrap_or_default();
+        let value = py.detach(|| self.0.call(method, args)).map_err(|e| errors::client_error(py, e))?;
+        json::to_py(py, &value)
+    }
+}
+
 /// Native core of the `nicepay_snap` package (NICEPAY SNAP signatures and clients).
 #[pymodule(gil_used = false)]
 mod _nicepay_snap {
@@ -168,9 +201,9 @@ mod _nicepay_snap {
     use super::client::{PyAsyncClient, PyClient};
     #[pymodule_export]
     use super::{
-        body_sha256_hex, minify_json, normalize_timestamp, sign_token_request, sign_transaction, signed_path,
+        body_sha256_hex, minify_json, native_call, normalize_timestamp, sign_token_request, sign_transaction, signed_path,
         timestamp_now, token_string_to_sign, transaction_string_to_sign, verify_notification, PyPrivateKey,
-        PyPublicKey,
+        PyNative, PyPublicKey,
     };
     use super::{errors, PyTuple};
     use pyo3::prelude::*;

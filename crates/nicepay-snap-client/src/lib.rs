@@ -59,6 +59,7 @@ mod error;
 mod handler;
 mod keygen;
 mod methods;
+pub mod native;
 mod nonblocking;
 mod observe;
 mod policy;

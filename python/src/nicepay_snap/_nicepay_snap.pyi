@@ -71,9 +71,11 @@ __all__ = [
     "PrivateKey",
     "PublicKey",
     "SignatureError",
+    "Native",
     "TransportError",
     "body_sha256_hex",
     "minify_json",
+    "native_call",
     "normalize_timestamp",
     "sign_token_request",
     "sign_transaction",
@@ -178,6 +180,15 @@ def normalize_timestamp(timestamp: str) -> str:
 
 def timestamp_now() -> str:
     """The current time as an ``X-TIMESTAMP`` in Jakarta time (``+07:00``)."""
+
+def native_call(name: str, args: Optional[Mapping[str, Any]] = None) -> Any:
+    """Runs an SDK function by name with camelCase arguments (the package's facades use it)."""
+
+class Native:
+    """An SDK object of one kind, called by method name (the package's facades use it)."""
+
+    def __init__(self, kind: str, args: Optional[Mapping[str, Any]] = None) -> None: ...
+    def call(self, method: str, args: Optional[Mapping[str, Any]] = None) -> Any: ...
 
 class _ClientBase:
     """What ``Client`` and ``AsyncClient`` share: the constructors and the configuration."""
