@@ -268,9 +268,14 @@ fn native_args(env: &Env, args: Option<Unknown<'_>>) -> NodeResult<serde_json::V
 
 /// Runs the SDK function `name` (the table in `nicepay_snap_client::native`) with camelCase
 /// arguments; the package's pure-JavaScript facades call this.
-#[napi(ts_args_type = "name: string, args?: Record<string, unknown>", ts_return_type = "any")]
+#[napi(
+    ts_args_type = "name: string, args?: Record<string, unknown>",
+    ts_return_type = "any"
+)]
 pub fn native_call(env: &Env, name: Unknown<'_>, args: Option<Unknown<'_>>) -> napi::Result<serde_json::Value> {
-    js(env, || Ok(native::call(&string_arg(env, "name", name)?, native_args(env, args)?)?))
+    js(env, || {
+        Ok(native::call(&string_arg(env, "name", name)?, native_args(env, args)?)?)
+    })
 }
 
 /// An SDK object of one kind (`nicepay_snap_client::native`), called by method name.
@@ -283,12 +288,24 @@ impl JsNative {
     /// Builds the object `kind` from camelCase arguments.
     #[napi(constructor, ts_args_type = "kind: string, args?: Record<string, unknown>")]
     pub fn new(env: &Env, kind: Unknown<'_>, args: Option<Unknown<'_>>) -> napi::Result<Self> {
-        js(env, || Ok(Self(native::open(&string_arg(env, "kind", kind)?, native_args(env, args)?)?)))
+        js(env, || {
+            Ok(Self(native::open(
+                &string_arg(env, "kind", kind)?,
+                native_args(env, args)?,
+            )?))
+        })
     }
 
     /// Runs `method` with camelCase arguments.
-    #[napi(ts_args_type = "method: string, args?: Record<string, unknown>", ts_return_type = "any")]
+    #[napi(
+        ts_args_type = "method: string, args?: Record<string, unknown>",
+        ts_return_type = "any"
+    )]
     pub fn call(&self, env: &Env, method: Unknown<'_>, args: Option<Unknown<'_>>) -> napi::Result<serde_json::Value> {
-        js(env, || Ok(self.0.call(&string_arg(env, "method", method)?, native_args(env, args)?)?))
+        js(env, || {
+            Ok(self
+                .0
+                .call(&string_arg(env, "method", method)?, native_args(env, args)?)?)
+        })
     }
 }

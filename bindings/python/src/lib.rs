@@ -167,7 +167,9 @@ fn timestamp_now() -> String {
 #[pyo3(signature = (name, args=None))]
 fn native_call<'py>(py: Python<'py>, name: &str, args: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
     let args = args.map(json::to_value).transpose()?.unwrap_or_default();
-    let value = py.detach(|| native::call(name, args)).map_err(|e| errors::client_error(py, e))?;
+    let value = py
+        .detach(|| native::call(name, args))
+        .map_err(|e| errors::client_error(py, e))?;
     json::to_py(py, &value)
 }
 
@@ -182,14 +184,24 @@ impl PyNative {
     #[pyo3(signature = (kind, args=None))]
     fn new(py: Python<'_>, kind: &str, args: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let args = args.map(json::to_value).transpose()?.unwrap_or_default();
-        Ok(Self(py.detach(|| native::open(kind, args)).map_err(|e| errors::client_error(py, e))?))
+        Ok(Self(
+            py.detach(|| native::open(kind, args))
+                .map_err(|e| errors::client_error(py, e))?,
+        ))
     }
 
     /// Runs `method` with a dict of camelCase arguments.
     #[pyo3(signature = (method, args=None))]
-    fn call<'py>(&self, py: Python<'py>, method: &str, args: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        method: &str,
+        args: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let args = args.map(json::to_value).transpose()?.unwrap_or_default();
-        let value = py.detach(|| self.0.call(method, args)).map_err(|e| errors::client_error(py, e))?;
+        let value = py
+            .detach(|| self.0.call(method, args))
+            .map_err(|e| errors::client_error(py, e))?;
         json::to_py(py, &value)
     }
 }
@@ -201,9 +213,9 @@ mod _nicepay_snap {
     use super::client::{PyAsyncClient, PyClient};
     #[pymodule_export]
     use super::{
-        body_sha256_hex, minify_json, native_call, normalize_timestamp, sign_token_request, sign_transaction, signed_path,
-        timestamp_now, token_string_to_sign, transaction_string_to_sign, verify_notification, PyPrivateKey,
-        PyNative, PyPublicKey,
+        body_sha256_hex, minify_json, native_call, normalize_timestamp, sign_token_request, sign_transaction,
+        signed_path, timestamp_now, token_string_to_sign, transaction_string_to_sign, verify_notification, PyNative,
+        PyPrivateKey, PyPublicKey,
     };
     use super::{errors, PyTuple};
     use pyo3::prelude::*;

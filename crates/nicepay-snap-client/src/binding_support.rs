@@ -200,6 +200,22 @@ impl ErrorClass {
         }
     }
 
+    /// The class of a Python exception class name or a Node `error.code` (the Node codes
+    /// shared by several classes give the first of them).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            Self::InvalidInput,
+            Self::Signature,
+            Self::Api,
+            Self::Decode,
+            Self::Transport,
+            Self::OutcomeUnknown,
+            Self::Other,
+        ]
+        .into_iter()
+        .find(|c| c.python_class() == name || c.node_code() == name)
+    }
+
     /// The Node `error.code`.
     pub const fn node_code(self) -> &'static str {
         match self {

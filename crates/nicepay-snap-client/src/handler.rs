@@ -12,9 +12,10 @@
 
 use nicepay_snap::api::notification::Acknowledgement;
 use nicepay_snap::status::Product;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::binding_support::ErrorClass;
+use crate::native::{invalid, Args};
 use crate::ClientError;
 
 /// The default largest notification body accepted (NICEPAY's bodies are a few hundred bytes).
@@ -29,18 +30,6 @@ pub const NOTIFICATION_PATHS: [(&str, Product); 5] = [
     ("/api/v1.0/debit/notify", Product::Ewallet),
     ("/api/v1.0/transfer/notify", Product::Payout),
 ];
-
-/// The service code of `product`'s notification acknowledgement: QRIS `52`, VA `25`, e-wallet
-/// `56`, payout `00`.
-pub fn notification_service_code(product: Product) -> &'static str {
-    use nicepay_snap::api::{ewallet, payout, qris, va};
-    match product {
-        Product::Qris => qris::QRIS_NOTIFICATION_SERVICE_CODE,
-        Product::VirtualAccount => va::VA_NOTIFICATION_SERVICE_CODE,
-        Product::Ewallet => ewallet::EWALLET_NOTIFICATION_SERVICE_CODE,
-        _ => payout::PAYOUT_NOTIFICATION_SERVICE_CODE,
-    }
-}
 
 /// The product of a notification: from `path` when it ends with one of [`NOTIFICATION_PATHS`]
 /// (a trailing `/` or query is ignored), else from fields only one product's body has (VA:
@@ -98,7 +87,7 @@ pub enum Refusal {
 impl Refusal {
     /// The SNAP acknowledgement of this refusal for `product`'s service code (`00` unknown).
     pub fn acknowledgement(self, product: Option<Product>) -> Acknowledgement {
-        let svc = product.map_or("00", notification_service_code);
+        let svc = product.map_or("00", Product::notification_service_code);
         match self {
             Self::Signature => Acknowledgement::unauthorized(svc),
             Self::Timestamp => Acknowledgement::build(401, svc, "00", "Unauthorized. Invalid Timestamp"),
@@ -298,32 +287,287 @@ impl<C> NotificationHandler<C> {
     pub fn client(&self) -> &C {
         &self.client
     }
+}
 
-    /// The response for the outcome of the verification of a `product` notification.
-    pub(crate) fn conclude(
-        &self,
-        product: Product,
-        outcome: Result<Value, ClientError>,
-        now: &str,
-    ) -> HandledNotification {
-        let svc = notification_service_code(product);
-        match outcome {
-            Err(e) => HandledNotification::refused(Some(product), Refusal::of_error(&e), Some(e), now),
-            Ok(mut verified) => {
-                let mut out =
-                    HandledNotification::answer(Acknowledgement::success(svc), now, Some(product), None, None);
-                if self.confirm {
-                    let flag = |name: &str| verified.get(name).and_then(Value::as_bool).unwrap_or(false);
-                    out.paid = flag("paid");
-                    out.duplicate = flag("duplicate");
-                    out.notification = Some(verified["notification"].take());
-                    out.status = Some(verified["status"].take());
-                } else {
-                    out.paid = claims_paid(&verified);
-                    out.notification = Some(verified);
-                }
-                out
-            }
+/// The response for the outcome of the verification of a `product` notification: `outcome` is
+/// what `verify_and_confirm_json` answered (`confirm`), else `verify_notification_json`.
+pub fn conclude(
+    product: Product,
+    confirm: bool,
+    outcome: Result<Value, ClientError>,
+    now: &str,
+) -> HandledNotification {
+    match outcome {
+        Err(e) => HandledNotification::refused(Some(product), Refusal::of_error(&e), Some(e), now),
+        Ok(verified) => concluded(product, confirm, verified, now),
+    }
+}
+
+fn concluded(product: Product, confirm: bool, mut verified: Value, now: &str) -> HandledNotification {
+    let ack = Acknowledgement::success(product.notification_service_code());
+    let mut out = HandledNotification::answer(ack, now, Some(product), None, None);
+    if confirm {
+        let flag = |name: &str| verified.get(name).and_then(Value::as_bool).unwrap_or(false);
+        out.paid = flag("paid");
+        out.duplicate = flag("duplicate");
+        out.notification = Some(verified["notification"].take());
+        out.status = Some(verified["status"].take());
+    } else {
+        out.paid = claims_paid(&verified);
+        out.notification = Some(verified);
+    }
+    out
+}
+
+impl HandledNotification {
+    /// The JSON form the language bindings return (camelCase; `body` as text, `error` its
+    /// message).
+    pub fn to_json(&self) -> Value {
+        let headers: serde_json::Map<String, Value> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect();
+        json!({
+            "statusCode": self.status_code,
+            "headers": headers,
+            "body": String::from_utf8_lossy(&self.body),
+            "product": self.product.map(Product::name),
+            "notification": self.notification,
+            "status": self.status,
+            "paid": self.paid,
+            "duplicate": self.duplicate,
+            "refusal": self.refusal.map(Refusal::name),
+            "error": self.error.as_ref().map(ToString::to_string),
+        })
+    }
+}
+
+/// Native `notificationTriage` `{body, path?, product?, maxBodyBytes?, timestamp?}`:
+/// `{"product": name}` when the notification may be verified as that product, else the
+/// refusal's response (the JSON of a [`HandledNotification`]). `body` is the body as text
+/// (bytes that are not UTF-8 replaced by U+FFFD: such a body is refused later anyway).
+pub(crate) fn native_triage(args: &Args) -> Result<Value, ClientError> {
+    let max = args
+        .opt_u32("maxBodyBytes", u32::MAX)?
+        .map_or(DEFAULT_MAX_NOTIFICATION_BYTES, |n| n as usize);
+    let product = args.opt_str("product")?.map(str::parse::<Product>).transpose()?;
+    match triage(product, args.opt_str("path")?, args.str("body")?.as_bytes(), max) {
+        Ok(product) => Ok(json!({ "product": product.name() })),
+        Err((product, refusal)) => {
+            Ok(HandledNotification::refused(product, refusal, None, &args.now()?.to_string()).to_json())
         }
+    }
+}
+
+/// Native `notificationOutcome` `{product, confirm?, verified? | errorClass + field? + message?,
+/// timestamp?}`: the response (the JSON of a [`HandledNotification`]) for what the binding's
+/// `verify_and_confirm` (or, without `confirm`, `verify_notification`) answered or raised
+/// (`errorClass`: the Python exception class or the Node `error.code`).
+pub(crate) fn native_outcome(args: &Args) -> Result<Value, ClientError> {
+    let product: Product = args.str("product")?.parse()?;
+    let confirm = args.get("confirm").map_or(true, |v| v.as_bool().unwrap_or(true));
+    let now = args.now()?.to_string();
+    let handled = match args.opt_str("errorClass")? {
+        Some(class) => {
+            let class = ErrorClass::from_name(class)
+                .ok_or_else(|| invalid("errorClass", "is not an error class of the SDK"))?;
+            let refusal = Refusal::of_class(class, args.opt_str("field")?);
+            let mut json = HandledNotification::refused(Some(product), refusal, None, &now).to_json();
+            json["error"] = Value::from(args.opt_str("message")?.unwrap_or(refusal.name()));
+            return Ok(json);
+        }
+        None => concluded(
+            product,
+            confirm,
+            args.get("verified")
+                .cloned()
+                .ok_or_else(|| invalid("verified", "is required"))?,
+            &now,
+        ),
+    };
+    Ok(handled.to_json())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ack_code(product: Option<Product>, refusal: Refusal) -> (u16, String) {
+        let ack = refusal.acknowledgement(product);
+        let body: Value = serde_json::from_slice(&ack.body).unwrap();
+        (ack.status, body["responseCode"].as_str().unwrap().to_owned())
+    }
+
+    #[test]
+    fn the_product_comes_from_the_path_else_from_fields_of_one_product_only() {
+        assert_eq!(
+            detect_product(Some("/api/v1.0/qr/qr-mpm-notify"), b""),
+            Some(Product::Qris)
+        );
+        assert_eq!(
+            detect_product(Some("/shop/api/v1.0/qr/qr-mpm-notif/?x=1"), b""),
+            Some(Product::Qris)
+        );
+        assert_eq!(
+            detect_product(Some("/api/v1.0/debit/notify"), b"{}"),
+            Some(Product::Ewallet)
+        );
+        assert_eq!(
+            detect_product(Some("/api/v1.0/transfer/notify"), b""),
+            Some(Product::Payout)
+        );
+        let va = br#"{"virtualAccountNo":"123","trxId":"t"}"#;
+        assert_eq!(
+            detect_product(Some("/hooks/nicepay"), va),
+            Some(Product::VirtualAccount)
+        );
+        let payout = br#"{"beneficiaryAccountNo":"5345000060"}"#;
+        assert_eq!(detect_product(None, payout), Some(Product::Payout));
+        let ewallet = br#"{"originalReferenceNo":"T","additionalInfo":{"mitraCd":"DANA"}}"#;
+        assert_eq!(detect_product(None, ewallet), Some(Product::Ewallet));
+        // A QRIS body has nothing of its own: without its path the product is unknown.
+        let qris = br#"{"originalReferenceNo":"T","externalStoreID":"S","latestTransactionStatus":"00"}"#;
+        assert_eq!(detect_product(Some("/hooks/nicepay"), qris), None);
+        assert_eq!(detect_product(None, b"not json"), None);
+        assert_eq!(detect_product(None, br#"{"virtualAccountNo":null}"#), None);
+    }
+
+    #[test]
+    fn triage_refuses_oversize_bodies_and_unknown_products() {
+        let qris = Some("/api/v1.0/qr/qr-mpm-notify");
+        assert_eq!(triage(None, qris, b"{}", 2), Ok(Product::Qris));
+        assert_eq!(
+            triage(None, qris, b"{ }", 2),
+            Err((Some(Product::Qris), Refusal::Oversize))
+        );
+        assert_eq!(
+            triage(None, Some("/x"), b"{}", 64),
+            Err((None, Refusal::UnknownProduct))
+        );
+        assert_eq!(
+            triage(Some(Product::Ewallet), Some("/x"), b"{}", 64),
+            Ok(Product::Ewallet)
+        );
+    }
+
+    #[test]
+    fn every_refusal_is_a_snap_error_acknowledgement_and_never_a_500_for_bad_input() {
+        let qris = Some(Product::Qris);
+        assert_eq!(ack_code(qris, Refusal::Signature), (401, "4015200".into()));
+        assert_eq!(ack_code(qris, Refusal::Timestamp), (401, "4015200".into()));
+        assert_eq!(
+            ack_code(Some(Product::VirtualAccount), Refusal::ClientKey),
+            (401, "4012500".into())
+        );
+        assert_eq!(
+            ack_code(Some(Product::Ewallet), Refusal::Malformed),
+            (400, "4005601".into())
+        );
+        assert_eq!(ack_code(qris, Refusal::Oversize), (400, "4005201".into()));
+        assert_eq!(ack_code(qris, Refusal::MissingField), (400, "4005202".into()));
+        assert_eq!(ack_code(None, Refusal::UnknownProduct), (400, "4000001".into()));
+        assert_eq!(ack_code(qris, Refusal::Unconfirmed), (504, "5045200".into()));
+        for refusal in [
+            Refusal::Signature,
+            Refusal::Timestamp,
+            Refusal::ClientKey,
+            Refusal::MissingHeader,
+            Refusal::Oversize,
+            Refusal::Malformed,
+            Refusal::MissingField,
+            Refusal::UnknownProduct,
+        ] {
+            assert!(ack_code(qris, refusal).0 < 500, "{refusal:?}");
+        }
+    }
+
+    #[test]
+    fn errors_map_to_refusals_alike_from_rust_and_from_the_bindings_classes() {
+        use nicepay_snap::Error;
+        let invalid = |field: &str| {
+            ClientError::Snap(Error::InvalidInput {
+                field: field.into(),
+                reason: "r".into(),
+            })
+        };
+        assert_eq!(Refusal::of_error(&invalid("X-TIMESTAMP")), Refusal::Timestamp);
+        assert_eq!(Refusal::of_error(&invalid("X-CLIENT-KEY")), Refusal::ClientKey);
+        assert_eq!(
+            Refusal::of_error(&invalid("originalReferenceNo")),
+            Refusal::MissingField
+        );
+        let mismatch = ClientError::Snap(Error::SignatureMismatch { context: "c".into() });
+        assert_eq!(Refusal::of_error(&mismatch), Refusal::Signature);
+        for (name, field, refusal) in [
+            ("SignatureError", None, Refusal::Signature),
+            ("ERR_NICEPAY_SIGNATURE", None, Refusal::Signature),
+            ("InvalidInputError", Some("X-TIMESTAMP"), Refusal::Timestamp),
+            ("ERR_NICEPAY_INVALID_INPUT", Some("body"), Refusal::Malformed),
+            ("DecodeError", None, Refusal::Malformed),
+            ("TransportError", None, Refusal::Unconfirmed),
+            ("ERR_NICEPAY_API", None, Refusal::Unconfirmed),
+        ] {
+            let class = ErrorClass::from_name(name).unwrap();
+            assert_eq!(Refusal::of_class(class, field), refusal, "{name}");
+        }
+        assert_eq!(ErrorClass::from_name("ValueError"), None);
+    }
+
+    #[test]
+    fn a_confirmed_notification_is_paid_and_a_duplicate_fulfils_nothing() {
+        let verified = json!({"notification": {"latestTransactionStatus": "00"}, "status": {}, "paid": true});
+        let handled = conclude(Product::Qris, true, Ok(verified), "2024-08-19T17:12:40+07:00");
+        assert_eq!(handled.status_code, 200);
+        assert_eq!(
+            handled.body,
+            br#"{"responseCode":"2005200","responseMessage":"Successful"}"#
+        );
+        assert!(handled.fulfil());
+        let again = json!({"notification": {}, "status": {}, "paid": true, "duplicate": true});
+        let handled = conclude(Product::Qris, true, Ok(again), "2024-08-19T17:12:40+07:00");
+        assert!(handled.paid && handled.duplicate && !handled.fulfil());
+        // Without confirmation, `paid` is the body's own (unsigned) claim.
+        let va = json!({"additionalInfo": {"latestTransactionStatus": "00"}});
+        assert!(conclude(Product::VirtualAccount, false, Ok(va), "2024-08-19T17:12:40+07:00").paid);
+        let json = conclude(Product::Qris, false, Ok(json!({"latestTransactionStatus": "05"})), "t").to_json();
+        assert_eq!(json["paid"], json!(false));
+        assert_eq!(json["headers"]["X-TIMESTAMP"], json!("t"));
+    }
+
+    #[test]
+    fn the_native_functions_answer_refusals_and_outcomes_as_json() {
+        let args = |v: Value| Args::new(v).unwrap();
+        let at = "2024-08-19T17:12:40+07:00";
+        let ok = native_triage(&args(json!({"body": "{}", "path": "/api/v1.0/debit/notify"}))).unwrap();
+        assert_eq!(ok, json!({"product": "ewallet"}));
+        let big = native_triage(&args(
+            json!({"body": "xxxx", "product": "qris", "maxBodyBytes": 3, "timestamp": at}),
+        ));
+        let big = big.unwrap();
+        assert_eq!(
+            (big["statusCode"].clone(), big["refusal"].clone()),
+            (json!(400), json!("oversize"))
+        );
+        assert_eq!(
+            big["body"],
+            json!(r#"{"responseCode":"4005201","responseMessage":"Invalid Field Format body (too large)"}"#)
+        );
+        let refused = native_outcome(&args(
+            json!({"product": "va", "errorClass": "SignatureError", "message": "bad"}),
+        ));
+        let refused = refused.unwrap();
+        assert_eq!(
+            (refused["statusCode"].clone(), refused["error"].clone()),
+            (json!(401), json!("bad"))
+        );
+        assert_eq!(refused["paid"], json!(false));
+        let verified = json!({"notification": {"trxId": "t"}, "status": {}, "paid": true});
+        let paid = native_outcome(&args(json!({"product": "va", "verified": verified}))).unwrap();
+        assert_eq!(
+            (paid["statusCode"].clone(), paid["paid"].clone()),
+            (json!(200), json!(true))
+        );
+        assert!(native_outcome(&args(json!({"product": "va", "errorClass": "Nope"}))).is_err());
     }
 }

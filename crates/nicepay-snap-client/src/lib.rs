@@ -75,8 +75,8 @@ pub use clock::{Clock, ExternalIdGenerator, SystemClock};
 pub use confirm::{Confirmable, Confirmed};
 pub use error::ClientError;
 pub use handler::{
-    ack_headers, claims_paid, detect_product, notification_service_code, triage, HandledNotification,
-    NotificationHandler, Refusal, DEFAULT_MAX_NOTIFICATION_BYTES, NOTIFICATION_PATHS,
+    ack_headers, claims_paid, conclude, detect_product, triage, HandledNotification, NotificationHandler, Refusal,
+    DEFAULT_MAX_NOTIFICATION_BYTES, NOTIFICATION_PATHS,
 };
 pub use keygen::generate_private_key;
 pub use nonblocking::AsyncClient;

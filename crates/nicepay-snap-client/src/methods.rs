@@ -318,7 +318,7 @@ macro_rules! client {
                 } else {
                     self.client.verify_notification_json(product, headers, body)
                 };
-                self.conclude(product, outcome, &now)
+                $crate::handler::conclude(product, self.confirm, outcome, &now)
             }
         }
 

@@ -33,6 +33,8 @@ type Opener = fn(&Args) -> Result<Box<dyn NativeObject>, ClientError>;
 const FUNCTIONS: &[(&str, Function)] = &[
     ("acknowledgement", acknowledgement),
     ("generateKeyPair", generate_key_pair),
+    ("notificationOutcome", crate::handler::native_outcome),
+    ("notificationTriage", crate::handler::native_triage),
     ("sourceAllowed", source_allowed),
 ];
 
@@ -65,7 +67,7 @@ pub fn names() -> (Vec<&'static str>, Vec<&'static str>) {
     )
 }
 
-fn invalid(field: &str, reason: impl Into<String>) -> ClientError {
+pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> ClientError {
     ClientError::Snap(Error::InvalidInput {
         field: field.to_owned(),
         reason: reason.into(),
@@ -73,7 +75,10 @@ fn invalid(field: &str, reason: impl Into<String>) -> ClientError {
 }
 
 fn unknown(field: &str, name: &str) -> ClientError {
-    invalid(field, format!("{} is not one of the SDK's names", nicepay_snap::error::echo(name)))
+    invalid(
+        field,
+        format!("{} is not one of the SDK's names", nicepay_snap::error::echo(name)),
+    )
 }
 
 /// A JSON object of arguments, read field by field with typed errors.
@@ -168,7 +173,10 @@ fn acknowledgement(args: &Args) -> Result<Value, ClientError> {
         (Some(kind), _) => {
             return Err(invalid(
                 "kind",
-                format!("{} is not success, unauthorized or badRequest", nicepay_snap::error::echo(kind)),
+                format!(
+                    "{} is not success, unauthorized or badRequest",
+                    nicepay_snap::error::echo(kind)
+                ),
             ))
         }
     };
@@ -213,11 +221,7 @@ impl NativeMerchantServer {
     /// mountPrefix?}`.
     fn open(args: &Args) -> Result<Box<dyn NativeObject>, ClientError> {
         let key = PublicKey::parse(args.str("nicepayPublicKey")?)?;
-        let mut config = ServerConfig::new(
-            args.str("clientId")?,
-            ClientSecret::new(args.str("clientSecret")?),
-            key,
-        )?;
+        let mut config = ServerConfig::new(args.str("clientId")?, ClientSecret::new(args.str("clientSecret")?), key)?;
         if let Some(seconds) = args.opt_u32("tokenLifetimeSeconds", u32::MAX)? {
             config = config.with_token_lifetime_seconds(seconds)?;
         }
@@ -260,7 +264,10 @@ fn bill_answer(args: &Args) -> Result<BillAnswer, ClientError> {
         "open" => BillAnswer::Open(Bill {
             virtual_account_name: answer.str("virtualAccountName")?.to_owned(),
             total_amount: answer.typed::<Amount>("totalAmount")?,
-            additional_info: answer.get("additionalInfo").map(|_| answer.typed("additionalInfo")).transpose()?,
+            additional_info: answer
+                .get("additionalInfo")
+                .map(|_| answer.typed("additionalInfo"))
+                .transpose()?,
         }),
         "notFound" => BillAnswer::NotFound,
         "paid" => BillAnswer::Paid,
@@ -290,9 +297,14 @@ impl NativeObject for NativeMerchantServer {
                 let mut random = [0u8; 32];
                 getrandom::fill(&mut random)
                     .map_err(|e| invalid("random", format!("the system's random source failed: {e}")))?;
-                let received =
-                    self.server()
-                        .receive(args.str("method")?, args.str("path")?, &headers, body.as_bytes(), now, random);
+                let received = self.server().receive(
+                    args.str("method")?,
+                    args.str("path")?,
+                    &headers,
+                    body.as_bytes(),
+                    now,
+                    random,
+                );
                 Ok(match received {
                     Received::Respond(r) => json!({"kind": "respond", "response": response_json(&r, now)}),
                     Received::VaInquiry(r) => json!({"kind": "vaInquiry", "request": encode_response(&r)?}),
@@ -346,7 +358,10 @@ mod tests {
     fn acknowledgements_by_product_and_by_code() {
         let ok = call("acknowledgement", json!({"product": "qris"})).unwrap();
         assert_eq!(ok["status"], 200);
-        assert_eq!(ok["body"], r#"{"responseCode":"2005200","responseMessage":"Successful"}"#);
+        assert_eq!(
+            ok["body"],
+            r#"{"responseCode":"2005200","responseMessage":"Successful"}"#
+        );
         let denied = call("acknowledgement", json!({"product": "va", "kind": "unauthorized"})).unwrap();
         assert_eq!(denied["status"], 401);
         assert!(denied["body"].as_str().unwrap().contains("4012500"));
@@ -355,7 +370,10 @@ mod tests {
             json!({"serviceCode": "56", "status": 409, "caseCode": "01", "message": "Conflict"}),
         )
         .unwrap();
-        assert_eq!(custom["body"], r#"{"responseCode":"4095601","responseMessage":"Conflict"}"#);
+        assert_eq!(
+            custom["body"],
+            r#"{"responseCode":"4095601","responseMessage":"Conflict"}"#
+        );
     }
 
     #[test]
