@@ -64,6 +64,7 @@ mod nonblocking;
 mod observe;
 mod policy;
 mod sources;
+mod store;
 mod token;
 
 pub use blocking::Client;
@@ -83,6 +84,7 @@ pub use nonblocking::AsyncClient;
 pub use observe::{Exchange, ExchangeObserver, ACCESS_TOKEN_OPERATION};
 pub use policy::{positive_seconds, ClientOptions, MAX_TIMEOUT_SECONDS};
 pub use sources::{SourceAllowList, MAX_SOURCE_NETWORKS, NICEPAY_NOTIFICATION_SOURCES};
+pub use store::{JournalEntry, JournalState, Store, StoreSettings};
 
 use nicepay_snap::error::{bound_reason, echo};
 

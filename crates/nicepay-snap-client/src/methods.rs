@@ -16,6 +16,7 @@ macro_rules! client {
         refresher: $refresher:ident,
         wait: $wait:ident,
         sleep: $sleep:path,
+        store_io: $store_io:path,
     ) => {
         $(#[$attr])*
         #[derive(Debug)]
@@ -230,7 +231,10 @@ macro_rules! client {
 
             /// Verifies a notification (signature, freshness, client id), then confirms it with a
             /// status query, because the signature does not cover the body. Fulfil the order only
-            /// when [`crate::Confirmed::paid`] is `true`.
+            /// when [`crate::Confirmed::paid`] is `true` and [`crate::Confirmed::duplicate`] is
+            /// `false`: a notification confirmed as paid is recorded in the client's
+            /// [`Store`](crate::Store), and a repeat of it (a redelivery, or the same notification
+            /// at another process on a shared store) is reported as a duplicate.
             pub $($async)? fn verify_and_confirm<N: $crate::Confirmable>(
                 &self,
                 headers: &[(String, String)],
@@ -240,15 +244,24 @@ macro_rules! client {
                 let request = notification.status_request(&self.config)?;
                 let status = self.execute::<N::Query>(&request) $(.$await)??;
                 let paid = notification.confirms(&status);
+                let key = $crate::confirm::dedupe_key(&self.config, &notification).filter(|_| paid);
+                let duplicate = match key {
+                    Some(key) => {
+                        let now = self.clock.now_unix_millis();
+                        !$store_io(&self.options.store, move |s| s.claim_notification(&key, now)) $(.$await)??
+                    }
+                    None => false,
+                };
                 Ok($crate::Confirmed {
                     notification,
                     status,
                     paid,
+                    duplicate,
                 })
             }
 
             /// [`verify_and_confirm`](Self::verify_and_confirm) for the notification type of
-            /// `product`, as JSON: `{"notification": ..., "status": ..., "paid": bool}`. Used by
+            /// `product`, as JSON: `{"notification": ..., "status": ..., "paid": bool, "duplicate": bool}`. Used by
             /// the language bindings.
             pub $($async)? fn verify_and_confirm_json(
                 &self,

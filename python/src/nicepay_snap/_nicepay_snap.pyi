@@ -327,8 +327,9 @@ class Client(_ClientBase):
         """Verifies a notification, then confirms it with a status query.
 
         ``product`` is ``"qris"``, ``"va"``, ``"ewallet"`` or ``"payout"``. Returns ``{"notification": dict,
-        "status": dict, "paid": bool}`` (typed per product): fulfil the order only when ``paid``
-        is ``True``.
+        "status": dict, "paid": bool, "duplicate": bool}`` (typed per product): fulfil the order
+        only when ``paid`` is ``True`` and ``duplicate`` is ``False`` (``duplicate``: the client's
+        ``store`` already confirmed this notification as paid, in this or another process).
         """
 
 @final
