@@ -213,6 +213,7 @@ impl ErrorClass {
             Self::Decode,
             Self::Transport,
             Self::OutcomeUnknown,
+            Self::Store,
             Self::Other,
         ]
         .into_iter()

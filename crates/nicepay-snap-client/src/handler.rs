@@ -118,9 +118,11 @@ impl Refusal {
                 "notification_public_key" | "notificationpublickey" => Self::Configuration,
                 _ => Self::MissingField,
             },
-            ErrorClass::Api | ErrorClass::Transport | ErrorClass::OutcomeUnknown | ErrorClass::Other => {
-                Self::Unconfirmed
-            }
+            ErrorClass::Api
+            | ErrorClass::Transport
+            | ErrorClass::OutcomeUnknown
+            | ErrorClass::Store
+            | ErrorClass::Other => Self::Unconfirmed,
         }
     }
 
