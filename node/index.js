@@ -62,3 +62,6 @@ module.exports.transactionStringToSign = binding.transactionStringToSign
 module.exports.verifyNotification = binding.verifyNotification
 module.exports.verifyNotificationRequest = binding.verifyNotificationRequest
 module.exports.version = binding.version
+// The pure-JavaScript facades over the native functions.
+module.exports.NotificationHandler = require('./handler.js').NotificationHandler
+module.exports.NOTIFICATION_PATHS = require('./handler.js').NOTIFICATION_PATHS
