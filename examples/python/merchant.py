@@ -23,13 +23,15 @@ APP_URL = os.environ.get("APP_URL", "http://127.0.0.1:8000")
 def client_kwargs() -> Dict[str, Any]:
     with urllib.request.urlopen(SIMULATOR + "/__admin/info", timeout=10) as response:
         info = json.loads(response.read())
-    return dict(
-        client_id=info["clientId"],
-        client_secret=info["clientSecret"],
-        private_key=info["privateKeyPem"],
-        notification_public_key=info["notificationPublicKey"],
-        base_url=info["baseUrl"],
-    )
+    # The simulator's /__admin/info names -> the client's keyword arguments.
+    names = {
+        "clientId": "client_id",
+        "clientSecret": "client_secret",
+        "privateKeyPem": "private_key",
+        "notificationPublicKey": "notification_public_key",
+        "baseUrl": "base_url",
+    }
+    return {argument: info[name] for name, argument in names.items()}
 
 
 def client() -> snap.Client:

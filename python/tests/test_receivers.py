@@ -58,15 +58,8 @@ def serve_fastapi(handler: snap.NotificationHandler[Any], on_paid: Callable[...,
         sock.close()
 
 
-def serve_wsgi(app: Any) -> Iterator[str]:
-    """A WSGI app under wsgiref on a loopback port, in a thread."""
-    from wsgiref.simple_server import WSGIRequestHandler, make_server
-
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = make_server("127.0.0.1", 0, app, handler_class=Quiet)
+def serve_forever(server: Any) -> Iterator[str]:
+    """A ``socketserver``-style server (wsgiref's, werkzeug's) in a thread; yields its URL."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -74,6 +67,17 @@ def serve_wsgi(app: Any) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def serve_wsgi(app: Any) -> Iterator[str]:
+    """A WSGI app under wsgiref on a loopback port."""
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    yield from serve_forever(make_server("127.0.0.1", 0, app, handler_class=Quiet))
 
 
 def serve_flask(handler: snap.NotificationHandler[Any], on_paid: Callable[..., None]) -> Iterator[str]:
@@ -85,17 +89,11 @@ def serve_flask(handler: snap.NotificationHandler[Any], on_paid: Callable[..., N
 
     app = Flask("receivers")
     app.register_blueprint(notification_blueprint(handler, on_paid))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
+    yield from serve_forever(make_server("127.0.0.1", 0, app, threaded=True))
 
 
-# Django's settings are per process: its URL conf is this holder, filled per test.
-DJANGO_URLS = types.SimpleNamespace(urlpatterns=[])
+# Django's settings are per process: its URL conf is this module object, filled per test.
+DJANGO_URLS = types.ModuleType("receivers_urls")
 
 
 def serve_django(handler: snap.NotificationHandler[Any], on_paid: Callable[..., None]) -> Iterator[str]:
@@ -117,7 +115,7 @@ def serve_django(handler: snap.NotificationHandler[Any], on_paid: Callable[..., 
             INSTALLED_APPS=[],
         )
         django.setup()
-    DJANGO_URLS.urlpatterns = notification_urlpatterns(handler, on_paid)
+    DJANGO_URLS.urlpatterns = notification_urlpatterns(handler, on_paid)  # type: ignore[attr-defined]
     clear_url_caches()
     yield from serve_wsgi(get_wsgi_application())
 

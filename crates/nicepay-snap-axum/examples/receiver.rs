@@ -15,28 +15,18 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::routing::post;
 use axum::Json;
-use nicepay_snap::Config;
 use nicepay_snap_axum::{notifications, HandledNotification, NotificationHandler};
 use nicepay_snap_client::AsyncClient;
 use nicepay_snap_reqwest::ReqwestTransport;
+use nicepay_snap_simulator::SimulatorInfo;
 use serde_json::{json, Value};
 
 type Client = AsyncClient<ReqwestTransport>;
 
 async fn client(simulator: &str) -> Result<Client, Box<dyn std::error::Error>> {
-    let info: Value = serde_json::from_slice(&reqwest::get(format!("{simulator}/__admin/info")).await?.bytes().await?)?;
-    let text = |name: &str| info[name].as_str().unwrap_or_default().to_owned();
-    let config = Config::builder()
-        .client_id(text("clientId"))
-        .client_secret(text("clientSecret").as_str())
-        .private_key_text(&text("privateKeyPem"))
-        .notification_public_key_text(&text("notificationPublicKey"))
-        .base_url(&text("baseUrl"))
-        .build()?;
-    Ok(AsyncClient::new(
-        config,
-        ReqwestTransport::builder().timeout(Duration::from_secs(10)).build()?,
-    ))
+    let info: SimulatorInfo = serde_json::from_slice(&reqwest::get(format!("{simulator}/__admin/info")).await?.bytes().await?)?;
+    let transport = ReqwestTransport::builder().timeout(Duration::from_secs(10)).build()?;
+    Ok(AsyncClient::new(info.client_config()?, transport))
 }
 
 /// `on_paid`: runs once per confirmed payment (a real app marks the order paid here).

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use nicepay_snap::api::notification::sign_notification;
-use nicepay_snap::{Config, PrivateKey};
+use nicepay_snap::PrivateKey;
 use nicepay_snap_axum::{notifications, HandledNotification, NotificationHandler};
 use nicepay_snap_client::AsyncClient;
 use nicepay_snap_reqwest::ReqwestTransport;
@@ -20,16 +20,8 @@ const NICEPAY_KEY: &str = include_str!("../../../tests/keys/nicepay-notification
 const MERCHANT_KEY: &str = include_str!("../../../tests/keys/merchant-test-private-pkcs8.pem");
 
 fn client(info: &SimulatorInfo) -> AsyncClient<ReqwestTransport> {
-    let config = Config::builder()
-        .client_id(&info.client_id)
-        .client_secret(info.client_secret.as_str())
-        .private_key_text(info.private_key_pem.as_deref().expect("simulator key"))
-        .notification_public_key_text(&info.notification_public_key)
-        .base_url(&info.base_url)
-        .build()
-        .expect("config");
     let transport = ReqwestTransport::builder().timeout(Duration::from_secs(10)).build();
-    AsyncClient::new(config, transport.expect("reqwest"))
+    AsyncClient::new(info.client_config().expect("config"), transport.expect("reqwest"))
 }
 
 /// POSTs to the simulator's admin API, answering its JSON.

@@ -261,13 +261,7 @@ impl Session {
 }
 
 fn config(info: &SimulatorInfo) -> Result<Config, Failure> {
-    Ok(Config::builder()
-        .client_id(&info.client_id)
-        .client_secret(info.client_secret.as_str())
-        .private_key_text(info.private_key_pem.as_deref().unwrap_or_default())
-        .notification_public_key_text(&info.notification_public_key)
-        .base_url(&info.base_url)
-        .build()?)
+    Ok(info.client_config()?)
 }
 
 // ---------------------------------------------------------------------------------------------

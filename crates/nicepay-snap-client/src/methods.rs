@@ -298,21 +298,12 @@ macro_rules! client {
                 headers: &[(String, String)],
                 body: &[u8],
             ) -> $crate::HandledNotification {
-                self.handle_with(None, Some(path), headers, body) $(.$await)?
+                self.handle_as(None, Some(path), headers, body) $(.$await)?
             }
 
-            /// [`handle`](Self::handle) for a notification known to be of `product` (an endpoint
-            /// that serves one product).
-            pub $($async)? fn handle_product(
-                &self,
-                product: nicepay_snap::status::Product,
-                headers: &[(String, String)],
-                body: &[u8],
-            ) -> $crate::HandledNotification {
-                self.handle_with(Some(product), None, headers, body) $(.$await)?
-            }
-
-            $($async)? fn handle_with(
+            /// [`handle`](Self::handle) with the product given (`Some`: an endpoint that serves
+            /// one product) or detected from `path` (when given) and the body.
+            pub $($async)? fn handle_as(
                 &self,
                 product: Option<nicepay_snap::status::Product>,
                 path: Option<&str>,

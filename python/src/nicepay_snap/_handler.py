@@ -12,6 +12,7 @@ decisions are the Rust core's (``nicepay_snap_client::NotificationHandler``), re
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import (
     Any,
@@ -89,7 +90,7 @@ class NotificationResult:
 
 def _pairs(headers: HeadersLike) -> List[Tuple[str, str]]:
     items = headers.items() if isinstance(headers, Mapping) or hasattr(headers, "items") else headers
-    return [(str(k), str(v)) for k, v in items]  # type: ignore[union-attr]
+    return [(str(k), str(v)) for k, v in items]
 
 
 class NotificationHandler(Generic[C]):
@@ -150,8 +151,8 @@ class NotificationHandler(Generic[C]):
         path: Optional[str] = None,
         product: Optional[str] = None,
     ) -> Union[NotificationResult, Awaitable[NotificationResult]]:
-        """Handles one notification received at ``path`` (its product comes from the path when
-        it ends with one of ``NOTIFICATION_PATHS``, else from ``product``, else from the body).
+        """Handles one notification received at ``path``: its product is ``product`` when given,
+        else the one of the ``NOTIFICATION_PATHS`` entry the path ends with, else the body's.
         ``body`` must be the raw bytes as received."""
         found = self._triage(body, path, product)
         pairs = _pairs(headers)
@@ -160,13 +161,16 @@ class NotificationHandler(Generic[C]):
         if isinstance(found, NotificationResult):
             return found
         try:
-            if self.confirm:
-                verified: Any = self.client.verify_and_confirm(product=found, headers=pairs, body=body)
-            else:
-                verified = self.client.verify_notification(headers=pairs, body=body)
+            verified = self._verify(self.client, found, pairs, body)
         except NicepayError as error:
             return self._outcome(found, None, error)
         return self._outcome(found, verified, None)
+
+    def _verify(self, client: Any, product: str, pairs: List[Tuple[str, str]], body: bytes) -> Any:
+        """``verify_and_confirm`` (an awaitable for an ``AsyncClient``), else ``verify_notification``."""
+        if self.confirm:
+            return client.verify_and_confirm(product=product, headers=pairs, body=body)
+        return client.verify_notification(headers=pairs, body=body)
 
     async def _finish_async(
         self, client: AsyncClient, found: Union[str, NotificationResult], pairs: List[Tuple[str, str]], body: bytes
@@ -174,10 +178,9 @@ class NotificationHandler(Generic[C]):
         if isinstance(found, NotificationResult):
             return found
         try:
-            if self.confirm:
-                verified: Any = await client.verify_and_confirm(product=found, headers=pairs, body=body)
-            else:
-                verified = client.verify_notification(headers=pairs, body=body)
+            verified = self._verify(client, found, pairs, body)
+            if inspect.isawaitable(verified):
+                verified = await verified
         except NicepayError as error:
             return self._outcome(found, None, error)
         return self._outcome(found, verified, None)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, List
 
-from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+# Django ships no type information (django-stubs adds it).
+from django.http import HttpRequest, HttpResponse  # type: ignore[import-untyped, unused-ignore]
+from django.urls import URLPattern, path  # type: ignore[import-untyped, unused-ignore]
+from django.views.decorators.csrf import csrf_exempt  # type: ignore[import-untyped, unused-ignore]
+from django.views.decorators.http import require_POST  # type: ignore[import-untyped, unused-ignore]
 
 from nicepay_snap._handler import NOTIFICATION_PATHS, NotificationHandler
 from nicepay_snap.integrations import OnPaid, require_blocking
@@ -25,8 +26,6 @@ def notification_view(handler: NotificationHandler[Any], on_paid: OnPaid) -> Cal
     """A view receiving NICEPAY notifications with a handler over a blocking ``Client``."""
     require_blocking(handler, "Django")
 
-    @csrf_exempt
-    @require_POST
     def receive(request: HttpRequest) -> HttpResponse:
         result = handler.handle(request.headers.items(), request.body, path=request.path)
         if result.fulfil:
@@ -36,7 +35,8 @@ def notification_view(handler: NotificationHandler[Any], on_paid: OnPaid) -> Cal
             response[name] = value
         return response
 
-    return receive  # type: ignore[no-any-return]
+    view: Callable[[HttpRequest], HttpResponse] = csrf_exempt(require_POST(receive))
+    return view
 
 
 def notification_urlpatterns(handler: NotificationHandler[Any], on_paid: OnPaid, *, prefix: str = "") -> List[URLPattern]:

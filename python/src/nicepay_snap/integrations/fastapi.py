@@ -11,7 +11,7 @@ thread pool, so the event loop never blocks on the status query.
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, Awaitable, cast
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -32,9 +32,10 @@ def notification_router(handler: NotificationHandler[Any], on_paid: OnPaid, *, p
         body = await request.body()
         headers = request.headers.items()
         if isinstance(handler.client, AsyncClient):
-            result: NotificationResult = await handler.handle(headers, body, path=request.url.path)
+            pending = cast("Awaitable[NotificationResult]", handler.handle(headers, body, path=request.url.path))
+            result = await pending
         else:
-            result = await run_in_threadpool(handler.handle, headers, body, path=request.url.path)
+            result = await run_in_threadpool(lambda: handler.handle(headers, body, path=request.url.path))
         if result.fulfil:
             done = on_paid(result)
             if inspect.isawaitable(done):
