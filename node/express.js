@@ -6,7 +6,8 @@
 // - after `express.raw()`, it takes the Buffer it left in `req.body`;
 // - after `express.json({ verify: captureRawBody })`, it takes the bytes captured in `req.rawBody`.
 // After a plain `express.json()` the bytes are gone: it fails the request with a clear error
-// instead of verifying re-serialized JSON.
+// instead of verifying re-serialized JSON. It is a pair of middleware (the second answers
+// notifications whose JSON the parser refused); `app.use()` takes both.
 // `onPaid(result)` (may be async) runs once for each confirmed payment not seen before.
 'use strict'
 
@@ -39,17 +40,31 @@ async function rawBodyOf(req) {
   )
 }
 
+const isNotification = (req) => req.method === 'POST' && PATHS.has(req.path)
+
+/**
+ * The middleware: `[receive, afterParserError]`, for `app.use(...)`. The second one answers a
+ * notification whose body `express.json({ verify: captureRawBody })` failed to parse (with the
+ * SNAP acknowledgement for a malformed body, from the captured bytes) instead of the parser's
+ * error page; every other error passes on.
+ */
 function notifications(handler, onPaid) {
-  return async function nicepayNotifications(req, res, next) {
-    if (req.method !== 'POST' || !PATHS.has(req.path)) return next()
-    try {
-      const result = await handler.handle(req.headers, await rawBodyOf(req), { path: req.path })
-      if (result.fulfil) await onPaid(result)
-      res.status(result.statusCode).set(result.headers).end(result.body)
-    } catch (error) {
-      next(error)
-    }
+  async function respond(req, res, body) {
+    const result = await handler.handle(req.headers, body, { path: req.path })
+    if (result.fulfil) await onPaid(result)
+    res.status(result.statusCode).set(result.headers).end(result.body)
   }
+  function receive(req, res, next) {
+    if (!isNotification(req)) return next()
+    rawBodyOf(req)
+      .then((body) => respond(req, res, body))
+      .catch(next)
+  }
+  function afterParserError(error, req, res, next) {
+    if (!isNotification(req) || !Buffer.isBuffer(req.rawBody)) return next(error)
+    respond(req, res, req.rawBody).catch(next)
+  }
+  return [receive, afterParserError]
 }
 
 module.exports = { notifications, captureRawBody, rawBodyOf }

@@ -4,6 +4,8 @@
 // `cargo run -p xtask -- codegen` from the Rust payload structs and operation registry.
 import type { Confirmations, Exchange } from './payload-types.js'
 export * from './payload-types.js'
+export { NotificationHandler, NOTIFICATION_PATHS } from './handler.js'
+export type { NotificationResult, NotificationHandlerOptions, NotificationClient } from './handler.js'
 
 /**
  * An async NICEPAY SNAP client. Network methods return Promises; the access token is cached and
