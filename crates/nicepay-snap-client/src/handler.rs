@@ -368,7 +368,7 @@ pub(crate) fn native_triage(args: &Args) -> Result<Value, ClientError> {
 /// (`errorClass`: the Python exception class or the Node `error.code`).
 pub(crate) fn native_outcome(args: &Args) -> Result<Value, ClientError> {
     let product: Product = args.str("product")?.parse()?;
-    let confirm = args.get("confirm").map_or(true, |v| v.as_bool().unwrap_or(true));
+    let confirm = args.get("confirm").and_then(Value::as_bool).unwrap_or(true);
     let now = args.now()?.to_string();
     let handled = match args.opt_str("errorClass")? {
         Some(class) => {
