@@ -24,7 +24,8 @@ use serde_json::{json, Value};
 type Client = AsyncClient<ReqwestTransport>;
 
 async fn client(simulator: &str) -> Result<Client, Box<dyn std::error::Error>> {
-    let info: SimulatorInfo = serde_json::from_slice(&reqwest::get(format!("{simulator}/__admin/info")).await?.bytes().await?)?;
+    let info: SimulatorInfo =
+        serde_json::from_slice(&reqwest::get(format!("{simulator}/__admin/info")).await?.bytes().await?)?;
     let transport = ReqwestTransport::builder().timeout(Duration::from_secs(10)).build()?;
     Ok(AsyncClient::new(info.client_config()?, transport))
 }

@@ -292,7 +292,7 @@ impl<C> NotificationHandler<C> {
 }
 
 /// The response for the outcome of the verification of a `product` notification: `outcome` is
-/// what `verify_and_confirm_json` answered (`confirm`), else `verify_notification_json`.
+/// what `verify_and_confirm_json` answered (`confirm`), else the verified body as JSON.
 pub fn conclude(
     product: Product,
     confirm: bool,

@@ -273,18 +273,6 @@ macro_rules! client {
                     $crate::confirm::confirmed_json(self.verify_and_confirm::<N>(headers, body) $(.$await)??)
                 })
             }
-            /// [`verify_notification`](Self::verify_notification) for the notification type of
-            /// `product`, as JSON (the body parsed as that type and re-encoded).
-            pub fn verify_notification_json(
-                &self,
-                product: nicepay_snap::status::Product,
-                headers: &[(String, String)],
-                body: &[u8],
-            ) -> Result<serde_json::Value, $crate::ClientError> {
-                $crate::confirm::with_notification!(product, N => {
-                    $crate::encode_response(&self.verify_notification::<N>(headers, body)?)
-                })
-            }
         }
 
         impl<T: $($bound)+> $crate::NotificationHandler<$Client<T>> {
@@ -320,7 +308,12 @@ macro_rules! client {
                 let outcome = if self.confirm {
                     self.client.verify_and_confirm_json(product, headers, body) $(.$await)?
                 } else {
-                    self.client.verify_notification_json(product, headers, body)
+                    // Verification only: the body parsed as the product's notification, re-encoded.
+                    $crate::confirm::with_notification!(product, N => {
+                        self.client
+                            .verify_notification::<N>(headers, body)
+                            .and_then(|n| $crate::encode_response(&n))
+                    })
                 };
                 $crate::handler::conclude(product, self.confirm, outcome, &now)
             }
