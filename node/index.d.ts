@@ -4,6 +4,7 @@
 // `cargo run -p xtask -- codegen` from the Rust payload structs and operation registry.
 import type { Confirmations, Exchange } from './payload-types.js'
 export * from './payload-types.js'
+export * from './sdk.js'
 export { NotificationHandler, NOTIFICATION_PATHS } from './handler.js'
 export type { NotificationResult, NotificationHandlerOptions, NotificationClient } from './handler.js'
 
@@ -228,15 +229,6 @@ export interface NicepayErrorFields {
 }
 
 /**
- * The same instant in the canonical `yyyy-MM-ddTHH:mm:ss+07:00` form (accepts `Z` or any
- * `±HH:MM` offset).
- */
-export declare function normalizeTimestamp(timestamp: string): string
-
-/** The path that is signed: without `/nicepay`, checked (leading `/`, no query, no trailing `/`). */
-export declare function signedPath(path: string): string
-
-/**
  * base64 SHA256withRSA over `clientId|X-TIMESTAMP`: the `X-SIGNATURE` of the access-token
  * request.
  */
@@ -277,9 +269,6 @@ export interface SignTransactionOptions {
   timestamp: string
 }
 
-/** The current time as an `X-TIMESTAMP` (Jakarta time, `+07:00`). */
-export declare function timestampNow(): string
-
 /** `clientId|X-TIMESTAMP`: what the access-token request (and a NICEPAY notification) signs. */
 export declare function tokenStringToSign(options: TokenStringToSignOptions): string
 
@@ -313,28 +302,6 @@ export interface TransactionStringToSignOptions {
 }
 
 /**
- * `true` when `signature` is NICEPAY's SHA256withRSA signature of `clientId|timestamp` (the
- * timestamp exactly as received), `false` otherwise. Does not check freshness and does not cover
- * the body; malformed keys, client IDs or timestamps throw `ERR_NICEPAY_INVALID_INPUT`.
- */
-export declare function verifyNotification(options: VerifyNotificationOptions): boolean
-
-/** Options of `verifyNotification`. The key may be a text or a parsed `PublicKey`. */
-export interface VerifyNotificationOptions {
-  /**
-   * NICEPAY's notification public key: PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`) or bare base64
-   * SubjectPublicKeyInfo, or a parsed `PublicKey`.
-   */
-  publicKey: string | PublicKey
-  /** The merchant's client ID. */
-  clientId: string
-  /** `X-TIMESTAMP` exactly as received (any offset). */
-  timestamp: string
-  /** `X-SIGNATURE` as received (base64). */
-  signature: string
-}
-
-/**
  * Verifies an incoming notification from a Node request without a `Client`: see
  * `Client.verifyNotification`. Returns the parsed body.
  */
@@ -349,6 +316,3 @@ export interface VerifyNotificationRequestOptions {
   /** Accepted distance between `X-TIMESTAMP` and now, in seconds (default 300). */
   maxSkewSeconds?: number
 }
-
-/** The package version (the Cargo workspace version, which `package.json` repeats). */
-export declare function version(): string

@@ -52,16 +52,25 @@ module.exports.PublicKey = binding.PublicKey
 module.exports.JsPublicKey = binding.JsPublicKey
 module.exports.bodySha256Hex = binding.bodySha256Hex
 module.exports.minifyJson = binding.minifyJson
-module.exports.normalizeTimestamp = binding.normalizeTimestamp
-module.exports.signedPath = binding.signedPath
 module.exports.signTokenRequest = binding.signTokenRequest
 module.exports.signTransaction = binding.signTransaction
-module.exports.timestampNow = binding.timestampNow
 module.exports.tokenStringToSign = binding.tokenStringToSign
 module.exports.transactionStringToSign = binding.transactionStringToSign
-module.exports.verifyNotification = binding.verifyNotification
 module.exports.verifyNotificationRequest = binding.verifyNotificationRequest
-module.exports.version = binding.version
-// The pure-JavaScript facades over the native functions.
+module.exports.nativeCall = binding.nativeCall
+module.exports.Native = binding.Native
+// The pure-JavaScript facades over the native table (sdk.js, typed in sdk.d.ts).
+const sdk = require('./sdk.js')(binding)
+module.exports.signedPath = sdk.signedPath
+module.exports.normalizeTimestamp = sdk.normalizeTimestamp
+module.exports.timestampNow = sdk.timestampNow
+module.exports.version = sdk.version
+module.exports.verifyNotification = sdk.verifyNotification
+module.exports.acknowledgement = sdk.acknowledgement
+module.exports.generateKeyPair = sdk.generateKeyPair
+module.exports.sourceAllowed = sdk.sourceAllowed
+module.exports.RequestBuilder = sdk.RequestBuilder
+module.exports.MerchantServer = sdk.MerchantServer
+// The notification handler (handler.js, typed in handler.d.ts), a facade over the native table too.
 module.exports.NotificationHandler = require('./handler.js').NotificationHandler
 module.exports.NOTIFICATION_PATHS = require('./handler.js').NOTIFICATION_PATHS

@@ -11,14 +11,21 @@
 use std::sync::Mutex;
 
 use nicepay_snap::api::notification::Acknowledgement;
+use nicepay_snap::api::RequestContext;
 use nicepay_snap::server::{Bill, BillAnswer, MerchantServer, Received, ServerConfig, ServerResponse};
 use nicepay_snap::status::Product;
-use nicepay_snap::{Amount, ClientSecret, Error, PublicKey, Timestamp};
+use nicepay_snap::{
+    AccessToken, Amount, ClientSecret, Config, Error, ExternalId, Method, PreparedRequest, PublicKey, RawResponse,
+    Timestamp,
+};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
-use crate::binding_support::{headers_from_json, timestamp_arg};
-use crate::{encode_response, ClientError, Clock as _, SourceAllowList, SystemClock};
+use crate::binding_support::{client_and_timestamp, headers_from_json, timestamp_arg};
+use crate::{
+    decode_request, encode_response, unknown_operation, ClientError, Clock as _, ExternalIdGenerator, SourceAllowList,
+    SystemClock, ACCESS_TOKEN_OPERATION,
+};
 
 /// A stateful object the bindings hold and call by method name.
 pub trait NativeObject: Send + Sync + std::fmt::Debug {
@@ -36,10 +43,43 @@ const FUNCTIONS: &[(&str, Function)] = &[
     ("notificationOutcome", crate::handler::native_outcome),
     ("notificationTriage", crate::handler::native_triage),
     ("sourceAllowed", source_allowed),
+    // `{path}`: the signed form of a path (without `/nicepay`), checked.
+    ("signedPath", |a| {
+        Ok(json!(nicepay_snap::canonical::signed_path(a.str("path")?)?))
+    }),
+    // `{timestamp}` with any offset: the same instant as `yyyy-MM-ddTHH:mm:ss+07:00`.
+    ("normalizeTimestamp", |a| {
+        Ok(json!(timestamp_arg(a.str("timestamp")?, true)?.to_string()))
+    }),
+    // `{}`: now as an `X-TIMESTAMP` (Jakarta time).
+    ("timestampNow", |_| Ok(json!(SystemClock.now().to_string()))),
+    // `{clientId, timestamp}`: `clientId|X-TIMESTAMP`, what the token request signs.
+    ("tokenStringToSign", |a| {
+        Ok(json!(client_and_timestamp(
+            a.str("clientId")?,
+            a.str("timestamp")?,
+            false
+        )?))
+    }),
+    // `{publicKey, signature, clientId, timestamp}`: whether `signature` is the RSA signature of
+    // `clientId|timestamp` under the key (the timestamp as received; freshness is not checked).
+    ("verifyNotification", |a| {
+        let key = PublicKey::parse(a.str("publicKey")?)?;
+        let signature = a.str("signature")?;
+        let message = client_and_timestamp(a.str("clientId")?, a.str("timestamp")?, true)?;
+        Ok(json!(key.verify_base64(message.as_bytes(), signature).is_ok()))
+    }),
+    // `{}`: the SDK version.
+    ("version", |_| Ok(json!(env!("CARGO_PKG_VERSION")))),
 ];
 
 /// The objects: kind, constructor.
-const KINDS: &[(&str, Opener)] = &[("merchantServer", NativeMerchantServer::open)];
+const KINDS: &[(&str, Opener)] = &[
+    ("merchantServer", NativeMerchantServer::open),
+    ("requestBuilder", RequestBuilder::open),
+    #[cfg(feature = "simulator")]
+    ("simulator", NativeSimulator::open),
+];
 
 /// Runs the function `name` with `args`.
 pub fn call(name: &str, args: Value) -> Result<Value, ClientError> {
@@ -81,7 +121,23 @@ fn unknown(field: &str, name: &str) -> ClientError {
     )
 }
 
-/// A JSON object of arguments, read field by field with typed errors.
+/// `clientId` -> `client_id`: errors name fields in the core's spelling, which each binding
+/// respells (Node back to camelCase).
+fn snake_case(camel: &str) -> String {
+    let mut out = String::with_capacity(camel.len() + 4);
+    for c in camel.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A JSON object of arguments (camelCase names), read field by field with typed errors that
+/// name the field in `snake_case`.
 #[derive(Debug)]
 pub struct Args(Map<String, Value>);
 
@@ -102,7 +158,8 @@ impl Args {
 
     /// A required string.
     pub fn str(&self, field: &str) -> Result<&str, ClientError> {
-        self.opt_str(field)?.ok_or_else(|| invalid(field, "is required"))
+        self.opt_str(field)?
+            .ok_or_else(|| invalid(&snake_case(field), "is required"))
     }
 
     /// An optional string.
@@ -110,7 +167,7 @@ impl Args {
         match self.get(field) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(invalid(field, "must be a string")),
+            Some(_) => Err(invalid(&snake_case(field), "must be a string")),
         }
     }
 
@@ -122,20 +179,24 @@ impl Args {
                 .as_u64()
                 .filter(|n| *n <= u64::from(max))
                 .map(|n| Some(n as u32))
-                .ok_or_else(|| invalid(field, format!("must be an integer from 0 to {max}"))),
+                .ok_or_else(|| invalid(&snake_case(field), format!("must be an integer from 0 to {max}"))),
         }
     }
 
     /// A required field deserialized as `T`.
     pub fn typed<T: DeserializeOwned>(&self, field: &str) -> Result<T, ClientError> {
-        let value = self.get(field).ok_or_else(|| invalid(field, "is required"))?;
-        T::deserialize(value).map_err(|e| invalid(field, nicepay_snap::error::bound_reason(e.to_string())))
+        let value = self
+            .get(field)
+            .ok_or_else(|| invalid(&snake_case(field), "is required"))?;
+        T::deserialize(value).map_err(|e| invalid(&snake_case(field), nicepay_snap::error::bound_reason(e.to_string())))
     }
 
     /// Headers: an object of names to strings (or lists of strings) or `[name, value]` pairs.
     pub fn headers(&self, field: &str) -> Result<Vec<(String, String)>, ClientError> {
-        let value = self.get(field).ok_or_else(|| invalid(field, "is required"))?;
-        headers_from_json(value).ok_or_else(|| invalid(field, "must map header names to strings"))
+        let value = self
+            .get(field)
+            .ok_or_else(|| invalid(&snake_case(field), "is required"))?;
+        headers_from_json(value).ok_or_else(|| invalid(&snake_case(field), "must map header names to strings"))
     }
 
     /// `timestamp` when given (any offset), else the system clock.
@@ -336,6 +397,160 @@ impl NativeObject for NativeMerchantServer {
     }
 }
 
+/// The sans-IO request side for callers who send with their own HTTP client: a [`Config`]
+/// that prepares signed requests (URL, headers, exact body) and parses the answers.
+#[derive(Debug)]
+struct RequestBuilder {
+    config: Config,
+    ids: ExternalIdGenerator,
+}
+
+impl RequestBuilder {
+    /// `{clientId, clientSecret, privateKey, notificationPublicKey?, baseUrl?, environment?,
+    /// hostFamily?, channelId?}`, the settings of a client.
+    fn open(args: &Args) -> Result<Box<dyn NativeObject>, ClientError> {
+        let mut builder = Config::builder()
+            .client_id(args.str("clientId")?)
+            .client_secret(args.str("clientSecret")?)
+            .private_key_text(args.str("privateKey")?);
+        if let Some(key) = args.opt_str("notificationPublicKey")? {
+            builder = builder.notification_public_key_text(key);
+        }
+        if let Some(channel) = args.opt_str("channelId")? {
+            builder = builder.channel_id(channel);
+        }
+        let builder = builder.location(
+            args.opt_str("baseUrl")?,
+            args.opt_str("environment")?,
+            args.opt_str("hostFamily")?,
+        )?;
+        Ok(Box::new(Self {
+            config: builder.build()?,
+            ids: ExternalIdGenerator::default(),
+        }))
+    }
+
+    /// `{operation, request, accessToken, timestamp?, externalId?}` (a named operation), or
+    /// `{method, path, request, ...}` (a raw call: the JSON is signed as given, minified).
+    fn prepare(&self, args: &Args, now: Timestamp) -> Result<PreparedRequest, ClientError> {
+        let operation = args.opt_str("operation")?;
+        if operation == Some(ACCESS_TOKEN_OPERATION) {
+            return Ok(self.config.prepare_access_token(now)?);
+        }
+        let token = AccessToken::parse(args.str("accessToken")?)?;
+        let external_id = match args.opt_str("externalId")? {
+            Some(id) => ExternalId::new(id)?,
+            None => self.ids.next(SystemClock.now_unix_millis()),
+        };
+        let ctx = RequestContext {
+            access_token: &token,
+            timestamp: now,
+            external_id,
+        };
+        let request = args.typed::<Value>("request")?;
+        let Some(operation) = operation else {
+            let method = Method::parse(args.str("method")?)?;
+            let body = serde_json::to_vec(&request).map_err(|e| invalid("request", e.to_string()))?;
+            return Ok(self.config.prepare_json(method, args.str("path")?, &body, &ctx)?);
+        };
+        nicepay_snap::with_operation!(
+            operation,
+            Op => Ok(self.config.prepare::<Op>(&decode_request::<Op>(request)?, &ctx)?),
+            Err(unknown_operation(operation))
+        )
+    }
+
+    /// `{operation, httpStatus, body, headers?}`: the typed answer as JSON, or the typed error
+    /// (a SNAP refusal, a body that is not the operation's answer).
+    fn parse(&self, args: &Args) -> Result<Value, ClientError> {
+        let raw = RawResponse {
+            status: u16::try_from(
+                args.opt_u32("httpStatus", 599)?
+                    .ok_or_else(|| invalid("httpStatus", "is required"))?,
+            )
+            .unwrap_or_default(),
+            headers: args
+                .get("headers")
+                .map(|_| args.headers("headers"))
+                .transpose()?
+                .unwrap_or_default(),
+            body: args.str("body")?.as_bytes().to_vec(),
+        };
+        let operation = args.str("operation")?;
+        if operation == ACCESS_TOKEN_OPERATION {
+            return encode_response(&self.config.parse_access_token(&raw)?);
+        }
+        nicepay_snap::with_operation!(
+            operation,
+            Op => encode_response(&self.config.parse::<Op>(&raw)?),
+            Err(unknown_operation(operation))
+        )
+    }
+}
+
+impl NativeObject for RequestBuilder {
+    fn call(&self, method: &str, args: Value) -> Result<Value, ClientError> {
+        let args = Args::new(args)?;
+        match method {
+            // -> `{method, url, path, headers: [[name, value], ...], body}`.
+            "prepare" => {
+                let prepared = self.prepare(&args, args.now()?)?;
+                let headers: Vec<Value> = prepared.headers.iter().map(|(k, v)| json!([k, v])).collect();
+                Ok(json!({
+                    "method": prepared.method.as_str(),
+                    "url": prepared.url,
+                    "path": prepared.path,
+                    "headers": headers,
+                    "body": prepared.body_str(),
+                }))
+            }
+            "parse" => self.parse(&args),
+            other => Err(unknown("method", other)),
+        }
+    }
+}
+
+/// A running simulator (on its own runtime thread) for the packages' test helpers; its admin
+/// HTTP API on `baseUrl` does the rest.
+#[cfg(feature = "simulator")]
+#[derive(Debug)]
+struct NativeSimulator(Mutex<Option<nicepay_snap_simulator::BlockingSimulator>>);
+
+#[cfg(feature = "simulator")]
+impl NativeSimulator {
+    /// `{port?}` (default: any free port on 127.0.0.1).
+    fn open(args: &Args) -> Result<Box<dyn NativeObject>, ClientError> {
+        let port = args.opt_u32("port", u32::from(u16::MAX))?.unwrap_or(0) as u16;
+        let running = nicepay_snap_simulator::Simulator::builder()
+            .port(port)
+            .start_blocking()
+            .map_err(|e| invalid("simulator", e.to_string()))?;
+        Ok(Box::new(Self(Mutex::new(Some(running)))))
+    }
+}
+
+#[cfg(feature = "simulator")]
+impl NativeObject for NativeSimulator {
+    fn call(&self, method: &str, _args: Value) -> Result<Value, ClientError> {
+        let mut running = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match method {
+            // The connection details: baseUrl, the TEST-ONLY credentials and keys.
+            "info" => {
+                let sim = running.as_ref().ok_or_else(|| invalid("simulator", "was stopped"))?;
+                encode_response(sim.info())
+            }
+            // Stops the server (idempotent).
+            "stop" => {
+                if let Some(sim) = running.take() {
+                    sim.shutdown();
+                }
+                Ok(Value::Null)
+            }
+            other => Err(unknown("method", other)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,5 +599,18 @@ mod tests {
             call("sourceAllowed", json!({"ip": "127.0.0.1", "ranges": ["127.0.0.0/8"]})).unwrap(),
             true
         );
+    }
+
+    #[cfg(feature = "simulator")]
+    #[test]
+    fn a_simulator_starts_reports_and_stops() {
+        let sim = open("simulator", json!({})).unwrap();
+        let info = sim.call("info", Value::Null).unwrap();
+        assert!(info["baseUrl"].as_str().unwrap().starts_with("http://127.0.0.1:"), "{info}");
+        assert_eq!(info["clientId"], "IONPAYTEST");
+        sim.call("stop", Value::Null).unwrap();
+        sim.call("stop", Value::Null).unwrap();
+        assert!(sim.call("info", Value::Null).is_err());
+        assert!(open("simulator", json!({"port": 70000})).is_err());
     }
 }
