@@ -51,6 +51,7 @@ from nicepay_snap._errors import DecodeError as DecodeError
 from nicepay_snap._errors import InvalidInputError as InvalidInputError
 from nicepay_snap._errors import NicepayError as NicepayError
 from nicepay_snap._errors import OutcomeUnknownError as OutcomeUnknownError
+from nicepay_snap._errors import StoreError as StoreError
 from nicepay_snap._errors import SignatureError as SignatureError
 from nicepay_snap._errors import TransportError as TransportError
 
@@ -68,6 +69,7 @@ __all__ = [
     "InvalidInputError",
     "NicepayError",
     "OutcomeUnknownError",
+    "StoreError",
     "PrivateKey",
     "PublicKey",
     "SignatureError",
