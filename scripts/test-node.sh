@@ -99,8 +99,24 @@ const fastify = await import('nicepay-snap/fastify')
 if (typeof notifications !== 'function' || typeof fastify.default !== 'function') throw new Error('import of the adapters failed')
 console.log("import 'nicepay-snap/express', 'nicepay-snap/fastify': ok")
 JS
+cat >simulate.cjs <<'JS'
+// A payment flow against the simulator inside the installed package (no cargo binary).
+const { Client } = require('nicepay-snap')
+const { Simulator } = require('nicepay-snap/testing')
+;(async () => {
+  const sim = await Simulator.start()
+  try {
+    const token = await new Client(sim.clientOptions()).accessToken()
+    if (!token) throw new Error('no token from the packaged simulator')
+    console.log(`require('nicepay-snap/testing'): token from the packaged simulator at ${sim.baseUrl}`)
+  } finally {
+    await sim.stop()
+  }
+})().catch((e) => { console.error(e); process.exit(1) })
+JS
 node check.cjs
 node check.mjs
+node simulate.cjs
 cd "$root"
 
 step "node package: all checks passed in $((SECONDS - t0)) s"

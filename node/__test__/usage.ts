@@ -230,6 +230,18 @@ async function facadesUsage(pem: string): Promise<number> {
 }
 export { facadesUsage }
 
+// The simulator inside the package (testing.d.ts).
+import { Simulator } from '../testing.js'
+
+async function testingUsage(): Promise<string> {
+  const sim = await Simulator.start({ port: 0 })
+  const client = new Client(sim.clientOptions({ timeoutMs: 5000 }))
+  await sim.payQris('ref')
+  await sim.stop()
+  return sim.baseUrl + (await client.accessToken())
+}
+export { testingUsage }
+
 // Receiving notifications: the handler (re-exported by index.d.ts) and the framework adapters.
 import { NotificationHandler, NOTIFICATION_PATHS, type NotificationResult } from '../index.js'
 import { notifications, captureRawBody } from '../express.js'

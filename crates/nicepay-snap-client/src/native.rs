@@ -606,7 +606,10 @@ mod tests {
     fn a_simulator_starts_reports_and_stops() {
         let sim = open("simulator", json!({})).unwrap();
         let info = sim.call("info", Value::Null).unwrap();
-        assert!(info["baseUrl"].as_str().unwrap().starts_with("http://127.0.0.1:"), "{info}");
+        assert!(
+            info["baseUrl"].as_str().unwrap().starts_with("http://127.0.0.1:"),
+            "{info}"
+        );
         assert_eq!(info["clientId"], "IONPAYTEST");
         sim.call("stop", Value::Null).unwrap();
         sim.call("stop", Value::Null).unwrap();
