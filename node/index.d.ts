@@ -5,6 +5,8 @@
 import type { Confirmations, Exchange } from './payload-types.js'
 export * from './payload-types.js'
 export * from './sdk.js'
+export { NotificationHandler, NOTIFICATION_PATHS } from './handler.js'
+export type { NotificationResult, NotificationHandlerOptions, NotificationClient } from './handler.js'
 
 /**
  * An async NICEPAY SNAP client. Network methods return Promises; the access token is cached and
@@ -60,8 +62,8 @@ export declare class Client {
   /**
    * The safe way to act on a notification: verifies it like `verifyNotification`, then asks
    * NICEPAY for the transaction's status (the signature does not cover the body). Resolves with
-   * `{ notification, status, paid }`; fulfil the order only when `paid` is `true` (status
-   * success and the same amount). `product` is `"qris"`, `"va"` or `"ewallet"`.
+   * `{ notification, status, paid, duplicate }`; fulfil the order only when `paid` (status success,
+   * same amount) and not `duplicate` (already confirmed on the client's `store`): any product.
    */
   verifyAndConfirm<P extends keyof Confirmations>(product: P, headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer): Promise<Confirmations[P]>
 

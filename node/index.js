@@ -71,3 +71,6 @@ module.exports.generateKeyPair = sdk.generateKeyPair
 module.exports.sourceAllowed = sdk.sourceAllowed
 module.exports.RequestBuilder = sdk.RequestBuilder
 module.exports.MerchantServer = sdk.MerchantServer
+// The notification handler (handler.js, typed in handler.d.ts), a facade over the native table too.
+module.exports.NotificationHandler = require('./handler.js').NotificationHandler
+module.exports.NOTIFICATION_PATHS = require('./handler.js').NOTIFICATION_PATHS

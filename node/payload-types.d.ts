@@ -189,6 +189,8 @@ export interface EwalletConfirmation {
   status: EwalletStatusResponse
   /** `true` only when the query confirms the notified payment: fulfil the order only then. */
   paid: boolean
+  /** `true` when the client's store already confirmed this notification as paid: a repeat. */
+  duplicate: boolean
 }
 
 /** Body of the e-wallet payment notification (service 56). Unknown keys are kept (not declared here). */
@@ -399,6 +401,8 @@ export interface PayoutConfirmation {
   status: PayoutResponse
   /** `true` only when the query confirms the notified payment: fulfil the order only then. */
   paid: boolean
+  /** `true` when the client's store already confirmed this notification as paid: a repeat. */
+  duplicate: boolean
 }
 
 /** The payout result notification NICEPAY posts to `{merchant}/api/v1.0/transfer/notify` (URL set at onboarding: the registration body has no URL field), signed like the other notifications (SHA256withRSA over `clientId|X-TIMESTAMP`, NICEPAY's notification key; the body is not covered). Fields from NICEPAY's payout notification page (medium confidence; the page's table ends after `beneficiaryName`) and NICEPAY's Magento plugin, which reads `amount.value`; every other field is kept in `extra`. Confirm it with `PayoutInquiry` before acting on it. Unknown keys are kept (not declared here). */
@@ -524,6 +528,8 @@ export interface QrisConfirmation {
   status: QrisQueryResponse
   /** `true` only when the query confirms the notified payment: fulfil the order only then. */
   paid: boolean
+  /** `true` when the client's store already confirmed this notification as paid: a repeat. */
+  duplicate: boolean
 }
 
 /** `additionalInfo` of a QRIS generate request. Unset fields are omitted. Unknown keys are kept (not declared here). */
@@ -723,6 +729,8 @@ export interface VaConfirmation {
   status: VaStatusResponse
   /** `true` only when the query confirms the notified payment: fulfil the order only then. */
   paid: boolean
+  /** `true` when the client's store already confirmed this notification as paid: a repeat. */
+  duplicate: boolean
 }
 
 /** `additionalInfo` of a VA create request. Unknown keys are kept (not declared here). */

@@ -76,6 +76,14 @@ const ctx = JSON.parse(fs.readFileSync(`${dir}/context.json`, 'utf8'))
 const sig = signTransaction({ ...ctx, body: fs.readFileSync(`${dir}/body.json`) })
 if (sig !== fs.readFileSync(`${dir}/signature.txt`, 'utf8')) throw new Error(`require: wrong signature ${sig}`)
 console.log(`require('nicepay-snap') ${version()}: ok`)
+// The framework adapters ship in the package and load without their (optional peer) frameworks.
+const { notifications, captureRawBody } = require('nicepay-snap/express')
+const fastifyPlugin = require('nicepay-snap/fastify')
+const { NotificationHandler } = require('nicepay-snap')
+if (typeof notifications !== 'function' || typeof captureRawBody !== 'function' || typeof fastifyPlugin !== 'function' || typeof NotificationHandler !== 'function') {
+  throw new Error('nicepay-snap/express, nicepay-snap/fastify or NotificationHandler missing from the package')
+}
+console.log("require('nicepay-snap/express'), require('nicepay-snap/fastify'): ok")
 JS
 cat >check.mjs <<'JS'
 import fs from 'node:fs'
@@ -86,6 +94,10 @@ const sig = signTransaction({ ...ctx, body: fs.readFileSync(`${dir}/body.json`, 
 if (sig !== fs.readFileSync(`${dir}/signature.txt`, 'utf8')) throw new Error(`import: wrong signature ${sig}`)
 if (snap.signTransaction !== signTransaction) throw new Error('default and named exports differ')
 console.log(`import 'nicepay-snap' ${version()}: ok`)
+const { notifications } = await import('nicepay-snap/express')
+const fastify = await import('nicepay-snap/fastify')
+if (typeof notifications !== 'function' || typeof fastify.default !== 'function') throw new Error('import of the adapters failed')
+console.log("import 'nicepay-snap/express', 'nicepay-snap/fastify': ok")
 JS
 cat >simulate.cjs <<'JS'
 // A payment flow against the simulator inside the installed package (no cargo binary).

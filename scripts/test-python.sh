@@ -32,6 +32,10 @@ vpy="$venv/bin/python"
 # `cryptography` is the pure-Python side of python/bench/bench_sign.py (smoke-run below).
 "$vpy" -m pip install --quiet --upgrade "maturin>=1.9.4,<2" "pytest>=7" "mypy>=1.10" "hypothesis>=6" typing_extensions \
   "cryptography>=42"
+# The web frameworks of the notification adapters (nicepay_snap.integrations; optional extras
+# of the package), each tested under its real server in tests/test_receivers.py.
+step "pip install the web frameworks of the adapter tests (fastapi, uvicorn, flask, django)"
+"$vpy" -m pip install --quiet "fastapi>=0.110" "uvicorn>=0.29" "flask>=2.3" "django>=4.2"
 
 # The client tests run against `nicepay-snap simulate` on loopback. Build the CLI when the
 # workspace has it; once it has the `simulate` subcommand, a simulator that cannot start fails

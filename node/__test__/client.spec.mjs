@@ -119,8 +119,12 @@ describe('Client against the simulator', { skip: skip ?? false }, () => {
     const { generated, notification } = await paidQr(client)
     const confirmed = await client.verifyAndConfirm('qris', notification.headers, notification.body)
     assert.equal(confirmed.paid, true)
+    assert.equal(confirmed.duplicate, false)
     assert.equal(confirmed.notification.originalReferenceNo, generated.referenceNo)
     assert.equal(confirmed.status.latestTransactionStatus, '00')
+    // Delivered again to the same client (its in-memory store): a repeat.
+    const again = await client.verifyAndConfirm('qris', notification.headers, notification.body)
+    assert.deepEqual([again.paid, again.duplicate], [true, true])
     // A forged notification is rejected before any query; a bad product is a rejection too.
     const forged = { ...notification.headers, 'x-signature': `${notification.headers['x-signature'].slice(0, -4)}AAA=` }
     await assert.rejects(client.verifyAndConfirm('qris', forged, notification.body), { code: 'ERR_NICEPAY_SIGNATURE' })

@@ -241,3 +241,21 @@ async function testingUsage(): Promise<string> {
   return sim.baseUrl + (await client.accessToken())
 }
 export { testingUsage }
+
+// Receiving notifications: the handler (re-exported by index.d.ts) and the framework adapters.
+import { NotificationHandler, NOTIFICATION_PATHS, type NotificationResult } from '../index.js'
+import { notifications, captureRawBody } from '../express.js'
+import nicepayNotifications from '../fastify.js'
+
+async function receiverUsage(client: Client): Promise<number> {
+  const handler = new NotificationHandler(client, { confirm: true })
+  const result: NotificationResult = await handler.handle({ 'x-timestamp': 't' }, Buffer.from('{}'), { path: NOTIFICATION_PATHS[0][0] })
+  const body: Buffer = result.body
+  const fulfil: boolean = result.fulfil && result.paid && !result.duplicate
+  const middleware = notifications(handler, (paid) => console.log(paid.notification?.originalPartnerReferenceNo))
+  console.log(body, fulfil, middleware, captureRawBody, nicepayNotifications)
+  // @ts-expect-error: the product is one of the four
+  await handler.handle({}, '{}', { product: 'card' })
+  return result.statusCode
+}
+export { receiverUsage }

@@ -125,8 +125,11 @@ def test_full_qris_flow_sync(info: Dict[str, Any], inbox: NotificationInbox) -> 
     assert paid["latestTransactionStatus"] == "00"
 
     confirmed = client.verify_and_confirm(product="qris", headers=headers, body=body)
-    assert confirmed["paid"] is True
+    assert confirmed["paid"] is True and confirmed["duplicate"] is False
     assert confirmed["status"]["latestTransactionStatus"] == "00"
+    # Delivered again to the same client (its in-memory store): a repeat.
+    again = client.verify_and_confirm(product="qris", headers=headers, body=body)
+    assert again["paid"] is True and again["duplicate"] is True
     assert confirmed["notification"]["originalReferenceNo"] == generated["referenceNo"]
     with pytest.raises(snap.InvalidInputError) as bad_product:
         client.verify_and_confirm(product="card", headers=headers, body=body)

@@ -54,6 +54,17 @@ def links(notify: str) -> List[UrlParam]:
     return [UrlParam(url=notify, type="PAY_NOTIFY", isDeeplink="N")]
 
 
+def receive(client: snap.Client, headers: Iterable[Tuple[str, str]], body: bytes) -> int:
+    result: snap.NotificationResult = snap.NotificationHandler(client).handle(headers, body, path="/api/v1.0/debit/notify")
+    answer: bytes = result.body
+    return result.status_code if result.fulfil and answer else 0
+
+
+async def receive_async(client: snap.AsyncClient, body: bytes) -> bool:
+    result = await snap.NotificationHandler(client, confirm=True).handle({"X-TIMESTAMP": "t"}, body)
+    return result.paid and not result.duplicate
+
+
 def mistakes(client: snap.Client, request: QrisGenerateRequest) -> None:
     client.qris_generate({**request, "amountt": {"value": "1.00", "currency": "IDR"}})  # type: ignore[typeddict-unknown-key]
     client.qris_refund(request)  # type: ignore[arg-type]
@@ -62,3 +73,5 @@ def mistakes(client: snap.Client, request: QrisGenerateRequest) -> None:
     response["qrContentt"]  # type: ignore[typeddict-item]
     amount: int = response["partnerReferenceNo"]  # type: ignore[assignment]
     del amount
+    paid: bool = snap.NotificationHandler(client).handle({}, b"").status_code  # type: ignore[assignment]
+    del paid

@@ -560,7 +560,7 @@ fn python_types(model: &Model) -> String {
         let name = confirmation_name(c.product);
         let _ = write!(
             out,
-            "\n\nclass {name}(TypedDict):\n    \"\"\"``verify_and_confirm(product=\"{p}\", ...)``: the verified notification and the query.\"\"\"\n\n    notification: {n}\n    #: The ``{q}`` query made to confirm the notification.\n    status: {s}\n    #: ``True`` only when the query confirms the notified payment: fulfil the order only then.\n    paid: bool\n",
+            "\n\nclass {name}(TypedDict):\n    \"\"\"``verify_and_confirm(product=\"{p}\", ...)``: the verified notification and the query.\"\"\"\n\n    notification: {n}\n    #: The ``{q}`` query made to confirm the notification.\n    status: {s}\n    #: ``True`` only when the query confirms the notified payment: fulfil the order only then.\n    paid: bool\n    #: ``True`` when the client's store already confirmed this notification as paid: a repeat.\n    duplicate: bool\n",
             p = c.product,
             n = c.notification,
             q = c.query,
@@ -725,7 +725,7 @@ fn typescript(model: &Model) -> String {
     for c in &model.confirmations {
         let name = confirmation_name(c.product);
         let text = format!(
-            "/** `verifyAndConfirm('{p}', ...)`: the verified notification and the query. */\nexport interface {name} {{\n  notification: {n}\n  /** The `{q}` query made to confirm the notification. */\n  status: {s}\n  /** `true` only when the query confirms the notified payment: fulfil the order only then. */\n  paid: boolean\n}}\n",
+            "/** `verifyAndConfirm('{p}', ...)`: the verified notification and the query. */\nexport interface {name} {{\n  notification: {n}\n  /** The `{q}` query made to confirm the notification. */\n  status: {s}\n  /** `true` only when the query confirms the notified payment: fulfil the order only then. */\n  paid: boolean\n  /** `true` when the client's store already confirmed this notification as paid: a repeat. */\n  duplicate: boolean\n}}\n",
             p = c.product,
             n = c.notification,
             q = c.query,
@@ -808,11 +808,12 @@ fn shapes(model: &Model) -> String {
         types.insert(
             confirmation_name(c.product),
             json!({
-                "required": ["notification", "paid", "status"],
+                "required": ["duplicate", "notification", "paid", "status"],
                 "fields": {
                     "notification": { "ref": c.notification },
                     "status": { "ref": c.status },
                     "paid": "boolean",
+                    "duplicate": "boolean",
                 },
             }),
         );

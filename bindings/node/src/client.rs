@@ -380,8 +380,8 @@ impl Client {
 
     /// The safe way to act on a notification: verifies it like `verifyNotification`, then asks
     /// NICEPAY for the transaction's status (the signature does not cover the body). Resolves with
-    /// `{ notification, status, paid }`; fulfil the order only when `paid` is `true` (status
-    /// success and the same amount). `product` is `"qris"`, `"va"` or `"ewallet"`.
+    /// `{ notification, status, paid, duplicate }`; fulfil the order only when `paid` (status success,
+    /// same amount) and not `duplicate` (already confirmed on the client's `store`): any product.
     #[napi(
         ts_generic_types = "P extends keyof Confirmations",
         ts_args_type = "product: P, headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer",

@@ -326,9 +326,9 @@ macro_rules! py_client {
             }
 
             /// Verifies a notification, then confirms it with a status query (the signature does
-            /// not cover the body). Returns `{"notification": dict, "status": dict, "paid": bool}`:
-            /// fulfil the order only when `paid` is `True`. `product` is `"qris"`, `"va"`,
-            /// `"ewallet"` or `"payout"`.
+            /// not cover the body). Returns `{"notification", "status", "paid", "duplicate"}`: fulfil
+            /// the order only when `paid` and not `duplicate` (already confirmed on the `store`).
+            /// `product` is `"qris"`, `"va"`, `"ewallet"` or `"payout"`.
             #[pyo3(signature = (*, product, headers, body))]
             fn verify_and_confirm<'py>(
                 &self,

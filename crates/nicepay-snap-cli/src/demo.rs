@@ -33,7 +33,8 @@ use nicepay_snap::api::{Extra, Operation};
 use nicepay_snap::status::Product;
 use nicepay_snap::{Amount, Config, TransactionStatus};
 use nicepay_snap_client::{
-    Client, ClientError, ClientOptions, Clock, Confirmable, Confirmed, Exchange, ExchangeObserver, SystemClock,
+    Client, ClientError, ClientOptions, Clock, Confirmable, Confirmed, Exchange, ExchangeObserver, NotificationHandler,
+    SystemClock,
 };
 use nicepay_snap_simulator::{BlockingSimulator, Fault, Simulator, SimulatorInfo};
 use nicepay_snap_ureq::UreqTransport;
@@ -170,8 +171,8 @@ impl Session {
             UreqTransport::builder().timeout(Duration::from_secs(10)).build(),
         )
         .with_options(options.clone());
-        let verifier = client.notification_verifier()?;
-        let webhook = receiver::start(verifier).map_err(|e| fail("starting the notification endpoint", e))?;
+        let handler = NotificationHandler::new(Client::new(config(&info)?, UreqTransport::builder().build()));
+        let webhook = receiver::start(handler).map_err(|e| fail("starting the notification endpoint", e))?;
         let mut steps = Steps(0);
         client.access_token().map_err(|e| fail("access token", e))?;
         steps.print("access token", "2007300", "Bearer token cached by the client (900 s)");
@@ -260,13 +261,7 @@ impl Session {
 }
 
 fn config(info: &SimulatorInfo) -> Result<Config, Failure> {
-    Ok(Config::builder()
-        .client_id(&info.client_id)
-        .client_secret(info.client_secret.as_str())
-        .private_key_text(info.private_key_pem.as_deref().unwrap_or_default())
-        .notification_public_key_text(&info.notification_public_key)
-        .base_url(&info.base_url)
-        .build()?)
+    Ok(info.client_config()?)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,22 +1,20 @@
-//! A merchant-side notification endpoint on loopback, used by the demo. It serves the three
-//! inbound paths NICEPAY documents (QRIS, VA, e-wallet), verifies each notification's headers
-//! (signature over `clientId|X-TIMESTAMP`, freshness, client id) and answers the SNAP
-//! acknowledgement with that product's service code.
+//! A merchant-side notification endpoint on loopback, used by the demo. It serves the inbound
+//! paths NICEPAY documents (QRIS, VA, e-wallet, payout) with the client crate's
+//! [`NotificationHandler`]: each notification's headers are verified (signature over
+//! `clientId|X-TIMESTAMP`, freshness, client id) and answered with the SNAP acknowledgement of
+//! its product. The handler does not confirm by query: the demo does that itself, as a step.
 
 use std::sync::mpsc;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Uri};
 use axum::routing::post;
-use nicepay_snap::api::ewallet::EWALLET_NOTIFICATION_SERVICE_CODE;
 use nicepay_snap::api::notification::Acknowledgement;
-use nicepay_snap::api::qris::QRIS_NOTIFICATION_SERVICE_CODE;
-use nicepay_snap::api::va::VA_NOTIFICATION_SERVICE_CODE;
-use nicepay_snap::NotificationVerifier;
-use nicepay_snap_client::{Clock, SystemClock};
+use nicepay_snap_client::{Client, NotificationHandler, NOTIFICATION_PATHS};
+use nicepay_snap_ureq::UreqTransport;
 
-/// Inbound paths and the service code each acknowledgement uses.
+/// Inbound paths.
 pub(crate) const QRIS_PATH: &str = "/api/v1.0/qr/qr-mpm-notify";
 pub(crate) const VA_PATH: &str = "/api/v1.0/transfer-va/payment";
 pub(crate) const EWALLET_PATH: &str = "/api/v1.0/debit/notify";
@@ -48,41 +46,26 @@ impl Receiver {
 }
 
 /// Starts the endpoint on a thread with its own runtime; it lives as long as the process.
-pub(crate) fn start(verifier: NotificationVerifier) -> std::io::Result<Receiver> {
+pub(crate) fn start(handler: NotificationHandler<Client<UreqTransport>>) -> std::io::Result<Receiver> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_io().build()?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let base = format!("http://{}", listener.local_addr()?);
     let (tx, notifications) = mpsc::channel();
-    let verifier = Arc::new(verifier);
+    let handler = Arc::new(handler.confirm(false));
     let mut app = axum::Router::new();
-    for (path, service) in [
-        (QRIS_PATH, QRIS_NOTIFICATION_SERVICE_CODE),
-        (VA_PATH, VA_NOTIFICATION_SERVICE_CODE),
-        (EWALLET_PATH, EWALLET_NOTIFICATION_SERVICE_CODE),
-        (PAYOUT_PATH, nicepay_snap::api::payout::PAYOUT_NOTIFICATION_SERVICE_CODE),
-    ] {
-        let verifier = verifier.clone();
+    for (path, _) in NOTIFICATION_PATHS {
+        let handler = handler.clone();
         let tx = tx.clone();
         app = app.route(
             path,
-            post(move |headers: HeaderMap, body: Bytes| {
-                let verifier = verifier.clone();
+            post(move |uri: Uri, headers: HeaderMap, body: Bytes| {
+                let handler = handler.clone();
                 let tx = tx.clone();
                 async move {
-                    let pairs: Vec<(String, String)> = headers
-                        .iter()
-                        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned())))
-                        .collect();
-                    let verdict = verifier
-                        .verify_headers(&pairs, SystemClock.now())
-                        .map(|_| ())
-                        .map_err(|e| e.to_string());
-                    let ack = match &verdict {
-                        Ok(()) => Acknowledgement::success(service),
-                        Err(_) => Acknowledgement::unauthorized(service),
-                    };
-                    let status = StatusCode::from_u16(ack.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                    let reply = (status, [("content-type", "application/json")], ack.body.clone());
+                    let pairs = nicepay_snap_axum::header_pairs(&headers);
+                    // Verification only (no status query), so this does no IO.
+                    let handled = handler.handle(uri.path(), &pairs, &body);
+                    let reply = nicepay_snap_axum::response(&handled);
                     let timestamp = headers
                         .get("x-timestamp")
                         .and_then(|v| v.to_str().ok())
@@ -91,8 +74,15 @@ pub(crate) fn start(verifier: NotificationVerifier) -> std::io::Result<Receiver>
                         timestamp,
                         headers: pairs,
                         body: body.to_vec(),
-                        verdict,
-                        ack,
+                        verdict: match (handled.refusal, handled.error) {
+                            (None, _) => Ok(()),
+                            (Some(_), Some(e)) => Err(e.to_string()),
+                            (Some(refusal), None) => Err(format!("refused: {}", refusal.name())),
+                        },
+                        ack: Acknowledgement {
+                            status: handled.status_code,
+                            body: handled.body,
+                        },
                     });
                     reply
                 }

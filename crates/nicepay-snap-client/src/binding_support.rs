@@ -182,6 +182,8 @@ pub enum ErrorClass {
     Transport,
     /// A money-moving call may or may not have been applied: query its status.
     OutcomeUnknown,
+    /// The state store failed (nothing was sent).
+    Store,
     /// An error the core added later (Python: the base `NicepayError`).
     Other,
 }
@@ -196,8 +198,26 @@ impl ErrorClass {
             Self::Decode => "DecodeError",
             Self::Transport => "TransportError",
             Self::OutcomeUnknown => "OutcomeUnknownError",
+            Self::Store => "StoreError",
             Self::Other => "NicepayError",
         }
+    }
+
+    /// The class of a Python exception class name or a Node `error.code` (the Node codes
+    /// shared by several classes give the first of them).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            Self::InvalidInput,
+            Self::Signature,
+            Self::Api,
+            Self::Decode,
+            Self::Transport,
+            Self::OutcomeUnknown,
+            Self::Store,
+            Self::Other,
+        ]
+        .into_iter()
+        .find(|c| c.python_class() == name || c.node_code() == name)
     }
 
     /// The Node `error.code`.
@@ -207,6 +227,7 @@ impl ErrorClass {
             Self::Signature => "ERR_NICEPAY_SIGNATURE",
             Self::Transport => "ERR_NICEPAY_TRANSPORT",
             Self::OutcomeUnknown => "ERR_NICEPAY_OUTCOME_UNKNOWN",
+            Self::Store => "ERR_NICEPAY_STORE",
             Self::Api | Self::Decode | Self::Other => "ERR_NICEPAY_API",
         }
     }
@@ -224,6 +245,7 @@ impl ErrorClass {
 /// | `Error::Decode` (Node) | `InvalidInput` (`field` `body`) for a notification (HTTP 0), else `Api` | `http_status` |
 /// | `TransportError` | `Transport` | `kind`, `not_delivered` |
 /// | `ClientError::OutcomeUnknown` | `OutcomeUnknown` | `operation`, `external_id`, `identifiers`, `http_status` (0: no answer), `response_code` |
+/// | `ClientError::Store` | `Store` | `backend` |
 ///
 /// Under [`Naming::Camel`] the message of an `InvalidInput` names the field in camelCase too
 /// (`privateKey`), and `null` attributes are left out.
@@ -343,6 +365,9 @@ impl ErrorReport {
                     ("response_code", json!(response_code.as_ref().map(|c| c.as_str()))),
                 ];
                 Self::new(ErrorClass::OutcomeUnknown, message, naming, values)
+            }
+            ClientError::Store { backend, .. } => {
+                Self::new(ErrorClass::Store, message, naming, [("backend", json!(backend))])
             }
         }
     }

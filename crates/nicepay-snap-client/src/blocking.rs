@@ -16,6 +16,7 @@ crate::methods::client! {
     refresher: this_thread,
     wait: wait_blocking,
     sleep: std::thread::sleep,
+    store_io: crate::store::run_here,
 }
 
 impl<T: SyncTransport> Client<T> {

@@ -22,6 +22,16 @@ pub trait Confirmable: DeserializeOwned + std::fmt::Debug + Clone {
 
     /// `true` when the status response confirms a completed payment matching the notification.
     fn confirms(&self, status: &<Self::Query as Operation>::Response) -> bool;
+
+    /// The product and the transaction's reference (`qris:{originalReferenceNo}`,
+    /// `va:{tXidVA}`, ...): with the confirmed status, what makes a notification a repeat.
+    fn dedupe_reference(&self) -> Option<String>;
+}
+
+/// The store key of a notification confirmed as paid, per merchant.
+pub(crate) fn dedupe_key<N: Confirmable>(config: &Config, notification: &N) -> Option<String> {
+    let reference = notification.dedupe_reference()?;
+    Some(format!("notification:{}:{reference}:00", config.client_id()))
 }
 
 /// A verified notification together with the status NICEPAY reported for it.
@@ -35,6 +45,12 @@ pub struct Confirmed<N: Confirmable> {
     /// the notification's. Only fulfil the order when this is `true`, and when the notified
     /// order and amount are the ones you expect (the notification body is not signed).
     pub paid: bool,
+    /// `true` when this notification (same product, reference and confirmed status) was already
+    /// confirmed as paid by a client on the same [`Store`](crate::Store): across processes with
+    /// a SQLite or Redis store, within this process with the default in-memory one. Fulfil the
+    /// order only when `paid` and not `duplicate`. Only paid confirmations are recorded, so a
+    /// forged body (not paid) can never make the genuine notification look like a repeat.
+    pub duplicate: bool,
 }
 
 fn missing(field: &str) -> ClientError {
@@ -69,6 +85,10 @@ impl Confirmable for QrisNotification {
         ))
     }
 
+    fn dedupe_reference(&self) -> Option<String> {
+        Some(format!("qris:{}", self.original_reference_no.as_ref()?))
+    }
+
     fn confirms(&self, status: &nicepay_snap::api::qris::QrisQueryResponse) -> bool {
         status.latest_transaction_status == Some(TransactionStatus::Success)
             && same_amount(self.amount.as_ref(), status.amount.as_ref())
@@ -96,6 +116,10 @@ impl Confirmable for EwalletNotification {
             amount: self.amount.clone().ok_or_else(|| missing("amount"))?,
             additional_info: Extra::new(),
         })
+    }
+
+    fn dedupe_reference(&self) -> Option<String> {
+        Some(format!("ewallet:{}", self.original_reference_no.as_ref()?))
     }
 
     fn confirms(&self, status: &nicepay_snap::api::ewallet::EwalletStatusResponse) -> bool {
@@ -135,6 +159,12 @@ impl Confirmable for VaNotification {
         })
     }
 
+    fn dedupe_reference(&self) -> Option<String> {
+        let info = self.additional_info.as_ref();
+        let txid_va = info.and_then(|i| i.get("tXidVA")).and_then(|v| v.as_str());
+        Some(format!("va:{}:{}", txid_va?, self.trx_id.as_ref()?))
+    }
+
     fn confirms(&self, status: &nicepay_snap::api::va::VaStatusResponse) -> bool {
         let amount = status
             .virtual_account_data
@@ -168,6 +198,10 @@ impl Confirmable for PayoutNotification {
         })
     }
 
+    fn dedupe_reference(&self) -> Option<String> {
+        Some(format!("payout:{}", self.original_reference_no.as_ref()?))
+    }
+
     /// `paid` for a payout means: NICEPAY's inquiry says it was paid out (`00`) for the notified
     /// amount. A rejected, canceled or failed payout confirms as not paid.
     fn confirms(&self, status: &nicepay_snap::api::payout::PayoutResponse) -> bool {
@@ -176,8 +210,8 @@ impl Confirmable for PayoutNotification {
     }
 }
 
-/// `{"notification": ..., "status": ..., "paid": bool}`: a confirmation as the language bindings
-/// return it.
+/// `{"notification": ..., "status": ..., "paid": bool, "duplicate": bool}`: a confirmation as the
+/// language bindings return it.
 pub(crate) fn confirmed_json<N>(confirmed: Confirmed<N>) -> Result<serde_json::Value, ClientError>
 where
     N: Confirmable + serde::Serialize,
@@ -194,6 +228,7 @@ where
         "notification": encode(serde_json::to_value(&confirmed.notification))?,
         "status": encode(serde_json::to_value(&confirmed.status))?,
         "paid": confirmed.paid,
+        "duplicate": confirmed.duplicate,
     }))
 }
 

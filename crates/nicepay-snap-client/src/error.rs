@@ -35,6 +35,16 @@ pub enum ClientError {
         /// The `responseCode`, if the server sent one.
         response_code: Option<ResponseCode>,
     },
+    /// The state store ([`crate::Store`]) could not be opened, read or written. When this
+    /// comes from a money-moving call, its journal entry could not be written and **nothing was
+    /// sent**.
+    #[error("state store ({backend}) failed: {reason}")]
+    Store {
+        /// `"memory"`, `"sqlite"` or `"redis"`.
+        backend: &'static str,
+        /// What failed (never a password).
+        reason: String,
+    },
 }
 
 impl ClientError {
@@ -43,7 +53,7 @@ impl ClientError {
         match self {
             Self::Snap(e) => e.response_code(),
             Self::OutcomeUnknown { response_code, .. } => response_code.as_ref(),
-            Self::Transport(_) => None,
+            Self::Transport(_) | Self::Store { .. } => None,
         }
     }
 

@@ -56,6 +56,7 @@ mod call;
 mod clock;
 mod confirm;
 mod error;
+mod handler;
 mod keygen;
 mod methods;
 pub mod native;
@@ -63,6 +64,7 @@ mod nonblocking;
 mod observe;
 mod policy;
 mod sources;
+mod store;
 mod token;
 
 pub use blocking::Client;
@@ -73,11 +75,16 @@ pub const CUSTOMER_TOKEN_OPERATION: &str = "binding.customer-token";
 pub use clock::{Clock, ExternalIdGenerator, SystemClock};
 pub use confirm::{Confirmable, Confirmed};
 pub use error::ClientError;
+pub use handler::{
+    ack_headers, claims_paid, conclude, detect_product, triage, HandledNotification, NotificationHandler, Refusal,
+    DEFAULT_MAX_NOTIFICATION_BYTES, NOTIFICATION_PATHS,
+};
 pub use keygen::generate_private_key;
 pub use nonblocking::AsyncClient;
 pub use observe::{Exchange, ExchangeObserver, ACCESS_TOKEN_OPERATION};
 pub use policy::{positive_seconds, ClientOptions, MAX_TIMEOUT_SECONDS};
 pub use sources::{SourceAllowList, MAX_SOURCE_NETWORKS, NICEPAY_NOTIFICATION_SOURCES};
+pub use store::{JournalEntry, JournalState, Store, StoreSettings};
 
 use nicepay_snap::error::{bound_reason, echo};
 

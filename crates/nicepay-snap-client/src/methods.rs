@@ -16,6 +16,7 @@ macro_rules! client {
         refresher: $refresher:ident,
         wait: $wait:ident,
         sleep: $sleep:path,
+        store_io: $store_io:path,
     ) => {
         $(#[$attr])*
         #[derive(Debug)]
@@ -230,7 +231,10 @@ macro_rules! client {
 
             /// Verifies a notification (signature, freshness, client id), then confirms it with a
             /// status query, because the signature does not cover the body. Fulfil the order only
-            /// when [`crate::Confirmed::paid`] is `true`.
+            /// when [`crate::Confirmed::paid`] is `true` and [`crate::Confirmed::duplicate`] is
+            /// `false`: a notification confirmed as paid is recorded in the client's
+            /// [`Store`](crate::Store), and a repeat of it (a redelivery, or the same notification
+            /// at another process on a shared store) is reported as a duplicate.
             pub $($async)? fn verify_and_confirm<N: $crate::Confirmable>(
                 &self,
                 headers: &[(String, String)],
@@ -240,15 +244,24 @@ macro_rules! client {
                 let request = notification.status_request(&self.config)?;
                 let status = self.execute::<N::Query>(&request) $(.$await)??;
                 let paid = notification.confirms(&status);
+                let key = $crate::confirm::dedupe_key(&self.config, &notification).filter(|_| paid);
+                let duplicate = match key {
+                    Some(key) => {
+                        let now = self.clock.now_unix_millis();
+                        !$store_io(&self.options.store, move |s| s.claim_notification(&key, now)) $(.$await)??
+                    }
+                    None => false,
+                };
                 Ok($crate::Confirmed {
                     notification,
                     status,
                     paid,
+                    duplicate,
                 })
             }
 
             /// [`verify_and_confirm`](Self::verify_and_confirm) for the notification type of
-            /// `product`, as JSON: `{"notification": ..., "status": ..., "paid": bool}`. Used by
+            /// `product`, as JSON: `{"notification": ..., "status": ..., "paid": bool, "duplicate": bool}`. Used by
             /// the language bindings.
             pub $($async)? fn verify_and_confirm_json(
                 &self,
@@ -259,6 +272,50 @@ macro_rules! client {
                 $crate::confirm::with_notification!(product, N => {
                     $crate::confirm::confirmed_json(self.verify_and_confirm::<N>(headers, body) $(.$await)??)
                 })
+            }
+        }
+
+        impl<T: $($bound)+> $crate::NotificationHandler<$Client<T>> {
+            /// Handles one notification received at `path` (its product is known from the path
+            /// when it ends with one of [`NOTIFICATION_PATHS`]($crate::NOTIFICATION_PATHS), else
+            /// from the body): verifies it, confirms it with a status query, and answers the
+            /// acknowledgement to send back. Never fails: a refusal is an acknowledgement too.
+            pub $($async)? fn handle(
+                &self,
+                path: &str,
+                headers: &[(String, String)],
+                body: &[u8],
+            ) -> $crate::HandledNotification {
+                self.handle_as(None, Some(path), headers, body) $(.$await)?
+            }
+
+            /// [`handle`](Self::handle) with the product given (`Some`: an endpoint that serves
+            /// one product) or detected from `path` (when given) and the body.
+            pub $($async)? fn handle_as(
+                &self,
+                product: Option<nicepay_snap::status::Product>,
+                path: Option<&str>,
+                headers: &[(String, String)],
+                body: &[u8],
+            ) -> $crate::HandledNotification {
+                let now = self.client.clock.now().to_string();
+                let product = match $crate::handler::triage(product, path, body, self.max_body_bytes) {
+                    Ok(product) => product,
+                    Err((product, refusal)) => {
+                        return $crate::HandledNotification::refused(product, refusal, None, &now)
+                    }
+                };
+                let outcome = if self.confirm {
+                    self.client.verify_and_confirm_json(product, headers, body) $(.$await)?
+                } else {
+                    // Verification only: the body parsed as the product's notification, re-encoded.
+                    $crate::confirm::with_notification!(product, N => {
+                        self.client
+                            .verify_notification::<N>(headers, body)
+                            .and_then(|n| $crate::encode_response(&n))
+                    })
+                };
+                $crate::handler::conclude(product, self.confirm, outcome, &now)
             }
         }
 

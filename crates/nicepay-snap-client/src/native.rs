@@ -40,6 +40,8 @@ type Opener = fn(&Args) -> Result<Box<dyn NativeObject>, ClientError>;
 const FUNCTIONS: &[(&str, Function)] = &[
     ("acknowledgement", acknowledgement),
     ("generateKeyPair", generate_key_pair),
+    ("notificationOutcome", crate::handler::native_outcome),
+    ("notificationTriage", crate::handler::native_triage),
     ("sourceAllowed", source_allowed),
     // `{path}`: the signed form of a path (without `/nicepay`), checked.
     ("signedPath", |a| {
@@ -105,7 +107,7 @@ pub fn names() -> (Vec<&'static str>, Vec<&'static str>) {
     )
 }
 
-fn invalid(field: &str, reason: impl Into<String>) -> ClientError {
+pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> ClientError {
     ClientError::Snap(Error::InvalidInput {
         field: field.to_owned(),
         reason: reason.into(),

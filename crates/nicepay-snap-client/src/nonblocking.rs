@@ -25,6 +25,7 @@ crate::methods::client! {
     refresher: this_task,
     wait: wait_async,
     sleep: tokio::time::sleep,
+    store_io: crate::store::run_off,
 }
 
 impl<T: AsyncTransport + 'static> AsyncClient<T> {

@@ -8,7 +8,7 @@ use nicepay_snap::api::token::AccessTokenResponse;
 use nicepay_snap::{AccessToken, Config, Error, Outcome, PreparedRequest, RawResponse, TransportError};
 
 use crate::call::Spec;
-use crate::{ClientError, ExchangeObserver};
+use crate::{ClientError, ExchangeObserver, Store};
 
 /// Tunables of a client.
 #[derive(Clone)]
@@ -26,6 +26,10 @@ pub struct ClientOptions {
     /// what was sent and what came back, minus anything secret: for logs, metrics and audit
     /// trails. `None` (the default) costs nothing.
     pub on_exchange: Option<ExchangeObserver>,
+    /// Where the shared token, the money-call journal and the processed notifications live
+    /// (see [`crate::Store`]); set with [`ClientOptions::store`]. The default is a fresh
+    /// in-memory store: clones of these options share it.
+    pub store: Store,
 }
 
 impl fmt::Debug for ClientOptions {
@@ -36,6 +40,7 @@ impl fmt::Debug for ClientOptions {
             .field("connect_retries", &self.connect_retries)
             .field("connect_retry_backoff", &self.connect_retry_backoff)
             .field("on_exchange", &self.on_exchange.as_ref().map(|_| "<observer>"))
+            .field("store", &self.store)
             .finish()
     }
 }
@@ -47,6 +52,18 @@ impl ClientOptions {
     /// The largest `token_refresh_margin` accepted by
     /// [`ClientOptions::with_token_refresh_margin`] (NICEPAY tokens live 900 s).
     pub const MAX_TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(600);
+
+    /// Uses `store` for the token, the journal and notification dedupe.
+    pub fn store(mut self, store: Store) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// Opens the store a URL names ([`Store::open`]) and uses it: the language bindings'
+    /// `store` option.
+    pub fn with_store_url(self, url: &str) -> Result<Self, ClientError> {
+        Ok(self.store(Store::open(url)?))
+    }
 
     /// Sets [`ClientOptions::connect_retries`], checked: at most
     /// [`ClientOptions::MAX_CONNECT_RETRIES`] (any wider integer a binding received is accepted
@@ -104,6 +121,7 @@ impl Default for ClientOptions {
             connect_retries: 1,
             connect_retry_backoff: Duration::from_millis(200),
             on_exchange: None,
+            store: Store::memory(),
         }
     }
 }

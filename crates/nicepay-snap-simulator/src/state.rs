@@ -233,6 +233,18 @@ pub struct SimulatorInfo {
 }
 
 impl SimulatorInfo {
+    /// A client configuration for this simulator's merchant: its credentials, notification key
+    /// and base URL.
+    pub fn client_config(&self) -> nicepay_snap::Result<nicepay_snap::Config> {
+        nicepay_snap::Config::builder()
+            .client_id(&self.client_id)
+            .client_secret(self.client_secret.as_str())
+            .private_key_text(self.private_key_pem.as_deref().unwrap_or_default())
+            .notification_public_key_text(&self.notification_public_key)
+            .base_url(&self.base_url)
+            .build()
+    }
+
     /// Compact JSON on one line (no trailing newline).
     pub fn to_json_line(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()

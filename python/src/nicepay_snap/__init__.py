@@ -24,6 +24,7 @@ exception message.
 
 from nicepay_snap import _errors, types
 from nicepay_snap._errors import *  # the exception classes: `_errors.__all__`
+from nicepay_snap._handler import NOTIFICATION_PATHS, NotificationHandler, NotificationResult
 from nicepay_snap._sdk import (
     HttpAnswer,
     MerchantServer,
@@ -71,6 +72,10 @@ __all__ = [
     "types",
     "Client",
     "AsyncClient",
+    # receiving notifications (framework adapters: nicepay_snap.integrations)
+    "NotificationHandler",
+    "NotificationResult",
+    "NOTIFICATION_PATHS",
     # keys
     "PrivateKey",
     "PublicKey",

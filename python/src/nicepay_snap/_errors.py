@@ -20,6 +20,7 @@ __all__ = [
     "DecodeError",
     "TransportError",
     "OutcomeUnknownError",
+    "StoreError",
 ]
 
 
@@ -143,3 +144,17 @@ class OutcomeUnknownError(NicepayError):
         self.identifiers = dict(identifiers or {})
         self.http_status = http_status
         self.response_code = response_code
+
+
+class StoreError(NicepayError):
+    """The state store (``store="sqlite:///..."`` or ``"redis://..."``) could not be opened, read
+    or written. Raised by a money-moving call, it means its journal entry could not be written
+    and nothing was sent. ``backend`` is ``"memory"``, ``"sqlite"`` or ``"redis"``; the message
+    never contains a password.
+    """
+
+    backend: Optional[str]
+
+    def __init__(self, message: str, *, backend: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.backend = backend

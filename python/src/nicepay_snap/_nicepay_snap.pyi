@@ -51,6 +51,7 @@ from nicepay_snap._errors import DecodeError as DecodeError
 from nicepay_snap._errors import InvalidInputError as InvalidInputError
 from nicepay_snap._errors import NicepayError as NicepayError
 from nicepay_snap._errors import OutcomeUnknownError as OutcomeUnknownError
+from nicepay_snap._errors import StoreError as StoreError
 from nicepay_snap._errors import SignatureError as SignatureError
 from nicepay_snap._errors import TransportError as TransportError
 
@@ -68,6 +69,7 @@ __all__ = [
     "InvalidInputError",
     "NicepayError",
     "OutcomeUnknownError",
+    "StoreError",
     "PrivateKey",
     "PublicKey",
     "SignatureError",
@@ -298,8 +300,9 @@ class Client(_ClientBase):
         """Verifies a notification, then confirms it with a status query.
 
         ``product`` is ``"qris"``, ``"va"``, ``"ewallet"`` or ``"payout"``. Returns ``{"notification": dict,
-        "status": dict, "paid": bool}`` (typed per product): fulfil the order only when ``paid``
-        is ``True``.
+        "status": dict, "paid": bool, "duplicate": bool}`` (typed per product): fulfil the order
+        only when ``paid`` is ``True`` and ``duplicate`` is ``False`` (``duplicate``: the client's
+        ``store`` already confirmed this notification as paid, in this or another process).
         """
 
 @final

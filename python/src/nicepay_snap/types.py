@@ -993,6 +993,8 @@ class QrisConfirmation(TypedDict):
     status: QrisQueryResponse
     #: ``True`` only when the query confirms the notified payment: fulfil the order only then.
     paid: bool
+    #: ``True`` when the client's store already confirmed this notification as paid: a repeat.
+    duplicate: bool
 
 
 class VaConfirmation(TypedDict):
@@ -1003,6 +1005,8 @@ class VaConfirmation(TypedDict):
     status: VaStatusResponse
     #: ``True`` only when the query confirms the notified payment: fulfil the order only then.
     paid: bool
+    #: ``True`` when the client's store already confirmed this notification as paid: a repeat.
+    duplicate: bool
 
 
 class EwalletConfirmation(TypedDict):
@@ -1013,6 +1017,8 @@ class EwalletConfirmation(TypedDict):
     status: EwalletStatusResponse
     #: ``True`` only when the query confirms the notified payment: fulfil the order only then.
     paid: bool
+    #: ``True`` when the client's store already confirmed this notification as paid: a repeat.
+    duplicate: bool
 
 
 class PayoutConfirmation(TypedDict):
@@ -1023,6 +1029,8 @@ class PayoutConfirmation(TypedDict):
     status: PayoutResponse
     #: ``True`` only when the query confirms the notified payment: fulfil the order only then.
     paid: bool
+    #: ``True`` when the client's store already confirmed this notification as paid: a repeat.
+    duplicate: bool
 
 
 # -------------------------------------------------------------------------------------------------

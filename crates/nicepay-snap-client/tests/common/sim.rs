@@ -22,14 +22,7 @@ use nicepay_snap_ureq::UreqTransport;
 
 /// The simulator's merchant credentials and notification key.
 pub(crate) fn config(info: &SimulatorInfo) -> Config {
-    Config::builder()
-        .client_id(&info.client_id)
-        .client_secret(info.client_secret.as_str())
-        .private_key_text(info.private_key_pem.as_deref().expect("simulator key"))
-        .notification_public_key_text(&info.notification_public_key)
-        .base_url(&info.base_url)
-        .build()
-        .expect("config")
+    info.client_config().expect("config")
 }
 
 /// A blocking client over ureq whose every request gives up after `timeout`.

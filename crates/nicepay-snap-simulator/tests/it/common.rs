@@ -109,14 +109,7 @@ impl Env {
     pub async fn with(builder: nicepay_snap_simulator::SimulatorBuilder) -> Self {
         let sim = builder.start().await.expect("simulator starts");
         let info = sim.info().clone();
-        let config = Config::builder()
-            .client_id(&info.client_id)
-            .client_secret(info.client_secret.as_str())
-            .private_key_text(info.private_key_pem.as_deref().unwrap())
-            .notification_public_key_text(&info.notification_public_key)
-            .base_url(&info.base_url)
-            .build()
-            .unwrap();
+        let config = info.client_config().unwrap();
         let http = reqwest::Client::builder().no_proxy().build().unwrap();
         Self { sim, config, http }
     }
