@@ -19,14 +19,16 @@ async function main(argv) {
       return 2
     }
   }
-  const sim = await Simulator.start({ port })
-  console.log(JSON.stringify(sim.info))
-  console.error(`dashboard and admin API on ${sim.baseUrl} (Ctrl-C stops)`)
-  const keepAlive = setInterval(() => {}, 1 << 30)
-  await new Promise((resolve) => {
+  // The handlers come first, so a signal at any point after the details are printed stops cleanly.
+  const stopped = new Promise((resolve) => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
   })
+  const keepAlive = setInterval(() => {}, 1 << 30)
+  const sim = await Simulator.start({ port })
+  console.log(JSON.stringify(sim.info))
+  console.error(`dashboard: ${sim.baseUrl}/__dashboard (Ctrl-C stops)`)
+  await stopped
   clearInterval(keepAlive)
   await sim.stop()
   return 0

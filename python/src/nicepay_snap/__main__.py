@@ -18,11 +18,11 @@ def main() -> int:
     simulate = commands.add_parser("simulate", help="run the NICEPAY SNAP simulator on 127.0.0.1")
     simulate.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (0: any free port)")
     args = parser.parse_args()
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     with Simulator(port=args.port) as sim:
         print(json.dumps(sim.info), flush=True)
-        print(f"dashboard and admin API on {sim.base_url} (Ctrl-C stops)", file=sys.stderr, flush=True)
-        stopped = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        print(f"dashboard: {sim.base_url}/__dashboard (Ctrl-C stops)", file=sys.stderr, flush=True)
         try:
             stopped.wait()
         except KeyboardInterrupt:
