@@ -61,6 +61,7 @@ mod methods;
 mod nonblocking;
 mod observe;
 mod policy;
+mod resolve;
 mod sources;
 mod store;
 mod token;
