@@ -4,6 +4,7 @@
 // `cargo run -p xtask -- codegen` from the Rust payload structs and operation registry.
 import type { Confirmations, Exchange } from './payload-types.js'
 export * from './payload-types.js'
+export * from './sdk.js'
 
 /**
  * An async NICEPAY SNAP client. Network methods return Promises; the access token is cached and
@@ -65,6 +66,15 @@ export declare class Client {
   verifyAndConfirm<P extends keyof Confirmations>(product: P, headers: Record<string, string | string[] | undefined> | string[] | Array<[string, string]>, body: string | Buffer): Promise<Confirmations[P]>
 
 }
+
+/** An SDK object of one kind (`nicepay_snap_client::native`), called by method name. */
+export declare class Native {
+  /** Builds the object `kind` from camelCase arguments. */
+  constructor(kind: string, args?: Record<string, unknown>)
+  /** Runs `method` with camelCase arguments. */
+  call(method: string, args?: Record<string, unknown>): any
+}
+export type JsNative = Native
 
 /**
  * The merchant's RSA private key, parsed once. Pass it as `privateKey` to skip re-parsing the
@@ -167,6 +177,12 @@ export interface ClientOptions {
 export declare function minifyJson(body: string | Buffer): string | Buffer
 
 /**
+ * Runs the SDK function `name` (the table in `nicepay_snap_client::native`) with camelCase
+ * arguments; the package's pure-JavaScript facades call this.
+ */
+export declare function nativeCall(name: string, args?: Record<string, unknown>): any
+
+/**
  * The properties every error of this package carries besides `message`, for TypeScript:
  * `catch (e) { const err = e as Error & NicepayErrorFields }`. Never constructed: the objects
  * are built by `NodeError::into_napi`; this type only describes them.
@@ -211,15 +227,6 @@ export interface NicepayErrorFields {
 }
 
 /**
- * The same instant in the canonical `yyyy-MM-ddTHH:mm:ss+07:00` form (accepts `Z` or any
- * `±HH:MM` offset).
- */
-export declare function normalizeTimestamp(timestamp: string): string
-
-/** The path that is signed: without `/nicepay`, checked (leading `/`, no query, no trailing `/`). */
-export declare function signedPath(path: string): string
-
-/**
  * base64 SHA256withRSA over `clientId|X-TIMESTAMP`: the `X-SIGNATURE` of the access-token
  * request.
  */
@@ -260,9 +267,6 @@ export interface SignTransactionOptions {
   timestamp: string
 }
 
-/** The current time as an `X-TIMESTAMP` (Jakarta time, `+07:00`). */
-export declare function timestampNow(): string
-
 /** `clientId|X-TIMESTAMP`: what the access-token request (and a NICEPAY notification) signs. */
 export declare function tokenStringToSign(options: TokenStringToSignOptions): string
 
@@ -296,28 +300,6 @@ export interface TransactionStringToSignOptions {
 }
 
 /**
- * `true` when `signature` is NICEPAY's SHA256withRSA signature of `clientId|timestamp` (the
- * timestamp exactly as received), `false` otherwise. Does not check freshness and does not cover
- * the body; malformed keys, client IDs or timestamps throw `ERR_NICEPAY_INVALID_INPUT`.
- */
-export declare function verifyNotification(options: VerifyNotificationOptions): boolean
-
-/** Options of `verifyNotification`. The key may be a text or a parsed `PublicKey`. */
-export interface VerifyNotificationOptions {
-  /**
-   * NICEPAY's notification public key: PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`) or bare base64
-   * SubjectPublicKeyInfo, or a parsed `PublicKey`.
-   */
-  publicKey: string | PublicKey
-  /** The merchant's client ID. */
-  clientId: string
-  /** `X-TIMESTAMP` exactly as received (any offset). */
-  timestamp: string
-  /** `X-SIGNATURE` as received (base64). */
-  signature: string
-}
-
-/**
  * Verifies an incoming notification from a Node request without a `Client`: see
  * `Client.verifyNotification`. Returns the parsed body.
  */
@@ -332,6 +314,3 @@ export interface VerifyNotificationRequestOptions {
   /** Accepted distance between `X-TIMESTAMP` and now, in seconds (default 300). */
   maxSkewSeconds?: number
 }
-
-/** The package version (the Cargo workspace version, which `package.json` repeats). */
-export declare function version(): string

@@ -76,7 +76,7 @@ function assertDocumented(label, e) {
 }
 
 const functions = Object.entries(snap).filter(([name, v]) => typeof v === 'function' && !/^[A-Z]/.test(name))
-const classes = ['Client', 'PrivateKey', 'PublicKey'].map((name) => [name, snap[name]])
+const classes = ['Client', 'PrivateKey', 'PublicKey', 'RequestBuilder', 'MerchantServer'].map((name) => [name, snap[name]])
 
 describe('bad input never crashes the addon', () => {
   it('lists what it calls', () => {

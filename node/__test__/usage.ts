@@ -208,3 +208,24 @@ async function servicesUsage(client: Client): Promise<string> {
   return tXidVA
 }
 export { servicesUsage }
+
+// The facades over the native table (sdk.d.ts).
+import { MerchantServer, RequestBuilder, acknowledgement, generateKeyPair, sourceAllowed } from '..'
+import type { HttpAnswer, PreparedRequest } from '..'
+
+async function facadesUsage(pem: string): Promise<number> {
+  const ack: HttpAnswer = acknowledgement({ product: 'qris' })
+  // @ts-expect-error: products are a closed set
+  acknowledgement({ product: 'card' })
+  const { publicKeyPem }: { publicKeyPem: string } = generateKeyPair()
+  const allowed: boolean = sourceAllowed('103.20.51.33', ['103.20.51.0/24'])
+  const builder = new RequestBuilder({ clientId: 'ID', clientSecret: 's', privateKey: pem })
+  const prepared: PreparedRequest = builder.prepare('qris.generate', {}, { accessToken: 't' })
+  const server = new MerchantServer({ clientId: 'M', clientSecret: 's', nicepayPublicKey: publicKeyPem })
+  const answer: HttpAnswer = await server.handle('POST', '/api/v1.0/transfer-va/inquiry', {}, prepared.body, {
+    lookup: () => 'paid',
+    onPaid: () => undefined,
+  })
+  return ack.status + answer.status + (allowed ? 1 : 0) + server.liveTokens()
+}
+export { facadesUsage }

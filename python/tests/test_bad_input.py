@@ -87,7 +87,22 @@ FUNCTIONS = [
     snap.transaction_string_to_sign, snap.sign_transaction, snap.body_sha256_hex, snap.token_string_to_sign,
     snap.sign_token_request, snap.verify_notification, snap.minify_json, snap.signed_path,
     snap.normalize_timestamp, snap.PrivateKey, snap.PublicKey, snap.Client, snap.AsyncClient,
+    snap.acknowledgement, snap.generate_key_pair, snap.source_allowed, snap.RequestBuilder, snap.MerchantServer,
 ]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(method=st.sampled_from(["prepare", "prepare_raw", "parse", "receive", "answer_inquiry", "answer_payment",
+                               "answer_reversal"]),
+       values=st.lists(junk, min_size=0, max_size=6), positional=st.booleans())
+def test_facade_methods_never_panic(method: str, values: List[Any], positional: bool) -> None:
+    from conftest import KEYS, read_text
+
+    builder = snap.RequestBuilder(client_id="IONPAYTEST", client_secret="s", private_key=private_pem())
+    server = snap.MerchantServer(client_id="M", client_secret="s",
+                                 nicepay_public_key=read_text(KEYS / "nicepay-notification-test-public.pem"))
+    target = builder if hasattr(builder, method) else server
+    check(lambda: call_with(getattr(target, method), values, positional))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))

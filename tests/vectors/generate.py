@@ -226,4 +226,31 @@ with open(os.path.join(REPO, "tests/keys/nicepay-notification-test-public.pem"))
 notification("test-key-notification-qris", "IONPAYTEST", "2026-11-25T19:30:00+07:00", test_pub,
              rsa_sign("tests/keys/nicepay-notification-test-private-pkcs8.pem", "IONPAYTEST|2026-11-25T19:30:00+07:00"), True,
              "Notification signed by openssl with the test notification key (what the simulator sends).")
+# NIVA: NICEPAY calls the merchant, signing with the client secret the merchant issued to NICEPAY,
+# over the merchant's path (with `/api`, no `/nicepay`). A token of the merchant's own issuing.
+NIVA_INQUIRY = compact({
+    "partnerServiceId": "   70014", "customerNo": "0001", "virtualAccountNo": "   700140001",
+    "trxDateInit": "2024-07-05T10:11:40+07:00", "channelCode": 6011, "inquiryRequestId": "inq20240705101140",
+    "additionalInfo": {"bankCd": "BMRI"},
+})
+transaction("niva-va-inquiry", "merchant-issued-secret", "POST", "/api/v1.0/transfer-va/inquiry",
+            "bWVyY2hhbnQtaXNzdWVkLXRva2Vu", "2024-07-05T10:11:40+07:00", NIVA_INQUIRY, "41807553358950093192",
+            "NIVA VA inquiry (24) as NICEPAY sends it to the merchant's server, under the merchant-issued secret.")
+NIVA_PAYMENT = compact({
+    "partnerServiceId": "   70014", "customerNo": "0001", "virtualAccountNo": "   700140001",
+    "virtualAccountName": "Budi", "paymentRequestId": "pay20240705101141", "trxId": "IONPAYTEST02202407051011416583",
+    "paidAmount": {"value": "150000.00", "currency": "IDR"}, "trxDateTime": "2024-07-05T10:11:41+07:00",
+    "additionalInfo": {"bankCd": "BMRI"},
+})
+transaction("niva-va-payment", "merchant-issued-secret", "POST", "/api/v1.0/transfer-va/payment",
+            "bWVyY2hhbnQtaXNzdWVkLXRva2Vu", "2024-07-05T10:11:41+07:00", NIVA_PAYMENT, "41807553358950093193",
+            "NIVA VA payment (25) as NICEPAY sends it to the merchant's server, under the merchant-issued secret.")
+notification("payout-notification", "IONPAYTEST", "2026-11-25T19:31:00+07:00", test_pub,
+             rsa_sign("tests/keys/nicepay-notification-test-private-pkcs8.pem", "IONPAYTEST|2026-11-25T19:31:00+07:00"), True,
+             "Payout result notification signed by openssl with the test notification key (what the simulator sends).")
+write("payout-notification", "body.json", compact({
+    "originalReferenceNo": "IONPAYTEST07202611251930001234", "originalPartnerReferenceNo": "payout20261125193000",
+    "merchantId": "IONPAYTEST", "beneficiaryAccountNo": "5345000060", "amount": {"value": "10000.00", "currency": "IDR"},
+    "latestTransactionStatus": "00", "transactionStatusDesc": "Success", "additionalInfo": {"bankCd": "CENA"},
+}))
 print("vectors written")

@@ -22,7 +22,7 @@ use napi::Env;
 use napi_derive::napi;
 use nicepay_snap::canonical;
 use nicepay_snap::{Method, SignerCache};
-use nicepay_snap_client::{Clock as _, SystemClock};
+use nicepay_snap_client::native;
 
 mod client;
 mod errors;
@@ -33,8 +33,8 @@ pub use client::{verify_notification_request, Client, ClientOptions, VerifyNotif
 pub use errors::NicepayErrorFields;
 use errors::{IntoNapiResult as _, NodeError, NodeResult};
 pub use keys::{JsPrivateKey, JsPublicKey};
-use nicepay_snap_client::binding_support::{client_and_timestamp, timestamp_arg, transaction_method};
-use types::{body_arg, body_bytes, Body, Options};
+use nicepay_snap_client::binding_support::{client_and_timestamp, transaction_method};
+use types::{body_arg, body_bytes, json_object_arg, Body, Options};
 
 /// Options of `transactionStringToSign`.
 #[napi(object, object_to_js = false)]
@@ -92,22 +92,6 @@ pub struct SignTokenRequestOptions {
     pub client_id: String,
     /// `X-TIMESTAMP`, exactly as sent: `yyyy-MM-ddTHH:mm:ss+07:00`.
     pub timestamp: String,
-}
-
-/// Options of `verifyNotification`. The key may be a text or a parsed `PublicKey`.
-#[napi(object, object_to_js = false)]
-#[derive(Debug)]
-pub struct VerifyNotificationOptions {
-    /// NICEPAY's notification public key: PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`) or bare base64
-    /// SubjectPublicKeyInfo, or a parsed `PublicKey`.
-    #[napi(ts_type = "string | PublicKey")]
-    pub public_key: String,
-    /// The merchant's client ID.
-    pub client_id: String,
-    /// `X-TIMESTAMP` exactly as received (any offset).
-    pub timestamp: String,
-    /// `X-SIGNATURE` as received (base64).
-    pub signature: String,
 }
 
 /// Runs `run` and throws its error as the mapped JavaScript `Error`.
@@ -197,20 +181,6 @@ pub fn sign_token_request(env: &Env, options: Unknown<'_>) -> napi::Result<Strin
     })
 }
 
-/// `true` when `signature` is NICEPAY's SHA256withRSA signature of `clientId|timestamp` (the
-/// timestamp exactly as received), `false` otherwise. Does not check freshness and does not cover
-/// the body; malformed keys, client IDs or timestamps throw `ERR_NICEPAY_INVALID_INPUT`.
-#[napi(ts_args_type = "options: VerifyNotificationOptions")]
-pub fn verify_notification(env: &Env, options: Unknown<'_>) -> napi::Result<bool> {
-    js(env, || {
-        let o = Options::new(options)?;
-        let key = o.public_key("publicKey")?;
-        let signature = o.string("signature")?;
-        let message = client_timestamp(&o, true)?;
-        Ok(key.verify_base64(message.as_bytes(), &signature).is_ok())
-    })
-}
-
 /// Removes insignificant whitespace from one JSON document and nothing else (key order, numbers
 /// and escapes kept). Returns a `string` for a `string`, a `Buffer` for a `Buffer`.
 #[napi(ts_args_type = "body: string | Buffer")]
@@ -228,35 +198,55 @@ pub fn minify_json(env: &Env, body: Unknown<'_>) -> napi::Result<Either<String, 
     })
 }
 
-/// The path that is signed: without `/nicepay`, checked (leading `/`, no query, no trailing `/`).
-#[napi(ts_args_type = "path: string")]
-pub fn signed_path(env: &Env, path: Unknown<'_>) -> napi::Result<String> {
-    js(env, || {
-        Ok(canonical::signed_path(&string_arg(env, "path", path)?)?.to_owned())
-    })
-}
-
-/// The same instant in the canonical `yyyy-MM-ddTHH:mm:ss+07:00` form (accepts `Z` or any
-/// `±HH:MM` offset).
-#[napi(ts_args_type = "timestamp: string")]
-pub fn normalize_timestamp(env: &Env, timestamp: Unknown<'_>) -> napi::Result<String> {
-    js(env, || {
-        Ok(timestamp_arg(&string_arg(env, "timestamp", timestamp)?, true)?.to_string())
-    })
-}
-
-/// The current time as an `X-TIMESTAMP` (Jakarta time, `+07:00`).
-#[napi]
-pub fn timestamp_now() -> String {
-    SystemClock.now().to_string()
-}
-
-/// The package version (the Cargo workspace version, which `package.json` repeats).
-#[napi]
-pub fn version() -> &'static str {
-    env!("CARGO_PKG_VERSION")
-}
-
 fn string_arg(env: &Env, field: &str, value: Unknown<'_>) -> NodeResult<String> {
     Options::holding(env, field, value)?.string(field)
+}
+
+/// The optional arguments object of the generic entry points (absent: none).
+fn native_args(env: &Env, args: Option<Unknown<'_>>) -> NodeResult<serde_json::Value> {
+    args.map_or(Ok(serde_json::Value::Null), |a| json_object_arg(env, "args", a))
+}
+
+/// Runs the SDK function `name` (the table in `nicepay_snap_client::native`) with camelCase
+/// arguments; the package's pure-JavaScript facades call this.
+#[napi(
+    ts_args_type = "name: string, args?: Record<string, unknown>",
+    ts_return_type = "any"
+)]
+pub fn native_call(env: &Env, name: Unknown<'_>, args: Option<Unknown<'_>>) -> napi::Result<serde_json::Value> {
+    js(env, || {
+        Ok(native::call(&string_arg(env, "name", name)?, native_args(env, args)?)?)
+    })
+}
+
+/// An SDK object of one kind (`nicepay_snap_client::native`), called by method name.
+#[napi(js_name = "Native")]
+#[derive(Debug)]
+pub struct JsNative(Box<dyn native::NativeObject>);
+
+#[napi]
+impl JsNative {
+    /// Builds the object `kind` from camelCase arguments.
+    #[napi(constructor, ts_args_type = "kind: string, args?: Record<string, unknown>")]
+    pub fn new(env: &Env, kind: Unknown<'_>, args: Option<Unknown<'_>>) -> napi::Result<Self> {
+        js(env, || {
+            Ok(Self(native::open(
+                &string_arg(env, "kind", kind)?,
+                native_args(env, args)?,
+            )?))
+        })
+    }
+
+    /// Runs `method` with camelCase arguments.
+    #[napi(
+        ts_args_type = "method: string, args?: Record<string, unknown>",
+        ts_return_type = "any"
+    )]
+    pub fn call(&self, env: &Env, method: Unknown<'_>, args: Option<Unknown<'_>>) -> napi::Result<serde_json::Value> {
+        js(env, || {
+            Ok(self
+                .0
+                .call(&string_arg(env, "method", method)?, native_args(env, args)?)?)
+        })
+    }
 }

@@ -16,7 +16,7 @@ use std::cell::RefCell;
 
 use nicepay_snap::canonical;
 use nicepay_snap::{SignerCache, SymmetricSigner};
-use nicepay_snap_client::{Clock as _, SystemClock};
+use nicepay_snap_client::native;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
@@ -26,8 +26,8 @@ mod json;
 mod types;
 
 use errors::IntoPyResult as _;
-use nicepay_snap_client::binding_support::{client_and_timestamp, timestamp_arg, transaction_method};
-use types::{private_key_arg, public_key_arg, Body, PyPrivateKey, PyPublicKey};
+use nicepay_snap_client::binding_support::{client_and_timestamp, transaction_method};
+use types::{private_key_arg, Body, PyPrivateKey, PyPublicKey};
 
 /// `METHOD:path:accessToken:sha256hex(body):X-TIMESTAMP`, the string a transactional
 /// `X-SIGNATURE` covers (`path` without `/nicepay`). Contains the access token: treat as secret.
@@ -85,13 +85,6 @@ fn body_sha256_hex(body: Body) -> String {
     canonical::body_sha256_hex(body.as_bytes())
 }
 
-/// `clientId|X-TIMESTAMP`: what the token request (and a NICEPAY notification) signs.
-#[pyfunction]
-#[pyo3(signature = (*, client_id, timestamp))]
-fn token_string_to_sign(client_id: &str, timestamp: &str) -> PyResult<String> {
-    client_and_timestamp(client_id, timestamp, false).py()
-}
-
 /// base64 SHA256withRSA over `clientId|X-TIMESTAMP`: the `X-SIGNATURE` of the access-token
 /// request. The GIL is released while signing.
 #[pyfunction]
@@ -105,23 +98,6 @@ fn sign_token_request(
     let key = private_key_arg(private_key)?;
     let message = client_and_timestamp(client_id, timestamp, false).py()?;
     py.detach(move || key.sign_base64(message.as_bytes())).py()
-}
-
-/// `True` when `signature` is NICEPAY's SHA256withRSA signature of `clientId|timestamp` (the
-/// timestamp exactly as received). Does not check freshness and does not cover the body.
-#[pyfunction]
-#[pyo3(signature = (*, public_key, client_id, timestamp, signature))]
-fn verify_notification(
-    py: Python<'_>,
-    public_key: &Bound<'_, PyAny>,
-    client_id: &str,
-    timestamp: &str,
-    signature: &str,
-) -> PyResult<bool> {
-    let key = public_key_arg(public_key)?;
-    let message = client_and_timestamp(client_id, timestamp, true).py()?;
-    let signature = signature.to_owned();
-    Ok(py.detach(move || key.verify_base64(message.as_bytes(), &signature).is_ok()))
 }
 
 /// Removes insignificant whitespace from one JSON document and nothing else (key order,
@@ -140,25 +116,49 @@ fn minify_json<'py>(py: Python<'py>, body: Body) -> PyResult<Bound<'py, PyAny>> 
     }
 }
 
-/// The path that is signed: without `/nicepay`, checked (leading `/`, no query, no trailing `/`).
+/// Runs the SDK function `name` (the table in `nicepay_snap_client::native`) with a dict of
+/// camelCase arguments; the pure-Python facades in the package call this.
 #[pyfunction]
-#[pyo3(signature = (path))]
-fn signed_path(path: &str) -> PyResult<String> {
-    canonical::signed_path(path).map(str::to_owned).py()
+#[pyo3(signature = (name, args=None))]
+fn native_call<'py>(py: Python<'py>, name: &str, args: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    let args = args.map(json::to_value).transpose()?.unwrap_or_default();
+    let value = py
+        .detach(|| native::call(name, args))
+        .map_err(|e| errors::client_error(py, e))?;
+    json::to_py(py, &value)
 }
 
-/// The same instant in the canonical `yyyy-MM-ddTHH:mm:ss+07:00` form (accepts `Z` or any
-/// `±HH:MM` offset).
-#[pyfunction]
-#[pyo3(signature = (timestamp))]
-fn normalize_timestamp(timestamp: &str) -> PyResult<String> {
-    Ok(timestamp_arg(timestamp, true).py()?.to_string())
-}
+/// An SDK object of one kind (`nicepay_snap_client::native`), called by method name.
+#[pyclass(frozen, name = "Native", module = "nicepay_snap")]
+#[derive(Debug)]
+struct PyNative(Box<dyn native::NativeObject>);
 
-/// The current time as an `X-TIMESTAMP` (Jakarta time, `+07:00`).
-#[pyfunction]
-fn timestamp_now() -> String {
-    SystemClock.now().to_string()
+#[pymethods]
+impl PyNative {
+    #[new]
+    #[pyo3(signature = (kind, args=None))]
+    fn new(py: Python<'_>, kind: &str, args: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let args = args.map(json::to_value).transpose()?.unwrap_or_default();
+        Ok(Self(
+            py.detach(|| native::open(kind, args))
+                .map_err(|e| errors::client_error(py, e))?,
+        ))
+    }
+
+    /// Runs `method` with a dict of camelCase arguments.
+    #[pyo3(signature = (method, args=None))]
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        method: &str,
+        args: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let args = args.map(json::to_value).transpose()?.unwrap_or_default();
+        let value = py
+            .detach(|| self.0.call(method, args))
+            .map_err(|e| errors::client_error(py, e))?;
+        json::to_py(py, &value)
+    }
 }
 
 /// Native core of the `nicepay_snap` package (NICEPAY SNAP signatures and clients).
@@ -168,9 +168,8 @@ mod _nicepay_snap {
     use super::client::{PyAsyncClient, PyClient};
     #[pymodule_export]
     use super::{
-        body_sha256_hex, minify_json, normalize_timestamp, sign_token_request, sign_transaction, signed_path,
-        timestamp_now, token_string_to_sign, transaction_string_to_sign, verify_notification, PyPrivateKey,
-        PyPublicKey,
+        body_sha256_hex, minify_json, native_call, sign_token_request, sign_transaction, transaction_string_to_sign,
+        PyNative, PyPrivateKey, PyPublicKey,
     };
     use super::{errors, PyTuple};
     use pyo3::prelude::*;

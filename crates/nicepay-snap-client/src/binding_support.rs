@@ -9,6 +9,9 @@ use serde_json::{json, Map, Value};
 
 use crate::{ClientError, Exchange};
 
+/// The generic entry points of the bindings (their function and object tables).
+pub use crate::native;
+
 /// How a binding spells names: Python's `snake_case` or JavaScript's `camelCase`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Naming {

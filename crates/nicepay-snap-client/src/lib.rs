@@ -58,6 +58,7 @@ mod confirm;
 mod error;
 mod keygen;
 mod methods;
+pub mod native;
 mod nonblocking;
 mod observe;
 mod policy;

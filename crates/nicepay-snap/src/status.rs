@@ -26,6 +26,17 @@ impl Product {
             Self::Payout => "payout",
         }
     }
+
+    /// The SNAP service code of the product's payment notification (the middle two digits of
+    /// the acknowledgement's `responseCode`).
+    pub fn notification_service_code(self) -> &'static str {
+        match self {
+            Self::VirtualAccount => crate::api::va::VA_NOTIFICATION_SERVICE_CODE,
+            Self::Qris => crate::api::qris::QRIS_NOTIFICATION_SERVICE_CODE,
+            Self::Ewallet => crate::api::ewallet::EWALLET_NOTIFICATION_SERVICE_CODE,
+            Self::Payout => crate::api::payout::PAYOUT_NOTIFICATION_SERVICE_CODE,
+        }
+    }
 }
 
 /// Parses [`Product::name`].

@@ -178,3 +178,20 @@ fn notification_vectors() {
         );
     }
 }
+
+/// The NIVA requests NICEPAY sends to a merchant parse as the server's typed requests, and the
+/// payout notification's body as a `PayoutNotification` (its signature is checked above).
+#[test]
+fn inbound_vector_bodies_parse_as_their_types() {
+    use nicepay_snap::api::payout::PayoutNotification;
+    use nicepay_snap::server::{VaInquiryRequest, VaPaymentRequest};
+    let body = |name: &str| fs::read(repo_root().join("tests/vectors").join(name).join("body.json")).unwrap();
+    let inquiry: VaInquiryRequest = serde_json::from_slice(&body("niva-va-inquiry")).unwrap();
+    assert_eq!(inquiry.virtual_account_no.trim(), "700140001");
+    assert_eq!(inquiry.inquiry_request_id, "inq20240705101140");
+    let payment: VaPaymentRequest = serde_json::from_slice(&body("niva-va-payment")).unwrap();
+    assert_eq!(payment.paid_amount.value(), "150000.00");
+    let payout: PayoutNotification = serde_json::from_slice(&body("payout-notification")).unwrap();
+    assert_eq!(payout.beneficiary_account_no.as_deref(), Some("5345000060"));
+    assert_eq!(payout.amount.as_ref().map(|a| a.value()), Some("10000.00"));
+}

@@ -24,6 +24,21 @@ exception message.
 
 from nicepay_snap import _errors, types
 from nicepay_snap._errors import *  # the exception classes: `_errors.__all__`
+from nicepay_snap._sdk import (
+    HttpAnswer,
+    MerchantServer,
+    PreparedRequest,
+    Received,
+    RequestBuilder,
+    acknowledgement,
+    generate_key_pair,
+    normalize_timestamp,
+    signed_path,
+    source_allowed,
+    timestamp_now,
+    token_string_to_sign,
+    verify_notification,
+)
 from nicepay_snap._nicepay_snap import (
     OPERATIONS,
     AsyncClient,
@@ -33,14 +48,9 @@ from nicepay_snap._nicepay_snap import (
     __version__,
     body_sha256_hex,
     minify_json,
-    normalize_timestamp,
     sign_token_request,
     sign_transaction,
-    signed_path,
-    timestamp_now,
-    token_string_to_sign,
     transaction_string_to_sign,
-    verify_notification,
 )
 
 __all__ = [
@@ -64,5 +74,15 @@ __all__ = [
     # keys
     "PrivateKey",
     "PublicKey",
+    "generate_key_pair",
+    # sending with your own HTTP client
+    "RequestBuilder",
+    "PreparedRequest",
+    # receiving: notification acknowledgements, source check, the NIVA merchant server
+    "HttpAnswer",
+    "acknowledgement",
+    "source_allowed",
+    "MerchantServer",
+    "Received",
 ]
 __all__ += _errors.__all__  # errors

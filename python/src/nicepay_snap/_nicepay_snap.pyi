@@ -71,17 +71,14 @@ __all__ = [
     "PrivateKey",
     "PublicKey",
     "SignatureError",
+    "Native",
     "TransportError",
     "body_sha256_hex",
     "minify_json",
-    "normalize_timestamp",
+    "native_call",
     "sign_token_request",
     "sign_transaction",
-    "signed_path",
-    "timestamp_now",
-    "token_string_to_sign",
     "transaction_string_to_sign",
-    "verify_notification",
 ]
 
 __version__: str
@@ -144,40 +141,25 @@ def sign_transaction(
 def body_sha256_hex(body: _Body) -> str:
     """Lowercase hex SHA-256 of the body's exact bytes."""
 
-def token_string_to_sign(*, client_id: str, timestamp: str) -> str:
-    """``clientId|X-TIMESTAMP``, what the access-token request signs."""
-
 def sign_token_request(
     *, private_key: Union[str, PrivateKey], client_id: str, timestamp: str
 ) -> str:
     """base64 SHA256withRSA over ``clientId|X-TIMESTAMP``: the access-token request's ``X-SIGNATURE``."""
 
-def verify_notification(
-    *,
-    public_key: Union[str, PublicKey],
-    client_id: str,
-    timestamp: str,
-    signature: str,
-) -> bool:
-    """``True`` when ``signature`` is NICEPAY's signature of ``clientId|timestamp``.
-
-    The timestamp is used exactly as received. Freshness is not checked and the body is not
-    covered by NICEPAY's signature: confirm a payment with a status query before fulfilling.
-    Raises ``InvalidInputError`` for an unusable key, client id or timestamp.
-    """
-
 @overload
 def minify_json(body: str) -> str: ...
 @overload
 def minify_json(body: Union[bytes, bytearray]) -> bytes: ...
-def signed_path(path: str) -> str:
-    """The path that is signed: without the ``/nicepay`` prefix, validated."""
 
-def normalize_timestamp(timestamp: str) -> str:
-    """The same instant as ``yyyy-MM-ddTHH:mm:ss+07:00`` (accepts ``Z`` or any ``±HH:MM``)."""
+def native_call(name: str, args: Optional[Mapping[str, Any]] = None) -> Any:
+    """Runs an SDK function by name with camelCase arguments (the package's facades use it)."""
 
-def timestamp_now() -> str:
-    """The current time as an ``X-TIMESTAMP`` in Jakarta time (``+07:00``)."""
+@final
+class Native:
+    """An SDK object of one kind, called by method name (the package's facades use it)."""
+
+    def __new__(cls, kind: str, args: Optional[Mapping[str, Any]] = None) -> "Native": ...
+    def call(self, method: str, args: Optional[Mapping[str, Any]] = None) -> Any: ...
 
 class _ClientBase:
     """What ``Client`` and ``AsyncClient`` share: the constructors and the configuration."""
