@@ -20,7 +20,7 @@ use nicepay_snap_ureq::UreqTransport;
 
 #[path = "common/sim.rs"]
 mod sim;
-use sim::{config, qris_generate, qris_refund, start_blocking, unique, Inbox, Received};
+use sim::{config, paid_qr, qris_generate, qris_refund, start_blocking, unique, Inbox, Received};
 
 const REFUND: &str = "/api/v1.0/qr/qr-mpm-refund";
 /// Set in a child process: its role.
@@ -35,15 +35,6 @@ fn client_on(info: &SimulatorInfo, store: &Store) -> Client<UreqTransport> {
 fn sqlite_url(grace: f64) -> (String, PathBuf) {
     let path = std::env::temp_dir().join(format!("{}.db", unique("nicepay-store")));
     (format!("sqlite://{}?grace={grace}", path.display()), path)
-}
-
-/// A QRIS payment of `value`, paid: (referenceNo, order).
-fn paid_qr(sim: &BlockingSimulator, client: &Client<UreqTransport>, value: &str) -> (String, String) {
-    let order = unique("order");
-    let generated = client.qris_generate(&qris_generate(sim.info(), &order, value)).unwrap();
-    let reference_no = generated.reference_no.unwrap();
-    sim.pay_qris(&reference_no).unwrap();
-    (reference_no, order)
 }
 
 /// A QRIS payment of `value` whose notification reached an inbox.
@@ -72,14 +63,25 @@ fn refunds_of(sim: &BlockingSimulator, reference_no: &str) -> (String, usize) {
 struct RedisServer {
     child: Option<Child>,
     port: u16,
+    /// `requirepass`, if any.
+    password: Option<&'static str>,
 }
 
 impl RedisServer {
     /// Starts one on a free port; `None` (after saying why) when `redis-server` is not installed
     /// and `NICEPAY_REQUIRE_REDIS` is unset.
     fn start() -> Option<Self> {
+        Self::start_with(None)
+    }
+
+    /// Starts one that requires `password`.
+    fn start_with(password: Option<&'static str>) -> Option<Self> {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut server = Self { child: None, port };
+        let mut server = Self {
+            child: None,
+            port,
+            password,
+        };
         match server.spawn() {
             Ok(()) => Some(server),
             Err(e) if std::env::var_os("NICEPAY_REQUIRE_REDIS").is_none() => {
@@ -94,6 +96,7 @@ impl RedisServer {
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
+            .args(self.password.map(|p| ["--requirepass", p]).into_iter().flatten())
             .stdout(Stdio::null())
             .spawn()?;
         self.child = Some(child);
@@ -101,7 +104,8 @@ impl RedisServer {
         while Instant::now() < deadline {
             if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
                 let mut pong = [0u8; 7];
-                if s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut pong).is_ok() && &pong == b"+PONG\r\n" {
+                // A server with a password answers `-NOAUTH`: up, too.
+                if s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut pong).is_ok() && matches!(&pong, b"+PONG\r\n" | b"-NOAUTH") {
                     return Ok(());
                 }
             }
@@ -111,7 +115,8 @@ impl RedisServer {
     }
 
     fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
+        let auth = self.password.map(|p| format!(":{p}@")).unwrap_or_default();
+        format!("redis://{auth}127.0.0.1:{}/0", self.port)
     }
 
     fn stop(&mut self) {
@@ -473,6 +478,16 @@ fn construction_fails_with_typed_errors_that_hide_the_password() {
     assert!(!format!("{e} {e:?}").contains("hunter2"), "{e:?}");
     let e = Store::open("redis://:hunter2@/0?nope=1").unwrap_err();
     assert!(!format!("{e} {e:?}").contains("hunter2"), "{e:?}");
+    // A store opened with a password never shows it.
+    if let Some(redis) = RedisServer::start_with(Some("hunter2")) {
+        let store = Store::open(&redis.url()).unwrap();
+        let options = ClientOptions::default().store(store.clone());
+        assert!(!format!("{store:?} {options:?}").contains("hunter2"), "{store:?}");
+        assert!(format!("{store:?}").contains("redis://:***@127.0.0.1"), "{store:?}");
+        let wrong = redis.url().replace("hunter2", "hunter3");
+        let e = Store::open(&wrong).unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("hunter"), "{e:?}");
+    }
 }
 
 #[test]

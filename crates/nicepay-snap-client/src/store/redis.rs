@@ -89,6 +89,21 @@ impl Redis {
     }
 }
 
+impl Redis {
+    /// Runs a compare-and-delete `script` on `name` with the expected value `value`.
+    fn delete_if(&self, script: &str, name: &str, value: &str) -> Result<(), ClientError> {
+        self.run(|c| {
+            redis::cmd("EVAL")
+                .arg(script)
+                .arg(1)
+                .arg(name)
+                .arg(value)
+                .query::<i64>(c)
+        })
+        .map(drop)
+    }
+}
+
 fn key(kind: &str, name: &str) -> String {
     format!("{PREFIX}{kind}:{name}")
 }
@@ -144,27 +159,11 @@ impl Backend for Redis {
     }
 
     fn unlock(&self, scope: &str, owner: &str) -> Result<(), ClientError> {
-        self.run(|c| {
-            redis::cmd("EVAL")
-                .arg(UNLOCK)
-                .arg(1)
-                .arg(key("lock", scope))
-                .arg(owner)
-                .query::<i64>(c)
-        })
-        .map(drop)
+        self.delete_if(UNLOCK, &key("lock", scope), owner)
     }
 
     fn drop_token(&self, scope: &str, rejected: &str) -> Result<(), ClientError> {
-        self.run(|c| {
-            redis::cmd("EVAL")
-                .arg(DROP_TOKEN)
-                .arg(1)
-                .arg(key("token", scope))
-                .arg(rejected)
-                .query::<i64>(c)
-        })
-        .map(drop)
+        self.delete_if(DROP_TOKEN, &key("token", scope), rejected)
     }
 
     fn journal_put(&self, entry: &JournalEntry, retention: u64) -> Result<(), ClientError> {

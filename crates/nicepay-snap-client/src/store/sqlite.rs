@@ -77,6 +77,13 @@ impl Sqlite {
     }
 }
 
+impl Sqlite {
+    /// Runs one two-parameter `DELETE`.
+    fn delete(&self, sql: &str, a: &str, b: &str) -> Result<(), ClientError> {
+        self.write(|tx| tx.execute(sql, params![a, b])).map(drop)
+    }
+}
+
 impl Backend for Sqlite {
     fn kind(&self) -> &'static str {
         "sqlite"
@@ -122,23 +129,11 @@ impl Backend for Sqlite {
     }
 
     fn unlock(&self, scope: &str, owner: &str) -> Result<(), ClientError> {
-        self.write(|tx| {
-            tx.execute(
-                "DELETE FROM locks WHERE scope = ?1 AND owner = ?2",
-                params![scope, owner],
-            )
-        })
-        .map(drop)
+        self.delete("DELETE FROM locks WHERE scope = ?1 AND owner = ?2", scope, owner)
     }
 
     fn drop_token(&self, scope: &str, rejected: &str) -> Result<(), ClientError> {
-        self.write(|tx| {
-            tx.execute(
-                "DELETE FROM tokens WHERE scope = ?1 AND token = ?2",
-                params![scope, rejected],
-            )
-        })
-        .map(drop)
+        self.delete("DELETE FROM tokens WHERE scope = ?1 AND token = ?2", scope, rejected)
     }
 
     fn journal_put(&self, entry: &JournalEntry, retention: u64) -> Result<(), ClientError> {
