@@ -7,7 +7,7 @@ use std::time::Duration;
 use nicepay_snap::api::qris::QrisNotification;
 use nicepay_snap::{Config, ExternalId, RequestContext, SyncTransport, Timestamp, TransactionStatus};
 use nicepay_snap_client::{Client, ClientError, Clock, SystemClock};
-use nicepay_snap_simulator::{BlockingSimulator, Fault};
+use nicepay_snap_simulator::Fault;
 use nicepay_snap_ureq::UreqTransport;
 
 #[path = "common/sim.rs"]
