@@ -105,7 +105,10 @@ impl RedisServer {
             if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
                 let mut pong = [0u8; 7];
                 // A server with a password answers `-NOAUTH`: up, too.
-                if s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut pong).is_ok() && matches!(&pong, b"+PONG\r\n" | b"-NOAUTH") {
+                if s.write_all(b"PING\r\n").is_ok()
+                    && s.read_exact(&mut pong).is_ok()
+                    && matches!(&pong, b"+PONG\r\n" | b"-NOAUTH")
+                {
                     return Ok(());
                 }
             }
