@@ -146,9 +146,11 @@ fn main() {
     }
     let db = std::env::temp_dir().join(format!("{}.db", unique("store-bench")));
     let sqlite = format!("sqlite://{}", db.display());
+    let normal = format!("sqlite://{}?sync=normal", db.with_extension("normal.db").display());
     let mut stores = vec![
         ("memory (no store)", Store::memory()),
-        ("sqlite", Store::open(&sqlite).unwrap()),
+        ("sqlite sync=full", Store::open(&sqlite).unwrap()),
+        ("sqlite sync=normal", Store::open(&normal).unwrap()),
     ];
     if let Some(redis) = &redis {
         stores.push(("redis", Store::open(&redis.url()).unwrap()));
@@ -184,5 +186,6 @@ fn main() {
         };
         println!("  {name:<18} {}", token_requests(&info, &sim, &url, calls));
     }
+    let _ = std::fs::remove_file(db.with_extension("normal.db"));
     let _ = std::fs::remove_file(db);
 }

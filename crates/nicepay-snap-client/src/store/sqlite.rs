@@ -1,8 +1,8 @@
 //! The SQLite backend: one file shared by the processes of one machine, in WAL mode (readers do
 //! not block the writer), with a busy timeout so that concurrent writers queue instead of
 //! failing. Every change is one `BEGIN IMMEDIATE` transaction, committed with
-//! `synchronous=FULL`: a journal entry that was acknowledged survives a crash of the process and
-//! of the machine.
+//! `synchronous=FULL` by default: a journal entry that was acknowledged survives a crash of the
+//! process and of the machine (`sync=normal`: of the process only).
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -36,8 +36,9 @@ fn failed(e: impl std::fmt::Display) -> ClientError {
 }
 
 impl Sqlite {
-    /// Opens (creating it if needed) the database at `path` and checks that it can be written.
-    pub(crate) fn open(path: &str) -> Result<Self, ClientError> {
+    /// Opens (creating it if needed) the database at `path` and checks that it can be written;
+    /// `full_sync` syncs every commit (else WAL's `synchronous=NORMAL`).
+    pub(crate) fn open(path: &str, full_sync: bool) -> Result<Self, ClientError> {
         let conn = Connection::open(path).map_err(failed)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(failed)?;
         // `journal_mode` answers with the mode in force.
@@ -49,7 +50,9 @@ impl Sqlite {
                 "the database cannot use WAL mode (it is in {mode} mode)"
             )));
         }
-        conn.execute_batch("PRAGMA synchronous=FULL;").map_err(failed)?;
+        let sync = if full_sync { "FULL" } else { "NORMAL" };
+        conn.execute_batch(&format!("PRAGMA synchronous={sync};"))
+            .map_err(failed)?;
         let store = Self(Mutex::new(conn));
         // A write, so that a read-only file or directory fails now.
         store.write(|tx| tx.execute_batch(SCHEMA))?;
