@@ -67,9 +67,14 @@ impl Query {
                     additional_info: Extra::new(),
                 }))
             }
-            "payout.approve" => serde_json::from_value(r.clone())
-                .map(Self::Payout)
-                .map_err(|_| missing()),
+            "payout.approve" => match serde_json::from_value::<PayoutReference>(r.clone()) {
+                Ok(reference) if reference.beneficiary_account_no.is_some() => Ok(Self::Payout(reference)),
+                Ok(_) => Err(
+                    "the payout inquiry needs beneficiaryAccountNo: send it with the approve (or inquire by hand)"
+                        .into(),
+                ),
+                Err(_) => Err(missing()),
+            },
             other => Err(format!(
                 "{other} calls cannot be settled by a status query here: check them by hand"
             )),
@@ -129,5 +134,89 @@ pub(crate) fn payout(answer: &PayoutResponse) -> Verdict {
             "the payout is not final yet ({})",
             other.map_or("none", |s| s.code())
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(operation: &str, request: Value, amount: Option<&str>) -> JournalEntry {
+        serde_json::from_value(serde_json::json!({
+            "clientId": "IONPAYTEST", "operation": operation, "externalId": "1", "references": {},
+            "amount": amount, "request": request, "createdMillis": 0, "state": "unknown",
+            "updatedMillis": 0, "detail": null,
+        }))
+        .unwrap()
+    }
+
+    fn idr(v: &str) -> Amount {
+        Amount::idr(v).unwrap()
+    }
+
+    #[test]
+    fn refund_answers_settle_only_what_they_prove() {
+        let e = entry("qris.refund", Value::Null, Some("10000.00"));
+        let refunded = |v: &str| -> Extra {
+            serde_json::from_value(serde_json::json!({"refundedAmount": {"value": v, "currency": "IDR"}})).unwrap()
+        };
+        let state = |v: Verdict| match v {
+            Verdict::Settled(state, _) => Some(state),
+            Verdict::Open(_) => None,
+        };
+        let paid = Some(&TransactionStatus::Success);
+        assert_eq!(
+            state(refund(&e, Some(&TransactionStatus::Refunded), None, None)),
+            Some(JournalState::Succeeded)
+        );
+        assert_eq!(
+            state(refund(&e, paid, Some(&idr("10000.00")), None)),
+            Some(JournalState::Refused)
+        );
+        assert_eq!(
+            state(refund(&e, paid, Some(&idr("50000.00")), Some(&refunded("0.00")))),
+            Some(JournalState::Refused)
+        );
+        // A partial refund among others, a pending payment: cannot tell.
+        assert_eq!(
+            state(refund(&e, paid, Some(&idr("50000.00")), Some(&refunded("10000.00")))),
+            None
+        );
+        assert_eq!(state(refund(&e, paid, Some(&idr("50000.00")), None)), None);
+        assert_eq!(state(refund(&e, Some(&TransactionStatus::Pending), None, None)), None);
+    }
+
+    #[test]
+    fn queries_are_built_from_the_journalled_request() {
+        let approve =
+            serde_json::json!({"originalReferenceNo": "T", "originalPartnerReferenceNo": "P", "merchantId": "M"});
+        assert!(Query::of(&entry("payout.approve", approve.clone(), None))
+            .unwrap_err()
+            .contains("beneficiaryAccountNo"));
+        let mut with_account = approve;
+        with_account["beneficiaryAccountNo"] = "5345000060".into();
+        assert!(matches!(
+            Query::of(&entry("payout.approve", with_account, None)),
+            Ok(Query::Payout(_))
+        ));
+        assert!(Query::of(&entry("raw", Value::Null, None))
+            .unwrap_err()
+            .contains("by hand"));
+        assert!(Query::of(&entry("qris.refund", serde_json::json!({}), None)).is_err());
+        let answer = |code: &str| -> PayoutResponse {
+            serde_json::from_value(
+                serde_json::json!({"responseCode": "2000000", "responseMessage": "ok", "transactionStatus": code}),
+            )
+            .unwrap()
+        };
+        assert!(matches!(
+            payout(&answer("00")),
+            Verdict::Settled(JournalState::Succeeded, _)
+        ));
+        assert!(matches!(
+            payout(&answer("05")),
+            Verdict::Settled(JournalState::Refused, _)
+        ));
+        assert!(matches!(payout(&answer("03")), Verdict::Open(_)));
     }
 }
