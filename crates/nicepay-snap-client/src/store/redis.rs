@@ -90,6 +90,20 @@ impl Redis {
 }
 
 impl Redis {
+    /// Sets `name` to `value` for `ttl` ms unless it exists (`SET NX PX`): `true` when set.
+    fn set_new(&self, name: &str, value: &str, ttl: u64) -> Result<bool, ClientError> {
+        let set: Option<String> = self.run(|c| {
+            redis::cmd("SET")
+                .arg(name)
+                .arg(value)
+                .arg("NX")
+                .arg("PX")
+                .arg(px(ttl))
+                .query(c)
+        })?;
+        Ok(set.is_some())
+    }
+
     /// Runs a compare-and-delete `script` on `name` with the expected value `value`.
     fn delete_if(&self, script: &str, name: &str, value: &str) -> Result<(), ClientError> {
         self.run(|c| {
@@ -125,16 +139,7 @@ impl Backend for Redis {
     }
 
     fn lock(&self, scope: &str, owner: &str, _now: u64, ttl: u64) -> Result<bool, ClientError> {
-        let set: Option<String> = self.run(|c| {
-            redis::cmd("SET")
-                .arg(key("lock", scope))
-                .arg(owner)
-                .arg("NX")
-                .arg("PX")
-                .arg(px(ttl))
-                .query(c)
-        })?;
-        Ok(set.is_some())
+        self.set_new(&key("lock", scope), owner, ttl)
     }
 
     fn put_token(&self, scope: &str, owner: &str, token: &str, refresh_at: u64, now: u64) -> Result<(), ClientError> {
@@ -211,15 +216,6 @@ impl Backend for Redis {
     }
 
     fn claim(&self, name: &str, _now: u64, keep: u64) -> Result<bool, ClientError> {
-        let set: Option<String> = self.run(|c| {
-            redis::cmd("SET")
-                .arg(key("seen", name))
-                .arg(1)
-                .arg("NX")
-                .arg("PX")
-                .arg(px(keep))
-                .query(c)
-        })?;
-        Ok(set.is_some())
+        self.set_new(&key("seen", name), "1", keep)
     }
 }
