@@ -87,8 +87,24 @@ if (sig !== fs.readFileSync(`${dir}/signature.txt`, 'utf8')) throw new Error(`im
 if (snap.signTransaction !== signTransaction) throw new Error('default and named exports differ')
 console.log(`import 'nicepay-snap' ${version()}: ok`)
 JS
+cat >simulate.cjs <<'JS'
+// A payment flow against the simulator inside the installed package (no cargo binary).
+const { Client } = require('nicepay-snap')
+const { Simulator } = require('nicepay-snap/testing')
+;(async () => {
+  const sim = await Simulator.start()
+  try {
+    const token = await new Client(sim.clientOptions()).accessToken()
+    if (!token) throw new Error('no token from the packaged simulator')
+    console.log(`require('nicepay-snap/testing'): token from the packaged simulator at ${sim.baseUrl}`)
+  } finally {
+    await sim.stop()
+  }
+})().catch((e) => { console.error(e); process.exit(1) })
+JS
 node check.cjs
 node check.mjs
+node simulate.cjs
 cd "$root"
 
 step "node package: all checks passed in $((SECONDS - t0)) s"

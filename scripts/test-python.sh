@@ -113,7 +113,10 @@ signature = snap.sign_transaction(
 )
 assert signature == (case / "signature.txt").read_text().strip(), "PEP 517 install signs differently"
 assert "qris.refund" in types.OPERATION_TYPES
-print(f"nicepay_snap {snap.__version__} from pip install ./python: golden vector ok")
+from nicepay_snap.testing import Simulator
+with Simulator() as sim:
+    assert snap.Client(**sim.client_kwargs()).access_token(), "no token from the packaged simulator"
+print(f"nicepay_snap {snap.__version__} from pip install ./python: golden vector ok, packaged simulator ok")
 PY
 )
 

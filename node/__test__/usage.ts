@@ -229,3 +229,15 @@ async function facadesUsage(pem: string): Promise<number> {
   return ack.status + answer.status + (allowed ? 1 : 0) + server.liveTokens()
 }
 export { facadesUsage }
+
+// The simulator inside the package (testing.d.ts).
+import { Simulator } from '../testing.js'
+
+async function testingUsage(): Promise<string> {
+  const sim = await Simulator.start({ port: 0 })
+  const client = new Client(sim.clientOptions({ timeoutMs: 5000 }))
+  await sim.payQris('ref')
+  await sim.stop()
+  return sim.baseUrl + (await client.accessToken())
+}
+export { testingUsage }

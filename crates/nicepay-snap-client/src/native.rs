@@ -75,6 +75,8 @@ const FUNCTIONS: &[(&str, Function)] = &[
 const KINDS: &[(&str, Opener)] = &[
     ("merchantServer", NativeMerchantServer::open),
     ("requestBuilder", RequestBuilder::open),
+    #[cfg(feature = "simulator")]
+    ("simulator", NativeSimulator::open),
 ];
 
 /// Runs the function `name` with `args`.
@@ -506,6 +508,47 @@ impl NativeObject for RequestBuilder {
     }
 }
 
+/// A running simulator (on its own runtime thread) for the packages' test helpers; its admin
+/// HTTP API on `baseUrl` does the rest.
+#[cfg(feature = "simulator")]
+#[derive(Debug)]
+struct NativeSimulator(Mutex<Option<nicepay_snap_simulator::BlockingSimulator>>);
+
+#[cfg(feature = "simulator")]
+impl NativeSimulator {
+    /// `{port?}` (default: any free port on 127.0.0.1).
+    fn open(args: &Args) -> Result<Box<dyn NativeObject>, ClientError> {
+        let port = args.opt_u32("port", u32::from(u16::MAX))?.unwrap_or(0) as u16;
+        let running = nicepay_snap_simulator::Simulator::builder()
+            .port(port)
+            .start_blocking()
+            .map_err(|e| invalid("simulator", e.to_string()))?;
+        Ok(Box::new(Self(Mutex::new(Some(running)))))
+    }
+}
+
+#[cfg(feature = "simulator")]
+impl NativeObject for NativeSimulator {
+    fn call(&self, method: &str, _args: Value) -> Result<Value, ClientError> {
+        let mut running = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match method {
+            // The connection details: baseUrl, the TEST-ONLY credentials and keys.
+            "info" => {
+                let sim = running.as_ref().ok_or_else(|| invalid("simulator", "was stopped"))?;
+                encode_response(sim.info())
+            }
+            // Stops the server (idempotent).
+            "stop" => {
+                if let Some(sim) = running.take() {
+                    sim.shutdown();
+                }
+                Ok(Value::Null)
+            }
+            other => Err(unknown("method", other)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,5 +597,21 @@ mod tests {
             call("sourceAllowed", json!({"ip": "127.0.0.1", "ranges": ["127.0.0.0/8"]})).unwrap(),
             true
         );
+    }
+
+    #[cfg(feature = "simulator")]
+    #[test]
+    fn a_simulator_starts_reports_and_stops() {
+        let sim = open("simulator", json!({})).unwrap();
+        let info = sim.call("info", Value::Null).unwrap();
+        assert!(
+            info["baseUrl"].as_str().unwrap().starts_with("http://127.0.0.1:"),
+            "{info}"
+        );
+        assert_eq!(info["clientId"], "IONPAYTEST");
+        sim.call("stop", Value::Null).unwrap();
+        sim.call("stop", Value::Null).unwrap();
+        assert!(sim.call("info", Value::Null).is_err());
+        assert!(open("simulator", json!({"port": 70000})).is_err());
     }
 }

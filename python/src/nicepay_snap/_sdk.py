@@ -122,7 +122,21 @@ class PreparedRequest(NamedTuple):
     body: bytes
 
 
-class RequestBuilder:
+class _Facade:
+    """An object of the native table; its repr shows nothing of the settings (secrets)."""
+
+    _native: Native
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(...)"
+
+
+def _open(kind: str, settings: Dict[str, Any]) -> Native:
+    """The native object ``kind`` from a constructor's ``locals()`` (its keyword arguments)."""
+    return Native(kind, _args(**{k: v for k, v in settings.items() if k not in ("self", "__class__")}))
+
+
+class RequestBuilder(_Facade):
     """The sans-IO request side, for sending with your own HTTP client: prepares signed requests
     (URL, headers, exact body bytes) and parses NICEPAY's answers into dicts or the package's
     errors. Takes the settings of ``Client`` (``private_key`` as PEM text). Nothing here does
@@ -140,22 +154,7 @@ class RequestBuilder:
         host_family: Optional[str] = None,
         channel_id: Optional[str] = None,
     ) -> None:
-        self._native = Native(
-            "requestBuilder",
-            _args(
-                client_id=client_id,
-                client_secret=client_secret,
-                private_key=private_key,
-                notification_public_key=notification_public_key,
-                base_url=base_url,
-                environment=environment,
-                host_family=host_family,
-                channel_id=channel_id,
-            ),
-        )
-
-    def __repr__(self) -> str:
-        return "RequestBuilder(...)"
+        self._native = _open("requestBuilder", locals())
 
     def _prepare(self, **kwargs: Any) -> PreparedRequest:
         p = self._native.call("prepare", _args(**kwargs))
@@ -246,7 +245,7 @@ class Received(NamedTuple):
 _KINDS = {"respond": "respond", "vaInquiry": "va_inquiry", "vaPayment": "va_payment", "vaReversal": "va_reversal"}
 
 
-class MerchantServer:
+class MerchantServer(_Facade):
     """The merchant's side of NIVA (NICEPAY calls the merchant's SNAP endpoints, spec §8.2),
     sans-IO: hand it each request NICEPAY sends and send back what it answers. It verifies
     NICEPAY's token request (RSA, ``nicepay_public_key``), issues tokens, verifies the HMAC
@@ -264,20 +263,7 @@ class MerchantServer:
         max_skew_seconds: Optional[int] = None,
         mount_prefix: Optional[str] = None,
     ) -> None:
-        self._native = Native(
-            "merchantServer",
-            _args(
-                client_id=client_id,
-                client_secret=client_secret,
-                nicepay_public_key=nicepay_public_key,
-                token_lifetime_seconds=token_lifetime_seconds,
-                max_skew_seconds=max_skew_seconds,
-                mount_prefix=mount_prefix,
-            ),
-        )
-
-    def __repr__(self) -> str:
-        return "MerchantServer(...)"
+        self._native = _open("merchantServer", locals())
 
     def receive(
         self,
