@@ -143,3 +143,26 @@ export declare class MerchantServer {
   ): Promise<HttpAnswer>
   liveTokens(): number
 }
+
+/**
+ * One money-moving call in the client's `store` journal (`pendingOutcomes()`, `resolvePending()`):
+ * its intent, written before the request was sent, and where it stands.
+ */
+export interface JournalEntry {
+  clientId: string
+  /** `qris.refund`, `ewallet.refund`, `payout.approve` or `raw`. */
+  operation: string
+  externalId: string
+  /** The identifying references of the request (`originalReferenceNo`, `partnerRefundNo`, ...). */
+  references: Record<string, string>
+  /** The amount moved, when the request names one. */
+  amount: string | null
+  /** The request body. */
+  request: Record<string, any>
+  createdMillis: number
+  /** `inFlight` and `unknown` are open; `succeeded` and `refused` are settled. */
+  state: 'inFlight' | 'unknown' | 'succeeded' | 'refused'
+  updatedMillis: number
+  /** Why it is in this state. */
+  detail: string | null
+}

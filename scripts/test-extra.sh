@@ -44,6 +44,9 @@ cargo bench -p nicepay-snap --bench signing --locked -- --test
 step "load bench smoke: 2 async + 2 blocking clients against the simulator on 127.0.0.1"
 cargo run -p nicepay-snap-client --example load --locked -- --clients 2 --flows 20 --max-seconds 20
 
+step "state-store bench smoke: journal cost and token sharing, few calls (needs redis-server for its Redis rows)"
+cargo run -p nicepay-snap-client --example store_bench --locked -- --refunds 20 --calls 400
+
 step "supply chain: cargo deny (licenses, bans, sources)"
 ensure_tool deny cargo-deny "$CARGO_DENY_VERSION"
 cargo deny --all-features check licenses bans sources

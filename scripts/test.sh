@@ -51,6 +51,16 @@ fi
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# The state-store tests (crates/nicepay-snap-client/tests/store.rs) start their own redis-server
+# on free loopback ports; required here, so that a missing one fails instead of skipping.
+step "redis-server for the state-store tests (apt-get install when missing)"
+if ! command -v redis-server >/dev/null 2>&1; then
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server
+fi
+redis-server --version
+export NICEPAY_REQUIRE_REDIS=1
+
 step "cargo test --workspace"
 cargo test --workspace --locked
 

@@ -69,6 +69,9 @@ pub struct ClientOptions {
     /// Refresh the access token this many milliseconds before it expires: default 60 000, at
     /// most 600 000.
     pub token_refresh_margin_ms: Option<u32>,
+    /// Where the shared token, money-call journal and notification dedupe live: `"memory:"`
+    /// (default), `"sqlite:///abs/path.db"` or `"redis://host:port/db"` (README: State store).
+    pub store: Option<String>,
 }
 
 /// The `onExchange` callback, callable from the runtime's threads; weak, so it never keeps the
@@ -146,14 +149,11 @@ fn build_client(
             NodeError::invalid_input("tokenRefreshMarginMs", &format!("must be at most {limit}"))
         })?;
     }
+    if let Some(url) = o.map(|o| o.opt_string("store")).transpose()?.flatten() {
+        options = options.with_store_url(&url)?;
+    }
     let config = config.build().map_err(env_error)?;
-    let mut transport = ReqwestTransport::builder();
-    if let Some(timeout) = timeout {
-        transport = transport.timeout(timeout);
-    }
-    if let Some(timeout) = connect_timeout {
-        transport = transport.connect_timeout(timeout);
-    }
+    let transport = ReqwestTransport::builder().timeouts(timeout, connect_timeout);
     Ok(AsyncClient::new(config, transport.build()?).with_options(options))
 }
 
@@ -407,6 +407,20 @@ impl Client {
             let product: Product = product.parse()?;
             Ok(inner.verify_and_confirm_json(product, &headers, &body).await?)
         })
+    }
+
+    /// The money-moving calls whose outcome is open in the client's `store` (any process's).
+    #[napi(ts_return_type = "Promise<Array<JournalEntry>>")]
+    pub fn pending_outcomes<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Value>> {
+        let inner = Arc::clone(&self.inner);
+        promise(env, async move { Ok(inner.journal_json(false).await?) })
+    }
+
+    /// Settles the pending outcomes by status query (never by resending); resolves with them.
+    #[napi(ts_return_type = "Promise<Array<JournalEntry>>")]
+    pub fn resolve_pending<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Value>> {
+        let inner = Arc::clone(&self.inner);
+        promise(env, async move { Ok(inner.journal_json(true).await?) })
     }
 }
 

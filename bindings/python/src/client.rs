@@ -49,20 +49,6 @@ fn seconds_arg(field: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option
         .transpose()
 }
 
-/// A transport builder (ureq's and reqwest's have the same methods) with the timeouts of `$t`.
-macro_rules! with_timeouts {
-    ($builder:expr, $t:expr) => {{
-        let mut builder = $builder;
-        if let Some(t) = $t.timeout {
-            builder = builder.timeout(t);
-        }
-        if let Some(t) = $t.connect_timeout {
-            builder = builder.connect_timeout(t);
-        }
-        builder
-    }};
-}
-
 /// The keyword arguments both constructors (`__new__` and `from_env`) of both classes take
 /// besides the configuration, checked by the core's rules.
 struct Tuning {
@@ -72,9 +58,9 @@ struct Tuning {
 }
 
 impl Tuning {
-    /// From `[timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin]`.
-    fn new(args: [Option<Bound<'_, PyAny>>; 5]) -> PyResult<Self> {
-        let [timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin] = args;
+    /// From `[timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin, store]`.
+    fn new(args: [Option<Bound<'_, PyAny>>; 6]) -> PyResult<Self> {
+        let [timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin, store] = args;
         let timeout = seconds_arg("timeout", timeout.as_ref())?;
         let connect_timeout = seconds_arg("connect_timeout", connect_timeout.as_ref())?;
         let mut options = ClientOptions::default();
@@ -83,6 +69,11 @@ impl Tuning {
         }
         if let Some(margin) = number(token_refresh_margin.as_ref(), f64::INFINITY, |v| v.extract::<f64>())? {
             options = options.with_token_refresh_margin(margin).map_err(py_client_error)?;
+        }
+        if let Some(url) = store.filter(|s| !s.is_none()) {
+            options = options
+                .with_store_url(&url.extract::<String>()?)
+                .map_err(py_client_error)?;
         }
         if let Some(callback) = on_exchange.filter(|c| !c.is_none()) {
             if !callback.is_callable() {
@@ -108,11 +99,14 @@ impl Tuning {
     }
 
     fn ureq(&self, _py: Python<'_>) -> PyResult<UreqTransport> {
-        Ok(with_timeouts!(UreqTransport::builder(), self).build())
+        Ok(UreqTransport::builder()
+            .timeouts(self.timeout, self.connect_timeout)
+            .build())
     }
 
     fn reqwest(&self, py: Python<'_>) -> PyResult<ReqwestTransport> {
-        with_timeouts!(ReqwestTransport::builder(), self)
+        ReqwestTransport::builder()
+            .timeouts(self.timeout, self.connect_timeout)
             .build()
             .map_err(|e| transport_error(py, &e))
     }
@@ -194,7 +188,7 @@ macro_rules! py_client {
         py_client! {
             $(#[doc = $doc])* $class($name, $core<$transport>, $build, $run)
             // The keyword arguments of `Tuning::new`, taken by both constructors.
-            tuning: [timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin]
+            tuning: [timeout, connect_timeout, on_exchange, connect_retries, token_refresh_margin, store]
         }
     };
     ($(#[doc = $doc:literal])* $class:ident($name:literal, $core:ident<$transport:ident>, $build:ident, $run:ident)
@@ -340,6 +334,16 @@ macro_rules! py_client {
                 let product: Product = product.parse().py()?;
                 let headers = headers_arg(headers)?;
                 $run!(py, c = self.inner, c.verify_and_confirm_json(product, &headers, body.as_bytes()))
+            }
+
+            /// The money-moving calls whose outcome is open in the client's `store` (any process's).
+            fn pending_outcomes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                $run!(py, c = self.inner, c.journal_json(false))
+            }
+
+            /// Settles the pending outcomes by status query (never by resending); returns them.
+            fn resolve_pending<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                $run!(py, c = self.inner, c.journal_json(true))
             }
 
             fn __repr__(&self) -> String {

@@ -204,6 +204,11 @@ impl<'a, S: Spec> Call<'a, S> {
         self.spec.money_moving()
     }
 
+    /// The request body as JSON (for the journal).
+    pub(crate) fn body_json(&self) -> Option<serde_json::Value> {
+        self.spec.body_json()
+    }
+
     /// The token to sign with, the `X-TIMESTAMP` and a fresh `X-EXTERNAL-ID`: prepares the
     /// request (a new identity after a token refresh, as NICEPAY needs).
     pub(crate) fn token(&mut self, token: AccessToken, timestamp: Timestamp, external_id: ExternalId) {

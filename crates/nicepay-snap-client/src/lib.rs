@@ -63,6 +63,7 @@ pub mod native;
 mod nonblocking;
 mod observe;
 mod policy;
+mod resolve;
 mod sources;
 mod store;
 mod token;

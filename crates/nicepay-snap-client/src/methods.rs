@@ -81,6 +81,38 @@ macro_rules! client {
                         Lookup::Refresh(guard) => break guard,
                     }
                 };
+                // With a shared store: the token another process fetched, or the lock to fetch it.
+                let store = &self.options.store;
+                let scope = $crate::store::token_scope(&self.config);
+                let owner = self.ids.next(self.clock.now_unix_millis()).as_str().to_owned();
+                while store.is_shared() {
+                    let (s, o, now) = (scope.clone(), owner.clone(), self.clock.now_unix_millis());
+                    match $store_io(store, move |st| st.shared_token(&s, &o, now)) $(.$await)?? {
+                        $crate::store::SharedToken::Fresh(token) => return Ok(refresh.store(token)),
+                        $crate::store::SharedToken::Locked => break,
+                        $crate::store::SharedToken::Busy => $sleep($crate::store::TOKEN_WAIT) $(.$await)?,
+                    }
+                }
+                let fetched = self.fetch_token(&mut refresh) $(.$await)?;
+                if store.is_shared() {
+                    let (s, o, now) = (scope, owner, self.clock.now_unix_millis());
+                    match &fetched {
+                        Ok(token) => {
+                            let token = token.clone();
+                            $store_io(store, move |st| st.put_token(&s, &o, &token, now)) $(.$await)??;
+                        }
+                        // The fetch error is the one to report; the lock expires anyway.
+                        Err(_) => drop($store_io(store, move |st| st.unlock_token(&s, &o)) $(.$await)?),
+                    }
+                }
+                Ok(refresh.store(fetched?))
+            }
+
+            /// Sends the token request (resending what certainly never arrived) and reads the token.
+            $($async)? fn fetch_token(
+                &self,
+                refresh: &mut $crate::token::RefreshGuard<'_>,
+            ) -> Result<$crate::policy::CachedToken, $crate::ClientError> {
                 let now = self.clock.now_unix_millis();
                 let mut fetch = $crate::call::TokenFetch::new(&self.config, &self.options, self.clock.now())?;
                 let response = loop {
@@ -88,14 +120,14 @@ macro_rules! client {
                         $crate::call::Step::Send { attempt } => {
                             let started = $crate::observe::start(&self.options);
                             let sent = self.transport.send(fetch.request()) $(.$await)?;
-                            fetch.sent(sent, started, attempt, &mut refresh);
+                            fetch.sent(sent, started, attempt, refresh);
                         }
                         $crate::call::Step::Sleep(pause) => $sleep(pause) $(.$await)?,
                         $crate::call::Step::Done(result) => break result?,
                         $crate::call::Step::Token { rejected } => match rejected {},
                     }
                 };
-                Ok(refresh.store($crate::policy::CachedToken::new(response, now, &self.options)))
+                Ok($crate::policy::CachedToken::new(response, now, &self.options))
             }
 
             /// Exchanges an auth code (after an e-wallet account binding) or a refresh token for
@@ -173,22 +205,55 @@ macro_rules! client {
             /// Runs a call to its end: tokens, sends, pauses.
             $($async)? fn drive<S: $crate::call::Spec>(&self, spec: S) -> Result<S::Response, $crate::ClientError> {
                 use $crate::call::Step;
+                use $crate::store::{JournalEntry, JournalState};
+                let store = &self.options.store;
                 let mut call = $crate::call::Call::new(&self.config, &self.options, spec);
+                // The journal entry of the money-moving request under way.
+                let mut journal: Option<JournalEntry> = None;
                 loop {
                     match call.poll() {
                         Step::Token { rejected } => {
                             if let Some(rejected) = rejected {
                                 self.tokens.invalidate(&rejected);
+                                if store.is_shared() {
+                                    let scope = $crate::store::token_scope(&self.config);
+                                    $store_io(store, move |s| s.drop_token(&scope, &rejected)) $(.$await)??;
+                                }
                             }
                             let token = self.access_token() $(.$await)??;
                             call.token(token, self.clock.now(), self.ids.next(self.clock.now_unix_millis()));
                         }
                         Step::Send { attempt } => {
+                            let id = call.request().header("X-EXTERNAL-ID");
+                            if call.money_moving() && journal.as_ref().map(|e| e.external_id.as_str()) != id {
+                                let now = self.clock.now_unix_millis();
+                                // The previous identity was refused (`401xx01`) and is replaced.
+                                if let Some(mut old) = journal.take() {
+                                    old.settle(JournalState::Refused, Some("access token rejected (401xx01)".into()), now);
+                                    $store_io(store, move |s| s.journal_write(&old)) $(.$await)??;
+                                }
+                                // The intent is durable before the request leaves; if it cannot
+                                // be written, nothing is sent.
+                                let entry = JournalEntry::intent(&self.config, call.name(), call.request(), call.body_json(), now);
+                                let written = entry.clone();
+                                $store_io(store, move |s| s.journal_write(&written)) $(.$await)??;
+                                journal = Some(entry);
+                            }
                             let sent = self.send_call(call.name(), call.money_moving(), call.request(), attempt) $(.$await)?;
                             call.sent(sent);
                         }
                         Step::Sleep(pause) => $sleep(pause) $(.$await)?,
-                        Step::Done(result) => return result,
+                        Step::Done(result) => {
+                            if let Some(mut entry) = journal {
+                                let (state, detail) = JournalEntry::outcome_of(&result);
+                                entry.settle(state, detail, self.clock.now_unix_millis());
+                                // The request went out: its result reaches the caller even if the
+                                // outcome cannot be written (the entry then stays in flight,
+                                // for `resolve_pending`).
+                                drop($store_io(store, move |s| s.journal_write(&entry)) $(.$await)?);
+                            }
+                            return result;
+                        }
                     }
                 }
             }
@@ -212,6 +277,67 @@ macro_rules! client {
                     },
                     Err($crate::unknown_operation(operation))
                 )
+            }
+
+            /// The money-moving calls of this merchant whose outcome is open in the client's
+            /// [`Store`](crate::Store), oldest first: in flight (written before the send; its
+            /// process may have died waiting) or unknown (a timeout, 5xx, `202`). With a SQLite
+            /// or Redis store, every process's.
+            pub $($async)? fn pending_outcomes(&self) -> Result<Vec<$crate::JournalEntry>, $crate::ClientError> {
+                let client_id = self.config.client_id().to_owned();
+                $store_io(&self.options.store, move |s| s.journal_open(&client_id)) $(.$await)?
+            }
+
+            /// Settles each [pending outcome](Self::pending_outcomes) by the product's status
+            /// query (QRIS query, e-wallet status, payout inquiry) and records the settled
+            /// result; never resends a money-moving call. Entries whose state changed less than
+            /// the store's `in_flight_grace` ago are left alone (their process may still be
+            /// waiting for the answer), as are those the query cannot settle (their `detail`
+            /// says why). Returns every entry it looked at, settled or not.
+            pub $($async)? fn resolve_pending(&self) -> Result<Vec<$crate::JournalEntry>, $crate::ClientError> {
+                use $crate::resolve::{Query, Verdict};
+                let grace = $crate::store::millis(self.options.store.settings().in_flight_grace);
+                let mut looked = Vec::new();
+                for mut entry in self.pending_outcomes() $(.$await)?? {
+                    let now = self.clock.now_unix_millis();
+                    if now.saturating_sub(entry.updated_millis) < grace {
+                        looked.push(entry);
+                        continue;
+                    }
+                    let verdict = match Query::of(&entry) {
+                        Ok(Query::Qris(q)) => self.qris_query(&q) $(.$await)?.map(|a| {
+                            $crate::resolve::refund(&entry, a.latest_transaction_status.as_ref(), a.amount.as_ref(), a.additional_info.as_ref())
+                        }),
+                        Ok(Query::Ewallet(q)) => self.ewallet_status(&q) $(.$await)?.map(|a| {
+                            $crate::resolve::refund(&entry, a.latest_transaction_status.as_ref(), a.amount.as_ref(), a.additional_info.as_ref())
+                        }),
+                        Ok(Query::Payout(q)) => self.payout_inquiry(&q) $(.$await)?.map(|a| $crate::resolve::payout(&a)),
+                        Err(why) => Ok(Verdict::Open(why)),
+                    };
+                    match verdict {
+                        Ok(Verdict::Settled(state, detail)) => {
+                            entry.settle(state, Some(detail), self.clock.now_unix_millis());
+                            let written = entry.clone();
+                            $store_io(&self.options.store, move |s| s.journal_write(&written)) $(.$await)??;
+                        }
+                        Ok(Verdict::Open(why)) => entry.detail = Some(why),
+                        Err(e) => entry.detail = Some(format!("the status query failed: {e}")),
+                    }
+                    looked.push(entry);
+                }
+                Ok(looked)
+            }
+
+            /// [`pending_outcomes`](Self::pending_outcomes) (`resolve: false`) or
+            /// [`resolve_pending`](Self::resolve_pending) (`resolve: true`) as a JSON array of
+            /// entries (camelCase), for the language bindings.
+            pub $($async)? fn journal_json(&self, resolve: bool) -> Result<serde_json::Value, $crate::ClientError> {
+                let entries = if resolve {
+                    self.resolve_pending() $(.$await)??
+                } else {
+                    self.pending_outcomes() $(.$await)??
+                };
+                Ok(entries.iter().map($crate::JournalEntry::to_json).collect())
             }
 
             /// A notification verifier for the configured NICEPAY notification public key.

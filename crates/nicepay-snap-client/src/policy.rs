@@ -229,6 +229,14 @@ const IDENTIFIER_FIELDS: &[&str] = &[
     "merchantId",
 ];
 
+/// The identifying top-level string fields of a request body ([`IDENTIFIER_FIELDS`]).
+pub(crate) fn identifiers(body: &serde_json::Value) -> Vec<(String, String)> {
+    IDENTIFIER_FIELDS
+        .iter()
+        .filter_map(|k| Some(((*k).to_owned(), body.get(*k)?.as_str()?.to_owned())))
+        .collect()
+}
+
 pub(crate) fn unknown<S: Spec>(
     spec: &S,
     prepared: &PreparedRequest,
@@ -236,17 +244,7 @@ pub(crate) fn unknown<S: Spec>(
     response_code: Option<nicepay_snap::ResponseCode>,
 ) -> ClientError {
     // From the request (a typed one's top-level string fields), not from the signed bytes.
-    let identifiers = match spec.body_json() {
-        Some(serde_json::Value::Object(body)) => IDENTIFIER_FIELDS
-            .iter()
-            .filter_map(|k| {
-                body.get(*k)
-                    .and_then(|v| v.as_str())
-                    .map(|v| ((*k).to_owned(), v.to_owned()))
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let identifiers = identifiers(&spec.body_json().unwrap_or_default());
     let external_id = prepared
         .header("X-EXTERNAL-ID")
         .and_then(|id| nicepay_snap::ExternalId::new(id).ok())

@@ -7,14 +7,14 @@ use std::time::Duration;
 use nicepay_snap::api::qris::QrisNotification;
 use nicepay_snap::{Config, ExternalId, RequestContext, SyncTransport, Timestamp, TransactionStatus};
 use nicepay_snap_client::{Client, ClientError, Clock, SystemClock};
-use nicepay_snap_simulator::{BlockingSimulator, Fault};
+use nicepay_snap_simulator::Fault;
 use nicepay_snap_ureq::UreqTransport;
 
 #[path = "common/sim.rs"]
 mod sim;
 use sim::{
-    config, confirm_unless_forged, faults_around, qris_generate, qris_query, qris_refund, start_async, start_blocking,
-    unique, ureq_client, ureq_client_within, Inbox,
+    config, confirm_unless_forged, faults_around, paid_qr, qris_generate, qris_query, qris_refund, start_async,
+    start_blocking, unique, ureq_client, ureq_client_within, Inbox,
 };
 
 const REFUND: &str = "/api/v1.0/qr/qr-mpm-refund";
@@ -23,15 +23,6 @@ fn code(e: &ClientError) -> String {
     e.response_code()
         .map(|c| c.as_str().to_owned())
         .unwrap_or_else(|| format!("{e:?}"))
-}
-
-/// A paid QR: returns (referenceNo, order).
-fn paid_qr(sim: &BlockingSimulator, client: &Client<UreqTransport>, value: &str) -> (String, String) {
-    let order = unique("order");
-    let generated = client.qris_generate(&qris_generate(sim.info(), &order, value)).unwrap();
-    let reference_no = generated.reference_no.unwrap();
-    sim.pay_qris(&reference_no).unwrap();
-    (reference_no, order)
 }
 
 #[test]

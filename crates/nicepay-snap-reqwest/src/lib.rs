@@ -77,6 +77,14 @@ impl ReqwestTransportBuilder {
         self
     }
 
+    /// Sets the overall and connect timeouts that are `Some`, keeping the others (the language
+    /// bindings' optional arguments).
+    pub fn timeouts(mut self, timeout: Option<Duration>, connect_timeout: Option<Duration>) -> Self {
+        self.timeout = timeout.unwrap_or(self.timeout);
+        self.connect_timeout = connect_timeout.unwrap_or(self.connect_timeout);
+        self
+    }
+
     /// Largest accepted response body.
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body_bytes = bytes;

@@ -87,6 +87,8 @@ struct TokenEntry {
 /// Mutable state.
 pub(crate) struct State {
     tokens: HashMap<String, TokenEntry>,
+    /// Access tokens issued since the start.
+    tokens_issued: u64,
     external_ids: HashSet<(String, String)>,
     external_ids_day: i64,
     pub(crate) qris: QrisLedger,
@@ -117,6 +119,7 @@ impl State {
     pub(crate) fn new(settings: &Settings) -> Self {
         Self {
             tokens: HashMap::new(),
+            tokens_issued: 0,
             external_ids: HashSet::new(),
             external_ids_day: 0,
             qris: QrisLedger::default(),
@@ -132,6 +135,7 @@ impl State {
     /// Stores a new token for `client_id`, valid for `ttl`; drops expired ones.
     pub(crate) fn issue_token(&mut self, token: String, client_id: &str, ttl: Duration) {
         let now = Instant::now();
+        self.tokens_issued += 1;
         self.tokens.retain(|_, t| t.expires_at > now);
         self.tokens.insert(
             token,
@@ -170,6 +174,7 @@ impl State {
         StateSnapshot {
             client_ids: settings.client_ids(),
             active_tokens: self.tokens.values().filter(|t| t.expires_at > now).count(),
+            tokens_issued: self.tokens_issued,
             external_ids_today: self.external_ids.len(),
             qris: self.qris.snapshot(),
             va: self.va.snapshot(),
@@ -191,6 +196,9 @@ pub struct StateSnapshot {
     pub client_ids: Vec<String>,
     /// Number of unexpired access tokens.
     pub active_tokens: usize,
+    /// Access tokens issued since the start (B2B token requests answered with a token).
+    #[serde(default)]
+    pub tokens_issued: u64,
     /// `X-EXTERNAL-ID`s recorded for the current Jakarta day.
     pub external_ids_today: usize,
     /// QRIS transactions, oldest first.

@@ -2,7 +2,7 @@
 # `cargo run -p xtask -- codegen` from the operation registry — do not edit them.
 """Native core of the ``nicepay_snap`` package (stub checked by mypy.stubtest)."""
 
-from typing import Any, Awaitable, Callable, Dict, Iterable, Mapping, Optional, Tuple, Union, overload
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union, overload
 
 from typing_extensions import Literal, Self, final
 
@@ -182,6 +182,7 @@ class _ClientBase:
         on_exchange: Optional[Callable[[Exchange], object]] = None,
         connect_retries: Optional[int] = None,
         token_refresh_margin: Optional[float] = None,
+        store: Optional[str] = None,
     ) -> Self: ...
     @classmethod
     def from_env(
@@ -192,6 +193,7 @@ class _ClientBase:
         on_exchange: Optional[Callable[[Exchange], object]] = None,
         connect_retries: Optional[int] = None,
         token_refresh_margin: Optional[float] = None,
+        store: Optional[str] = None,
     ) -> Self:
         """A client from ``NICEPAY_CLIENT_ID``, ``NICEPAY_CLIENT_SECRET``, ``NICEPAY_PRIVATE_KEY``
         and the optional ``NICEPAY_NOTIFICATION_PUBLIC_KEY``, ``NICEPAY_BASE_URL``,
@@ -227,7 +229,22 @@ class Client(_ClientBase):
     certainly never reached NICEPAY (connection refused, DNS, TLS handshake).
     ``token_refresh_margin`` (seconds, default 60, at most 600): refresh the access token this
     long before it expires.
+
+    ``store`` is where the access token, the journal of money-moving calls and the processed
+    notifications live: ``"memory:"`` (the default, this client only), ``"sqlite:///abs/path.db"``
+    (the processes of one machine) or ``"redis://host:port/db"`` (many machines); see the README's
+    "State store". A bad URL, an unwritable file or an unreachable Redis raises at construction
+    (``InvalidInputError`` / ``StoreError``); a money-moving call whose journal entry cannot be
+    written raises ``StoreError`` and sends nothing.
     """
+
+    def pending_outcomes(self) -> List[Dict[str, Any]]:
+        """The money-moving calls whose outcome is open in the ``store`` (any process's),
+        oldest first: ``state`` ``"inFlight"`` (its process may have died) or ``"unknown"``."""
+    def resolve_pending(self) -> List[Dict[str, Any]]:
+        """Settles each pending outcome by the product's status query (never by resending) and
+        records the result (``state`` ``"succeeded"`` or ``"refused"``); returns every entry it
+        looked at, with ``detail`` saying why one stays open."""
 
     def access_token(self) -> str:
         """A valid access token (cached). A secret: never log it."""
@@ -309,6 +326,10 @@ class Client(_ClientBase):
 class AsyncClient(_ClientBase):
     """asyncio twin of ``Client`` (reqwest on a tokio runtime); methods return awaitables."""
 
+    def pending_outcomes(self) -> Awaitable[List[Dict[str, Any]]]:
+        """The money-moving calls whose outcome is open (see ``Client``)."""
+    def resolve_pending(self) -> Awaitable[List[Dict[str, Any]]]:
+        """Settles the pending outcomes by status query (see ``Client``)."""
     def access_token(self) -> Awaitable[str]:
         """A valid access token (cached). A secret: never log it."""
     def execute(self, operation: str, request: Mapping[str, Any], /) -> Awaitable[_Json]:

@@ -12,20 +12,28 @@
 //! week), `dedupe` (seconds a processed notification is remembered, default one week) and
 //! `grace` (seconds an in-flight journal entry is left alone by
 //! [`resolve_pending`](crate::Client::resolve_pending), default 120: its process may still be
-//! waiting for the answer), e.g. `sqlite:///var/lib/shop/nicepay.db?retention=86400`.
+//! waiting for the answer) and, for SQLite, `sync` (`full`, the default, or `normal`: see
+//! [`StoreSettings::full_sync`]), e.g. `sqlite:///var/lib/shop/nicepay.db?retention=86400`.
 //!
 //! Nothing here does HTTP: the clients decide when to read and write, the backends only store.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use nicepay_snap::{AccessToken, Config, PreparedRequest};
 use serde::{Deserialize, Serialize};
 
+use crate::policy::CachedToken;
 use crate::ClientError;
 
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 pub(crate) use memory::Memory;
 
@@ -48,6 +56,15 @@ impl JournalState {
     /// `true` for [`JournalState::InFlight`] and [`JournalState::Unknown`]: the outcome is open.
     pub fn is_open(self) -> bool {
         matches!(self, Self::InFlight | Self::Unknown)
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::InFlight => "inFlight",
+            Self::Unknown => "unknown",
+            Self::Succeeded => "succeeded",
+            Self::Refused => "refused",
+        }
     }
 }
 
@@ -99,6 +116,23 @@ pub(crate) fn store_error(backend: &'static str, reason: impl fmt::Display) -> C
 pub(crate) trait Backend: Send + Sync + fmt::Debug {
     /// `"memory"`, `"sqlite"` or `"redis"`.
     fn kind(&self) -> &'static str;
+    /// The token of `scope` and when it must be refreshed, if one is stored.
+    fn token(&self, scope: &str) -> Result<Option<(String, u64)>, ClientError>;
+    /// Takes the refresh lock of `scope` for `owner` until `now + ttl`, unless someone else holds
+    /// it: `true` when taken.
+    fn lock(&self, scope: &str, owner: &str, now: u64, ttl: u64) -> Result<bool, ClientError>;
+    /// Stores a token (valid until `refresh_at`) and releases `owner`'s lock.
+    fn put_token(&self, scope: &str, owner: &str, token: &str, refresh_at: u64, now: u64) -> Result<(), ClientError>;
+    /// Releases `owner`'s lock, if it still holds it.
+    fn unlock(&self, scope: &str, owner: &str) -> Result<(), ClientError>;
+    /// Forgets the token of `scope` if it is still `rejected`.
+    fn drop_token(&self, scope: &str, rejected: &str) -> Result<(), ClientError>;
+    /// Writes (inserts or replaces) a journal entry; a settled one is kept `retention` ms.
+    fn journal_put(&self, entry: &JournalEntry, retention: u64) -> Result<(), ClientError>;
+    /// The open entries of `client_id`, oldest first.
+    fn journal_open(&self, client_id: &str) -> Result<Vec<JournalEntry>, ClientError>;
+    /// Drops the settled entries whose retention ended before `now`.
+    fn journal_prune(&self, now: u64) -> Result<(), ClientError>;
     /// Records `key` as processed until `now + keep`: `true` when it was not yet recorded.
     fn claim(&self, key: &str, now: u64, keep: u64) -> Result<bool, ClientError>;
 }
@@ -113,6 +147,10 @@ pub struct StoreSettings {
     pub dedupe_window: Duration,
     /// How long an in-flight journal entry is left alone by `resolve_pending`.
     pub in_flight_grace: Duration,
+    /// SQLite only: `true` (the default, `sync=full`) syncs every commit to disk, so a journal
+    /// entry survives a power loss; `false` (`sync=normal`) survives a crash of the process but
+    /// may lose the last entries on a power loss, for a fraction of the cost per money call.
+    pub full_sync: bool,
 }
 
 impl Default for StoreSettings {
@@ -121,6 +159,7 @@ impl Default for StoreSettings {
             retention: Duration::from_secs(7 * 86_400),
             dedupe_window: Duration::from_secs(7 * 86_400),
             in_flight_grace: Duration::from_secs(120),
+            full_sync: true,
         }
     }
 }
@@ -134,7 +173,12 @@ struct Inner {
     settings: StoreSettings,
     /// The URL with any password replaced by `***`.
     shown: String,
+    /// Settled journal writes so far: every [`PRUNE_EVERY`]th prunes the journal.
+    settled: AtomicU64,
 }
+
+/// Settled journal writes between two prunes of expired entries.
+const PRUNE_EVERY: u64 = 64;
 
 impl fmt::Debug for Store {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -162,6 +206,7 @@ impl Store {
             backend,
             settings,
             shown,
+            settled: AtomicU64::new(0),
         }))
     }
 
@@ -179,6 +224,15 @@ impl Store {
         let settings = parse_settings(query).map_err(|r| invalid(&r))?;
         let backend: Arc<dyn Backend> = if base == "memory:" || base == "memory://" {
             Arc::new(Memory::default())
+        } else if let Some(path) = base.strip_prefix("sqlite://") {
+            if !path.starts_with('/') || path.len() < 2 {
+                return Err(invalid(
+                    "a SQLite store needs an absolute path: sqlite:///path/to/state.db",
+                ));
+            }
+            open_sqlite(path, settings.full_sync)?
+        } else if base.starts_with("redis://") || base.starts_with("rediss://") {
+            open_redis(base)?
         } else {
             return Err(invalid(
                 "expected memory:, sqlite:///absolute/path.db or redis://host:port/db",
@@ -207,10 +261,152 @@ impl Store {
         self.kind() != "memory"
     }
 
+    pub(crate) fn backend(&self) -> &dyn Backend {
+        &*self.0.backend
+    }
+
     /// Records a processed notification under `key`: `true` the first time (within the dedupe
     /// window), `false` for a repeat.
     pub(crate) fn claim_notification(&self, key: &str, now: u64) -> Result<bool, ClientError> {
         self.0.backend.claim(key, now, millis(self.0.settings.dedupe_window))
+    }
+}
+
+/// How long a process may hold the token refresh lock: it expires then, so a process that died
+/// while refreshing does not block the others for longer.
+const TOKEN_LOCK_TTL: Duration = Duration::from_secs(30);
+/// Pause between two looks while another process refreshes the token.
+pub(crate) const TOKEN_WAIT: Duration = Duration::from_millis(20);
+
+/// What [`Store::shared_token`] found.
+pub(crate) enum SharedToken {
+    /// A fresh token from the store.
+    Fresh(CachedToken),
+    /// None, and the caller now holds the refresh lock: fetch one and [`Store::put_token`] it
+    /// (or [`Store::unlock_token`] on failure).
+    Locked,
+    /// None, and another process is fetching one: wait [`TOKEN_WAIT`] and look again.
+    Busy,
+}
+
+/// The store key of a merchant's token: its client id and the API it is for.
+pub(crate) fn token_scope(config: &Config) -> String {
+    format!("{}@{}", config.client_id(), config.base_url())
+}
+
+impl Store {
+    /// The shared token of `scope` if it is fresh at `now`; else the refresh lock for `owner`
+    /// if nobody holds it.
+    pub(crate) fn shared_token(&self, scope: &str, owner: &str, now: u64) -> Result<SharedToken, ClientError> {
+        let backend = self.backend();
+        let fresh = |found: Option<(String, u64)>| -> Result<Option<CachedToken>, ClientError> {
+            match found {
+                Some((token, refresh_at_millis)) if refresh_at_millis > now => Ok(Some(CachedToken {
+                    token: AccessToken::parse(token)?,
+                    refresh_at_millis,
+                })),
+                _ => Ok(None),
+            }
+        };
+        if let Some(token) = fresh(backend.token(scope)?)? {
+            return Ok(SharedToken::Fresh(token));
+        }
+        if !backend.lock(scope, owner, now, millis(TOKEN_LOCK_TTL))? {
+            return Ok(SharedToken::Busy);
+        }
+        // Stored between the look and the lock?
+        match fresh(backend.token(scope)?)? {
+            Some(token) => {
+                backend.unlock(scope, owner)?;
+                Ok(SharedToken::Fresh(token))
+            }
+            None => Ok(SharedToken::Locked),
+        }
+    }
+
+    /// Shares a fetched token and releases `owner`'s refresh lock.
+    pub(crate) fn put_token(&self, scope: &str, owner: &str, token: &CachedToken, now: u64) -> Result<(), ClientError> {
+        self.backend()
+            .put_token(scope, owner, token.token.expose_secret(), token.refresh_at_millis, now)
+    }
+
+    /// Releases `owner`'s refresh lock after a failed fetch.
+    pub(crate) fn unlock_token(&self, scope: &str, owner: &str) -> Result<(), ClientError> {
+        self.backend().unlock(scope, owner)
+    }
+
+    /// Forgets the shared token if it is still `rejected` (answered `401xx01`).
+    pub(crate) fn drop_token(&self, scope: &str, rejected: &AccessToken) -> Result<(), ClientError> {
+        self.backend().drop_token(scope, rejected.expose_secret())
+    }
+
+    /// Writes a journal entry (an intent, or an outcome); every [`PRUNE_EVERY`]th settled one
+    /// also drops the settled entries past their retention.
+    pub(crate) fn journal_write(&self, entry: &JournalEntry) -> Result<(), ClientError> {
+        self.backend().journal_put(entry, millis(self.0.settings.retention))?;
+        if !entry.state.is_open()
+            && self
+                .0
+                .settled
+                .fetch_add(1, Ordering::Relaxed)
+                .is_multiple_of(PRUNE_EVERY)
+        {
+            self.backend().journal_prune(entry.updated_millis)?;
+        }
+        Ok(())
+    }
+
+    /// The open journal entries of `client_id` (every process's), oldest first.
+    pub(crate) fn journal_open(&self, client_id: &str) -> Result<Vec<JournalEntry>, ClientError> {
+        self.backend().journal_open(client_id)
+    }
+}
+
+impl JournalEntry {
+    /// The intent of a money-moving call of `operation`, about to send `request` (whose body,
+    /// as JSON, is `body`), at `now`.
+    pub(crate) fn intent(
+        config: &Config,
+        operation: &str,
+        request: &PreparedRequest,
+        body: Option<serde_json::Value>,
+        now: u64,
+    ) -> Self {
+        let body = body.unwrap_or(serde_json::Value::Null);
+        let amount = ["refundAmount", "amount"]
+            .iter()
+            .find_map(|k| body.get(k)?.get("value")?.as_str())
+            .map(str::to_owned);
+        Self {
+            client_id: config.client_id().to_owned(),
+            operation: operation.to_owned(),
+            external_id: request.header("X-EXTERNAL-ID").unwrap_or_default().to_owned(),
+            references: crate::policy::identifiers(&body).into_iter().collect(),
+            amount,
+            request: body,
+            created_millis: now,
+            state: JournalState::InFlight,
+            updated_millis: now,
+            detail: None,
+        }
+    }
+
+    /// Moves the entry to `state` at `now`, saying why.
+    pub(crate) fn settle(&mut self, state: JournalState, detail: Option<String>, now: u64) {
+        self.state = state;
+        self.detail = detail;
+        self.updated_millis = now;
+    }
+
+    /// The state a call's result puts its entry in: a success applied it, an unknown outcome
+    /// leaves it open, any other failure (a refusal, or a request that certainly never arrived)
+    /// did not apply it.
+    pub(crate) fn outcome_of<R>(result: &Result<R, ClientError>) -> (JournalState, Option<String>) {
+        match result {
+            Ok(_) => (JournalState::Succeeded, None),
+            Err(e @ ClientError::OutcomeUnknown { .. }) => (JournalState::Unknown, Some(e.to_string())),
+            Err(e) => (JournalState::Refused, Some(e.to_string())),
+        }
     }
 }
 
@@ -235,6 +431,29 @@ pub(crate) async fn run_off<R: Send + 'static>(
         .unwrap_or_else(|e| Err(store_error(kind, format!("the store task failed: {e}"))))
 }
 
+#[cfg(feature = "sqlite")]
+fn open_sqlite(path: &str, full_sync: bool) -> Result<Arc<dyn Backend>, ClientError> {
+    Ok(Arc::new(sqlite::Sqlite::open(path, full_sync)?))
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn open_sqlite(_path: &str, _full_sync: bool) -> Result<Arc<dyn Backend>, ClientError> {
+    Err(store_error(
+        "sqlite",
+        "this build has no SQLite store (feature `sqlite`)",
+    ))
+}
+
+#[cfg(feature = "redis")]
+fn open_redis(url: &str) -> Result<Arc<dyn Backend>, ClientError> {
+    Ok(Arc::new(redis::Redis::open(url)?))
+}
+
+#[cfg(not(feature = "redis"))]
+fn open_redis(_url: &str) -> Result<Arc<dyn Backend>, ClientError> {
+    Err(store_error("redis", "this build has no Redis store (feature `redis`)"))
+}
+
 /// A duration in whole milliseconds, saturating.
 pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
@@ -245,6 +464,14 @@ fn parse_settings(query: &str) -> Result<StoreSettings, String> {
     let mut settings = StoreSettings::default();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if name == "sync" {
+            settings.full_sync = match value {
+                "full" => true,
+                "normal" => false,
+                _ => return Err("`sync` must be full or normal".into()),
+            };
+            continue;
+        }
         let seconds = value
             .parse::<f64>()
             .ok()
@@ -254,7 +481,7 @@ fn parse_settings(query: &str) -> Result<StoreSettings, String> {
             "retention" => settings.retention = seconds,
             "dedupe" => settings.dedupe_window = seconds,
             "grace" => settings.in_flight_grace = seconds,
-            _ => return Err("unknown parameter; expected retention, dedupe or grace".into()),
+            _ => return Err("unknown parameter; expected retention, dedupe, grace or sync".into()),
         }
     }
     Ok(settings)
@@ -286,6 +513,7 @@ mod tests {
         assert_eq!(s.settings().retention, Duration::from_secs(60));
         assert_eq!(s.settings().dedupe_window, Duration::from_millis(1500));
         assert_eq!(s.settings().in_flight_grace, Duration::ZERO);
+        assert!(s.settings().full_sync && !Store::open("memory:?sync=normal").unwrap().settings().full_sync);
         for bad in [
             "",
             "postgres://x",

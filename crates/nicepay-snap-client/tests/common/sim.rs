@@ -93,6 +93,15 @@ pub(crate) fn qris_generate(info: &SimulatorInfo, order: &str, value: &str) -> Q
     }
 }
 
+/// A paid QR: returns (referenceNo, order).
+pub(crate) fn paid_qr(sim: &BlockingSimulator, client: &Client<UreqTransport>, value: &str) -> (String, String) {
+    let order = unique("order");
+    let generated = client.qris_generate(&qris_generate(sim.info(), &order, value)).unwrap();
+    let reference_no = generated.reference_no.unwrap();
+    sim.pay_qris(&reference_no).unwrap();
+    (reference_no, order)
+}
+
 pub(crate) fn qris_query(info: &SimulatorInfo, reference_no: &str, order: &str) -> QrisQueryRequest {
     QrisQueryRequest::new(reference_no, order, &info.client_id, "NICEPAY")
 }
