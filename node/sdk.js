@@ -7,20 +7,8 @@ module.exports = function facades(binding) {
   const { nativeCall, Native } = binding
   const text = (body) => (typeof body === 'string' ? body : Buffer.from(body).toString('utf8'))
   const answer = (a) => ({ status: a.status, headers: a.headers, body: Buffer.from(a.body, 'utf8') })
-  const pairs = (headers) => {
-    if (Array.isArray(headers)) {
-      // `req.rawHeaders` ([name, value, name, value, ...]) or [[name, value], ...].
-      if (headers.every((h) => typeof h === 'string')) {
-        const out = []
-        for (let i = 0; i + 1 < headers.length; i += 2) out.push([headers[i], headers[i + 1]])
-        return out
-      }
-      return headers
-    }
-    return Object.entries(headers ?? {})
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])
-  }
+  // Headers go to the native side as given: `req.headers` (array values joined), `req.rawHeaders`
+  // or `[name, value]` pairs are all read there, by the rule the Client's own methods use.
 
   const signedPath = (path) => nativeCall('signedPath', { path })
   const normalizeTimestamp = (timestamp) => nativeCall('normalizeTimestamp', { timestamp })
@@ -65,7 +53,7 @@ module.exports = function facades(binding) {
     }
     parse(operation, httpStatus, body, headers) {
       const args = { operation, httpStatus, body: text(body) }
-      if (headers !== undefined) args.headers = pairs(headers)
+      if (headers !== undefined) args.headers = headers
       return this.#native.call('parse', args)
     }
     [Symbol.for('nodejs.util.inspect.custom')]() {
@@ -85,7 +73,7 @@ module.exports = function facades(binding) {
       this.#native = new Native('merchantServer', { ...options })
     }
     receive(method, path, headers, body, { timestamp } = {}) {
-      const r = this.#native.call('receive', { method, path, headers: pairs(headers), body: text(body), timestamp })
+      const r = this.#native.call('receive', { method, path, headers, body: text(body), timestamp })
       return r.response ? { kind: r.kind, response: answer(r.response) } : { kind: r.kind, request: r.request }
     }
     answerInquiry(request, b) {

@@ -208,14 +208,22 @@ impl Args {
     }
 }
 
+/// `code` when it is two ASCII digits (a SNAP service or case code).
+fn two_digits<'a>(field: &str, code: &'a str) -> Result<&'a str, ClientError> {
+    if code.len() == 2 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code)
+    } else {
+        Err(invalid(field, "must be two digits"))
+    }
+}
+
 /// `{product | serviceCode, kind?: "success" | "unauthorized" | "badRequest", message?}`, or a
 /// custom `{status, caseCode, message}`: the acknowledgement a merchant returns to a notification,
 /// as `{status, headers, body}` (send `body` exactly).
 fn acknowledgement(args: &Args) -> Result<Value, ClientError> {
     let service = match (args.opt_str("product")?, args.opt_str("serviceCode")?) {
         (Some(product), None) => product.parse::<Product>()?.notification_service_code(),
-        (None, Some(code)) if code.len() == 2 && code.bytes().all(|b| b.is_ascii_digit()) => code,
-        (None, Some(_)) => return Err(invalid("serviceCode", "must be two digits")),
+        (None, Some(code)) => two_digits("service_code", code)?,
         _ => return Err(invalid("product", "give either product or serviceCode")),
     };
     let message = args.opt_str("message")?;
@@ -224,10 +232,7 @@ fn acknowledgement(args: &Args) -> Result<Value, ClientError> {
         (Some("unauthorized"), None) => Acknowledgement::unauthorized(service),
         (Some("badRequest"), None) => Acknowledgement::bad_request(service, message.unwrap_or("Bad Request")),
         (None, Some(status)) if status >= 100 => {
-            let case = args.str("caseCode")?;
-            if case.len() != 2 || !case.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(invalid("caseCode", "must be two digits"));
-            }
+            let case = two_digits("case_code", args.str("caseCode")?)?;
             Acknowledgement::build(status as u16, service, case, args.str("message")?)
         }
         (None, Some(_)) => return Err(invalid("status", "must be an HTTP status (100 to 599)")),
