@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Extra CI stages (issue 7): the golden vectors and core tests under the aws-lc RSA backend,
 # bench and load-bench smoke runs, a bounded fuzz run of every cargo-fuzz target, cargo deny, and
-# the known-vulnerability checks of scripts/check-advisories.sh (Rust, Python, npm).
+# the known-vulnerability checks of scripts/check-advisories.sh (Rust, Python, npm); the docs
+# (issue 15): rustdoc with warnings denied and the user guide (mdBook, docs/).
 # Installs what it needs itself (cargo install --locked); runs on a fresh machine with only
 # crates.io reachable. Usage: ./scripts/test-extra.sh
 #
@@ -12,25 +13,30 @@
 # Knobs (environment):
 #   FUZZ_SECONDS=30        seconds of fuzzing per target (5 targets)
 #   SKIP_FUZZ=1            skip the fuzz stage
-#   CARGO_FUZZ_VERSION / CARGO_DENY_VERSION   tool versions to install when missing
+#   CARGO_FUZZ_VERSION / CARGO_DENY_VERSION / MDBOOK_VERSION   tool versions to install when missing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
 CARGO_FUZZ_VERSION="${CARGO_FUZZ_VERSION:-0.13.2}"
 CARGO_DENY_VERSION="${CARGO_DENY_VERSION:-0.20.2}"
+MDBOOK_VERSION="${MDBOOK_VERSION:-MDBOOK_V}"
 started=$SECONDS
 
 step() { printf '\n==> %s (%ss)\n' "$*" "$((SECONDS - started))"; }
 
-# Installs `cargo <sub>` from crates.io unless that version is already there.
+# Installs `cargo <sub>` (sub `-`: the command named like the crate) from crates.io, with any
+# further `cargo install` arguments, unless that version is already there.
 ensure_tool() {
   local sub=$1 crate=$2 version=$3
-  if cargo "$sub" --version 2>/dev/null | grep -q " $version"; then
+  shift 3
+  local tool=(cargo "$sub")
+  if [ "$sub" = - ]; then tool=("$crate"); fi
+  if "${tool[@]}" --version 2>/dev/null | grep -Eq " v?$version( |\$)"; then
     return
   fi
-  step "cargo install $crate $version --locked"
-  cargo install "$crate" --version "$version" --locked
+  step "cargo install $crate $version --locked $*"
+  cargo install "$crate" --version "$version" --locked "$@"
 }
 
 step "core tests and golden vectors with the aws-lc RSA backend (feature aws-lc)"
@@ -46,6 +52,33 @@ cargo run -p nicepay-snap-client --example load --locked -- --clients 2 --flows 
 
 step "state-store bench smoke: journal cost and token sharing, few calls (needs redis-server for its Redis rows)"
 cargo run -p nicepay-snap-client --example store_bench --locked -- --refunds 20 --calls 400
+
+# Every public item documented and every intra-doc link resolved (`missing_docs` is denied by
+# the clippy stage too). Only the workspace's crates are documented; their dependencies' metadata
+# comes from the clippy and test builds.
+step "cargo doc --workspace --no-deps with warnings denied"
+doc_started=$SECONDS
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+echo "cargo doc took $((SECONDS - doc_started))s"
+
+# The user guide. Its code comes from files the suites run (the client crate's doctests,
+# python/tests/guide.py, node/__test__/guide.mjs); mdbook only logs an include it cannot read,
+# so its log must be clean, and scripts/check-book.py checks every link and anchor of the result,
+# with the rustdoc output copied under api/ where the Rust reference page links to it.
+step "user guide: mdbook build docs, then every link and include checked"
+book_started=$SECONDS
+ensure_tool - mdbook "$MDBOOK_VERSION" --no-default-features MDBOOK_FEATURES
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+book="$target_dir/book"
+rm -rf "$book"
+mdbook build docs --dest-dir "$book" 2>&1 | tee "$target_dir/mdbook.log"
+if grep -Eq 'ERROR|WARN' "$target_dir/mdbook.log"; then
+  echo "mdbook reported errors or warnings (see above)" >&2
+  exit 1
+fi
+cp -r "$target_dir/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}doc" "$book/api"
+python3 scripts/check-book.py "$book" api
+echo "user guide built in $((SECONDS - book_started))s: $book/index.html"
 
 step "supply chain: cargo deny (licenses, bans, sources)"
 ensure_tool deny cargo-deny "$CARGO_DENY_VERSION"

@@ -30,6 +30,7 @@ async fn client(simulator: &str) -> Result<Client, Box<dyn std::error::Error>> {
     Ok(AsyncClient::new(info.client_config()?, transport))
 }
 
+// ANCHOR: fulfil
 /// `on_paid`: runs once per confirmed payment (a real app marks the order paid here).
 async fn fulfil(paid: HandledNotification) {
     let notification = paid.notification.unwrap_or_default();
@@ -42,6 +43,7 @@ async fn fulfil(paid: HandledNotification) {
         order.unwrap_or(&Value::Null)
     );
 }
+// ANCHOR_END: fulfil
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -69,10 +71,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         })
     };
+    // ANCHOR: router
     let app = notifications(NotificationHandler::new(client(&simulator).await?), fulfil).route("/checkout", checkout);
     let addr = app_url.trim_start_matches("http://").to_owned();
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!("listening on {addr}");
     axum::serve(listener, app).await?;
+    // ANCHOR_END: router
     Ok(())
 }

@@ -37,6 +37,20 @@
 //! let client = Client::new(config, transport);
 //! assert_eq!(client.access_token().unwrap().expose_secret(), "T");
 //! ```
+//!
+//! # Method families
+//!
+//! Each example below runs as a doctest against the simulator (`nicepay-snap-simulator`) on
+//! `127.0.0.1`; the lines that start it are hidden. The user guide (`docs/` in the repository)
+//! shows the same code.
+#![doc = include_str!("../guide/access-token.md")]
+#![doc = include_str!("../guide/qris.md")]
+#![doc = include_str!("../guide/va.md")]
+#![doc = include_str!("../guide/ewallet.md")]
+#![doc = include_str!("../guide/payout.md")]
+#![doc = include_str!("../guide/binding.md")]
+#![doc = include_str!("../guide/notifications.md")]
+#![doc = include_str!("../guide/outcomes.md")]
 
 /// The money-safety line of a named method's docs, from the registry's `money` flag.
 macro_rules! money_note {
