@@ -29,7 +29,8 @@ for page in pages:
         problems.append(f"{page.relative_to(book)}: an unresolved mdBook directive ({{{{#...}}}})")
     for link in attr.findall(text):
         parts = urlsplit(link)
-        if parts.scheme or link.startswith("//") or not (parts.path or parts.fragment):
+        # Absolute and site-root links (404.html's "/") point outside the book.
+        if parts.scheme or link.startswith("/") or not (parts.path or parts.fragment):
             continue
         target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
         if target.is_dir():

@@ -247,3 +247,31 @@ fn niva_pay_reports_an_unreachable_merchant_and_refuses_bad_flags() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["steps"][0]["error"].as_str().unwrap().contains("loopback"));
 }
+
+/// The user guide's troubleshooting chapter shows `--help` and an `explain` run from
+/// docs/examples/: they are what the binary prints.
+#[test]
+fn the_guide_shows_what_the_binary_prints() {
+    let examples = repo().join("docs/examples");
+    let read = |name: &str| std::fs::read_to_string(examples.join(name)).unwrap();
+    // From `Usage:` on: the first line is the crate's description.
+    let help = String::from_utf8(run(&["--help"], None).stdout).unwrap();
+    assert_eq!(&help[help.find("Usage:").unwrap()..], read("cli-help.txt"));
+
+    let request = examples.join("refund-request.txt");
+    let explained = run(
+        &[
+            "explain",
+            "--request-file",
+            request.to_str().unwrap(),
+            "--client-secret",
+            "test-client-secret",
+        ],
+        None,
+    );
+    assert_eq!(explained.status.code(), Some(1), "the example is signed the wrong way");
+    let got: serde_json::Value = serde_json::from_slice(&explained.stdout).unwrap();
+    let shown: serde_json::Value = serde_json::from_str(&read("refund-explained.json")).unwrap();
+    assert_eq!(got, shown);
+    assert_eq!(got["matched"], "path-with-nicepay-prefix");
+}
