@@ -55,7 +55,7 @@
 /// The money-safety line of a named method's docs, from the registry's `money` flag.
 macro_rules! money_note {
     (true) => {
-        "Moves money: a timeout, dropped connection, 5xx, `504` or `202` is [`ClientError::OutcomeUnknown`]; resolve it with a status query, never by resending."
+        "Moves money: a timeout, dropped connection, 5xx, `504` or `202` is [`ClientError::OutcomeUnknown`](crate::ClientError::OutcomeUnknown); resolve it with a status query, never by resending."
     };
     (false) => {
         "Does not move money."

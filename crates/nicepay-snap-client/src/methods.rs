@@ -487,7 +487,7 @@ macro_rules! named_method {
         $label:literal $money:tt $doc:literal) => {
         #[doc = $doc]
         #[doc = ""]
-        #[doc = concat!("Runs [`api::", stringify!($module), "::", stringify!($marker), "`] (`", $label, "`).")]
+        #[doc = concat!("Runs [`", stringify!($marker), "`](nicepay_snap::api::", stringify!($module), "::", stringify!($marker), ") (`", $label, "`).")]
         #[doc = $crate::money_note!($money)]
         pub $($async)? fn $method(
             &self,

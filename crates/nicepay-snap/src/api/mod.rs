@@ -32,7 +32,7 @@ pub mod va;
 /// `for_each_operation!(callback)` expands to `callback! { [] rows }`;
 /// `for_each_operation!(callback, args...)` to `callback! { [args...] rows }`. Everything that
 /// lists operations expands it: the marker types implementing [`Operation`] (declared here, used
-/// as `api::qris::QrisRefund`), [`with_operation!`], [`OPERATION_NAMES`], the named methods of
+/// as `api::qris::QrisRefund`), [`with_operation!`](crate::with_operation), [`OPERATION_NAMES`], the named methods of
 /// the Rust clients and of the Python and Node bindings, and (through `cargo run -p xtask --
 /// codegen`) the generated Python and TypeScript declarations. Adding an operation is one
 /// payload struct pair plus one row here.
@@ -149,7 +149,7 @@ macro_rules! declare_operations {
             )*
         }
 
-        /// Every operation name [`with_operation!`] accepts, in registry order.
+        /// Every operation name [`with_operation!`](crate::with_operation) accepts, in registry order.
         pub const OPERATION_NAMES: &[&str] = &[$($($label),*),*];
     };
 }
