@@ -76,8 +76,8 @@ step "mypy.stubtest nicepay_snap._nicepay_snap"
 
 # The stubs and nicepay_snap.types as a user's type checker sees them (typing_usage.py includes
 # deliberate mistakes that mypy must keep reporting).
-step "mypy --strict typing_usage.py (against the installed package)"
-"$vpy" -m mypy --strict --no-incremental typing_usage.py
+step "mypy --strict typing_usage.py and the user guide's guide.py (against the installed package)"
+"$vpy" -m mypy --strict --no-incremental typing_usage.py guide.py
 
 step "pytest python/tests (the browser test runs below, on its own)"
 set +e

@@ -6,10 +6,12 @@
 import { Client, NotificationHandler, generateKeyPair, sourceAllowed } from 'nicepay-snap'
 // ANCHOR_END: imports
 import { writeFileSync } from 'node:fs'
+// ANCHOR: adapter-imports
 import express from 'express'
 import Fastify from 'fastify'
 import { captureRawBody, notifications } from 'nicepay-snap/express'
-import nicepayNotifications from 'nicepay-snap/fastify'
+import { nicepayNotifications } from 'nicepay-snap/fastify'
+// ANCHOR_END: adapter-imports
 
 // ANCHOR: keys
 export function newMerchantKeys() {

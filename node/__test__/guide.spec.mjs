@@ -42,13 +42,12 @@ describe('the user guide (Node)', () => {
 
   it('makeClient from NICEPAY_* naming the simulator: generate, pay, query', async () => {
     const names = { CLIENT_ID: 'clientId', CLIENT_SECRET: 'clientSecret', PRIVATE_KEY: 'privateKeyPem', NOTIFICATION_PUBLIC_KEY: 'notificationPublicKey', BASE_URL: 'baseUrl' }
-    const saved = { ...process.env }
     for (const [name, key] of Object.entries(names)) process.env[`NICEPAY_${name}`] = sim.info[key]
     let client
     try {
       client = guide.makeClient()
     } finally {
-      process.env = saved
+      for (const name of Object.keys(names)) delete process.env[`NICEPAY_${name}`]
     }
     const order = orderId()
     const generated = await guide.createQr(client, order, '15000.00', `https://shop.example${NOTIFY_PATH}`)

@@ -1,26 +1,20 @@
-"""The user guide's Python code (docs/snippets/python/guide.py, included into docs/src/*.md) run
+"""The user guide's Python code (guide.py next to this file, included into docs/src/*.md) run
 against the packaged simulator: key generation, the first payment, a refund whose outcome is
 unknown and its settlement from the journal, and the Flask notification receiver under a real
 WSGI server on loopback."""
 
 from __future__ import annotations
 
-import importlib.util
 import uuid
 from pathlib import Path
-from typing import Any, Iterator, List
+from typing import Iterator, List
 
 import pytest
 
 import nicepay_snap as snap
-from conftest import REPO_ROOT
+import guide
 from nicepay_snap.testing import Simulator
 from test_receivers import serve_wsgi
-
-_spec = importlib.util.spec_from_file_location("guide", REPO_ROOT / "docs" / "snippets" / "python" / "guide.py")
-assert _spec is not None and _spec.loader is not None
-guide: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(guide)
 
 NOTIFY_PATH = "/api/v1.0/qr/qr-mpm-notify"
 
