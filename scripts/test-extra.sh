@@ -9,6 +9,10 @@
 # Measured cold (fresh clone, empty target dir and CARGO_HOME, no tools; 2 cores under load):
 # 28 min = aws-lc tests + clippy 12 min, bench smoke 2.5, load smoke 4 (warm after test.sh),
 # cargo-deny install 5.5, cargo-fuzz install + fuzz build 1.5, fuzzing 5 x 30 s.
+# Docs (issue 15, measured on the shared machine under load): cargo doc after the clippy and test
+# builds 0.2-1.2 min (41 s of CPU when dependency metadata had to be re-checked for the
+# library-only feature set, 13 s when not); mdbook install 115 s of CPU (about 1-1.5 min alone on
+# 2 cores); the book and its link check a few seconds.
 #
 # Knobs (environment):
 #   FUZZ_SECONDS=30        seconds of fuzzing per target (5 targets)
