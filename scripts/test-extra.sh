@@ -11,7 +11,7 @@
 # cargo-deny install 5.5, cargo-fuzz install + fuzz build 1.5, fuzzing 5 x 30 s.
 # Docs (issue 15, measured on the shared machine under load): cargo doc after the clippy and test
 # builds 0.2-1.2 min (41 s of CPU when dependency metadata had to be re-checked for the
-# library-only feature set, 13 s when not); mdbook install 115 s of CPU (about 1-1.5 min alone on
+# library-only feature set, 13 s when not); mdbook install 100 s of CPU (about 1-1.5 min alone on
 # 2 cores); the book and its link check a few seconds.
 #
 # Knobs (environment):
@@ -71,9 +71,10 @@ echo "cargo doc took $((SECONDS - doc_started))s"
 # with the rustdoc output copied under api/ where the Rust reference page links to it.
 step "user guide: mdbook build docs, then every link and include checked"
 book_started=$SECONDS
-# mdbook from crates.io without its `serve`/`watch` features, as a debug build: 115 s of CPU
-# (the optimized build takes 240 s); the unoptimized binary builds this book in about 2 s.
-ensure_tool - mdbook "$MDBOOK_VERSION" --no-default-features --features search --debug
+# mdbook from crates.io without its `serve`/`watch` features, as a debug build without debug
+# info: 100 s of CPU (the optimized build takes 240 s); the unoptimized binary builds this book in
+# about 2 s.
+CARGO_PROFILE_DEV_DEBUG=0 ensure_tool - mdbook "$MDBOOK_VERSION" --no-default-features --features search --debug
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 book="$target_dir/book"
 rm -rf "$book"
