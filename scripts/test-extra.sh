@@ -51,6 +51,34 @@ step "supply chain: cargo deny (licenses, bans, sources)"
 ensure_tool deny cargo-deny "$CARGO_DENY_VERSION"
 cargo deny --all-features check licenses bans sources
 
+# Every crate a user can `cargo add` or `cargo install`, packaged as crates.io would receive it
+# (the bindings and xtask are publish = false). Path dependencies between them resolve through
+# cargo's temporary local registry of the crates being packaged.
+step "cargo package: the publishable crates, with complete metadata"
+publishable=(nicepay-snap nicepay-snap-ureq nicepay-snap-reqwest nicepay-snap-client nicepay-snap-simulator nicepay-snap-axum nicepay-snap-cli)
+package_args=()
+for crate in "${publishable[@]}"; do package_args+=(-p "$crate"); done
+metadata=$(mktemp)
+cargo metadata --locked --format-version 1 --no-deps >"$metadata"
+python3 - "$metadata" "${publishable[@]}" <<'PY'
+import json, sys
+wanted = set(sys.argv[2:])
+fields = ("description", "license", "readme", "documentation", "keywords", "categories")
+packages = json.load(open(sys.argv[1]))["packages"]
+missing = [f"{p['name']}: {f}" for p in packages if p["name"] in wanted for f in fields if not p.get(f)]
+if missing:
+    sys.exit("crate metadata missing: " + ", ".join(missing))
+print(f"metadata complete for {len(wanted)} crates")
+PY
+cargo package --locked --no-verify "${package_args[@]}" 2>&1 | tee "$metadata.log"
+if grep -q '^warning' "$metadata.log"; then
+  echo "cargo package warned (missing metadata?): see above" >&2
+  exit 1
+fi
+# Verified (built from the packaged sources alone) where that is cheap: the core, whose
+# dependencies the workspace build already compiled.
+cargo package --locked -p nicepay-snap
+
 step "known vulnerabilities: RustSec advisories (live database or ../shared snapshot), pip-audit, npm audit"
 advisories_started=$SECONDS
 ./scripts/check-advisories.sh
