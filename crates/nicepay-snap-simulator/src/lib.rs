@@ -175,8 +175,7 @@ use va::Va;
 pub const TEST_MERCHANT_PRIVATE_KEY_PEM: &str = include_str!("../keys/merchant-test-private-pkcs8.pem");
 
 /// TEST-ONLY key standing in for NICEPAY's notification signing key (PEM PKCS#8).
-pub const TEST_NOTIFICATION_PRIVATE_KEY_PEM: &str =
-    include_str!("../keys/nicepay-notification-test-private-pkcs8.pem");
+pub const TEST_NOTIFICATION_PRIVATE_KEY_PEM: &str = include_str!("../keys/nicepay-notification-test-private-pkcs8.pem");
 
 /// Default merchant client id.
 pub const DEFAULT_CLIENT_ID: &str = "IONPAYTEST";
