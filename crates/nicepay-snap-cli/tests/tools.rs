@@ -256,7 +256,11 @@ fn the_guide_shows_what_the_binary_prints() {
     let read = |name: &str| std::fs::read_to_string(examples.join(name)).unwrap();
     // From `Usage:` on: the first line is the crate's description.
     let help = String::from_utf8(run(&["--help"], None).stdout).unwrap();
-    assert_eq!(&help[help.find("Usage:").unwrap()..], read("cli-help.txt"));
+    assert_eq!(
+        &help[help.find("Usage:").unwrap()..],
+        read("cli-help.txt"),
+        "regenerate: nicepay-snap --help | sed -n '/^Usage:/,$p' > docs/examples/cli-help.txt"
+    );
 
     let request = examples.join("refund-request.txt");
     let explained = run(
