@@ -43,6 +43,8 @@ cargo bench -p nicepay-snap --bench signing --locked -- --test
 
 step "load bench smoke: 2 async + 2 blocking clients against the simulator on 127.0.0.1"
 cargo run -p nicepay-snap-client --example load --locked -- --clients 2 --flows 20 --max-seconds 20
+step "latency bench smoke: clients vs raw transports, a few calls per mode (nothing timed)"
+cargo run -p nicepay-snap-client --example latency --locked -- --smoke
 
 step "state-store bench smoke: journal cost and token sharing, few calls (needs redis-server for its Redis rows)"
 cargo run -p nicepay-snap-client --example store_bench --locked -- --refunds 20 --calls 400
