@@ -72,7 +72,7 @@ fn parse_args() -> Args {
 
 /// The simulator under test: in this process or a `nicepay-snap simulate` child.
 enum Sim {
-    InProcess(tokio::runtime::Runtime, nicepay_snap_simulator::SimulatorHandle),
+    InProcess(Box<(tokio::runtime::Runtime, nicepay_snap_simulator::SimulatorHandle)>),
     Child(std::process::Child),
 }
 
@@ -99,7 +99,7 @@ fn start_simulator(args: &Args) -> (Sim, SimulatorInfo) {
         .expect("simulator runtime");
     let sim = rt.block_on(Simulator::builder().start()).expect("simulator");
     let info = sim.info().clone();
-    (Sim::InProcess(rt, sim), info)
+    (Sim::InProcess(Box::new((rt, sim))), info)
 }
 
 /// Latencies (µs) and the wall time of one mode, summed over rounds.
@@ -419,7 +419,10 @@ fn main() {
     }
     drop(rt);
     match sim {
-        Sim::InProcess(rt, handle) => rt.block_on(handle.shutdown()),
+        Sim::InProcess(sim) => {
+            let (rt, handle) = *sim;
+            rt.block_on(handle.shutdown());
+        }
         Sim::Child(mut child) => {
             let _ = child.kill();
             let _ = child.wait();
