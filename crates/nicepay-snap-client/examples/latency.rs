@@ -33,6 +33,10 @@ use nicepay_snap_reqwest::ReqwestTransport;
 use nicepay_snap_simulator::{Simulator, SimulatorInfo};
 use nicepay_snap_ureq::UreqTransport;
 
+/// The tests' simulator helpers (the QRIS requests).
+#[path = "../tests/common/sim.rs"]
+mod common;
+
 #[derive(Debug, Clone)]
 struct Args {
     calls: usize,
@@ -247,22 +251,10 @@ fn main() {
     let via_reqwest = Arc::new(AsyncClient::new(config.clone(), async_transport(false)));
     let order = format!("latency-{}", SystemClock.now_unix_millis());
     let generated = blocking
-        .qris_generate(&nicepay_snap::api::qris::QrisGenerateRequest {
-            partner_reference_no: order.clone(),
-            amount: nicepay_snap::Amount::idr("10000.00").expect("amount"),
-            merchant_id: info.client_id.clone(),
-            store_id: "NICEPAY".into(),
-            sub_merchant_id: None,
-            validity_period: None,
-            additional_info: Default::default(),
-        })
+        .qris_generate(&common::qris_generate(&info, &order, "10000.00"))
         .expect("qris generate");
-    let query = Arc::new(QrisQueryRequest::new(
-        generated.reference_no.as_deref().expect("referenceNo"),
-        &order,
-        &info.client_id,
-        "NICEPAY",
-    ));
+    let reference_no = generated.reference_no.expect("referenceNo");
+    let query = Arc::new(common::qris_query(&info, &reference_no, &order));
     let token = blocking.access_token().expect("token");
     rt.block_on(async {
         direct.access_token().await.expect("token");
