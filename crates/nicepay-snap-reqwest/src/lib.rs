@@ -472,6 +472,30 @@ mod tests {
         assert_eq!(server.join().unwrap(), 3);
     }
 
+    #[tokio::test]
+    async fn a_send_dropped_mid_flight_never_leaves_its_connection_to_the_next_one() {
+        // The first connection answers late; the caller stops waiting before. Were that
+        // connection pooled, the next request would read the first one's late answer.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/x", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            for (i, pause) in [400u64, 0].into_iter().enumerate() {
+                let (mut stream, _) = listener.accept().unwrap();
+                read_head(&mut stream);
+                std::thread::sleep(Duration::from_millis(pause));
+                let body = format!("{{\"n\":{i}}}");
+                let reply = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+                let _ = stream.write_all(reply.as_bytes());
+            }
+        });
+        let t = bounded();
+        let first = tokio::time::timeout(Duration::from_millis(100), t.send(&request(url.clone(), Method::Post))).await;
+        assert!(first.is_err(), "the caller stopped waiting");
+        let second = t.send(&request(url, Method::Post)).await.unwrap();
+        assert_eq!(second.body, br#"{"n":1}"#);
+        server.join().unwrap();
+    }
+
     /// The test CA, and a TLS server on loopback with the certificate it signed for 127.0.0.1
     /// that answers `reply` to each of `requests` requests on one connection.
     async fn tls_server(requests: usize) -> (String, tokio::task::JoinHandle<()>) {
