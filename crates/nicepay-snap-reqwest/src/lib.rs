@@ -461,6 +461,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_body_without_framing_ends_with_the_connection_and_chunks_obey_the_cap() {
+        let (url, server) = one_shot("HTTP/1.0 200 OK\r\ncontent-type: application/json\r\n\r\n{\"a\":1}");
+        let resp = bounded().send(&request(url, Method::Post)).await.unwrap();
+        assert_eq!((resp.status, resp.body.as_slice()), (200, &br#"{"a":1}"#[..]));
+        server.join().unwrap();
+
+        let (url, server) = one_shot(
+            "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n8\r\n01234567\r\n8\r\n89012345\r\n0\r\n\r\n",
+        );
+        let t = ReqwestTransport::builder().max_body_bytes(10).build().unwrap();
+        let err = t.send(&request(url, Method::Post)).await.unwrap_err();
+        assert_eq!(err.kind(), TransportErrorKind::BodyTooLarge, "{err:?}");
+        server.join().unwrap();
+    }
+
+    #[tokio::test]
     async fn a_pooled_connection_the_server_closed_is_not_reused() {
         // One request per connection: the server closes after each answer (without saying so).
         let (url, server) = replies(vec!["HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"; 3], 1);
