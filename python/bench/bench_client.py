@@ -43,14 +43,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
 
 import httpx
 import requests
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 import nicepay_snap as snap
+from nicepay_snap import types
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERY_PATH = "/api/v1.0/qr/qr-mpm-query"
@@ -67,7 +68,9 @@ class Signer:
     def __init__(self, info: Dict[str, Any]) -> None:
         self.client_id: str = info["clientId"]
         self.secret = info["clientSecret"].encode()
-        self.key = serialization.load_pem_private_key(info["privateKeyPem"].encode(), None)
+        key = serialization.load_pem_private_key(info["privateKeyPem"].encode(), None)
+        assert isinstance(key, rsa.RSAPrivateKey)
+        self.key = key
         self.base = info["baseUrl"] + "/nicepay"
         self.ids = itertools.count()
         self.prefix = secrets.token_hex(6)
@@ -79,7 +82,7 @@ class Signer:
     def token_request(self) -> Tuple[str, Dict[str, str], bytes]:
         ts = self.timestamp()
         message = f"{self.client_id}|{ts}".encode()
-        signature = self.key.sign(message, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr, call-arg]
+        signature = self.key.sign(message, padding.PKCS1v15(), hashes.SHA256())
         headers = {
             "Content-Type": "application/json",
             "X-TIMESTAMP": ts,
@@ -89,7 +92,7 @@ class Signer:
         body = b'{"grantType":"client_credentials","additionalInfo":{}}'
         return self.base + "/v1.0/access-token/b2b", headers, body
 
-    def call(self, token: str, path: str, payload: Dict[str, Any]) -> Tuple[str, Dict[str, str], bytes]:
+    def call(self, token: str, path: str, payload: Mapping[str, object]) -> Tuple[str, Dict[str, str], bytes]:
         body = json.dumps(payload, separators=(",", ":")).encode()
         ts = self.timestamp()
         string_to_sign = f"POST:{path}:{token}:{hashlib.sha256(body).hexdigest()}:{ts}"
@@ -106,7 +109,7 @@ class Signer:
         return self.base + path, headers, body
 
 
-def answer(status: int, data: Dict[str, Any]) -> Dict[str, Any]:
+def answer(status: int, data: Mapping[str, object]) -> Mapping[str, object]:
     if status != 200 or data.get("responseCode") != OK:
         raise RuntimeError(f"unexpected answer {status}: {data}")
     return data
@@ -126,7 +129,7 @@ class RequestsClient:
             self.local.session = requests.Session()
         return self.local.session  # type: ignore[no-any-return]
 
-    def qris_query(self, payload: Dict[str, Any]) -> Dict[str, Any]:
+    def qris_query(self, payload: Mapping[str, object]) -> Mapping[str, object]:
         url, headers, body = self.signer.call(self.token, QUERY_PATH, payload)
         r = self.session().post(url, data=body, headers=headers, timeout=10)
         return answer(r.status_code, r.json())
@@ -141,7 +144,7 @@ class HttpxClient:
         url, headers, body = signer.token_request()
         self.token: str = self.http.post(url, content=body, headers=headers).json()["accessToken"]
 
-    def qris_query(self, payload: Dict[str, Any]) -> Dict[str, Any]:
+    def qris_query(self, payload: Mapping[str, object]) -> Mapping[str, object]:
         url, headers, body = self.signer.call(self.token, QUERY_PATH, payload)
         r = self.http.post(url, content=body, headers=headers)
         return answer(r.status_code, r.json())
@@ -157,7 +160,7 @@ class HttpxAsyncClient:
         )
         self.token: Optional[str] = None
 
-    async def qris_query(self, payload: Dict[str, Any]) -> Dict[str, Any]:
+    async def qris_query(self, payload: Mapping[str, object]) -> Mapping[str, object]:
         if self.token is None:
             url, headers, body = self.signer.token_request()
             self.token = (await self.http.post(url, content=body, headers=headers)).json()["accessToken"]
@@ -261,7 +264,7 @@ def start_simulator(binary: Optional[str]) -> Tuple[Dict[str, Any], Callable[[],
     return sim.info, sim.stop
 
 
-def node_round(info: Dict[str, Any], payload: Dict[str, Any], calls: int, concurrency: int) -> Dict[str, Any]:
+def node_round(info: Dict[str, Any], payload: Mapping[str, object], calls: int, concurrency: int) -> Dict[str, Any]:
     """One round of the Node bench's `Client` modes against the same simulator."""
     env = dict(os.environ, NICEPAY_BENCH_SIMULATOR=json.dumps(info), NICEPAY_BENCH_QUERY=json.dumps(payload))
     out = subprocess.run(
@@ -296,8 +299,10 @@ def main() -> int:
             "partnerReferenceNo": order, "amount": {"value": "10000.00", "currency": "IDR"},
             "merchantId": info["clientId"], "storeId": "NICEPAY", "validityPeriod": "", "additionalInfo": {},
         })
-        payload = {
-            "originalReferenceNo": generated["referenceNo"], "originalPartnerReferenceNo": order,
+        reference_no = generated["referenceNo"]
+        assert reference_no, generated
+        payload: types.QrisQueryRequest = {
+            "originalReferenceNo": reference_no, "originalPartnerReferenceNo": order,
             "merchantId": info["clientId"], "externalStoreId": "NICEPAY", "serviceCode": "47",
             "additionalInfo": {},
         }
@@ -382,7 +387,9 @@ def main() -> int:
         counts = f"{cpu:>7.0f} {switches:>8.2f}" if f.counted else f"{'-':>7} {'-':>8}"
         print(f"{name:<30} {f.rate():>9.0f} {f.percentile(50):>8.3f} {f.percentile(99):>8.3f} {ratio:>9} {counts}")
     if not args.smoke:
-        r = lambda a, b: figures[a].rate() / figures[b].rate()  # noqa: E731
+        def r(a: str, b: str) -> float:
+            return figures[a].rate() / figures[b].rate()
+
         print(
             f"\nAsyncClient / Client (sequential): {r('AsyncClient', 'Client'):.2f}x (target >= 0.75x); "
             f"Client / requests: {r('Client', 'requests'):.2f}x; Client / httpx.Client: {r('Client', 'httpx.Client'):.2f}x; "
