@@ -5,32 +5,35 @@
 # Installs what it needs itself (cargo install --locked); runs on a fresh machine with only
 # crates.io reachable. Usage: ./scripts/test-extra.sh
 #
-# Measured cold (fresh clone, empty target dir and CARGO_HOME, no tools; 2 cores under load):
-# 28 min = aws-lc tests + clippy 12 min, bench smoke 2.5, load smoke 4 (warm after test.sh),
-# cargo-deny install 5.5, cargo-fuzz install + fuzz build 1.5, fuzzing 5 x 30 s.
+# Measured after scripts/test.sh on a fresh clone (2 cores, other builds running): aws-lc tests +
+# clippy 3.7 min (compiling AWS-LC), bench and load smoke on the existing dev build under 1 min,
+# cargo package about 1 min, cargo-deny install (when missing) about 3 min, cargo-fuzz install and
+# fuzz build about 2 min, fuzzing 5 x 20 s.
 #
 # Knobs (environment):
-#   FUZZ_SECONDS=30        seconds of fuzzing per target (5 targets)
+#   FUZZ_SECONDS=20        seconds of fuzzing per target (5 targets)
 #   SKIP_FUZZ=1            skip the fuzz stage
 #   CARGO_FUZZ_VERSION / CARGO_DENY_VERSION   tool versions to install when missing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
-FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
+FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 CARGO_FUZZ_VERSION="${CARGO_FUZZ_VERSION:-0.13.2}"
 CARGO_DENY_VERSION="${CARGO_DENY_VERSION:-0.20.2}"
 started=$SECONDS
 
 step() { printf '\n==> %s (%ss)\n' "$*" "$((SECONDS - started))"; }
 
-# Installs `cargo <sub>` from crates.io unless that version is already there.
+# Installs `cargo <sub>` from crates.io unless that version is already there. In the dev profile
+# without debug info: the tools run for seconds on a graph this size, and an unoptimized build
+# compiles in about half the time of a release one (cargo-deny: about 5.5 min released, cold).
 ensure_tool() {
   local sub=$1 crate=$2 version=$3
   if cargo "$sub" --version 2>/dev/null | grep -q " $version"; then
     return
   fi
-  step "cargo install $crate $version --locked"
-  cargo install "$crate" --version "$version" --locked
+  step "cargo install --debug $crate $version --locked"
+  CARGO_PROFILE_DEV_DEBUG=0 cargo install --debug "$crate" --version "$version" --locked
 }
 
 step "core tests and golden vectors with the aws-lc RSA backend (feature aws-lc)"
@@ -38,20 +41,56 @@ step "core tests and golden vectors with the aws-lc RSA backend (feature aws-lc)
 cargo test -p nicepay-snap --features aws-lc --locked
 cargo clippy -p nicepay-snap --features aws-lc --all-targets --locked -- -D warnings
 
-step "bench smoke: every criterion bench runs once (cargo bench -- --test)"
-cargo bench -p nicepay-snap --bench signing --locked -- --test
+# The smoke runs use the workspace's dev build (what `cargo test --workspace` compiled; a no-op
+# after scripts/test.sh): `cargo test` runs a criterion bench once per benchmark, untimed, and
+# the bench examples are run from the binaries that build made. `cargo bench` or
+# `cargo run -p ...` would compile the dependency tree again for another profile or feature set.
+step "bench smoke: every criterion bench runs once (cargo test --workspace --bench signing)"
+cargo test --workspace --locked --bench signing
+
+cargo test --workspace --locked --no-run --quiet
+target_dir=$(cargo metadata --format-version 1 --no-deps --locked | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+examples="$target_dir/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}debug/examples"
 
 step "load bench smoke: 2 async + 2 blocking clients against the simulator on 127.0.0.1"
-cargo run -p nicepay-snap-client --example load --locked -- --clients 2 --flows 20 --max-seconds 20
+"$examples/load" --clients 2 --flows 20 --max-seconds 20
 step "latency bench smoke: clients vs raw transports, a few calls per mode (nothing timed)"
-cargo run -p nicepay-snap-client --example latency --locked -- --smoke
+"$examples/latency" --smoke
 
 step "state-store bench smoke: journal cost and token sharing, few calls (needs redis-server for its Redis rows)"
-cargo run -p nicepay-snap-client --example store_bench --locked -- --refunds 20 --calls 400
+"$examples/store_bench" --refunds 20 --calls 400
 
 step "supply chain: cargo deny (licenses, bans, sources)"
 ensure_tool deny cargo-deny "$CARGO_DENY_VERSION"
 cargo deny --all-features check licenses bans sources
+
+# Every crate a user can `cargo add` or `cargo install`, packaged as crates.io would receive it
+# (the bindings and xtask are publish = false). Path dependencies between them resolve through
+# cargo's temporary local registry of the crates being packaged.
+step "cargo package: the publishable crates, with complete metadata"
+publishable=(nicepay-snap nicepay-snap-ureq nicepay-snap-reqwest nicepay-snap-client nicepay-snap-simulator nicepay-snap-axum nicepay-snap-cli)
+package_args=()
+for crate in "${publishable[@]}"; do package_args+=(-p "$crate"); done
+metadata=$(mktemp)
+cargo metadata --locked --format-version 1 --no-deps >"$metadata"
+python3 - "$metadata" "${publishable[@]}" <<'PY'
+import json, sys
+wanted = set(sys.argv[2:])
+fields = ("description", "license", "readme", "documentation", "keywords", "categories")
+packages = json.load(open(sys.argv[1]))["packages"]
+missing = [f"{p['name']}: {f}" for p in packages if p["name"] in wanted for f in fields if not p.get(f)]
+if missing:
+    sys.exit("crate metadata missing: " + ", ".join(missing))
+print(f"metadata complete for {len(wanted)} crates")
+PY
+cargo package --locked --no-verify "${package_args[@]}" 2>&1 | tee "$metadata.log"
+if grep -q '^warning' "$metadata.log"; then
+  echo "cargo package warned (missing metadata?): see above" >&2
+  exit 1
+fi
+# Verified (built from the packaged sources alone) where that is cheap: the core, whose
+# dependencies the workspace build already compiled.
+cargo package --locked -p nicepay-snap
 
 step "known vulnerabilities: RustSec advisories (live database or ../shared snapshot), pip-audit, npm audit"
 advisories_started=$SECONDS

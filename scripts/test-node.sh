@@ -7,8 +7,8 @@
 # (package-lock.json). Non-interactive; safe under CI=true.
 #
 # Usage: ./scripts/test-node.sh
-# Env:   NICEPAY_NODE_RELEASE=1  build with --release (default: debug, which shares compiled
-#        dependencies with `cargo test --workspace` in target/).
+# Env:   NICEPAY_NODE_DEBUG=1  build the addon in the dev profile (quicker to rebuild while
+#        working on the binding); the default is the release build that the packages ship.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -30,7 +30,7 @@ step "payload-types.d.ts and payload-shapes.json are fresh (cargo run -p xtask -
 cargo run --quiet --locked -p xtask -- codegen --check
 
 step "napi build --no-js (generates index.d.ts; index.js is the hand-written loader)"
-if [ "${NICEPAY_NODE_RELEASE:-0}" = 1 ]; then npm run build:release; else npm run build; fi
+if [ "${NICEPAY_NODE_DEBUG:-0}" = 1 ]; then npm run build; else npm run build:release; fi
 
 step "generated files are committed and fresh"
 if ! git diff --exit-code -- index.d.ts index.js payload-types.d.ts; then
@@ -58,16 +58,28 @@ node bench/client.mjs --smoke
 step "tsc --noEmit (TypeScript usage file)"
 npx --no-install tsc --noEmit -p __test__/tsconfig.json
 
-step "npm pack, then install the tarball into an empty project"
+# The release layout napi-rs packages publish: the main package (JavaScript and types) with one
+# optional dependency per platform, and this platform's package holding the addon. Both
+# tarballs go into an empty project offline: nothing may come from the registry or the repo.
+step "release layout (node release.mjs), npm pack, install both tarballs into an empty project offline"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-npm pack --pack-destination "$tmp" >/dev/null
-tarball=$(ls "$tmp"/nicepay-snap-*.tgz)
-tar -tzf "$tarball" | sort
+node release.mjs "$tmp/release"
+for dir in "$tmp"/release/*/; do
+  (cd "$dir" && npm pack --pack-destination "$tmp" >/dev/null)
+done
+tarball=$(ls "$tmp"/nicepay-snap-0*.tgz)
+platform_tarball=$(ls "$tmp"/nicepay-snap-linux-x64-gnu-*.tgz)
+for t in "$tarball" "$platform_tarball"; do echo "$(basename "$t"):"; tar -tzf "$t" | sort | sed 's/^/  /'; done
+if tar -tzf "$tarball" | grep -q '\.node$'; then
+  echo "the main package must not carry an addon: it comes from the platform package" >&2
+  exit 1
+fi
 mkdir "$tmp/app"
 cd "$tmp/app"
 printf '{ "name": "app", "version": "1.0.0", "private": true }\n' >package.json
-npm install --no-audit --no-fund --prefer-offline "$tarball"
+npm install --offline --no-audit --no-fund "$tarball" "$platform_tarball"
+test -f node_modules/nicepay-snap-linux-x64-gnu/nicepay-snap.linux-x64-gnu.node
 body="$root/tests/vectors/spec-hmac-qris-refund"
 export VECTOR_DIR="$body"
 cat >check.cjs <<'JS'
@@ -116,9 +128,36 @@ const { Simulator } = require('nicepay-snap/testing')
   }
 })().catch((e) => { console.error(e); process.exit(1) })
 JS
+cat >check.ts <<'TS'
+// The installed package's types as a user's TypeScript project sees them.
+import { Client, signTransaction, type ClientOptions } from 'nicepay-snap'
+import { Simulator } from 'nicepay-snap/testing'
+import { notifications } from 'nicepay-snap/express'
+const signature: string = signTransaction({
+  clientSecret: 's', method: 'POST', path: '/api/v1.0/qr/qr-mpm-query', accessToken: 't',
+  body: '{}', timestamp: '2024-07-05T10:11:40+07:00',
+})
+async function flow(options: ClientOptions): Promise<string> {
+  const sim = await Simulator.start()
+  await sim.stop()
+  return (await new Client(options).accessToken()) + signature
+}
+void flow
+void notifications
+// @ts-expect-error: signTransaction needs its arguments
+signTransaction()
+TS
+# @types/node from the repository's dev dependencies: the types use Buffer, as any Node project has.
+cat >tsconfig.json <<JSON
+{ "compilerOptions": { "strict": true, "module": "nodenext", "moduleResolution": "nodenext", "target": "es2022",
+  "noEmit": true, "typeRoots": ["$root/node/node_modules/@types"], "types": ["node"] }, "files": ["check.ts"] }
+JSON
 node check.cjs
 node check.mjs
 node simulate.cjs
+# The repository's TypeScript compiler, on the installed package's declarations.
+node "$root/node/node_modules/typescript/bin/tsc" -p tsconfig.json
+echo "tsc on the installed package's types: ok"
 cd "$root"
 
 step "node package: all checks passed in $((SECONDS - t0)) s"

@@ -6,8 +6,8 @@
 # Environment:
 #   PYTHON            interpreter to build the venv from (default: python3.11, else python3)
 #   NICEPAY_VENV      venv directory (default: .venv-ci, gitignored; reused when present)
-#   MATURIN_PROFILE   cargo profile for the wheel (default: dev, which shares compiled
-#                     dependencies with `cargo test` in target/; use `release` for a release check)
+#   MATURIN_PROFILE   cargo profile of the wheel and the sdist install (default: release, the
+#                     wheel that ships; `dev` rebuilds faster while working on the binding)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -22,7 +22,7 @@ if [ -z "$python" ]; then
   if command -v python3.11 >/dev/null 2>&1; then python=python3.11; else python=python3; fi
 fi
 venv=${NICEPAY_VENV:-$root/.venv-ci}
-profile=${MATURIN_PROFILE:-dev}
+profile=${MATURIN_PROFILE:-release}
 
 step "venv at $venv ($($python --version 2>&1))"
 if [ ! -x "$venv/bin/python" ]; then
@@ -61,13 +61,35 @@ elif [ -n "${NICEPAY_SIMULATOR_BIN:-}" ]; then
   export NICEPAY_REQUIRE_SIMULATOR=1
 fi
 
-step "maturin build --profile $profile"
+# The release artifacts: an abi3 manylinux wheel (one wheel for CPython >= 3.10) and the sdist.
+step "maturin build --profile $profile --sdist (abi3 manylinux wheel + sdist)"
 wheels="$root/target/wheels-python"
 rm -rf "$wheels"
-(cd python && "$venv/bin/maturin" build --profile "$profile" --interpreter "$vpy" --out "$wheels")
+(cd python && "$venv/bin/maturin" build --profile "$profile" --sdist --interpreter "$vpy" --out "$wheels")
+wheel=$(ls "$wheels"/nicepay_snap-*.whl)
+sdist=$(ls "$wheels"/nicepay_snap-*.tar.gz)
+ls -l "$wheels"
+case "$(basename "$wheel")" in
+  nicepay_snap-*-cp310-abi3-manylinux_*_x86_64.whl | nicepay_snap-*-cp310-abi3-manylinux_*_aarch64.whl) ;;
+  *) echo "expected an abi3 manylinux wheel, got $(basename "$wheel")" >&2; exit 1 ;;
+esac
 
-step "pip install the wheel"
-"$vpy" -m pip install --quiet --force-reinstall --no-deps "$wheels"/nicepay_snap-*.whl
+# From here on the package is used as a user has it: installed from the wheel, with no cargo or
+# rustc on PATH (the simulator the client tests talk to is the packaged one or the CLI binary).
+full_path=$PATH
+no_rust_path=""
+IFS=: read -r -a path_dirs <<<"$PATH"
+for dir in "${path_dirs[@]}"; do
+  if [ ! -x "$dir/cargo" ] && [ ! -x "$dir/rustc" ]; then no_rust_path="${no_rust_path:+$no_rust_path:}$dir"; fi
+done
+if PATH=$no_rust_path command -v cargo >/dev/null 2>&1; then
+  echo "could not take cargo off PATH" >&2
+  exit 1
+fi
+export PATH="$no_rust_path"
+
+step "pip install the wheel (no cargo on PATH)"
+"$vpy" -m pip install --quiet --force-reinstall --no-deps "$wheel"
 
 # Run from outside the source tree so the installed wheel (not python/src) is what is tested.
 cd "$root/python/tests"
@@ -123,14 +145,16 @@ step "bench_sign.py --smoke"
 step "bench_client.py --smoke (Client, AsyncClient, requests and httpx peers against the simulator; nothing timed)"
 "$vpy" "$root/python/bench/bench_client.py" --smoke
 
-# What users run: a PEP 517 build of ./python (maturin in pip's isolated build environment) into
-# a new venv. MATURIN_PEP517_ARGS picks the same profile, so it reuses what the build above
-# compiled; the check signs a golden vector with the installed package.
-step "pip install ./python into a new venv (PEP 517, as users install it)"
+# What users without a matching wheel run: pip builds the sdist (maturin in pip's isolated build
+# environment, cargo back on PATH) into a new venv. CARGO_TARGET_DIR and the same profile let it
+# reuse the dependencies compiled for the wheel; only the sdist's own crates are compiled again.
+# The check signs a golden vector and takes a token from the packaged simulator.
+step "pip install the sdist into a new venv (PEP 517, as users without a wheel install it)"
+export PATH="$full_path"
 fresh="$root/target/venv-pep517"
 rm -rf "$fresh"
 "$python" -m venv "$fresh"
-MATURIN_PEP517_ARGS="--profile $profile" "$fresh/bin/python" -m pip install --quiet "$root/python"
+CARGO_TARGET_DIR="$root/target" MATURIN_PEP517_ARGS="--profile $profile" "$fresh/bin/python" -m pip install --quiet "$sdist"
 (cd / && "$fresh/bin/python" - "$root/tests/vectors/spec-hmac-qris-refund" <<'PY'
 import json, pathlib, sys
 import nicepay_snap as snap
@@ -146,7 +170,7 @@ assert "qris.refund" in types.OPERATION_TYPES
 from nicepay_snap.testing import Simulator
 with Simulator() as sim:
     assert snap.Client(**sim.client_kwargs()).access_token(), "no token from the packaged simulator"
-print(f"nicepay_snap {snap.__version__} from pip install ./python: golden vector ok, packaged simulator ok")
+print(f"nicepay_snap {snap.__version__} from the sdist: golden vector ok, packaged simulator ok")
 PY
 )
 

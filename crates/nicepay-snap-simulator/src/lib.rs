@@ -172,11 +172,10 @@ use va::Va;
 
 /// TEST-ONLY merchant private key (PEM PKCS#8) the simulator expects token requests to be
 /// signed with by default. Public; never use it for anything real.
-pub const TEST_MERCHANT_PRIVATE_KEY_PEM: &str = include_str!("../../../tests/keys/merchant-test-private-pkcs8.pem");
+pub const TEST_MERCHANT_PRIVATE_KEY_PEM: &str = include_str!("../keys/merchant-test-private-pkcs8.pem");
 
 /// TEST-ONLY key standing in for NICEPAY's notification signing key (PEM PKCS#8).
-pub const TEST_NOTIFICATION_PRIVATE_KEY_PEM: &str =
-    include_str!("../../../tests/keys/nicepay-notification-test-private-pkcs8.pem");
+pub const TEST_NOTIFICATION_PRIVATE_KEY_PEM: &str = include_str!("../keys/nicepay-notification-test-private-pkcs8.pem");
 
 /// Default merchant client id.
 pub const DEFAULT_CLIENT_ID: &str = "IONPAYTEST";
