@@ -64,6 +64,8 @@ examples="$target_dir/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}debug/examples"
 
 step "load bench smoke: 2 async + 2 blocking clients against the simulator on 127.0.0.1"
 "$examples/load" --clients 2 --flows 20 --max-seconds 20
+step "latency bench smoke: clients vs raw transports, a few calls per mode (nothing timed)"
+"$examples/latency" --smoke
 
 step "state-store bench smoke: journal cost and token sharing, few calls (needs redis-server for its Redis rows)"
 "$examples/store_bench" --refunds 20 --calls 400

@@ -52,6 +52,8 @@ export NICEPAY_REQUIRE_SIMULATOR=1
 
 step "node --test"
 node --test __test__/*.spec.mjs
+step "bench/client.mjs --smoke (the Client, fetch and undici peers against the simulator; nothing timed)"
+node bench/client.mjs --smoke
 
 step "tsc --noEmit (TypeScript usage file)"
 npx --no-install tsc --noEmit -p __test__/tsconfig.json

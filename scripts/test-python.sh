@@ -29,9 +29,10 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 vpy="$venv/bin/python"
-# `cryptography` is the pure-Python side of python/bench/bench_sign.py (smoke-run below).
+# `cryptography` is the pure-Python side of python/bench/bench_sign.py, `requests` and `httpx`
+# the hand-written peers of python/bench/bench_client.py (both smoke-run below).
 "$vpy" -m pip install --quiet --upgrade "maturin>=1.9.4,<2" "pytest>=7" "mypy>=1.10" "hypothesis>=6" typing_extensions \
-  "cryptography>=42"
+  "cryptography>=42" "requests>=2.31" "httpx>=0.27"
 # The web frameworks of the notification adapters (nicepay_snap.integrations; optional extras
 # of the package), each tested under its real server in tests/test_receivers.py.
 step "pip install the web frameworks of the adapter tests (fastapi, uvicorn, flask, django)"
@@ -141,6 +142,8 @@ fi
 # binding and its pure-Python reference (hashlib/hmac, `cryptography`) produce the same outputs.
 step "bench_sign.py --smoke"
 "$vpy" "$root/python/bench/bench_sign.py" --smoke
+step "bench_client.py --smoke (Client, AsyncClient, requests and httpx peers against the simulator; nothing timed)"
+"$vpy" "$root/python/bench/bench_client.py" --smoke
 
 # What users without a matching wheel run: pip builds the sdist (maturin in pip's isolated build
 # environment, cargo back on PATH) into a new venv. CARGO_TARGET_DIR and the same profile let it

@@ -1,5 +1,5 @@
 //! `Client`: the async NICEPAY SNAP client (`nicepay-snap-client`'s `AsyncClient` over the
-//! reqwest transport) on napi's tokio runtime; every network method returns a `Promise`.
+//! `nicepay-snap-reqwest` transport) on napi's tokio runtime; every network method returns a `Promise`.
 //!
 //! The core client caches the access token (refreshing it before expiry, one refresh at a time),
 //! retries once on `401xx01`, makes a fresh `X-EXTERNAL-ID` per request and reports an unknown

@@ -1,5 +1,5 @@
 //! `Client` (blocking, over ureq, GIL released during every call) and `AsyncClient` (asyncio,
-//! over reqwest on the tokio runtime of `pyo3-async-runtimes`), both expanded from one template
+//! over `nicepay-snap-reqwest` on the tokio runtime of `pyo3-async-runtimes`), both from one template
 //! ([`py_client!`]): they differ only in the transport and in how a call runs ([`blocking!`],
 //! [`awaitable!`]).
 //!

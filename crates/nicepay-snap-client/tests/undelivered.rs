@@ -5,7 +5,8 @@
 //! test makes the refund's head too large another way: the real ureq transport sends the
 //! client's prepared refund with 4 MB of padding headers added, to a server that closes every
 //! refund connection at once, before reading anything. No byte of the padding can make it past
-//! the socket buffers, so the head is certainly incomplete.
+//! the socket buffers, so the head is certainly incomplete. The async client is checked the same
+//! way over its own transport (`nicepay-snap-reqwest`, direct path).
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -14,9 +15,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use nicepay_snap::api::qris::{QrisRefundAdditionalInfo, QrisRefundRequest};
-use nicepay_snap::{Amount, Config, PreparedRequest, RawResponse, SyncTransport, TransportError};
-use nicepay_snap_client::{Client, ClientError};
-use nicepay_snap_simulator::Simulator;
+use nicepay_snap::{Amount, AsyncTransport, Config, PreparedRequest, RawResponse, SyncTransport, TransportError};
+use nicepay_snap_client::{AsyncClient, Client, ClientError};
+use nicepay_snap_reqwest::ReqwestTransport;
+use nicepay_snap_simulator::{Simulator, SimulatorInfo};
 use nicepay_snap_ureq::UreqTransport;
 
 /// Serves one access token (`Connection: close`), then closes every later connection without
@@ -52,35 +54,33 @@ fn token_then_reset() -> (String, Arc<AtomicUsize>) {
     (base, resets)
 }
 
-#[test]
-fn refund_whose_headers_cannot_be_written_is_not_delivered() {
-    // The simulator only provides a valid key pair and client id; it is not contacted.
-    let sim = Simulator::builder().start_blocking().unwrap();
-    let info = sim.info().clone();
-    let (base, resets) = token_then_reset();
-    let config = Config::builder()
+/// A config for the simulator's merchant (its key pair and client id) pointed at `base`.
+fn config(info: &SimulatorInfo, base: &str) -> Config {
+    Config::builder()
         .client_id(&info.client_id)
         .client_secret(info.client_secret.as_str())
         .private_key_text(info.private_key_pem.as_deref().unwrap())
         .notification_public_key_text(&info.notification_public_key)
-        .base_url(&base)
+        .base_url(base)
         .build()
-        .unwrap();
-    let ureq = UreqTransport::builder().timeout(Duration::from_secs(10)).build();
-    let padded_refunds = move |request: &PreparedRequest| -> Result<RawResponse, TransportError> {
-        if !request.path.contains("refund") {
-            return ureq.send(request);
-        }
-        let mut padded = request.clone();
+        .unwrap()
+}
+
+/// `request` with 4 MB of padding headers when it is a refund.
+fn padded(request: &PreparedRequest) -> PreparedRequest {
+    let mut padded = request.clone();
+    if request.path.contains("refund") {
         for i in 0..64 {
             padded
                 .headers
                 .push((format!("X-Pad-{i}").into(), "a".repeat(64 * 1024)));
         }
-        ureq.send(&padded)
-    };
-    let client = Client::new(config, padded_refunds);
-    let request = QrisRefundRequest {
+    }
+    padded
+}
+
+fn refund(info: &SimulatorInfo) -> QrisRefundRequest {
+    QrisRefundRequest {
         original_reference_no: "REF0001".into(),
         original_partner_reference_no: "order-1".into(),
         partner_refund_no: "refund-1".into(),
@@ -89,13 +89,56 @@ fn refund_whose_headers_cannot_be_written_is_not_delivered() {
         refund_amount: Amount::idr("1000.00").unwrap(),
         reason: "test".into(),
         additional_info: QrisRefundAdditionalInfo::default(),
-    };
-    let err = client.qris_refund(&request).unwrap_err();
+    }
+}
+
+/// A not-delivered transport error, not an unknown outcome; the server saw the refund's
+/// connection.
+fn assert_not_delivered(err: &ClientError, resets: &AtomicUsize) {
     assert!(!err.is_outcome_unknown(), "{err:?}");
-    match &err {
+    match err {
         ClientError::Transport(e) => assert!(e.is_not_delivered(), "{e:?}"),
         other => panic!("expected a not-delivered transport error, got {other:?}"),
     }
     assert!(resets.load(Ordering::SeqCst) >= 1);
+}
+
+#[test]
+fn refund_whose_headers_cannot_be_written_is_not_delivered() {
+    // The simulator only provides a valid key pair and client id; it is not contacted.
+    let sim = Simulator::builder().start_blocking().unwrap();
+    let info = sim.info().clone();
+    let (base, resets) = token_then_reset();
+    let ureq = UreqTransport::builder().timeout(Duration::from_secs(10)).build();
+    let padded_refunds =
+        move |request: &PreparedRequest| -> Result<RawResponse, TransportError> { ureq.send(&padded(request)) };
+    let client = Client::new(config(&info, &base), padded_refunds);
+    let err = client.qris_refund(&refund(&info)).unwrap_err();
+    assert_not_delivered(&err, &resets);
     sim.shutdown();
+}
+
+/// The async transport, padding refunds.
+struct PaddedRefunds(ReqwestTransport);
+
+impl AsyncTransport for PaddedRefunds {
+    async fn send(&self, request: &PreparedRequest) -> Result<RawResponse, TransportError> {
+        self.0.send(&padded(request)).await
+    }
+}
+
+#[tokio::test]
+async fn async_refund_whose_headers_cannot_be_written_is_not_delivered() {
+    let sim = Simulator::builder().start().await.unwrap();
+    let info = sim.info().clone();
+    let (base, resets) = token_then_reset();
+    let transport = ReqwestTransport::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    assert!(transport.is_direct());
+    let client = AsyncClient::new(config(&info, &base), PaddedRefunds(transport));
+    let err = client.qris_refund(&refund(&info)).await.unwrap_err();
+    assert_not_delivered(&err, &resets);
+    sim.shutdown().await;
 }
