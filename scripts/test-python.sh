@@ -154,7 +154,7 @@ export PATH="$full_path"
 fresh="$root/target/venv-pep517"
 rm -rf "$fresh"
 "$python" -m venv "$fresh"
-CARGO_TARGET_DIR="$root/target" MATURIN_PEP517_ARGS="--profile $profile" "$fresh/bin/python" -m pip install --quiet "$sdist"
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" MATURIN_PEP517_ARGS="--profile $profile" "$fresh/bin/python" -m pip install --quiet "$sdist"
 (cd / && "$fresh/bin/python" - "$root/tests/vectors/spec-hmac-qris-refund" <<'PY'
 import json, pathlib, sys
 import nicepay_snap as snap
