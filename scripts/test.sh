@@ -83,7 +83,7 @@ step "Python package (scripts/test-python.sh)"
 step "Node package (scripts/test-node.sh)"
 ./scripts/test-node.sh
 
-step "Extra stages: aws-lc backend vectors, bench and load smoke, cargo deny, fuzzing (scripts/test-extra.sh)"
+step "Extra stages: aws-lc backend vectors, bench and load smoke, rustdoc and the user guide, cargo package, cargo deny, advisories, fuzzing (scripts/test-extra.sh)"
 ./scripts/test-extra.sh
 
 step "all stages passed"
