@@ -6,13 +6,11 @@
 # Installs what it needs itself (cargo install --locked); runs on a fresh machine with only
 # crates.io reachable. Usage: ./scripts/test-extra.sh
 #
-# Measured after scripts/test.sh on a fresh clone (2 cores, other builds running): aws-lc tests +
-# clippy 3.7 min (compiling AWS-LC), bench and load smoke on the existing dev build under 1 min,
-# cargo package about 1 min, cargo-deny install (when missing) about 3 min, cargo-fuzz install and
-# fuzz build about 2 min, fuzzing 5 x 20 s. Docs (issue 15, measured under load): cargo doc after
-# the clippy and test builds 0.2-1.2 min (41 s of CPU when dependency metadata had to be
-# re-checked for the library-only feature set, 13 s when not); mdbook install 100 s of CPU (about
-# 1-1.5 min alone on 2 cores); the book and its link check a few seconds.
+# Measured 2026-12-02 after scripts/test.sh on a fresh clone, no tool installed, 2 idle cores
+# (8.4 min in all): aws-lc tests + clippy 2.1 min (compiling AWS-LC), bench, load, latency and
+# store smoke on the existing dev build a few seconds, cargo doc 21 s, mdbook install 53 s,
+# cargo-deny install 68 s, cargo package 34 s, advisories 6 s, cargo-fuzz install + fuzz build +
+# fuzzing 5 x 20 s 3.2 min.
 #
 # Knobs (environment):
 #   FUZZ_SECONDS=20        seconds of fuzzing per target (5 targets)
