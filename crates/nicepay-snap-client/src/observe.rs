@@ -85,7 +85,7 @@ pub(crate) fn exchange(
     Some(Exchange {
         operation,
         method: request.method,
-        path: request.path.clone(),
+        path: request.path.to_string(),
         external_id: request.header("X-EXTERNAL-ID").map(str::to_owned),
         attempt,
         elapsed: started.elapsed(),
@@ -150,7 +150,7 @@ mod tests {
             method: Method::Post,
             url: "http://127.0.0.1:1/nicepay/api/v1.0/qr/qr-mpm-refund".into(),
             path: "/api/v1.0/qr/qr-mpm-refund".into(),
-            headers: vec![("X-EXTERNAL-ID".into(), "123".into())],
+            headers: [("X-EXTERNAL-ID", "123")].into_iter().collect(),
             body: b"{}".to_vec(),
         };
         let started = start(&options);

@@ -603,7 +603,7 @@ mod exchange_properties {
             let script = answers.clone();
             let transport = move |req: &PreparedRequest| -> Reply {
                 let mut log = log.lock().unwrap();
-                log.push((req.path.clone(), req.header("X-EXTERNAL-ID").map(str::to_owned)));
+                log.push((req.path.to_string(), req.header("X-EXTERNAL-ID").map(str::to_owned)));
                 if req.path == "/v1.0/access-token/b2b" {
                     return Ok(token_reply(log.len()));
                 }

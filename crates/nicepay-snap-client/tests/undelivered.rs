@@ -71,9 +71,7 @@ fn padded(request: &PreparedRequest) -> PreparedRequest {
     let mut padded = request.clone();
     if request.path.contains("refund") {
         for i in 0..64 {
-            padded
-                .headers
-                .push((format!("X-Pad-{i}").into(), "a".repeat(64 * 1024)));
+            padded.headers.push(format!("X-Pad-{i}"), &"a".repeat(64 * 1024));
         }
     }
     padded

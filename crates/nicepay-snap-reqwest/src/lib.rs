@@ -217,7 +217,7 @@ impl ReqwestTransport {
         };
         let mut builder = self.client.request(method, &request.url);
         for (name, value) in &request.headers {
-            builder = builder.header(name.as_ref(), value.as_str());
+            builder = builder.header(name, value);
         }
         let mut response = builder.body(request.body.clone()).send().await.map_err(map_error)?;
         let status = response.status().as_u16();
@@ -346,7 +346,7 @@ mod tests {
         });
         let mut request = request(url, Method::Post);
         let token = format!("Bearer {}", "t".repeat(16_000_000));
-        request.headers.push(("Authorization".into(), token));
+        request.headers.push("Authorization", &token);
         let err = bounded().send(&request).await.unwrap_err();
         assert!(err.is_not_delivered(), "{err:?}");
         assert!(!err.to_string().contains("tttt"), "the token is echoed: {err}");

@@ -285,7 +285,7 @@ impl SyncTransport for UreqTransport {
             }
         };
         for (name, value) in &request.headers {
-            builder = builder.header(name.as_ref(), value.as_str());
+            builder = builder.header(name, value);
         }
         HEAD.with(|h| h.set(HeadProgress::START));
         let sent = builder.send(request.body.as_slice());

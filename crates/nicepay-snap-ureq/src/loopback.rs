@@ -7,7 +7,7 @@ use std::net::{TcpListener, TcpStream};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use nicepay_snap::{Method, PreparedRequest};
+use nicepay_snap::{Headers, Method, PreparedRequest};
 
 /// A small JSON request with a test header; its body is `{"a":"b/c"}`.
 pub(crate) fn request(url: String, method: Method) -> PreparedRequest {
@@ -15,10 +15,9 @@ pub(crate) fn request(url: String, method: Method) -> PreparedRequest {
         method,
         url,
         path: "/api/x".into(),
-        headers: vec![
-            ("Content-Type".into(), "application/json".into()),
-            ("X-TEST".into(), "1".into()),
-        ],
+        headers: [("Content-Type", "application/json"), ("X-TEST", "1")]
+            .into_iter()
+            .collect(),
         body: br#"{"a":"b/c"}"#.to_vec(),
     }
 }
@@ -26,9 +25,10 @@ pub(crate) fn request(url: String, method: Method) -> PreparedRequest {
 /// A request whose head is `lines` headers of `line_len` bytes each (every line fits ureq's
 /// output buffer, so the head really goes to the socket in many writes) and `body`.
 pub(crate) fn big_request(url: String, lines: usize, line_len: usize, body: Vec<u8>) -> PreparedRequest {
-    let mut headers = vec![("Content-Type".into(), "application/json".to_owned())];
+    let mut headers: Headers = [("Content-Type", "application/json")].into_iter().collect();
+    let pad = "a".repeat(line_len);
     for i in 0..lines {
-        headers.push((format!("X-Pad-{i}").into(), "a".repeat(line_len)));
+        headers.push(format!("X-Pad-{i}"), &pad);
     }
     PreparedRequest {
         method: Method::Post,

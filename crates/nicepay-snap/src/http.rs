@@ -58,6 +58,186 @@ const SECRET_HEADERS: &[&str] = &["authorization", "x-signature"];
 /// `format!(...).into()`.
 pub type HeaderName = Cow<'static, str>;
 
+/// The headers of a [`PreparedRequest`], in the order they are sent. The values are kept back
+/// to back in one string, so a prepared request holds two allocations for all its headers
+/// instead of one per value. Names compare case-insensitively.
+///
+/// ```
+/// use nicepay_snap::Headers;
+/// let mut headers = Headers::new();
+/// headers.push("Content-Type", "application/json");
+/// headers.push("X-Trace", "a");
+/// headers.set("X-Trace", "b"); // replaces the value: one X-Trace header
+/// assert_eq!(headers.get("x-trace"), Some("b"));
+/// let pairs: Vec<(&str, &str)> = headers.iter().collect();
+/// assert_eq!(pairs, [("Content-Type", "application/json"), ("X-Trace", "b")]);
+/// ```
+#[derive(Clone, Default)]
+pub struct Headers {
+    /// Every value, back to back.
+    values: String,
+    /// Each name, with the start and end of its value in `values`.
+    entries: Vec<(HeaderName, usize, usize)>,
+}
+
+impl Headers {
+    /// No headers.
+    pub const fn new() -> Self {
+        Self {
+            values: String::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// Room for `headers` headers whose values add up to `value_bytes` bytes.
+    pub fn with_capacity(headers: usize, value_bytes: usize) -> Self {
+        Self {
+            values: String::with_capacity(value_bytes),
+            entries: Vec::with_capacity(headers),
+        }
+    }
+
+    /// Appends a header (an existing one with the same name stays: see [`Headers::set`]).
+    pub fn push(&mut self, name: impl Into<HeaderName>, value: &str) {
+        self.push_with(name, |values| values.push_str(value));
+    }
+
+    /// Appends a header whose value `write` appends to the shared value string.
+    pub(crate) fn push_with(&mut self, name: impl Into<HeaderName>, write: impl FnOnce(&mut String)) {
+        let start = self.values.len();
+        write(&mut self.values);
+        self.entries.push((name.into(), start, self.values.len()));
+    }
+
+    /// The first value of the header `name` (case-insensitive).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    }
+
+    /// Sets the header `name` to `value`: the first header of that name (case-insensitive) gets
+    /// the new name and value, any later ones are removed; without one, the header is appended.
+    pub fn set(&mut self, name: impl Into<HeaderName>, value: &str) {
+        let name = name.into();
+        let Some(first) = self.entries.iter().position(|(n, ..)| n.eq_ignore_ascii_case(&name)) else {
+            self.push(name, value);
+            return;
+        };
+        let Self { values, entries } = std::mem::take(self);
+        *self = Self::with_capacity(entries.len(), values.len() + value.len());
+        for (i, (n, start, end)) in entries.into_iter().enumerate() {
+            if i == first {
+                self.push(name.clone(), value);
+            } else if !n.eq_ignore_ascii_case(&name) {
+                self.push(n, &values[start..end]);
+            }
+        }
+    }
+
+    /// Removes every header named `name` (case-insensitive); `true` when there was one.
+    pub fn remove(&mut self, name: &str) -> bool {
+        let before = self.entries.len();
+        self.entries.retain(|(n, _, _)| !n.eq_ignore_ascii_case(name));
+        before != self.entries.len()
+    }
+
+    /// The headers in order, as `(name, value)`.
+    pub fn iter(&self) -> HeaderIter<'_> {
+        HeaderIter {
+            values: &self.values,
+            entries: self.entries.iter(),
+        }
+    }
+
+    /// How many headers there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// `true` when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+/// The iterator of [`Headers::iter`].
+#[derive(Clone)]
+pub struct HeaderIter<'a> {
+    values: &'a str,
+    entries: std::slice::Iter<'a, (HeaderName, usize, usize)>,
+}
+
+impl<'a> Iterator for HeaderIter<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (name, start, end) = self.entries.next()?;
+        Some((name.as_ref(), self.values.get(*start..*end).unwrap_or_default()))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
+}
+
+impl ExactSizeIterator for HeaderIter<'_> {}
+
+/// Shows how many headers are left, never a value (they include secrets).
+impl fmt::Debug for HeaderIter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HeaderIter")
+            .field("remaining", &self.entries.len())
+            .finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a Headers {
+    type Item = (&'a str, &'a str);
+    type IntoIter = HeaderIter<'a>;
+
+    fn into_iter(self) -> HeaderIter<'a> {
+        self.iter()
+    }
+}
+
+impl<N: Into<HeaderName>, V: AsRef<str>> Extend<(N, V)> for Headers {
+    fn extend<I: IntoIterator<Item = (N, V)>>(&mut self, headers: I) {
+        for (name, value) in headers {
+            self.push(name, value.as_ref());
+        }
+    }
+}
+
+impl<N: Into<HeaderName>, V: AsRef<str>> FromIterator<(N, V)> for Headers {
+    fn from_iter<I: IntoIterator<Item = (N, V)>>(headers: I) -> Self {
+        let mut out = Self::new();
+        out.extend(headers);
+        out
+    }
+}
+
+/// Equal when the same names (case as written) carry the same values in the same order.
+impl PartialEq for Headers {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Headers {}
+
+/// Lists the headers with the secret ones (`Authorization`, `X-SIGNATURE`) redacted.
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.iter().map(|(name, value)| {
+                if SECRET_HEADERS.iter().any(|secret| secret.eq_ignore_ascii_case(name)) {
+                    (name, redacted())
+                } else {
+                    (name, value)
+                }
+            }))
+            .finish()
+    }
+}
+
 /// A fully signed request, ready for any HTTP client: send `body` byte-for-byte.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PreparedRequest {
@@ -65,10 +245,10 @@ pub struct PreparedRequest {
     pub method: Method,
     /// Full URL (`{base}/nicepay{path}`).
     pub url: String,
-    /// The signed path (without `/nicepay`).
-    pub path: String,
+    /// The signed path (without `/nicepay`): an operation's own constant for typed requests.
+    pub path: Cow<'static, str>,
     /// Headers in a stable order.
-    pub headers: Vec<(HeaderName, String)>,
+    pub headers: Headers,
     /// The exact body bytes that were hashed and signed.
     pub body: Vec<u8>,
 }
@@ -76,7 +256,7 @@ pub struct PreparedRequest {
 impl PreparedRequest {
     /// First header value with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+        self.headers.get(name)
     }
 
     /// The body as UTF-8 text (bodies are always JSON produced by this crate).
@@ -87,21 +267,10 @@ impl PreparedRequest {
 
 impl fmt::Debug for PreparedRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                if SECRET_HEADERS.iter().any(|secret| secret.eq_ignore_ascii_case(k)) {
-                    (k.as_ref(), redacted())
-                } else {
-                    (k.as_ref(), v.as_str())
-                }
-            })
-            .collect();
         f.debug_struct("PreparedRequest")
             .field("method", &self.method)
             .field("url", &self.url)
-            .field("headers", &headers)
+            .field("headers", &self.headers)
             .field("body", &self.body_str())
             .finish()
     }
@@ -231,4 +400,55 @@ where
 pub trait AsyncTransport: Send + Sync {
     /// Sends the request and reads the whole response.
     fn send(&self, request: &PreparedRequest) -> impl Future<Output = Result<RawResponse, TransportError>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(headers: &Headers) -> Vec<(&str, &str)> {
+        headers.iter().collect()
+    }
+
+    #[test]
+    fn headers_keep_order_and_find_names_case_insensitively() {
+        let mut h: Headers = [("A", "1"), ("b", "2")].into_iter().collect();
+        h.push(String::from("A"), "3");
+        assert_eq!(h.len(), 3);
+        assert_eq!(h.iter().len(), 3);
+        assert_eq!(h.get("a"), Some("1"), "the first value");
+        assert_eq!(h.get("B"), Some("2"));
+        assert_eq!(h.get("c"), None);
+        assert_eq!(pairs(&h), [("A", "1"), ("b", "2"), ("A", "3")]);
+    }
+
+    #[test]
+    fn set_replaces_every_header_of_the_name_at_the_first_ones_place() {
+        let mut h: Headers = [("A", "1"), ("b", "2"), ("a", "3")].into_iter().collect();
+        h.set("a", "x");
+        assert_eq!(pairs(&h), [("a", "x"), ("b", "2")]);
+        h.set("C", "");
+        assert_eq!(pairs(&h), [("a", "x"), ("b", "2"), ("C", "")]);
+        assert!(h.remove("B"));
+        assert!(!h.remove("B"));
+        assert_eq!(pairs(&h), [("a", "x"), ("C", "")]);
+        let rebuilt: Headers = [("a", "x"), ("C", "")].into_iter().collect();
+        assert_eq!(h, rebuilt, "equality looks at names and values only");
+        assert_ne!(h, [("A", "x"), ("C", "")].into_iter().collect::<Headers>());
+        assert!(Headers::new().is_empty());
+    }
+
+    #[test]
+    fn debug_redacts_the_secret_headers() {
+        let h: Headers = [
+            ("authorization", "Bearer tok"),
+            ("X-SIGNATURE", "sig"),
+            ("X-A", "shown"),
+        ]
+        .into_iter()
+        .collect();
+        let debug = format!("{h:?} {:?}", h.iter());
+        assert!(!debug.contains("tok") && !debug.contains("sig\""), "{debug}");
+        assert!(debug.contains("shown") && debug.contains("remaining: 3"), "{debug}");
+    }
 }

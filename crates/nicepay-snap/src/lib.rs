@@ -76,7 +76,8 @@ pub use config::{
 };
 pub use error::{Error, Result};
 pub use http::{
-    AsyncTransport, HeaderName, Method, PreparedRequest, RawResponse, SyncTransport, TransportError, TransportErrorKind,
+    AsyncTransport, HeaderIter, HeaderName, Headers, Method, PreparedRequest, RawResponse, SyncTransport,
+    TransportError, TransportErrorKind,
 };
 pub use keys::{PrivateKey, PublicKey};
 pub use minify::minify_json;

@@ -131,6 +131,8 @@ fn secrets_never_leak_through_debug_display_or_errors() {
         format!("{c:?}"),
         format!("{c:#?}"),
         format!("{req:?}"),
+        format!("{:?}", req.headers),
+        format!("{:?}", req.headers.iter()),
         format!("{token:?}"),
         format!("{:?}", merchant_key()),
         format!(
@@ -190,7 +192,7 @@ fn prepare_sets_every_header_in_order() {
     let req = c
         .prepare::<QrisQuery>(&QrisQueryRequest::new("T1", "O1", "IONPAYTEST", "NICEPAY"), &ctx)
         .unwrap();
-    let names: Vec<&str> = req.headers.iter().map(|(k, _)| k.as_ref()).collect();
+    let names: Vec<&str> = req.headers.iter().map(|(k, _)| k).collect();
     assert_eq!(
         names,
         [

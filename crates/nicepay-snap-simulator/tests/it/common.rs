@@ -50,7 +50,7 @@ pub async fn send(http: &reqwest::Client, req: &PreparedRequest) -> Result<RawRe
     };
     let mut builder = http.request(method, &req.url).body(req.body.clone());
     for (k, v) in &req.headers {
-        builder = builder.header(k.as_ref(), v);
+        builder = builder.header(k, v);
     }
     let resp = builder.send().await?;
     let status = resp.status().as_u16();

@@ -9,9 +9,11 @@ use serde_json::json;
 use crate::common::*;
 
 fn set_header(req: &mut PreparedRequest, name: &str, value: Option<&str>) {
-    req.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
-    if let Some(v) = value {
-        req.headers.push((name.to_owned().into(), v.to_owned()));
+    match value {
+        Some(v) => req.headers.set(name.to_owned(), v),
+        None => {
+            req.headers.remove(name);
+        }
     }
 }
 

@@ -1,16 +1,19 @@
 //! Typed SNAP operations and the `prepare` / `parse` pair that turns them into bytes and back.
 
+use std::borrow::Cow;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::canonical::{signed_path, Transaction};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::http::{Method, PreparedRequest, RawResponse};
+use crate::http::{Headers, Method, PreparedRequest, RawResponse};
 use crate::minify::minify_json;
 use crate::response::parse_response;
 use crate::secret::AccessToken;
-use crate::timestamp::{Timestamp, RENDERED_LEN};
+use crate::symmetric::SIGNATURE_LEN;
+use crate::timestamp::Timestamp;
 use crate::types::{Amount, ExternalId};
 
 #[macro_use]
@@ -195,6 +198,9 @@ macro_rules! __with_operation {
 /// The `Authorization` scheme prefix.
 const BEARER: &str = "Bearer ";
 
+/// The `Content-Type` of every SNAP request.
+const JSON: &str = "application/json";
+
 /// Extra JSON fields kept verbatim, so new NICEPAY fields never break parsing.
 pub type Extra = serde_json::Map<String, serde_json::Value>;
 
@@ -248,7 +254,7 @@ impl Config {
             .map_err(|e| Error::invalid("body", format!("cannot serialize: {e}")))?;
         // Serde's compact output needs no minifying, and `O::PATH` is already in signed form
         // (a test checks every operation's), so neither is checked again here.
-        self.prepare_signed(O::METHOD, O::PATH, body, ctx)
+        self.prepare_signed(O::METHOD, Cow::Borrowed(O::PATH), body, ctx)
     }
 
     /// Prepares a request from a caller-supplied JSON document. The JSON is minified lexically
@@ -261,47 +267,57 @@ impl Config {
         json: &[u8],
         ctx: &RequestContext<'_>,
     ) -> Result<PreparedRequest> {
-        let path = signed_path(path)?;
+        let path = signed_path(path)?.to_owned();
         let body = minify_json(json)?;
-        self.prepare_signed(method, path, body, ctx)
+        self.prepare_signed(method, Cow::Owned(path), body, ctx)
     }
 
-    /// Signs `body` for `path` (in signed form) and builds the headers, each value allocated
-    /// once at its final size.
+    /// Signs `body` for `path` (in signed form) and builds the headers: every value written
+    /// once into the headers' one string, the timestamp rendered on the stack and the signature
+    /// encoded there.
     fn prepare_signed(
         &self,
         method: Method,
-        path: &str,
+        path: Cow<'static, str>,
         body: Vec<u8>,
         ctx: &RequestContext<'_>,
     ) -> Result<PreparedRequest> {
         ctx.access_token.validate()?;
         let token = ctx.access_token.expose_secret();
-        let mut timestamp = String::with_capacity(RENDERED_LEN);
-        ctx.timestamp.push_to(&mut timestamp);
-        let signature = self.signer().sign(&Transaction {
+        let rendered = ctx.timestamp.render();
+        // ASCII by construction, so the conversion cannot fail.
+        let timestamp = std::str::from_utf8(&rendered).unwrap_or_default();
+        let message = Transaction {
             method,
-            path,
+            path: &path,
             access_token: token,
             body: &body,
-            timestamp: &timestamp,
+            timestamp,
+        };
+        let (client_id, external_id, channel_id) = (self.client_id(), ctx.external_id.as_str(), self.channel_id());
+        let value_bytes = JSON.len()
+            + BEARER.len()
+            + token.len()
+            + timestamp.len()
+            + SIGNATURE_LEN
+            + client_id.len()
+            + external_id.len()
+            + channel_id.len();
+        let mut headers = Headers::with_capacity(7, value_bytes);
+        headers.push("Content-Type", JSON);
+        headers.push_with("Authorization", |out| {
+            out.push_str(BEARER);
+            out.push_str(token);
         });
-        let mut authorization = String::with_capacity(BEARER.len() + token.len());
-        authorization.push_str(BEARER);
-        authorization.push_str(token);
-        let headers = vec![
-            ("Content-Type".into(), "application/json".to_owned()),
-            ("Authorization".into(), authorization),
-            ("X-TIMESTAMP".into(), timestamp),
-            ("X-SIGNATURE".into(), signature),
-            ("X-PARTNER-ID".into(), self.client_id().to_owned()),
-            ("X-EXTERNAL-ID".into(), ctx.external_id.as_str().to_owned()),
-            ("CHANNEL-ID".into(), self.channel_id().to_owned()),
-        ];
+        headers.push("X-TIMESTAMP", timestamp);
+        headers.push_with("X-SIGNATURE", |out| self.signer().sign_into(&message, out));
+        headers.push("X-PARTNER-ID", client_id);
+        headers.push("X-EXTERNAL-ID", external_id);
+        headers.push("CHANNEL-ID", channel_id);
         Ok(PreparedRequest {
             method,
-            url: self.url_for(path),
-            path: path.to_owned(),
+            url: self.url_for(&path),
+            path,
             headers,
             body,
         })

@@ -93,7 +93,7 @@ impl Config {
     /// `X-SIGNATURE` = SHA256withRSA over `clientId|X-TIMESTAMP` with the merchant's key.
     pub(crate) fn prepare_rsa_signed(
         &self,
-        path: &str,
+        path: &'static str,
         body: Vec<u8>,
         timestamp: Timestamp,
     ) -> Result<PreparedRequest> {
@@ -104,13 +104,15 @@ impl Config {
         Ok(PreparedRequest {
             method: Method::Post,
             url: self.url_for(path),
-            path: path.to_owned(),
-            headers: vec![
-                ("Content-Type".into(), "application/json".to_owned()),
-                ("X-TIMESTAMP".into(), ts),
-                ("X-CLIENT-KEY".into(), self.client_id().to_owned()),
-                ("X-SIGNATURE".into(), signature),
-            ],
+            path: path.into(),
+            headers: [
+                ("Content-Type", "application/json"),
+                ("X-TIMESTAMP", &ts),
+                ("X-CLIENT-KEY", self.client_id()),
+                ("X-SIGNATURE", &signature),
+            ]
+            .into_iter()
+            .collect(),
             body,
         })
     }
