@@ -330,6 +330,7 @@ impl Config {
 }
 
 /// Checks a string field: `required` means non-empty; `max` is in characters.
+#[inline]
 pub(crate) fn check(field: &str, value: &str, max: usize, required: bool) -> Result<()> {
     // A value starting with a visible ASCII character is not blank: no need to trim it.
     let visible = value.as_bytes().first().is_some_and(u8::is_ascii_graphic);
@@ -350,6 +351,7 @@ pub(crate) fn check_opt(field: &str, value: Option<&String>, max: usize) -> Resu
 /// Checks a mandatory identifier of at most 40 characters: the SNAP reference numbers
 /// (`partnerReferenceNo`, `originalReferenceNo`, `partnerRefundNo`, ...) and order or
 /// transaction ids (`trxId`, `tXidVA`).
+#[inline]
 pub(crate) fn check_id(field: &str, value: &str) -> Result<()> {
     check(field, value, 40, true)
 }
