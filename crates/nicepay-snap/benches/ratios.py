@@ -5,8 +5,10 @@ Reads criterion's `<target>/criterion/<group>/<id>/new/estimates.json` (median p
 Usage: python3 crates/nicepay-snap/benches/ratios.py [CRITERION_DIR] [--check]
 
 CRITERION_DIR defaults to $CARGO_TARGET_DIR/criterion, else target/criterion at the repo root.
---check exits 1 when typed transaction signing costs more than 2x the floor (the first target;
-issue 11 item 6 asks for 1.5x, not reached yet: see BENCHMARKS.md, then lower the 2.0 below).
+--check exits 1 when typed transaction signing costs more than 1.5x the floor, as measured by
+`transaction/typed_per_floor`: the two timed in alternating blocks within every sample, and
+reported as 1 ns per 1x (so its "time" is the ratio). The ratio of the separately timed
+`typed_prepare` and `floor` is printed too; on a shared machine it moves with the load.
 """
 
 import json
@@ -16,7 +18,8 @@ from pathlib import Path
 
 # (label, numerator, denominator, target or None)
 RATIOS = [
-    ("typed signing (Config::prepare::<QrisRefund>) / floor", "transaction/typed_prepare", "transaction/floor", 2.0),
+    ("typed signing / floor, paired samples (typed_per_floor)", "transaction/typed_per_floor", None, 1.5),
+    ("typed signing (Config::prepare::<QrisRefund>) / floor", "transaction/typed_prepare", "transaction/floor", None),
     ("signing alone (SymmetricSigner::sign_transaction) / floor", "transaction/sign_transaction", "transaction/floor", None),
     ("JSON signing, compact input (prepare_json) / floor", "transaction/json_prepare_compact", "transaction/floor", None),
     ("JSON signing, pretty input (prepare_json) / floor", "transaction/json_prepare_pretty", "transaction/floor", None),
@@ -65,7 +68,8 @@ def main(argv):
     failed = False
     width = max(len(r[0]) for r in RATIOS)
     for label, num, den, target in RATIOS:
-        a, b = median_ns(root, num), median_ns(root, den)
+        # No denominator: the bench reports the ratio itself, as 1 ns per 1x.
+        a, b = median_ns(root, num), (median_ns(root, den) if den else 1.0)
         if a is None or b is None:
             print(f"{label:<{width}}  missing ({num} or {den})")
             continue
@@ -75,7 +79,8 @@ def main(argv):
             ok = ratio <= target
             failed |= not ok
             note = f"  target <= {target:g}x: {'ok' if ok else 'MISSED'}"
-        print(f"{label:<{width}}  {ratio:8.2f}x  ({fmt_ns(a)} / {fmt_ns(b)}){note}")
+        parts = f"({fmt_ns(a)} / {fmt_ns(b)})" if den else "(measured within each sample)"
+        print(f"{label:<{width}}  {ratio:8.2f}x  {parts}{note}")
     return 1 if (check and failed) else 0
 
 

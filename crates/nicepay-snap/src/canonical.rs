@@ -92,11 +92,9 @@ pub fn transaction_string_to_sign(
     body: &[u8],
     timestamp: &str,
 ) -> Result<String> {
-    let message = Transaction::new(method, path, access_token, body, timestamp)?;
-    let mut out = Vec::with_capacity(message.string_to_sign_len());
-    message.for_each_piece(|piece| out.extend_from_slice(piece));
-    // Every piece is a `&str` or lowercase hex, so this is the text itself (nothing is lost).
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    let mut out = String::new();
+    Transaction::new(method, path, access_token, body, timestamp)?.push_to(&mut out);
+    Ok(out)
 }
 
 /// The parts of a transaction's string-to-sign, the path already in signed form: the one
@@ -129,50 +127,24 @@ impl<'a> Transaction<'a> {
         })
     }
 
-    /// Hands `sink` the string-to-sign, the body as its hex hash, without the string being
-    /// allocated: in one piece from a stack buffer when it fits there (the usual case: one MAC
-    /// update), else piece by piece. The bytes a MAC sees are the same either way.
-    pub(crate) fn for_each_piece(&self, mut sink: impl FnMut(&[u8])) {
-        /// Room for the usual string-to-sign: a short path, a token of up to ~150 characters.
-        const STACK: usize = 320;
+    /// Appends the string-to-sign to `out`, the body as its lowercase hex hash.
+    pub(crate) fn push_to(&self, out: &mut String) {
         let body_hash = body_sha256_hex_bytes(self.body);
-        let pieces = [
-            self.method.as_str().as_bytes(),
-            b":",
-            self.path.as_bytes(),
-            b":",
-            self.access_token.as_bytes(),
-            b":",
-            body_hash.as_flattened(),
-            b":",
-            self.timestamp.as_bytes(),
-        ];
-        if self.string_to_sign_len() > STACK {
-            pieces.into_iter().for_each(sink);
-            return;
-        }
-        let mut buffer = [0u8; STACK];
-        let mut at = 0;
-        // One call per piece (not a loop over `pieces`), so that the fixed-size pieces (the
-        // separators, the 64 hex digits) are copied without a call to `memcpy`.
-        let mut put = |piece: &[u8]| {
-            buffer[at..at + piece.len()].copy_from_slice(piece);
-            at += piece.len();
-        };
-        put(pieces[0]);
-        put(b":");
-        put(pieces[2]);
-        put(b":");
-        put(pieces[4]);
-        put(b":");
-        put(body_hash.as_flattened());
-        put(b":");
-        put(pieces[8]);
-        sink(&buffer[..at]);
+        out.reserve(self.string_to_sign_len());
+        out.push_str(self.method.as_str());
+        out.push(':');
+        out.push_str(self.path);
+        out.push(':');
+        out.push_str(self.access_token);
+        out.push(':');
+        // Lowercase hex digits are ASCII, so the conversion cannot fail.
+        out.push_str(std::str::from_utf8(body_hash.as_flattened()).unwrap_or_default());
+        out.push(':');
+        out.push_str(self.timestamp);
     }
 
     /// The length of the string-to-sign in bytes.
-    fn string_to_sign_len(&self) -> usize {
+    pub(crate) fn string_to_sign_len(&self) -> usize {
         self.method.as_str().len() + self.path.len() + self.access_token.len() + 64 + self.timestamp.len() + 4
     }
 }

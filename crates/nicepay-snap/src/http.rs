@@ -109,6 +109,16 @@ impl Headers {
         self.entries.push((name.into(), start, self.values.len()));
     }
 
+    /// Appends `write`'s text to the value string, hands those bytes to `read` and removes
+    /// them again: room to assemble text (a string-to-sign) without another allocation.
+    pub(crate) fn scratch<R>(&mut self, write: impl FnOnce(&mut String), read: impl FnOnce(&[u8]) -> R) -> R {
+        let start = self.values.len();
+        write(&mut self.values);
+        let out = read(&self.values.as_bytes()[start..]);
+        self.values.truncate(start);
+        out
+    }
+
     /// The first value of the header `name` (case-insensitive).
     pub fn get(&self, name: &str) -> Option<&str> {
         self.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)

@@ -5,20 +5,26 @@ use std::fmt;
 const REDACTED: &str = "[redacted]";
 
 macro_rules! secret_string {
-    ($(#[$doc:meta])* $name:ident) => {
+    ($(#[$doc:meta])* $name:ident $(, checked by $check:path)?) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq)]
-        pub struct $name(String);
+        pub struct $name {
+            value: String,
+            // Whether the value passes the type's rule, worked out once when it is wrapped (a
+            // function of `value`, so the derived equality stays right).
+            $(checked: secret_string!(@bool $check),)?
+        }
 
         impl $name {
             /// Wraps a secret value.
             pub fn new(value: impl Into<String>) -> Self {
-                Self(value.into())
+                let value = value.into();
+                Self { $(checked: $check(&value),)? value }
             }
 
             /// The secret value. Call only where the value is really needed (signing, headers).
             pub fn expose_secret(&self) -> &str {
-                &self.0
+                &self.value
             }
         }
 
@@ -30,16 +36,17 @@ macro_rules! secret_string {
 
         impl From<String> for $name {
             fn from(value: String) -> Self {
-                Self(value)
+                Self::new(value)
             }
         }
 
         impl From<&str> for $name {
             fn from(value: &str) -> Self {
-                Self(value.to_owned())
+                Self::new(value)
             }
         }
     };
+    (@bool $check:path) => { bool };
 }
 
 secret_string!(
@@ -52,18 +59,28 @@ secret_string!(
 );
 secret_string!(
     /// A B2B access token issued by `/v1.0/access-token/b2b`.
-    AccessToken
+    AccessToken, checked by token_is_valid
 );
+
+/// The rule of [`AccessToken::parse`]: 1 to [`AccessToken::MAX_LEN`] printable ASCII
+/// characters.
+fn token_is_valid(token: &str) -> bool {
+    // A fold without early exit, which the compiler vectorizes (a token is often hundreds of
+    // bytes).
+    !token.is_empty()
+        && token.len() <= AccessToken::MAX_LEN
+        && token.bytes().fold(true, |ok, b| ok & b.is_ascii_graphic())
+}
 
 impl<'de> serde::Deserialize<'de> for AccessToken {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self)
+        String::deserialize(deserializer).map(Self::new)
     }
 }
 
 impl serde::Serialize for AccessToken {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(&self.value)
     }
 }
 
@@ -77,19 +94,16 @@ impl AccessToken {
     /// [`AccessToken::MAX_LEN`] printable ASCII characters, no spaces. The error never
     /// contains the value.
     pub fn parse(value: impl Into<String>) -> crate::Result<Self> {
-        let token = Self(value.into());
+        let token = Self::new(value);
         token.validate()?;
         Ok(token)
     }
 
-    /// Checks the rule of [`AccessToken::parse`] on a token built with [`AccessToken::new`].
+    /// Checks the rule of [`AccessToken::parse`] on a token built with [`AccessToken::new`]
+    /// (the check itself ran once, when the token was wrapped: signing a request only reads
+    /// its outcome).
     pub fn validate(&self) -> crate::Result<()> {
-        // Checked on every signed request: a fold without early exit, which the compiler
-        // vectorizes (a token is often hundreds of bytes).
-        let ok = !self.0.is_empty()
-            && self.0.len() <= Self::MAX_LEN
-            && self.0.bytes().fold(true, |ok, b| ok & b.is_ascii_graphic());
-        if ok {
+        if self.checked {
             Ok(())
         } else {
             Err(crate::Error::InvalidInput {
@@ -97,7 +111,7 @@ impl AccessToken {
                 reason: format!(
                     "must be 1 to {} printable ASCII characters without spaces ({} bytes given; value withheld)",
                     Self::MAX_LEN,
-                    self.0.len()
+                    self.value.len()
                 ),
             })
         }

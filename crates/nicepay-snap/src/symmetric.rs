@@ -54,19 +54,18 @@ impl SymmetricSigner {
 
     /// base64(HMAC-SHA512) of a transaction's string-to-sign.
     pub(crate) fn sign(&self, message: &Transaction<'_>) -> String {
-        let mut signature = String::with_capacity(SIGNATURE_LEN);
-        self.sign_into(message, &mut signature);
-        signature
+        let mut string_to_sign = String::new();
+        message.push_to(&mut string_to_sign);
+        let signature = self.mac_base64(string_to_sign.as_bytes());
+        // The base64 alphabet is ASCII, so the conversion cannot fail.
+        std::str::from_utf8(&signature).unwrap_or_default().to_owned()
     }
 
-    /// Appends base64(HMAC-SHA512) of a transaction's string-to-sign to `out` (the 88
-    /// characters are encoded on the stack, then copied once).
-    pub(crate) fn sign_into(&self, message: &Transaction<'_>, out: &mut String) {
+    /// base64(HMAC-SHA512(secret, message)) as ASCII bytes, encoded on the stack.
+    pub(crate) fn mac_base64(&self, message: &[u8]) -> [u8; SIGNATURE_LEN] {
         let mut mac = self.mac.clone();
-        message.for_each_piece(|piece| mac.update(piece));
-        let encoded = base64_mac(&mac.finalize().into_bytes().into());
-        // The base64 alphabet is ASCII, so the conversion cannot fail.
-        out.push_str(std::str::from_utf8(&encoded).unwrap_or_default());
+        mac.update(message);
+        base64_mac(&mac.finalize().into_bytes().into())
     }
 
     /// Verifies a received `X-SIGNATURE` for a transactional request in constant time

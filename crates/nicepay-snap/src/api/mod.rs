@@ -273,8 +273,8 @@ impl Config {
     }
 
     /// Signs `body` for `path` (in signed form) and builds the headers: every value written
-    /// once into the headers' one string, the timestamp rendered on the stack and the signature
-    /// encoded there.
+    /// once into the headers' one string, the timestamp rendered and the signature encoded on
+    /// the stack.
     fn prepare_signed(
         &self,
         method: Method,
@@ -303,14 +303,17 @@ impl Config {
             + client_id.len()
             + external_id.len()
             + channel_id.len();
-        let mut headers = Headers::with_capacity(7, value_bytes);
+        // The string-to-sign is assembled in the same string, after the values, then removed.
+        let mut headers = Headers::with_capacity(7, value_bytes + message.string_to_sign_len());
+        let signature = headers.scratch(|out| message.push_to(out), |sts| self.signer().mac_base64(sts));
         headers.push("Content-Type", JSON);
         headers.push_with("Authorization", |out| {
             out.push_str(BEARER);
             out.push_str(token);
         });
         headers.push("X-TIMESTAMP", timestamp);
-        headers.push_with("X-SIGNATURE", |out| self.signer().sign_into(&message, out));
+        // The base64 alphabet is ASCII, so the conversion cannot fail.
+        headers.push("X-SIGNATURE", std::str::from_utf8(&signature).unwrap_or_default());
         headers.push("X-PARTNER-ID", client_id);
         headers.push("X-EXTERNAL-ID", external_id);
         headers.push("CHANNEL-ID", channel_id);
