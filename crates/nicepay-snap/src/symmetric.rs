@@ -90,19 +90,25 @@ impl SymmetricSigner {
     }
 }
 
-/// The standard base64 of an HMAC-SHA512, padded: 21 groups of three bytes and one byte left
-/// over, so always 86 characters and `==`. Written out for this one size because it runs for
-/// every signed request, where the general-purpose engine of the `base64` crate (which encodes
-/// everything else here) costs about twice as much for 64 bytes.
+/// The standard base64 of an HMAC-SHA512, padded: ten groups of six bytes (eight characters
+/// each, from one 64-bit word), one of three bytes, one byte left over, and `==`. Written out
+/// for this one size because it runs for every signed request; the `base64` crate encodes
+/// everything else here.
 fn base64_mac(mac: &[u8; 64]) -> [u8; SIGNATURE_LEN] {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let sextet = |bits: u32| ALPHABET[(bits & 63) as usize];
+    let sextet = |bits: u64| ALPHABET[(bits & 63) as usize];
     let mut out = [b'='; SIGNATURE_LEN];
-    for (group, quad) in mac.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
-        let bits = u32::from(group[0]) << 16 | u32::from(group[1]) << 8 | u32::from(group[2]);
-        quad.copy_from_slice(&[sextet(bits >> 18), sextet(bits >> 12), sextet(bits >> 6), sextet(bits)]);
+    for (six, eight) in mac[..60].chunks_exact(6).zip(out.chunks_exact_mut(8)) {
+        let mut word = [0u8; 8];
+        word[..6].copy_from_slice(six);
+        let bits = u64::from_be_bytes(word) >> 16;
+        for (i, c) in eight.iter_mut().enumerate() {
+            *c = sextet(bits >> (42 - 6 * i));
+        }
     }
-    let last = u32::from(mac[63]);
+    let bits = u64::from(mac[60]) << 16 | u64::from(mac[61]) << 8 | u64::from(mac[62]);
+    out[80..84].copy_from_slice(&[sextet(bits >> 18), sextet(bits >> 12), sextet(bits >> 6), sextet(bits)]);
+    let last = u64::from(mac[63]);
     out[84] = sextet(last >> 2);
     out[85] = sextet(last << 4);
     out
