@@ -13,14 +13,11 @@
 
 use std::hint::black_box;
 
-use hmac::{Hmac, KeyInit, Mac};
 use nicepay_snap::api::qris::QrisRefund;
-use nicepay_snap::canonical::transaction_string_to_sign;
 use nicepay_snap::{AccessToken, Method};
-use sha2::{Digest, Sha256, Sha512};
 
 mod common;
-use common::{config, context, refund, PATH, SECRET, TIMESTAMP, TOKEN};
+use common::{config, context, refund, Floor, PATH, TIMESTAMP, TOKEN};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,14 +37,8 @@ fn main() {
     let token = AccessToken::new(TOKEN);
     let ctx = context(&token);
     let body = serde_json::to_vec(&request).expect("body");
-    let sts = transaction_string_to_sign(Method::Post, PATH, TOKEN, &body, TIMESTAMP).expect("sts");
-    let keyed = <Hmac<Sha512> as KeyInit>::new_from_slice(SECRET.as_bytes()).expect("key");
-    let floor = || {
-        let digest = Sha256::digest(black_box(&body));
-        let mut mac = keyed.clone();
-        mac.update(black_box(sts.as_bytes()));
-        black_box((digest, mac.finalize()));
-    };
+    let floor_work = Floor::new(&body);
+    let floor = || floor_work.run(&body);
     let typed = || {
         black_box(cfg.prepare::<QrisRefund>(black_box(&request), &ctx).expect("prepare"));
     };

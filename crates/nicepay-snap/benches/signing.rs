@@ -25,7 +25,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, KeyInit, Mac};
 use nicepay_snap::api::notification::{sign_notification, NotificationVerifier};
 use nicepay_snap::api::qris::QrisRefund;
-use nicepay_snap::canonical::{body_sha256_hex, transaction_string_to_sign};
+use nicepay_snap::canonical::body_sha256_hex;
 use nicepay_snap::{AccessToken, Method, PrivateKey, PublicKey, Timestamp};
 use sha2::{Digest, Sha256, Sha512};
 
@@ -35,7 +35,7 @@ const NOTIF_KEY: &str = include_str!("../../../tests/keys/nicepay-notification-t
 const NOTIF_PUB: &str = include_str!("../../../tests/keys/nicepay-notification-test-public.pem");
 
 mod common;
-use common::{config, context, refund, MERCHANT_KEY, PATH, SECRET, TIMESTAMP, TOKEN};
+use common::{config, context, refund, Floor, MERCHANT_KEY, PATH, SECRET, TIMESTAMP, TOKEN};
 
 fn transaction(c: &mut Criterion) {
     let cfg = config();
@@ -46,16 +46,10 @@ fn transaction(c: &mut Criterion) {
     let pretty =
         serde_json::to_vec_pretty(&serde_json::from_slice::<serde_json::Value>(&body).expect("json")).expect("pretty");
     // The floor hashes the same body and HMACs a string-to-sign of exactly the same bytes.
-    let sts = transaction_string_to_sign(Method::Post, PATH, TOKEN, &body, TIMESTAMP).expect("sts");
-    let keyed = <Hmac<Sha512> as KeyInit>::new_from_slice(SECRET.as_bytes()).expect("hmac key");
+    let floor_work = Floor::new(&body);
 
     let mut g = c.benchmark_group("transaction");
-    let floor = || {
-        let digest = Sha256::digest(black_box(&body));
-        let mut mac = keyed.clone();
-        mac.update(black_box(sts.as_bytes()));
-        black_box((digest, mac.finalize()));
-    };
+    let floor = || floor_work.run(&body);
     let typed = || {
         black_box(cfg.prepare::<QrisRefund>(black_box(&request), &ctx).expect("prepare"));
     };
@@ -73,7 +67,7 @@ fn transaction(c: &mut Criterion) {
         b.iter(|| {
             let digest = Sha256::digest(black_box(&body));
             let mut mac = <Hmac<Sha512> as KeyInit>::new_from_slice(black_box(SECRET.as_bytes())).expect("hmac key");
-            mac.update(black_box(sts.as_bytes()));
+            mac.update(black_box(floor_work.sts.as_bytes()));
             black_box((digest, mac.finalize()))
         })
     });
